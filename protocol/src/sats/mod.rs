@@ -1,0 +1,20 @@
+//! SATS, the algebraic type system: [`AlgebraicType`] and [`AlgebraicValue`], the
+//! [`Typespace`] that resolves type references, the special types (identities, timestamps …),
+//! and the [`Typed`] bridge from Rust types to algebraic types.
+
+mod algebraic_type;
+mod special;
+mod typed;
+mod typespace;
+mod value;
+mod value_codec;
+
+pub use algebraic_type::{
+    special_names, AlgebraicType, ProductType, ProductTypeElement, SumType, SumTypeVariant,
+};
+pub use special::{ConnectionId, HexParseError, Identity, ScheduleAt, TimeDuration, Timestamp, Uuid};
+pub use typed::Typed;
+pub use typespace::Typespace;
+pub use value::{AlgebraicValue, ProductValue, SumValue, F32, F64};
+
+pub use ethnum::{I256, U256};
