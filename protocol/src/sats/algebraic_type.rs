@@ -215,7 +215,10 @@ impl AlgebraicType {
                 .map(|e| e.algebraic_type.fixed_bsatn_size())
                 .sum::<Option<usize>>()?,
             Sum(s) => {
-                let mut sizes = s.variants.iter().map(|v| v.algebraic_type.fixed_bsatn_size());
+                let mut sizes = s
+                    .variants
+                    .iter()
+                    .map(|v| v.algebraic_type.fixed_bsatn_size());
                 let first = sizes.next()??;
                 for size in sizes {
                     if size? != first {
@@ -280,7 +283,9 @@ impl SumType {
     pub fn as_option(&self) -> Option<&AlgebraicType> {
         match self.variants.as_slice() {
             [some, none]
-                if some.has_name("some") && none.has_name("none") && none.algebraic_type.is_unit() =>
+                if some.has_name("some")
+                    && none.has_name("none")
+                    && none.algebraic_type.is_unit() =>
             {
                 Some(&some.algebraic_type)
             }

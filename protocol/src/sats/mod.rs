@@ -4,6 +4,7 @@
 
 mod algebraic_type;
 mod special;
+mod type_display;
 mod typed;
 mod typespace;
 mod value;
@@ -12,7 +13,9 @@ mod value_codec;
 pub use algebraic_type::{
     special_names, AlgebraicType, ProductType, ProductTypeElement, SumType, SumTypeVariant,
 };
-pub use special::{ConnectionId, HexParseError, Identity, ScheduleAt, TimeDuration, Timestamp, Uuid};
+pub use special::{
+    ConnectionId, HexParseError, Identity, ScheduleAt, TimeDuration, Timestamp, Uuid,
+};
 pub use typed::Typed;
 pub use typespace::Typespace;
 pub use value::{AlgebraicValue, ProductValue, SumValue, F32, F64};

@@ -75,7 +75,11 @@ impl Identity {
     /// The four little-endian `u64` words the module ABI passes (`sender_0` is the lowest).
     pub fn to_abi_words(self) -> [u64; 4] {
         std::array::from_fn(|i| {
-            u64::from_le_bytes(self.le_bytes[8 * i..8 * i + 8].try_into().unwrap_or_default())
+            u64::from_le_bytes(
+                self.le_bytes[8 * i..8 * i + 8]
+                    .try_into()
+                    .unwrap_or_default(),
+            )
         })
     }
 
@@ -226,7 +230,15 @@ pub struct Uuid(pub u128);
 impl fmt::Display for Uuid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let h = hex::encode(self.0.to_be_bytes());
-        write!(f, "{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+        write!(
+            f,
+            "{}-{}-{}-{}-{}",
+            &h[0..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..32]
+        )
     }
 }
 
@@ -276,8 +288,16 @@ macro_rules! special_codec {
     };
 }
 
-special_codec!(Identity, ethnum::U256, identity, |v| v.to_u256(), |x| Identity::from_u256(x));
-special_codec!(ConnectionId, u128, connection_id, |v| v.0, |x| ConnectionId(x));
+special_codec!(Identity, ethnum::U256, identity, |v| v.to_u256(), |x| {
+    Identity::from_u256(x)
+});
+special_codec!(
+    ConnectionId,
+    u128,
+    connection_id,
+    |v| v.0,
+    |x| ConnectionId(x)
+);
 special_codec!(
     Timestamp,
     i64,
@@ -285,5 +305,7 @@ special_codec!(
     |v| v.micros_since_unix_epoch,
     |x| Timestamp::from_micros_since_unix_epoch(x)
 );
-special_codec!(TimeDuration, i64, time_duration, |v| v.micros, |x| TimeDuration::from_micros(x));
+special_codec!(TimeDuration, i64, time_duration, |v| v.micros, |x| {
+    TimeDuration::from_micros(x)
+});
 special_codec!(Uuid, u128, uuid, |v| v.0, |x| Uuid(x));

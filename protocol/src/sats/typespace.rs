@@ -23,7 +23,10 @@ impl Typespace {
     }
 
     /// Follows `Ref`s at the top of `ty` until it is a structural type.
-    pub fn resolve<'a>(&'a self, mut ty: &'a AlgebraicType) -> Result<&'a AlgebraicType, DecodeError> {
+    pub fn resolve<'a>(
+        &'a self,
+        mut ty: &'a AlgebraicType,
+    ) -> Result<&'a AlgebraicType, DecodeError> {
         for _ in 0..MAX_NESTING_DEPTH {
             match ty {
                 AlgebraicType::Ref(index) => ty = self.get(*index)?,
@@ -41,7 +44,11 @@ impl Typespace {
         self.inline_at_depth(ty, 0)
     }
 
-    fn inline_at_depth(&self, ty: &AlgebraicType, depth: usize) -> Result<AlgebraicType, DecodeError> {
+    fn inline_at_depth(
+        &self,
+        ty: &AlgebraicType,
+        depth: usize,
+    ) -> Result<AlgebraicType, DecodeError> {
         if depth >= MAX_NESTING_DEPTH {
             return Err(DecodeError::TooDeep {
                 limit: MAX_NESTING_DEPTH,

@@ -1,6 +1,8 @@
 //! The dynamic BSATN path: encode any [`AlgebraicValue`], decode one given its type.
 
-use super::{AlgebraicType, AlgebraicValue, ProductType, ProductValue, SumValue, Typespace, F32, F64};
+use super::{
+    AlgebraicType, AlgebraicValue, ProductType, ProductValue, SumValue, Typespace, F32, F64,
+};
 use crate::bsatn::{decode_str, encode_len, Decode, DecodeError, DecodeResult, Encode, Reader};
 
 impl Encode for AlgebraicValue {
@@ -49,7 +51,11 @@ impl Encode for ProductValue {
 
 impl AlgebraicValue {
     /// Decodes one value of type `ty` (whose `Ref`s point into `typespace`).
-    pub fn decode(ty: &AlgebraicType, typespace: &Typespace, r: &mut Reader<'_>) -> DecodeResult<Self> {
+    pub fn decode(
+        ty: &AlgebraicType,
+        typespace: &Typespace,
+        r: &mut Reader<'_>,
+    ) -> DecodeResult<Self> {
         use AlgebraicType as T;
         use AlgebraicValue as V;
         Ok(match ty {
@@ -85,11 +91,14 @@ impl AlgebraicValue {
             T::Product(p) => V::Product(r.nested(|r| ProductValue::decode(p, typespace, r))?),
             T::Sum(s) => {
                 let tag = r.u8("sum tag")?;
-                let variant = s.variants.get(tag as usize).ok_or(DecodeError::InvalidTag {
-                    what: "sum",
-                    tag,
-                    variants: s.variants.len(),
-                })?;
+                let variant = s
+                    .variants
+                    .get(tag as usize)
+                    .ok_or(DecodeError::InvalidTag {
+                        what: "sum",
+                        tag,
+                        variants: s.variants.len(),
+                    })?;
                 let value = r.nested(|r| Self::decode(&variant.algebraic_type, typespace, r))?;
                 V::Sum(SumValue {
                     tag,
@@ -100,7 +109,11 @@ impl AlgebraicValue {
     }
 
     /// Decodes a whole buffer as one value of type `ty`; trailing bytes are an error.
-    pub fn decode_exact(ty: &AlgebraicType, typespace: &Typespace, bytes: &[u8]) -> DecodeResult<Self> {
+    pub fn decode_exact(
+        ty: &AlgebraicType,
+        typespace: &Typespace,
+        bytes: &[u8],
+    ) -> DecodeResult<Self> {
         let mut r = Reader::new(bytes);
         let value = Self::decode(ty, typespace, &mut r)?;
         r.finish()?;
@@ -110,7 +123,11 @@ impl AlgebraicValue {
 
 impl ProductValue {
     /// Decodes the elements of product type `ty`, in order.
-    pub fn decode(ty: &ProductType, typespace: &Typespace, r: &mut Reader<'_>) -> DecodeResult<Self> {
+    pub fn decode(
+        ty: &ProductType,
+        typespace: &Typespace,
+        r: &mut Reader<'_>,
+    ) -> DecodeResult<Self> {
         let elements = ty
             .elements
             .iter()
@@ -120,7 +137,11 @@ impl ProductValue {
     }
 
     /// Decodes a whole buffer as one row of type `ty`; trailing bytes are an error.
-    pub fn decode_exact(ty: &ProductType, typespace: &Typespace, bytes: &[u8]) -> DecodeResult<Self> {
+    pub fn decode_exact(
+        ty: &ProductType,
+        typespace: &Typespace,
+        bytes: &[u8],
+    ) -> DecodeResult<Self> {
         let mut r = Reader::new(bytes);
         let value = Self::decode(ty, typespace, &mut r)?;
         r.finish()?;
