@@ -1,0 +1,20 @@
+//! SATS-JSON: how SpacetimeDB's HTTP API writes values and types as JSON, and how it reads
+//! reducer arguments from JSON.
+//!
+//! - [`write_value`]: the *untyped* form (`/sql` rows, procedure results): products are
+//!   positional arrays, sums `[tag, payload]`.
+//! - [`write_typed_value`]: the *typed* form (`/schema`): products are objects keyed by field
+//!   name, sums `{"variant": payload}`.
+//! - [`write_type`]: an `AlgebraicType` as `{"U32":[]}`, `{"Product":{"elements":[…]}}` …
+//! - [`parse_value`]: JSON → `AlgebraicValue` at a given type (`POST …/call/:reducer`), with a
+//!   path to the offending element in every error.
+//!
+//! Shared scalar rules: integers up to 128 bits are bare JSON numbers; 256-bit integers are
+//! strings `"0x…"` (lowercase hex, no leading zeros); floats use the shortest round-trip
+//! form and NaN/infinity become `null`; `Array<U8>` is a lowercase hex string without `0x`.
+
+mod parse;
+mod render;
+
+pub use parse::{parse_args, parse_value, JsonValueError};
+pub use render::{value_to_string, write_type, write_typed_value, write_value};
