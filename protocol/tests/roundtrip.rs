@@ -170,3 +170,30 @@ fn invalid_bools_utf8_and_tags_are_named() {
         })
     ));
 }
+
+#[test]
+fn exponentially_fanning_types_are_bounded() {
+    // Type i = (Ref(i+1), Ref(i+1)); the last is unit. A value of type 0 is 2^60 units in
+    // zero bytes: decoding and inlining must stop at their budgets, quickly.
+    let n = 60;
+    let mut types: Vec<AlgebraicType> = (0..n)
+        .map(|i| {
+            AlgebraicType::Product(lightcone_protocol::sats::ProductType::unnamed([
+                AlgebraicType::Ref(i + 1),
+                AlgebraicType::Ref(i + 1),
+            ]))
+        })
+        .collect();
+    types.push(AlgebraicType::unit());
+    let ts = Typespace { types };
+    let err = AlgebraicValue::decode_exact(&AlgebraicType::Ref(0), &ts, &[]).unwrap_err();
+    assert!(
+        matches!(err, bsatn::DecodeError::TooManyValues { .. }),
+        "{err}"
+    );
+    let err = ts.inline_refs(&AlgebraicType::Ref(0)).unwrap_err();
+    assert!(
+        matches!(err, bsatn::DecodeError::TypeTooLarge { .. }),
+        "{err}"
+    );
+}

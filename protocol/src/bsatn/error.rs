@@ -41,6 +41,12 @@ pub enum DecodeError {
     /// Types nested deeper than [`crate::bsatn::MAX_NESTING_DEPTH`], or a recursive type.
     #[error("value nested deeper than {limit} levels (recursive or absurd type)")]
     TooDeep { limit: usize },
+    /// A hostile type made a short input expand into too many values.
+    #[error("input of {input_bytes} bytes decodes into more than {limit} values")]
+    TooManyValues { limit: usize, input_bytes: usize },
+    /// A type that grows past [`crate::sats::MAX_INLINED_TYPE_NODES`] when its refs are inlined.
+    #[error("type has more than {limit} parts once its references are inlined")]
+    TypeTooLarge { limit: usize },
     /// A `Ref` to a type the typespace does not have.
     #[error("type reference {index} is out of range: the typespace has {len} types")]
     DanglingRef { index: u32, len: usize },

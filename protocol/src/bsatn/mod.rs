@@ -25,3 +25,10 @@ pub const MAX_NESTING_DEPTH: usize = 128;
 /// Most elements accepted for an array whose elements may encode to zero bytes (e.g. an array
 /// of unit): such a length cannot be checked against the input size, so it is capped.
 pub const MAX_ZERO_SIZED_ARRAY_LEN: usize = 1 << 16;
+
+/// Dynamic values any input may decode into, however short (see [`Reader::charge_node`]).
+pub const MIN_NODE_BUDGET: usize = 1 << 16;
+
+/// Dynamic values allowed per input byte beyond [`MIN_NODE_BUDGET`]. Real rows decode into
+/// well under one value per byte; only zero-sized values can exceed it.
+pub const NODES_PER_INPUT_BYTE: usize = 4;

@@ -1,6 +1,9 @@
 //! A cursor over an input buffer that hands out little-endian scalars and byte slices.
 
-use super::{DecodeError, DecodeResult, MAX_NESTING_DEPTH, MAX_ZERO_SIZED_ARRAY_LEN};
+use super::{
+    DecodeError, DecodeResult, MAX_NESTING_DEPTH, MAX_ZERO_SIZED_ARRAY_LEN, MIN_NODE_BUDGET,
+    NODES_PER_INPUT_BYTE,
+};
 
 /// Reads BSATN input front to back; every read checks the remaining length first.
 #[derive(Debug, Clone)]
@@ -8,6 +11,8 @@ pub struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
     depth: usize,
+    /// Dynamic values decoded so far, against [`Reader::node_budget`].
+    nodes: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -17,6 +22,7 @@ impl<'a> Reader<'a> {
             buf,
             pos: 0,
             depth: 0,
+            nodes: 0,
         }
     }
 
@@ -101,6 +107,26 @@ impl<'a> Reader<'a> {
         let out = f(self);
         self.depth -= 1;
         out
+    }
+
+    /// How many dynamic values one input may decode into: [`MIN_NODE_BUDGET`], or
+    /// [`NODES_PER_INPUT_BYTE`] per input byte if that is more.
+    pub fn node_budget(&self) -> usize {
+        MIN_NODE_BUDGET.max(self.buf.len().saturating_mul(NODES_PER_INPUT_BYTE))
+    }
+
+    /// Counts one decoded dynamic value. Zero-sized values (units, empty products) cost no
+    /// input, so without this a small input of a hostile type could expand exponentially.
+    #[inline]
+    pub fn charge_node(&mut self) -> DecodeResult<()> {
+        self.nodes += 1;
+        if self.nodes > self.node_budget() {
+            return Err(DecodeError::TooManyValues {
+                limit: self.node_budget(),
+                input_bytes: self.buf.len(),
+            });
+        }
+        Ok(())
     }
 
     /// Fails unless the whole input has been consumed.

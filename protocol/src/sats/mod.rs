@@ -17,7 +17,7 @@ pub use special::{
     ConnectionId, HexParseError, Identity, ScheduleAt, TimeDuration, Timestamp, Uuid,
 };
 pub use typed::Typed;
-pub use typespace::Typespace;
+pub use typespace::{Typespace, MAX_INLINED_TYPE_NODES};
 pub use value::{AlgebraicValue, ProductValue, SumValue, F32, F64};
 
 pub use ethnum::{I256, U256};

@@ -58,6 +58,7 @@ impl AlgebraicValue {
     ) -> DecodeResult<Self> {
         use AlgebraicType as T;
         use AlgebraicValue as V;
+        r.charge_node()?;
         Ok(match ty {
             T::Ref(index) => {
                 let target = typespace.get(*index)?;

@@ -118,3 +118,76 @@ fn inflate(codec: &'static str, reader: impl Read) -> Result<Vec<u8>, FrameError
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payload(n: usize) -> Vec<u8> {
+        (0..n).map(|i| (i % 7) as u8).collect()
+    }
+
+    #[test]
+    fn small_payloads_are_never_compressed() {
+        let p = payload(COMPRESSION_THRESHOLD_BYTES);
+        for c in [Compression::None, Compression::Brotli, Compression::Gzip] {
+            let frame = encode_server_frame(&p, c);
+            assert_eq!(frame[0], TAG_NONE);
+            assert_eq!(decode_server_frame(&frame).unwrap(), p);
+        }
+    }
+
+    #[test]
+    fn large_payloads_roundtrip_through_each_codec() {
+        let p = payload(64 * 1024);
+        for (c, tag) in [
+            (Compression::None, TAG_NONE),
+            (Compression::Brotli, TAG_BROTLI),
+            (Compression::Gzip, TAG_GZIP),
+        ] {
+            let frame = encode_server_frame(&p, c);
+            assert_eq!(frame[0], tag);
+            if c != Compression::None {
+                assert!(
+                    frame.len() < p.len() / 10,
+                    "{c:?} compressed to {}",
+                    frame.len()
+                );
+            }
+            assert_eq!(decode_server_frame(&frame).unwrap(), p);
+        }
+    }
+
+    #[test]
+    fn bad_frames_are_errors() {
+        assert!(matches!(decode_server_frame(&[]), Err(FrameError::Empty)));
+        assert!(matches!(
+            decode_server_frame(&[9, 1]),
+            Err(FrameError::UnknownTag(9))
+        ));
+        assert!(matches!(
+            decode_server_frame(&[TAG_GZIP, 1, 2, 3]),
+            Err(FrameError::Corrupt { .. })
+        ));
+        assert!(decode_server_frame(&[TAG_BROTLI, 0xff, 0xff, 0xff]).is_err());
+    }
+
+    #[test]
+    fn decompression_bombs_are_refused() {
+        let p = vec![0u8; MAX_DECOMPRESSED_BYTES + 1];
+        let frame = encode_server_frame(&p, Compression::Gzip);
+        assert!(matches!(
+            decode_server_frame(&frame),
+            Err(FrameError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn query_param_names_are_case_sensitive() {
+        assert_eq!(
+            Compression::from_query_param("Gzip"),
+            Some(Compression::Gzip)
+        );
+        assert_eq!(Compression::from_query_param("gzip"), None);
+    }
+}

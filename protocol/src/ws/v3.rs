@@ -59,3 +59,54 @@ pub fn encode_frames<'a, M: Encode + 'a>(
     }
     frames
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ws::v2::{CallReducer, OneOffQuery};
+
+    fn query(id: u32) -> ClientMessage {
+        ClientMessage::OneOffQuery(OneOffQuery {
+            request_id: id,
+            query_string: "SELECT * FROM t".into(),
+        })
+    }
+
+    #[test]
+    fn frames_carry_several_messages_in_order() {
+        let msgs: Vec<_> = (0..10).map(query).collect();
+        let frames = encode_frames(&msgs, 1 << 20);
+        assert_eq!(frames.len(), 1);
+        assert_eq!(decode_client_frame(&frames[0]).unwrap(), msgs);
+    }
+
+    #[test]
+    fn frames_split_at_the_size_limit_and_keep_order() {
+        let msgs: Vec<_> = (0..10).map(query).collect();
+        let one = crate::bsatn::to_vec(&msgs[0]).len();
+        let frames = encode_frames(&msgs, one * 3);
+        assert_eq!(frames.len(), 4);
+        assert!(frames.iter().all(|f| f.len() <= one * 3));
+        let back: Vec<_> = frames
+            .iter()
+            .flat_map(|f| decode_client_frame(f).unwrap())
+            .collect();
+        assert_eq!(back, msgs);
+        // A message larger than the limit still goes out, alone.
+        let big = encode_frames(&msgs[..2], 1);
+        assert_eq!(big.len(), 2);
+    }
+
+    #[test]
+    fn empty_and_truncated_frames_are_errors() {
+        assert!(decode_client_frame(&[]).is_err());
+        let mut frame = crate::bsatn::to_vec(&ClientMessage::CallReducer(CallReducer {
+            request_id: 1,
+            flags: 0,
+            reducer: "r".into(),
+            args: bytes::Bytes::from_static(&[1, 2]),
+        }));
+        frame.extend_from_slice(&frame.clone()[..5]);
+        assert!(decode_client_frame(&frame).is_err());
+    }
+}
