@@ -1,1 +1,37 @@
-fn main() {}
+//! `lightcone`: the server binary and its command line.
+//!
+//! Today only `start` exists, and it resolves its configuration but does not yet serve: the
+//! datastore, module host and HTTP front door land with their own issues (see
+//! docs/ARCHITECTURE.md). The flags and defaults are final.
+
+mod cli;
+mod paths;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    match cli.command {
+        cli::Command::Start(args) => {
+            let data_dir = match args.data_dir_or_default() {
+                Ok(dir) => dir,
+                Err(e) => {
+                    eprintln!("lightcone: {e}");
+                    return std::process::ExitCode::from(2);
+                }
+            };
+            let storage = if args.in_memory {
+                "in memory (nothing persisted)".to_string()
+            } else {
+                format!("data dir {}", data_dir.display())
+            };
+            eprintln!(
+                "lightcone {}: would listen on {} with {storage}, but the server is not implemented yet \
+                 (it arrives with the storage, wasm host and HTTP issues)",
+                env!("CARGO_PKG_VERSION"),
+                args.listen_addr
+            );
+            std::process::ExitCode::from(2)
+        }
+    }
+}

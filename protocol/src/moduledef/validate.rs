@@ -361,26 +361,12 @@ fn validate_view(ctx: &mut Ctx, v: &RawViewDefV10) -> Option<ViewDef> {
     let name = ctx.canonical(&v.source_name, Explicit::Function);
     check_params(ctx, &name, &v.params);
     ctx.claim_name(&name);
-    let bad = || E::InvalidViewReturnType {
-        view: name.clone(),
-        ty: v.return_type.to_string(),
-    };
-    let (kind, row_ref) = match &v.return_type {
-        AlgebraicType::Array(elem) => match **elem {
-            AlgebraicType::Ref(r) => (ViewReturnKind::Array, r),
-            _ => return ctx.errors.push(bad()).then_none(),
-        },
-        t => match (t.as_option(), t) {
-            (Some(AlgebraicType::Ref(r)), _) => (ViewReturnKind::Option, *r),
-            (None, AlgebraicType::Product(p)) => match p.elements.as_slice() {
-                [only] if only.name.as_deref() == Some("__query__") => match only.algebraic_type {
-                    AlgebraicType::Ref(r) => (ViewReturnKind::Query, r),
-                    _ => return ctx.errors.push(bad()).then_none(),
-                },
-                _ => return ctx.errors.push(bad()).then_none(),
-            },
-            _ => return ctx.errors.push(bad()).then_none(),
-        },
+    let Some((kind, row_ref)) = view_return_shape(&v.return_type) else {
+        ctx.errors.push(E::InvalidViewReturnType {
+            view: name,
+            ty: v.return_type.to_string(),
+        });
+        return None;
     };
     let (row_type, _) = ctx.row_types(&v.source_name, row_ref)?;
     Some(ViewDef {
@@ -397,14 +383,25 @@ fn validate_view(ctx: &mut Ctx, v: &RawViewDefV10) -> Option<ViewDef> {
     })
 }
 
-/// `()` → `None`, so an error push can end an `Option`-returning function in one expression.
-trait ThenNone {
-    fn then_none<T>(self) -> Option<T>;
-}
-
-impl ThenNone for () {
-    fn then_none<T>(self) -> Option<T> {
-        None
+/// A view returns `Vec<T>`, `Option<T>` or `{__query__: T}`, with `T` a typespace ref.
+fn view_return_shape(ret: &AlgebraicType) -> Option<(ViewReturnKind, u32)> {
+    match ret {
+        AlgebraicType::Array(elem) => match **elem {
+            AlgebraicType::Ref(r) => Some((ViewReturnKind::Array, r)),
+            _ => None,
+        },
+        AlgebraicType::Sum(_) => match ret.as_option()? {
+            AlgebraicType::Ref(r) => Some((ViewReturnKind::Option, *r)),
+            _ => None,
+        },
+        AlgebraicType::Product(p) => match p.elements.as_slice() {
+            [only] if only.name.as_deref() == Some("__query__") => match only.algebraic_type {
+                AlgebraicType::Ref(r) => Some((ViewReturnKind::Query, r)),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
     }
 }
 

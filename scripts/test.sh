@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine: installs what the tests need, then runs them.
+# Used by README.md's quick start and by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System packages the tests need. None yet: the protocol and CLI tests are pure Rust. The wasm
+# host issue adds clang-19/lld-19/rustc-web here (see shared/TOOLCHAINS.md).
+APT_PACKAGES=()
+if ((${#APT_PACKAGES[@]})); then
+    missing=()
+    for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+    if ((${#missing[@]})); then
+        sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+        $sudo_cmd apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+    fi
+fi
+
+cargo test --workspace --locked
