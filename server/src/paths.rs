@@ -9,5 +9,7 @@ pub struct PathError;
 
 /// `<user data dir>/lightcone`, e.g. `~/.local/share/lightcone` on Linux.
 pub fn default_data_dir() -> Result<PathBuf, PathError> {
-    dirs::data_dir().map(|d| d.join("lightcone")).ok_or(PathError)
+    dirs::data_dir()
+        .map(|d| d.join("lightcone"))
+        .ok_or(PathError)
 }

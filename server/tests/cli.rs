@@ -25,12 +25,18 @@ fn start_accepts_its_flags_and_reports_its_configuration() {
 fn start_needs_no_configuration() {
     let out = lightcone().args(["start", "--in-memory"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("127.0.0.1:3000") && stderr.contains("in memory"), "{stderr}");
+    assert!(
+        stderr.contains("127.0.0.1:3000") && stderr.contains("in memory"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn bad_flags_get_a_clear_error() {
-    let out = lightcone().args(["start", "--listen-addr", "nowhere"]).output().unwrap();
+    let out = lightcone()
+        .args(["start", "--listen-addr", "nowhere"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("invalid value 'nowhere'"), "{stderr}");
