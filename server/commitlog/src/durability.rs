@@ -1,0 +1,267 @@
+//! The durability worker: one thread per log that writes appended records, fsyncs them in
+//! groups, and publishes the durable offset.
+
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::error::{CommitlogError, Result};
+use crate::format::MAX_PAYLOAD_BYTES;
+use crate::writer::SegmentWriter;
+
+/// When the worker calls `fsync`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FsyncPolicy {
+    /// After every record: the slowest, for comparison.
+    EveryCommit,
+    /// After each batch of whatever records were waiting (group commit).
+    #[default]
+    Batched,
+    /// Never; records count as durable once written to the OS. For tests and throwaway data.
+    Off,
+}
+
+/// Settings of a commitlog.
+#[derive(Debug, Clone)]
+pub struct CommitlogOptions {
+    /// A segment rolls over once it would grow past this.
+    pub max_segment_bytes: u64,
+    pub fsync: FsyncPolicy,
+    /// Records the appender may run ahead of the worker before `append` blocks (back-pressure
+    /// when the disk is slower than the writer).
+    pub queue_capacity: usize,
+    /// Most records written between two fsyncs under `Batched`, bounding a batch's latency.
+    pub max_batch_records: usize,
+}
+
+/// Default `max_segment_bytes`: big enough that rotation is rare, small enough to delete
+/// after a snapshot without much waste.
+pub const DEFAULT_MAX_SEGMENT_BYTES: u64 = 64 * 1024 * 1024;
+/// Default `queue_capacity`.
+pub const DEFAULT_QUEUE_CAPACITY: usize = 64 * 1024;
+/// Default `max_batch_records`.
+pub const DEFAULT_MAX_BATCH_RECORDS: usize = 16 * 1024;
+
+impl Default for CommitlogOptions {
+    fn default() -> Self {
+        Self {
+            max_segment_bytes: DEFAULT_MAX_SEGMENT_BYTES,
+            fsync: FsyncPolicy::Batched,
+            queue_capacity: DEFAULT_QUEUE_CAPACITY,
+            max_batch_records: DEFAULT_MAX_BATCH_RECORDS,
+        }
+    }
+}
+
+/// Called with each new durable offset, on the worker thread (keep it short: wake someone).
+pub type DurableCallback = Box<dyn Fn(u64) + Send + Sync>;
+
+#[derive(Default)]
+struct State {
+    durable: Option<u64>,
+    failed: Option<String>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    changed: Condvar,
+    on_durable: Option<DurableCallback>,
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding this lock cannot leave `State` inconsistent (plain fields).
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The appending side of a commitlog: hand it each committed transaction in offset order.
+pub struct Durability {
+    sender: Option<SyncSender<(u64, Vec<u8>)>>,
+    shared: Arc<Shared>,
+    worker: Option<JoinHandle<()>>,
+    next_offset: u64,
+}
+
+impl Durability {
+    pub(crate) fn start(
+        writer: SegmentWriter,
+        next_offset: u64,
+        options: &CommitlogOptions,
+        on_durable: Option<DurableCallback>,
+    ) -> Self {
+        let (sender, receiver) = mpsc::sync_channel(options.queue_capacity.max(1));
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                durable: next_offset.checked_sub(1),
+                failed: None,
+            }),
+            changed: Condvar::new(),
+            on_durable,
+        });
+        let worker_shared = shared.clone();
+        let policy = options.fsync;
+        let max_batch = options.max_batch_records.max(1);
+        let worker = std::thread::Builder::new()
+            .name("lightcone-commitlog".into())
+            .spawn(move || run_worker(writer, receiver, worker_shared, policy, max_batch))
+            .expect("spawning the commitlog thread");
+        Self {
+            sender: Some(sender),
+            shared,
+            worker: Some(worker),
+            next_offset,
+        }
+    }
+
+    /// Queues the transaction at `offset` (which must be the next one). Blocks only when the
+    /// queue is full.
+    pub fn append(&mut self, offset: u64, payload: Vec<u8>) -> Result<()> {
+        if offset != self.next_offset {
+            return Err(CommitlogError::OutOfOrder {
+                expected: self.next_offset,
+                got: offset,
+            });
+        }
+        if payload.len() > MAX_PAYLOAD_BYTES {
+            return Err(CommitlogError::PayloadTooLarge {
+                len: payload.len(),
+                limit: MAX_PAYLOAD_BYTES,
+            });
+        }
+        if let Some(reason) = &self.shared.lock().failed {
+            return Err(CommitlogError::Failed(reason.clone()));
+        }
+        let sender = self.sender.as_ref().expect("sender lives until close");
+        let item = match sender.try_send((offset, payload)) {
+            Ok(()) => None,
+            Err(TrySendError::Full(item)) => Some(item),
+            Err(TrySendError::Disconnected(_)) => return Err(self.failure()),
+        };
+        if let Some(item) = item {
+            sender.send(item).map_err(|_| self.failure())?;
+        }
+        self.next_offset += 1;
+        Ok(())
+    }
+
+    fn failure(&self) -> CommitlogError {
+        let reason = self.shared.lock().failed.clone();
+        CommitlogError::Failed(reason.unwrap_or_else(|| "the commitlog worker stopped".into()))
+    }
+
+    /// The offset the next appended transaction must have.
+    pub fn next_offset(&self) -> u64 {
+        self.next_offset
+    }
+
+    /// The highest offset known durable (`None` before the first).
+    pub fn durable_offset(&self) -> Option<u64> {
+        self.shared.lock().durable
+    }
+
+    /// Waits until `offset` is durable; `Ok(false)` on timeout, an error if the log failed.
+    pub fn wait_durable(&self, offset: u64, timeout: Duration) -> Result<bool> {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.shared.lock();
+        loop {
+            if state.durable.is_some_and(|d| d >= offset) {
+                return Ok(true);
+            }
+            if let Some(reason) = &state.failed {
+                return Err(CommitlogError::Failed(reason.clone()));
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(false);
+            }
+            state = self
+                .shared
+                .changed
+                .wait_timeout(state, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Writes and fsyncs everything queued, stops the worker, and returns the durable offset.
+    pub fn close(mut self) -> Result<Option<u64>> {
+        self.shutdown();
+        if let Some(reason) = &self.shared.lock().failed {
+            return Err(CommitlogError::Failed(reason.clone()));
+        }
+        Ok(self.durable_offset())
+    }
+
+    fn shutdown(&mut self) {
+        self.sender.take();
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
+}
+
+impl Drop for Durability {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+fn run_worker(
+    mut writer: SegmentWriter,
+    receiver: Receiver<(u64, Vec<u8>)>,
+    shared: Arc<Shared>,
+    policy: FsyncPolicy,
+    max_batch: usize,
+) {
+    let batch_limit = if policy == FsyncPolicy::EveryCommit {
+        1
+    } else {
+        max_batch
+    };
+    while let Ok((offset, payload)) = receiver.recv() {
+        let mut last = offset;
+        let mut result = writer.append(offset, &payload);
+        let mut batched = 1;
+        while result.is_ok() && batched < batch_limit {
+            match receiver.try_recv() {
+                Ok((offset, payload)) => {
+                    result = writer.append(offset, &payload);
+                    last = offset;
+                    batched += 1;
+                }
+                Err(_) => break,
+            }
+        }
+        let result = result
+            .and_then(|()| writer.flush())
+            .and_then(|()| match policy {
+                FsyncPolicy::Off => Ok(()),
+                _ => writer.sync(),
+            });
+        let mut state = shared.lock();
+        match result {
+            Ok(()) => {
+                state.durable = Some(last);
+                drop(state);
+                shared.changed.notify_all();
+                if let Some(callback) = &shared.on_durable {
+                    callback(last);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "commitlog write failed; no further transactions will be made durable");
+                state.failed = Some(e.to_string());
+                drop(state);
+                shared.changed.notify_all();
+                return;
+            }
+        }
+    }
+    // The appender hung up: make whatever was written durable, whatever the policy.
+    if let Err(e) = writer.flush().and_then(|()| writer.sync()) {
+        shared.lock().failed = Some(e.to_string());
+        shared.changed.notify_all();
+    }
+}
