@@ -54,7 +54,8 @@ impl Default for CommitlogOptions {
     }
 }
 
-/// Called with each new durable offset, on the worker thread (keep it short: wake someone).
+/// Called with each new durable offset, on the worker thread (keep it short: wake someone),
+/// just before the offset becomes visible through `durable_offset` and `wait_durable`.
 pub type DurableCallback = Box<dyn Fn(u64) + Send + Sync>;
 
 #[derive(Default)]
@@ -163,6 +164,48 @@ impl Durability {
 
     /// Waits until `offset` is durable; `Ok(false)` on timeout, an error if the log failed.
     pub fn wait_durable(&self, offset: u64, timeout: Duration) -> Result<bool> {
+        self.watch().wait_durable(offset, timeout)
+    }
+
+    /// A cheap, cloneable observer of the durable offset, usable from other threads while the
+    /// appender is busy.
+    pub fn watch(&self) -> DurableWatch {
+        DurableWatch {
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// Writes and fsyncs everything queued, stops the worker, and returns the durable offset.
+    pub fn close(mut self) -> Result<Option<u64>> {
+        self.shutdown();
+        if let Some(reason) = &self.shared.lock().failed {
+            return Err(CommitlogError::Failed(reason.clone()));
+        }
+        Ok(self.durable_offset())
+    }
+
+    fn shutdown(&mut self) {
+        self.sender.take();
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
+}
+
+/// Observes a commitlog's durable offset (see [`Durability::watch`]).
+#[derive(Clone)]
+pub struct DurableWatch {
+    shared: Arc<Shared>,
+}
+
+impl DurableWatch {
+    /// The highest offset known durable (`None` before the first).
+    pub fn durable_offset(&self) -> Option<u64> {
+        self.shared.lock().durable
+    }
+
+    /// Waits until `offset` is durable; `Ok(false)` on timeout, an error if the log failed.
+    pub fn wait_durable(&self, offset: u64, timeout: Duration) -> Result<bool> {
         let deadline = Instant::now() + timeout;
         let mut state = self.shared.lock();
         loop {
@@ -182,22 +225,6 @@ impl Durability {
                 .wait_timeout(state, deadline - now)
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
-        }
-    }
-
-    /// Writes and fsyncs everything queued, stops the worker, and returns the durable offset.
-    pub fn close(mut self) -> Result<Option<u64>> {
-        self.shutdown();
-        if let Some(reason) = &self.shared.lock().failed {
-            return Err(CommitlogError::Failed(reason.clone()));
-        }
-        Ok(self.durable_offset())
-    }
-
-    fn shutdown(&mut self) {
-        self.sender.take();
-        if let Some(worker) = self.worker.take() {
-            let _ = worker.join();
         }
     }
 }
@@ -240,17 +267,18 @@ fn run_worker(
                 FsyncPolicy::Off => Ok(()),
                 _ => writer.sync(),
             });
-        let mut state = shared.lock();
         match result {
             Ok(()) => {
-                state.durable = Some(last);
-                drop(state);
-                shared.changed.notify_all();
+                // The callback runs before the offset is published, so whoever observes a
+                // durable offset knows the callback has seen it.
                 if let Some(callback) = &shared.on_durable {
                     callback(last);
                 }
+                shared.lock().durable = Some(last);
+                shared.changed.notify_all();
             }
             Err(e) => {
+                let mut state = shared.lock();
                 tracing::error!(error = %e, "commitlog write failed; no further transactions will be made durable");
                 state.failed = Some(e.to_string());
                 drop(state);

@@ -34,8 +34,8 @@ mod writer;
 use std::path::{Path, PathBuf};
 
 pub use durability::{
-    CommitlogOptions, Durability, DurableCallback, FsyncPolicy, DEFAULT_MAX_BATCH_RECORDS,
-    DEFAULT_MAX_SEGMENT_BYTES, DEFAULT_QUEUE_CAPACITY,
+    CommitlogOptions, Durability, DurableCallback, DurableWatch, FsyncPolicy,
+    DEFAULT_MAX_BATCH_RECORDS, DEFAULT_MAX_SEGMENT_BYTES, DEFAULT_QUEUE_CAPACITY,
 };
 pub use error::{CommitlogError, Result};
 pub use format::{

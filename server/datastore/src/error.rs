@@ -1,0 +1,35 @@
+//! Errors of the datastore. Constraint violations name the table, the constraint and the
+//! offending value, because reducer authors see them.
+
+/// Why a datastore operation failed. A failed operation leaves the transaction as it was.
+#[derive(Debug, thiserror::Error)]
+pub enum DatastoreError {
+    #[error("no table with id {0}")]
+    NoSuchTable(u32),
+    #[error("no index with id {index} on table `{table}`")]
+    NoSuchIndex { table: String, index: u32 },
+    #[error("row for table `{table}` has {found} columns, expected {expected}")]
+    WrongColumnCount {
+        table: String,
+        expected: usize,
+        found: usize,
+    },
+    #[error("duplicate unique column value(s) {value} in table `{table}` violate unique constraint `{constraint}`")]
+    UniqueViolation {
+        table: String,
+        constraint: String,
+        value: String,
+    },
+    #[error("sequence `{sequence}` is exhausted: next value {next} is beyond {max}")]
+    SequenceExhausted {
+        sequence: String,
+        next: i128,
+        max: i128,
+    },
+    #[error("commitlog: {0}")]
+    Commitlog(#[from] lightcone_commitlog::CommitlogError),
+    #[error("commitlog transaction {offset} cannot be replayed: {reason}")]
+    Replay { offset: u64, reason: String },
+}
+
+pub type Result<T, E = DatastoreError> = std::result::Result<T, E>;

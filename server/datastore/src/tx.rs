@@ -1,0 +1,322 @@
+//! Write transactions. The single writer changes the committed state in place and records an
+//! undo log: rollback replays it backwards; commit turns it into the net row delta.
+
+use std::collections::HashMap;
+use std::ops::Bound;
+use std::sync::RwLockWriteGuard;
+
+use lightcone_protocol::sats::{AlgebraicValue, ProductValue};
+
+use crate::delta::{SequenceState, TableDelta, TxData, TxDelta};
+use crate::error::{DatastoreError, Result};
+use crate::sequence::{is_zero, to_value};
+use crate::table::{Inserted, Table};
+use crate::{CommittedState, Datastore};
+
+/// One undoable step.
+#[derive(Debug)]
+enum Undo {
+    Inserted {
+        table: u32,
+        row: ProductValue,
+    },
+    Deleted {
+        table: u32,
+        row: ProductValue,
+    },
+    /// A sequence's `next` before the transaction first advanced it.
+    Sequence {
+        table: u32,
+        index: usize,
+        next: i128,
+    },
+}
+
+/// An open write transaction. Dropping it without [`MutTx::commit`] rolls it back.
+pub struct MutTx<'a> {
+    pub(crate) datastore: &'a Datastore,
+    pub(crate) state: Option<RwLockWriteGuard<'a, CommittedState>>,
+    undo: Vec<Undo>,
+}
+
+impl<'a> MutTx<'a> {
+    pub(crate) fn new(
+        datastore: &'a Datastore,
+        state: RwLockWriteGuard<'a, CommittedState>,
+    ) -> Self {
+        Self {
+            datastore,
+            state: Some(state),
+            undo: Vec::new(),
+        }
+    }
+
+    fn state(&self) -> &CommittedState {
+        self.state
+            .as_ref()
+            .expect("state held until commit or rollback")
+    }
+
+    fn state_mut(&mut self) -> &mut CommittedState {
+        self.state
+            .as_mut()
+            .expect("state held until commit or rollback")
+    }
+
+    /// The table with `id` (seeing this transaction's own writes).
+    pub fn table(&self, id: u32) -> Result<&Table> {
+        self.state().table(id)
+    }
+
+    /// Inserts a row, filling `auto_inc` columns that hold zero. Returns the row as stored.
+    /// Inserting a row equal to an existing one changes nothing and returns it.
+    pub fn insert(&mut self, table_id: u32, mut row: ProductValue) -> Result<ProductValue> {
+        self.table(table_id)?.check_shape(&row)?;
+        let mut seq_undo = Vec::new();
+        {
+            let table = self.state_mut().table_mut(table_id)?;
+            for (i, seq) in table.sequences.iter_mut().enumerate() {
+                let col = seq.column as usize;
+                if is_zero(&row.elements[col]) {
+                    let before = seq.next;
+                    let value = seq.allocate()?;
+                    seq_undo.push(Undo::Sequence {
+                        table: table_id,
+                        index: i,
+                        next: before,
+                    });
+                    row.elements[col] = to_value(value, &table.def.columns[col].ty);
+                }
+            }
+        }
+        let table = self.state_mut().table_mut(table_id)?;
+        let result = table.insert(row.clone());
+        // Sequence steps are undone with everything else, so a failed insert leaves no gap.
+        match result {
+            Ok(Inserted::New(_)) => {
+                self.undo.extend(seq_undo);
+                self.undo.push(Undo::Inserted {
+                    table: table_id,
+                    row: row.clone(),
+                });
+                Ok(row)
+            }
+            Ok(Inserted::Duplicate(_)) => {
+                self.undo.extend(seq_undo);
+                Ok(row)
+            }
+            Err(e) => {
+                let table = self.state_mut().table_mut(table_id)?;
+                for step in seq_undo.into_iter().rev() {
+                    if let Undo::Sequence { index, next, .. } = step {
+                        table.sequences[index].next = next;
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Deletes the row equal to `row`; `false` if there is none.
+    pub fn delete(&mut self, table_id: u32, row: &ProductValue) -> Result<bool> {
+        let table = self.state_mut().table_mut(table_id)?;
+        let Some(slot) = table.find(row) else {
+            return Ok(false);
+        };
+        let removed = table.delete(slot).expect("found rows exist");
+        self.undo.push(Undo::Deleted {
+            table: table_id,
+            row: removed,
+        });
+        Ok(true)
+    }
+
+    /// Rows whose key in index `index` (position in the table's index list) equals `key`.
+    pub fn seek(
+        &self,
+        table_id: u32,
+        index: u32,
+        key: &AlgebraicValue,
+    ) -> Result<Vec<ProductValue>> {
+        let table = self.table(table_id)?;
+        let idx = index_of(table, index)?;
+        Ok(idx
+            .seek(key)
+            .into_iter()
+            .filter_map(|id| table.get(id).cloned())
+            .collect())
+    }
+
+    /// Rows whose key lies in the range, in key order (`None` for hash indexes).
+    pub fn range(
+        &self,
+        table_id: u32,
+        index: u32,
+        lower: Bound<&AlgebraicValue>,
+        upper: Bound<&AlgebraicValue>,
+    ) -> Result<Option<Vec<ProductValue>>> {
+        let table = self.table(table_id)?;
+        let idx = index_of(table, index)?;
+        Ok(idx.range(lower, upper).map(|ids| {
+            ids.into_iter()
+                .filter_map(|id| table.get(id).cloned())
+                .collect()
+        }))
+    }
+
+    /// Deletes every row whose key in `index` equals `key`; returns how many.
+    pub fn delete_by_key(
+        &mut self,
+        table_id: u32,
+        index: u32,
+        key: &AlgebraicValue,
+    ) -> Result<usize> {
+        let rows = self.seek(table_id, index, key)?;
+        for row in &rows {
+            self.delete(table_id, row)?;
+        }
+        Ok(rows.len())
+    }
+
+    /// Commits: makes the changes visible to readers, hands the transaction to the commitlog
+    /// (if the datastore is durable) and returns its net row delta.
+    pub fn commit(mut self) -> Result<TxDelta> {
+        let undo = std::mem::take(&mut self.undo);
+        let mut state = self.state.take().expect("state held until commit");
+        let offset = state.next_offset;
+        let delta = net_delta(&state, offset, &undo);
+        let sequences: Vec<SequenceState> = sequences_touched(&undo)
+            .into_iter()
+            .map(|(table, index)| {
+                let t = &state.tables[table as usize];
+                SequenceState {
+                    table_id: table,
+                    column: t.sequences[index].column,
+                    next: t.sequences[index].next,
+                }
+            })
+            .collect();
+        if !delta.is_empty() || !sequences.is_empty() {
+            if let Some(log) = self
+                .datastore
+                .durability
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_mut()
+            {
+                let payload = TxData::encode(&delta, sequences);
+                if let Err(e) = log.append(offset, payload) {
+                    // Not logged means not committed: undo, and report.
+                    rollback(&mut state, undo);
+                    return Err(e.into());
+                }
+            }
+            state.next_offset += 1;
+        }
+        Ok(delta)
+    }
+
+    /// Undoes every change.
+    pub fn rollback(mut self) {
+        self.rollback_in_place();
+    }
+
+    fn rollback_in_place(&mut self) {
+        let undo = std::mem::take(&mut self.undo);
+        if let Some(state) = self.state.as_mut() {
+            rollback(state, undo);
+        }
+    }
+}
+
+impl Drop for MutTx<'_> {
+    fn drop(&mut self) {
+        self.rollback_in_place();
+    }
+}
+
+fn index_of(table: &Table, index: u32) -> Result<&crate::index::Index> {
+    table
+        .indexes
+        .get(index as usize)
+        .ok_or_else(|| DatastoreError::NoSuchIndex {
+            table: table.name().to_owned(),
+            index,
+        })
+}
+
+fn rollback(state: &mut CommittedState, undo: Vec<Undo>) {
+    for step in undo.into_iter().rev() {
+        match step {
+            Undo::Inserted { table, row } => {
+                let t = &mut state.tables[table as usize];
+                if let Some(slot) = t.find(&row) {
+                    t.delete(slot);
+                }
+            }
+            Undo::Deleted { table, row } => {
+                let restored = state.tables[table as usize].insert(row);
+                debug_assert!(restored.is_ok(), "undoing a delete cannot conflict");
+            }
+            Undo::Sequence { table, index, next } => {
+                state.tables[table as usize].sequences[index].next = next;
+            }
+        }
+    }
+}
+
+/// The distinct (table, sequence index) pairs the transaction advanced.
+fn sequences_touched(undo: &[Undo]) -> Vec<(u32, usize)> {
+    let mut out: Vec<(u32, usize)> = Vec::new();
+    for step in undo {
+        if let Undo::Sequence { table, index, .. } = step {
+            if !out.contains(&(*table, *index)) {
+                out.push((*table, *index));
+            }
+        }
+    }
+    out
+}
+
+/// Nets the undo log into per-table inserts and deletes: a row inserted and deleted (or
+/// deleted and re-inserted) in the same transaction does not appear.
+fn net_delta(state: &CommittedState, offset: u64, undo: &[Undo]) -> TxDelta {
+    // table → (row → net count, first-seen order)
+    let mut per_table: HashMap<u32, (HashMap<ProductValue, i64>, Vec<ProductValue>)> =
+        HashMap::new();
+    let mut bump = |table: u32, row: &ProductValue, by: i64| {
+        let (counts, order) = per_table.entry(table).or_default();
+        let count = counts.entry(row.clone()).or_insert_with(|| {
+            order.push(row.clone());
+            0
+        });
+        *count += by;
+    };
+    for step in undo {
+        match step {
+            Undo::Inserted { table, row } => bump(*table, row, 1),
+            Undo::Deleted { table, row } => bump(*table, row, -1),
+            Undo::Sequence { .. } => {}
+        }
+    }
+    let mut tables: Vec<TableDelta> = per_table
+        .into_iter()
+        .filter_map(|(table_id, (counts, order))| {
+            let mut d = TableDelta {
+                table_id,
+                table_name: state.tables[table_id as usize].name().to_owned(),
+                ..Default::default()
+            };
+            for row in order {
+                match counts[&row] {
+                    n if n > 0 => d.inserts.push(row),
+                    n if n < 0 => d.deletes.push(row),
+                    _ => {}
+                }
+            }
+            (!d.inserts.is_empty() || !d.deletes.is_empty()).then_some(d)
+        })
+        .collect();
+    tables.sort_by_key(|t| t.table_id);
+    TxDelta { offset, tables }
+}

@@ -1,0 +1,383 @@
+//! The datastore through its public API: constraints, set semantics, sequences, index seeks
+//! and ranges, rollback, net deltas, and recovery from the commitlog.
+
+use std::ops::Bound;
+use std::time::Duration;
+
+use lightcone_commitlog::{CommitlogOptions, FsyncPolicy};
+use lightcone_datastore::{Datastore, DatastoreError};
+use lightcone_protocol::moduledef::raw_v10::*;
+use lightcone_protocol::moduledef::raw_v9::{
+    RawConstraintDataV9, RawIndexAlgorithm, TableAccess, TableType,
+};
+use lightcone_protocol::moduledef::{ModuleDef, RawModuleDef};
+use lightcone_protocol::sats::{
+    AlgebraicType as T, AlgebraicValue as V, ProductType, ProductValue, Typespace,
+};
+
+const ACCOUNTS: u32 = 0;
+const PLAYER: u32 = 1;
+const LOG: u32 = 2;
+
+fn index(name: &str, algorithm: RawIndexAlgorithm) -> RawIndexDefV10 {
+    RawIndexDefV10 {
+        source_name: Some(name.into()),
+        accessor_name: None,
+        algorithm,
+    }
+}
+
+fn unique(cols: Vec<u16>) -> RawConstraintDefV10 {
+    RawConstraintDefV10 {
+        source_name: None,
+        data: RawConstraintDataV9::Unique(cols),
+    }
+}
+
+fn table(name: &str, ty: u32, pk: Vec<u16>) -> RawTableDefV10 {
+    RawTableDefV10 {
+        source_name: name.into(),
+        product_type_ref: ty,
+        primary_key: pk,
+        indexes: vec![],
+        constraints: vec![],
+        sequences: vec![],
+        table_type: TableType::User,
+        table_access: TableAccess::Public,
+        default_values: vec![],
+        is_event: false,
+    }
+}
+
+/// accounts(id u32 pk, balance i64); player(id u64 pk auto_inc, name String unique,
+/// level u32 btree, guild u32 hash, (guild, level) btree); log(msg String), no keys.
+fn module() -> ModuleDef {
+    let typespace = Typespace {
+        types: vec![
+            T::product([("id", T::U32), ("balance", T::I64)]),
+            T::product([
+                ("id", T::U64),
+                ("name", T::String),
+                ("level", T::U32),
+                ("guild", T::U32),
+            ]),
+            T::product([("msg", T::String)]),
+        ],
+    };
+    let mut accounts = table("accounts", 0, vec![0]);
+    accounts.indexes.push(index(
+        "accounts_id_idx_btree",
+        RawIndexAlgorithm::BTree(vec![0]),
+    ));
+    accounts.constraints.push(unique(vec![0]));
+    let mut player = table("player", 1, vec![0]);
+    player.indexes = vec![
+        index("player_id_idx_btree", RawIndexAlgorithm::BTree(vec![0])),
+        index("player_name_idx_btree", RawIndexAlgorithm::BTree(vec![1])),
+        index("player_level_idx_btree", RawIndexAlgorithm::BTree(vec![2])),
+        index("player_guild_idx_hash", RawIndexAlgorithm::Hash(vec![3])),
+        index(
+            "player_guild_level_idx_btree",
+            RawIndexAlgorithm::BTree(vec![3, 2]),
+        ),
+    ];
+    player.constraints = vec![unique(vec![0]), unique(vec![1])];
+    player.sequences.push(RawSequenceDefV10 {
+        source_name: None,
+        column: 0,
+        start: None,
+        min_value: None,
+        max_value: None,
+        increment: 1,
+    });
+    let log = table("log", 2, vec![]);
+    let raw = RawModuleDefV10 {
+        sections: vec![
+            RawModuleDefV10Section::Typespace(typespace),
+            RawModuleDefV10Section::Tables(vec![accounts, player, log]),
+        ],
+    };
+    ModuleDef::validate(RawModuleDef::V10(raw)).unwrap()
+}
+
+fn account(id: u32, balance: i64) -> ProductValue {
+    ProductValue::new(vec![V::U32(id), V::I64(balance)])
+}
+
+fn player(id: u64, name: &str, level: u32, guild: u32) -> ProductValue {
+    ProductValue::new(vec![
+        V::U64(id),
+        V::string(name),
+        V::U32(level),
+        V::U32(guild),
+    ])
+}
+
+fn ids(rows: &[ProductValue]) -> Vec<u64> {
+    rows.iter()
+        .map(|r| match r.elements[0] {
+            V::U64(id) => id,
+            _ => unreachable!(),
+        })
+        .collect()
+}
+
+#[test]
+fn auto_inc_fills_zero_and_keeps_explicit_values() {
+    let ds = Datastore::in_memory(&module());
+    let mut tx = ds.begin_mut();
+    assert_eq!(
+        tx.insert(PLAYER, player(0, "a", 1, 1)).unwrap(),
+        player(1, "a", 1, 1)
+    );
+    assert_eq!(
+        tx.insert(PLAYER, player(0, "b", 1, 1)).unwrap(),
+        player(2, "b", 1, 1)
+    );
+    assert_eq!(
+        tx.insert(PLAYER, player(10, "c", 1, 1)).unwrap(),
+        player(10, "c", 1, 1)
+    );
+    tx.commit().unwrap();
+    assert_eq!(ds.read().table(PLAYER).unwrap().len(), 3);
+}
+
+#[test]
+fn unique_violations_name_the_constraint_and_change_nothing() {
+    let ds = Datastore::in_memory(&module());
+    let mut tx = ds.begin_mut();
+    tx.insert(PLAYER, player(0, "alice", 1, 1)).unwrap();
+    let err = tx.insert(PLAYER, player(0, "alice", 2, 2)).unwrap_err();
+    assert!(
+        matches!(&err, DatastoreError::UniqueViolation { constraint, value, .. }
+            if constraint == "player_name_key" && value == "\"alice\""),
+        "{err}"
+    );
+    // The failed insert did not consume a sequence value.
+    assert_eq!(
+        tx.insert(PLAYER, player(0, "bob", 1, 1)).unwrap(),
+        player(2, "bob", 1, 1)
+    );
+    let err = tx
+        .insert(ACCOUNTS, account(1, 5))
+        .and_then(|_| tx.insert(ACCOUNTS, account(1, 6)));
+    assert!(err.unwrap_err().to_string().contains("accounts_id_key"));
+    assert_eq!(tx.table(ACCOUNTS).unwrap().len(), 1);
+}
+
+#[test]
+fn tables_are_sets_and_rows_are_checked_for_shape() {
+    let ds = Datastore::in_memory(&module());
+    let mut tx = ds.begin_mut();
+    let row = ProductValue::new(vec![V::string("hello")]);
+    tx.insert(LOG, row.clone()).unwrap();
+    tx.insert(LOG, row.clone()).unwrap();
+    assert_eq!(tx.table(LOG).unwrap().len(), 1);
+    let err = tx.insert(LOG, ProductValue::new(vec![])).unwrap_err();
+    assert!(matches!(
+        err,
+        DatastoreError::WrongColumnCount {
+            expected: 1,
+            found: 0,
+            ..
+        }
+    ));
+    assert!(tx.insert(9, row).is_err());
+}
+
+#[test]
+fn rollback_leaves_no_trace() {
+    let ds = Datastore::in_memory(&module());
+    let mut tx = ds.begin_mut();
+    tx.insert(PLAYER, player(0, "keep", 1, 1)).unwrap();
+    tx.insert(ACCOUNTS, account(1, 100)).unwrap();
+    tx.commit().unwrap();
+
+    let mut tx = ds.begin_mut();
+    tx.insert(PLAYER, player(0, "gone", 1, 1)).unwrap();
+    assert!(tx.delete(ACCOUNTS, &account(1, 100)).unwrap());
+    tx.insert(ACCOUNTS, account(1, 50)).unwrap();
+    assert!(tx.delete(PLAYER, &player(1, "keep", 1, 1)).unwrap());
+    tx.rollback();
+
+    let state = ds.read();
+    let accounts: Vec<_> = state
+        .table(ACCOUNTS)
+        .unwrap()
+        .iter()
+        .map(|(_, r)| r.clone())
+        .collect();
+    assert_eq!(accounts, vec![account(1, 100)]);
+    let players: Vec<_> = state
+        .table(PLAYER)
+        .unwrap()
+        .iter()
+        .map(|(_, r)| r.clone())
+        .collect();
+    assert_eq!(players, vec![player(1, "keep", 1, 1)]);
+    drop(state);
+    // The sequence was rolled back too, and dropping a transaction rolls it back as well.
+    let mut tx = ds.begin_mut();
+    assert_eq!(
+        tx.insert(PLAYER, player(0, "next", 1, 1)).unwrap().elements[0],
+        V::U64(2)
+    );
+    drop(tx);
+    assert_eq!(ds.read().table(PLAYER).unwrap().len(), 1);
+}
+
+#[test]
+fn commit_returns_the_net_delta() {
+    let ds = Datastore::in_memory(&module());
+    let mut tx = ds.begin_mut();
+    tx.insert(ACCOUNTS, account(1, 100)).unwrap();
+    tx.insert(ACCOUNTS, account(2, 100)).unwrap();
+    tx.commit().unwrap();
+
+    let mut tx = ds.begin_mut();
+    // An update by primary key: delete + insert.
+    tx.delete(ACCOUNTS, &account(1, 100)).unwrap();
+    tx.insert(ACCOUNTS, account(1, 90)).unwrap();
+    // Inserted then deleted: invisible.
+    tx.insert(ACCOUNTS, account(3, 1)).unwrap();
+    tx.delete(ACCOUNTS, &account(3, 1)).unwrap();
+    // Deleted then re-inserted unchanged: invisible.
+    tx.delete(ACCOUNTS, &account(2, 100)).unwrap();
+    tx.insert(ACCOUNTS, account(2, 100)).unwrap();
+    let delta = tx.commit().unwrap();
+    assert_eq!(delta.offset, 1);
+    assert_eq!(delta.tables.len(), 1);
+    assert_eq!(delta.tables[0].table_name, "accounts");
+    assert_eq!(delta.tables[0].inserts, vec![account(1, 90)]);
+    assert_eq!(delta.tables[0].deletes, vec![account(1, 100)]);
+    // A transaction that changes nothing takes no offset.
+    assert!(ds.begin_mut().commit().unwrap().is_empty());
+    assert_eq!(ds.read().next_offset, 2);
+}
+
+#[test]
+fn index_seeks_and_ranges() {
+    let ds = Datastore::in_memory(&module());
+    let mut tx = ds.begin_mut();
+    for (name, level, guild) in [
+        ("a", 5, 1),
+        ("b", 3, 2),
+        ("c", 5, 2),
+        ("d", 9, 1),
+        ("e", 1, 3),
+    ] {
+        tx.insert(PLAYER, player(0, name, level, guild)).unwrap();
+    }
+    // Point lookups: unique b-tree, non-unique b-tree, hash, multi-column.
+    assert_eq!(ids(&tx.seek(PLAYER, 1, &V::string("c")).unwrap()), [3]);
+    let mut at5 = ids(&tx.seek(PLAYER, 2, &V::U32(5)).unwrap());
+    at5.sort();
+    assert_eq!(at5, [1, 3]);
+    let mut guild2 = ids(&tx.seek(PLAYER, 3, &V::U32(2)).unwrap());
+    guild2.sort();
+    assert_eq!(guild2, [2, 3]);
+    let key = V::product(vec![V::U32(1), V::U32(9)]);
+    assert_eq!(ids(&tx.seek(PLAYER, 4, &key).unwrap()), [4]);
+    // Ranges come back in key order.
+    let r = |lo, hi| ids(&tx.range(PLAYER, 2, lo, hi).unwrap().unwrap());
+    assert_eq!(
+        r(Bound::Included(&V::U32(3)), Bound::Included(&V::U32(5))).len(),
+        3
+    );
+    assert_eq!(
+        r(Bound::Excluded(&V::U32(3)), Bound::Excluded(&V::U32(9))).len(),
+        2
+    );
+    assert_eq!(r(Bound::Unbounded, Bound::Excluded(&V::U32(3))), [5]);
+    assert_eq!(
+        r(Bound::Included(&V::U32(9)), Bound::Included(&V::U32(1))),
+        Vec::<u64>::new()
+    );
+    assert_eq!(
+        r(Bound::Excluded(&V::U32(5)), Bound::Excluded(&V::U32(5))),
+        Vec::<u64>::new()
+    );
+    let by_id = ids(&tx
+        .range(PLAYER, 0, Bound::Included(&V::U64(2)), Bound::Unbounded)
+        .unwrap()
+        .unwrap());
+    assert_eq!(by_id, [2, 3, 4, 5]);
+    // Hash indexes have no order.
+    assert!(tx
+        .range(PLAYER, 3, Bound::Unbounded, Bound::Unbounded)
+        .unwrap()
+        .is_none());
+    assert!(tx.seek(PLAYER, 9, &V::U32(1)).is_err());
+    // Delete by key.
+    assert_eq!(tx.delete_by_key(PLAYER, 3, &V::U32(1)).unwrap(), 2);
+    assert_eq!(tx.table(PLAYER).unwrap().len(), 3);
+}
+
+#[test]
+fn a_durable_datastore_recovers_rows_and_sequences() {
+    let dir = tempfile::tempdir().unwrap();
+    let def = module();
+    let options = CommitlogOptions {
+        fsync: FsyncPolicy::Batched,
+        ..Default::default()
+    };
+    {
+        let ds = Datastore::open(dir.path(), &def, &options).unwrap();
+        for i in 0..50u32 {
+            let mut tx = ds.begin_mut();
+            tx.insert(ACCOUNTS, account(i, 100)).unwrap();
+            tx.insert(PLAYER, player(0, &format!("p{i}"), i, i % 3))
+                .unwrap();
+            tx.commit().unwrap();
+        }
+        let mut tx = ds.begin_mut();
+        tx.delete(ACCOUNTS, &account(7, 100)).unwrap();
+        tx.insert(ACCOUNTS, account(7, 42)).unwrap();
+        let delta = tx.commit().unwrap();
+        assert!(ds
+            .wait_durable(delta.offset, Duration::from_secs(10))
+            .unwrap());
+        assert_eq!(ds.close().unwrap(), Some(50));
+    }
+    let ds = Datastore::open(dir.path(), &def, &options).unwrap();
+    {
+        let state = ds.read();
+        assert_eq!(state.next_offset, 51);
+        assert_eq!(state.table(ACCOUNTS).unwrap().len(), 50);
+        assert_eq!(state.table(PLAYER).unwrap().len(), 50);
+    }
+    let mut tx = ds.begin_mut();
+    assert_eq!(
+        tx.seek(ACCOUNTS, 0, &V::U32(7)).unwrap(),
+        vec![account(7, 42)]
+    );
+    // The sequence continues where it stopped.
+    assert_eq!(
+        tx.insert(PLAYER, player(0, "new", 1, 1)).unwrap().elements[0],
+        V::U64(51)
+    );
+    tx.commit().unwrap();
+}
+
+#[test]
+fn a_row_type_mismatch_in_the_commitlog_is_a_replay_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = CommitlogOptions {
+        fsync: FsyncPolicy::Off,
+        ..Default::default()
+    };
+    let ds = Datastore::open(dir.path(), &module(), &options).unwrap();
+    let mut tx = ds.begin_mut();
+    tx.insert(LOG, ProductValue::new(vec![V::string("x")]))
+        .unwrap();
+    tx.commit().unwrap();
+    ds.close().unwrap();
+    // Reopen with a schema whose table 2 has a different row type.
+    let mut raw_types = module();
+    raw_types.tables[2].row_type = ProductType::named([("n", T::U64)]);
+    let err = Datastore::open(dir.path(), &raw_types, &options)
+        .err()
+        .expect("should fail")
+        .to_string();
+    assert!(err.contains("cannot be replayed"), "{err}");
+}
