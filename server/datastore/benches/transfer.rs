@@ -1,0 +1,153 @@
+//! The keynote transfer transaction, natively against the datastore: 100,000 accounts
+//! `(id u32 pk, balance i64)`, each transaction reads two rows by primary key, updates both and
+//! commits, with the commitlog on (batched fsync). Also measures heap bytes per row of a
+//! 1,000,000-row table of the same shape.
+//!
+//! Run: `cargo bench -p lightcone-datastore --bench transfer`. Prints one JSON object.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicIsize, Ordering};
+use std::time::Instant;
+
+use lightcone_commitlog::{CommitlogOptions, FsyncPolicy};
+use lightcone_datastore::Datastore;
+use lightcone_protocol::moduledef::raw_v10::*;
+use lightcone_protocol::moduledef::raw_v9::{
+    RawConstraintDataV9, RawIndexAlgorithm, TableAccess, TableType,
+};
+use lightcone_protocol::moduledef::{ModuleDef, RawModuleDef};
+use lightcone_protocol::sats::{AlgebraicType as T, AlgebraicValue as V, ProductValue, Typespace};
+
+/// Counts live heap bytes, to report memory per row.
+struct Counting;
+
+static LIVE_BYTES: AtomicIsize = AtomicIsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE_BYTES.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE_BYTES.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE_BYTES.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+const ACCOUNTS: u32 = 100_000;
+const TRANSFERS: u64 = 1_000_000;
+const MEMORY_ROWS: u32 = 1_000_000;
+
+fn module() -> ModuleDef {
+    let raw = RawModuleDefV10 {
+        sections: vec![
+            RawModuleDefV10Section::Typespace(Typespace {
+                types: vec![T::product([("id", T::U32), ("balance", T::I64)])],
+            }),
+            RawModuleDefV10Section::Tables(vec![RawTableDefV10 {
+                source_name: "accounts".into(),
+                product_type_ref: 0,
+                primary_key: vec![0],
+                indexes: vec![RawIndexDefV10 {
+                    source_name: Some("accounts_id_idx_btree".into()),
+                    accessor_name: Some("id".into()),
+                    algorithm: RawIndexAlgorithm::BTree(vec![0]),
+                }],
+                constraints: vec![RawConstraintDefV10 {
+                    source_name: None,
+                    data: RawConstraintDataV9::Unique(vec![0]),
+                }],
+                sequences: vec![],
+                table_type: TableType::User,
+                table_access: TableAccess::Public,
+                default_values: vec![],
+                is_event: false,
+            }]),
+        ],
+    };
+    ModuleDef::validate(RawModuleDef::V10(raw)).expect("valid module")
+}
+
+fn account(id: u32, balance: i64) -> ProductValue {
+    ProductValue::new(vec![V::U32(id), V::I64(balance)])
+}
+
+fn balance(row: &ProductValue) -> i64 {
+    match row.elements[1] {
+        V::I64(b) => b,
+        _ => unreachable!("balance is i64"),
+    }
+}
+
+fn main() {
+    let def = module();
+
+    // Memory per row: a million rows, in memory.
+    let before = LIVE_BYTES.load(Ordering::Relaxed);
+    let ds = Datastore::in_memory(&def);
+    let mut tx = ds.begin_mut();
+    for id in 0..MEMORY_ROWS {
+        tx.insert(0, account(id, 1_000)).expect("insert");
+    }
+    tx.commit().expect("commit");
+    let bytes_per_row = (LIVE_BYTES.load(Ordering::Relaxed) - before) as f64 / MEMORY_ROWS as f64;
+    drop(ds);
+
+    // Transfers with the commitlog on.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = CommitlogOptions {
+        fsync: FsyncPolicy::Batched,
+        ..Default::default()
+    };
+    let ds = Datastore::open(dir.path(), &def, &options).expect("open");
+    let mut tx = ds.begin_mut();
+    for id in 0..ACCOUNTS {
+        tx.insert(0, account(id, 1_000_000)).expect("insert");
+    }
+    tx.commit().expect("commit");
+    let mut rng = 0x9e3779b97f4a7c15u64;
+    let mut next = || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng % ACCOUNTS as u64) as u32
+    };
+    let start = Instant::now();
+    let mut last_offset = 0;
+    for _ in 0..TRANSFERS {
+        let (from, to) = (next(), next());
+        let mut tx = ds.begin_mut();
+        let a = tx.seek(0, 0, &V::U32(from)).expect("seek").remove(0);
+        let b = tx.seek(0, 0, &V::U32(to)).expect("seek").remove(0);
+        if from != to {
+            tx.delete(0, &a).expect("delete");
+            tx.delete(0, &b).expect("delete");
+            tx.insert(0, account(from, balance(&a) - 1))
+                .expect("insert");
+            tx.insert(0, account(to, balance(&b) + 1)).expect("insert");
+        }
+        last_offset = tx.commit().expect("commit").offset;
+    }
+    let elapsed = start.elapsed();
+    ds.wait_durable(last_offset, std::time::Duration::from_secs(60))
+        .expect("durable");
+    let durable_elapsed = start.elapsed();
+    println!(
+        "{{\"bench\":\"datastore_transfer\",\"accounts\":{ACCOUNTS},\"transfers\":{TRANSFERS},\
+         \"tx_per_sec\":{:.0},\"tx_per_sec_until_durable\":{:.0},\"ns_per_tx\":{:.0},\
+         \"bytes_per_row_1m_u32_i64\":{bytes_per_row:.1}}}",
+        TRANSFERS as f64 / elapsed.as_secs_f64(),
+        TRANSFERS as f64 / durable_elapsed.as_secs_f64(),
+        elapsed.as_nanos() as f64 / TRANSFERS as f64,
+    );
+}
