@@ -83,7 +83,7 @@ fn crash_child() {
                 tx.insert(ACCOUNTS, account(to, balance(&b) + 7)).unwrap();
             }
             let log_row =
-                ProductValue::new(vec![V::string(format!("tx {}", ds_next_offset_hint(&tx)))]);
+                ProductValue::new(vec![V::string(format!("tx {}", offset_of_open_tx(&tx)))]);
             tx.insert(LOG, log_row).unwrap();
             tx.commit().unwrap();
         }
