@@ -87,7 +87,14 @@ fn crash_child() {
             tx.insert(LOG, log_row).unwrap();
             tx.commit().unwrap();
         }
-        // Stop and wait to be killed.
+        // Report the end (the reporter thread may not have printed the last offset yet), then
+        // wait to be killed.
+        let last = ds.read().next_offset - 1;
+        assert!(ds.wait_durable(last, Duration::from_secs(60)).unwrap());
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "done {last}");
+        let _ = out.flush();
+        drop(out);
         loop {
             std::thread::park();
         }
@@ -128,10 +135,14 @@ fn sigkill_at_random_points_loses_no_acknowledged_transaction() {
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         loop {
             let line = lines.next().expect("child exited early").unwrap();
+            if let Some(d) = line.strip_prefix("done ") {
+                acked = acked.max(Some(d.parse().unwrap()));
+                break;
+            }
             if let Some(d) = line.strip_prefix("durable ") {
                 let d: u64 = d.parse().unwrap();
                 acked = acked.max(Some(d));
-                if d >= kill_at || d >= start + TXS_PER_ROUND - 1 {
+                if d >= kill_at {
                     break;
                 }
             }
@@ -139,7 +150,10 @@ fn sigkill_at_random_points_loses_no_acknowledged_transaction() {
         child.kill().unwrap();
         child.wait().unwrap();
         for line in lines.map_while(Result::ok) {
-            if let Some(d) = line.strip_prefix("durable ") {
+            if let Some(d) = line
+                .strip_prefix("durable ")
+                .or_else(|| line.strip_prefix("done "))
+            {
                 acked = acked.max(Some(d.parse().unwrap()));
             }
         }

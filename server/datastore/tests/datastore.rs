@@ -6,13 +6,8 @@ use std::time::Duration;
 
 use lightcone_commitlog::{CommitlogOptions, FsyncPolicy};
 use lightcone_datastore::{Datastore, DatastoreError};
-use lightcone_protocol::moduledef::raw_v10::*;
-use lightcone_protocol::moduledef::raw_v9::{
-    RawConstraintDataV9, RawIndexAlgorithm, TableAccess, TableType,
-};
-use lightcone_protocol::moduledef::{ModuleDef, RawModuleDef};
 use lightcone_protocol::sats::{
-    AlgebraicType as T, AlgebraicValue as V, ProductType, ProductValue, Typespace,
+    AlgebraicType as T, AlgebraicValue as V, ProductType, ProductValue,
 };
 
 mod support;
