@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant;
 
 use lightcone_commitlog::{CommitlogOptions, FsyncPolicy};
-use lightcone_datastore::Datastore;
+use lightcone_datastore::{Datastore, DatastoreOptions};
 use lightcone_protocol::moduledef::raw_v10::*;
 use lightcone_protocol::moduledef::raw_v9::{
     RawConstraintDataV9, RawIndexAlgorithm, TableAccess, TableType,
@@ -105,9 +105,13 @@ fn main() {
 
     // Transfers with the commitlog on.
     let dir = tempfile::tempdir().expect("temp dir");
-    let options = CommitlogOptions {
-        fsync: FsyncPolicy::Batched,
-        ..Default::default()
+    let options = DatastoreOptions {
+        commitlog: CommitlogOptions {
+            fsync: FsyncPolicy::Batched,
+            ..Default::default()
+        },
+        // Measure transactions, not snapshots.
+        snapshot_every_txs: None,
     };
     let ds = Datastore::open(dir.path(), &def, &options).expect("open");
     let mut tx = ds.begin_mut();

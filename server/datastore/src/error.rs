@@ -28,6 +28,13 @@ pub enum DatastoreError {
     },
     #[error("commitlog: {0}")]
     Commitlog(#[from] lightcone_commitlog::CommitlogError),
+    #[error("snapshot {path}: {reason}")]
+    Snapshot {
+        path: std::path::PathBuf,
+        reason: String,
+    },
+    #[error("the newest snapshot is at offset {snapshot} but the commitlog ends at {log}: transactions are missing")]
+    SnapshotAheadOfLog { snapshot: u64, log: u64 },
     #[error("commitlog transaction {offset} cannot be replayed: {reason}")]
     Replay { offset: u64, reason: String },
 }

@@ -16,11 +16,14 @@ mod delta;
 mod error;
 mod index;
 mod sequence;
+pub mod snapshot;
 mod table;
 mod tx;
 
-use std::path::Path;
+use std::fs;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use std::time::Duration;
 
 use lightcone_commitlog::{Commitlog, CommitlogOptions, Durability, DurableWatch};
 use lightcone_protocol::moduledef::ModuleDef;
@@ -29,8 +32,12 @@ pub use delta::{decode_row, SequenceState, TableDelta, TableTxData, TxData, TxDe
 pub use error::{DatastoreError, Result};
 pub use index::Index;
 pub use sequence::Sequence;
+pub use snapshot::{SnapshotData, TableSnapshot};
 pub use table::{Inserted, RowId, Table};
 pub use tx::MutTx;
+
+/// How long a snapshot waits for its transactions to become durable.
+const SNAPSHOT_DURABLE_WAIT: Duration = Duration::from_secs(60);
 
 /// Whether two column lists name the same set of columns.
 pub(crate) fn same_columns(a: &[u16], b: &[u16]) -> bool {
@@ -114,12 +121,41 @@ impl CommittedState {
     }
 }
 
+/// Settings of a durable datastore.
+#[derive(Debug, Clone)]
+pub struct DatastoreOptions {
+    pub commitlog: CommitlogOptions,
+    /// Take a snapshot every this many transactions (`None`: only on close).
+    pub snapshot_every_txs: Option<u64>,
+}
+
+/// Default `snapshot_every_txs`: bounds replay after a crash to this many transactions
+/// (about a second of replay at the rates we see today).
+pub const DEFAULT_SNAPSHOT_EVERY_TXS: u64 = 100_000;
+
+impl Default for DatastoreOptions {
+    fn default() -> Self {
+        Self {
+            commitlog: CommitlogOptions::default(),
+            snapshot_every_txs: Some(DEFAULT_SNAPSHOT_EVERY_TXS),
+        }
+    }
+}
+
+/// Subdirectory of a database directory holding the commitlog.
+pub const COMMITLOG_DIR: &str = "commitlog";
+/// Subdirectory of a database directory holding snapshots.
+pub const SNAPSHOT_DIR: &str = "snapshots";
+
 /// One database's tables, with or without a commitlog.
 pub struct Datastore {
     state: RwLock<CommittedState>,
     durability: Mutex<Option<Durability>>,
     /// Observes the durable offset without taking the appender's lock.
     durable: Option<DurableWatch>,
+    /// Where snapshots go (durable datastores only).
+    snapshot_dir: Option<PathBuf>,
+    snapshot_every_txs: Option<u64>,
 }
 
 impl Datastore {
@@ -129,25 +165,91 @@ impl Datastore {
             state: RwLock::new(CommittedState::new(def)),
             durability: Mutex::new(None),
             durable: None,
+            snapshot_dir: None,
+            snapshot_every_txs: None,
         }
     }
 
-    /// Opens the datastore whose commitlog lives in `dir`: recovers the log, replays every
-    /// transaction in it, then starts appending.
-    pub fn open(dir: &Path, def: &ModuleDef, options: &CommitlogOptions) -> Result<Self> {
-        let log = Commitlog::open(dir, 0)?;
+    /// Opens the database in `dir` (`commitlog/` and `snapshots/` inside it): loads the newest
+    /// valid snapshot, replays the commitlog after it, then starts appending.
+    pub fn open(dir: &Path, def: &ModuleDef, options: &DatastoreOptions) -> Result<Self> {
+        let snapshot_dir = dir.join(SNAPSHOT_DIR);
         let mut state = CommittedState::new(def);
-        for record in log.replay(0) {
+        for (offset, path) in snapshot::list(&snapshot_dir)? {
+            let mut candidate = CommittedState::new(def);
+            let loaded = fs::read(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| snapshot::decode_into(&bytes, &mut candidate));
+            match loaded {
+                Ok(()) => {
+                    tracing::info!(offset, file = ?path, "loaded snapshot");
+                    state = candidate;
+                    break;
+                }
+                Err(reason) => {
+                    tracing::warn!(file = ?path, %reason, "skipping an unusable snapshot")
+                }
+            }
+        }
+        let log = Commitlog::open(&dir.join(COMMITLOG_DIR), state.next_offset)?;
+        if log.next_offset() < state.next_offset {
+            return Err(DatastoreError::SnapshotAheadOfLog {
+                snapshot: state.next_offset,
+                log: log.next_offset(),
+            });
+        }
+        for record in log.replay(state.next_offset) {
             let (offset, payload) = record?;
+            if offset != state.next_offset {
+                return Err(DatastoreError::Replay {
+                    offset,
+                    reason: format!(
+                        "expected transaction {} next: the commitlog has a gap",
+                        state.next_offset
+                    ),
+                });
+            }
             state.apply(offset, &payload)?;
         }
-        state.next_offset = log.next_offset();
-        let durability = log.start(options, None)?;
+        let durability = log.start(&options.commitlog, None)?;
         Ok(Self {
             state: RwLock::new(state),
             durable: Some(durability.watch()),
             durability: Mutex::new(Some(durability)),
+            snapshot_dir: Some(snapshot_dir),
+            snapshot_every_txs: options.snapshot_every_txs.filter(|&n| n > 0),
         })
+    }
+
+    /// Writes a snapshot of the committed state now (durable datastores only). Blocks the
+    /// writer while the state is serialized.
+    pub fn snapshot(&self) -> Result<Option<PathBuf>> {
+        let state = self.read();
+        self.snapshot_locked(&state)
+    }
+
+    /// Snapshots `state` once everything in it is durable, so a snapshot never covers
+    /// transactions the commitlog could still lose.
+    pub(crate) fn snapshot_locked(&self, state: &CommittedState) -> Result<Option<PathBuf>> {
+        let Some(dir) = &self.snapshot_dir else {
+            return Ok(None);
+        };
+        if let Some(last) = state.next_offset.checked_sub(1) {
+            self.wait_durable(last, SNAPSHOT_DURABLE_WAIT)?;
+        }
+        snapshot::write(dir, state).map(Some)
+    }
+
+    /// Called after each commit: snapshot if the interval says so. A failed snapshot is logged,
+    /// not fatal (the commitlog still has everything).
+    pub(crate) fn after_commit(&self, state: &CommittedState) {
+        if let Some(every) = self.snapshot_every_txs {
+            if state.next_offset % every == 0 {
+                if let Err(e) = self.snapshot_locked(state) {
+                    tracing::warn!(error = %e, "periodic snapshot failed");
+                }
+            }
+        }
     }
 
     /// Begins the (single) write transaction; blocks while another is open.
@@ -166,22 +268,27 @@ impl Datastore {
     }
 
     /// Waits until `offset` is durable (immediately true in memory).
-    pub fn wait_durable(&self, offset: u64, timeout: std::time::Duration) -> Result<bool> {
+    pub fn wait_durable(&self, offset: u64, timeout: Duration) -> Result<bool> {
         match &self.durable {
             Some(d) => Ok(d.wait_durable(offset, timeout)?),
             None => Ok(true),
         }
     }
 
-    /// Flushes and closes the commitlog.
+    /// Flushes and closes the commitlog, then writes a final snapshot (clean shutdown).
     pub fn close(self) -> Result<Option<u64>> {
-        match self
+        let appender = self
             .durability
-            .into_inner()
+            .lock()
             .unwrap_or_else(|e| e.into_inner())
-        {
-            Some(d) => Ok(d.close()?),
-            None => Ok(None),
+            .take();
+        let Some(appender) = appender else {
+            return Ok(None);
+        };
+        let durable = appender.close()?;
+        if let Some(dir) = &self.snapshot_dir {
+            snapshot::write(dir, &self.read())?;
         }
+        Ok(durable)
     }
 }

@@ -212,6 +212,7 @@ impl<'a> MutTx<'a> {
                 }
             }
             state.next_offset += 1;
+            self.datastore.after_commit(&state);
         }
         Ok(delta)
     }

@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use lightcone_commitlog::{CommitlogOptions, FsyncPolicy};
-use lightcone_datastore::Datastore;
+use lightcone_datastore::{Datastore, DatastoreOptions};
 use lightcone_protocol::sats::{AlgebraicValue as V, ProductValue};
 use support::*;
 
@@ -23,11 +23,15 @@ const INITIAL_BALANCE: i64 = 1_000;
 /// Transactions a child runs before it stops and waits to be killed (bounds the log).
 const TXS_PER_ROUND: u64 = 300;
 
-fn options() -> CommitlogOptions {
-    CommitlogOptions {
-        fsync: FsyncPolicy::Batched,
-        max_segment_bytes: 32 * 1024,
-        ..Default::default()
+/// Small segments and frequent snapshots, so kills land during rollovers and snapshots too.
+fn options() -> DatastoreOptions {
+    DatastoreOptions {
+        commitlog: CommitlogOptions {
+            fsync: FsyncPolicy::Batched,
+            max_segment_bytes: 32 * 1024,
+            ..Default::default()
+        },
+        snapshot_every_txs: Some(97),
     }
 }
 

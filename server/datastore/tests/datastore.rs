@@ -5,7 +5,7 @@ use std::ops::Bound;
 use std::time::Duration;
 
 use lightcone_commitlog::{CommitlogOptions, FsyncPolicy};
-use lightcone_datastore::{Datastore, DatastoreError};
+use lightcone_datastore::{Datastore, DatastoreError, DatastoreOptions};
 use lightcone_protocol::sats::{
     AlgebraicType as T, AlgebraicValue as V, ProductType, ProductValue,
 };
@@ -218,9 +218,12 @@ fn index_seeks_and_ranges() {
 fn a_durable_datastore_recovers_rows_and_sequences() {
     let dir = tempfile::tempdir().unwrap();
     let def = module();
-    let options = CommitlogOptions {
-        fsync: FsyncPolicy::Batched,
-        ..Default::default()
+    let options = DatastoreOptions {
+        commitlog: CommitlogOptions {
+            fsync: FsyncPolicy::Batched,
+            ..Default::default()
+        },
+        snapshot_every_txs: None,
     };
     {
         let ds = Datastore::open(dir.path(), &def, &options).unwrap();
@@ -263,9 +266,12 @@ fn a_durable_datastore_recovers_rows_and_sequences() {
 #[test]
 fn a_row_type_mismatch_in_the_commitlog_is_a_replay_error() {
     let dir = tempfile::tempdir().unwrap();
-    let options = CommitlogOptions {
-        fsync: FsyncPolicy::Off,
-        ..Default::default()
+    let options = DatastoreOptions {
+        commitlog: CommitlogOptions {
+            fsync: FsyncPolicy::Off,
+            ..Default::default()
+        },
+        snapshot_every_txs: None,
     };
     let ds = Datastore::open(dir.path(), &module(), &options).unwrap();
     let mut tx = ds.begin_mut();
