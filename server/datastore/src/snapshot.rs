@@ -202,6 +202,6 @@ pub fn list(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
             found.push((offset, path));
         }
     }
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|(offset, _)| std::cmp::Reverse(*offset));
     Ok(found)
 }
