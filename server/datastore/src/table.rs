@@ -1,14 +1,12 @@
 //! One table: its rows (a slab addressed by [`RowId`]), its indexes and sequences, and the
 //! row-level operations transactions are built from.
 
-use std::collections::hash_map::DefaultHasher;
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
-use lightcone_protocol::json::value_to_string;
 use lightcone_protocol::moduledef::TableDef;
 use lightcone_protocol::sats::ProductValue;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::error::{DatastoreError, Result};
 use crate::index::Index;
@@ -27,8 +25,11 @@ pub struct Table {
     pub def: Arc<TableDef>,
     rows: Vec<Option<ProductValue>>,
     free: Vec<RowId>,
-    /// Row hash → rows with that hash: finds equal rows (set semantics, delete by value).
-    by_hash: HashMap<u64, Vec<RowId>>,
+    /// Row hash → rows with that hash: finds equal rows (set semantics, delete by value) in
+    /// tables without a unique index. Tables with one find rows through it instead.
+    by_hash: FxHashMap<u64, Vec<RowId>>,
+    /// Position of the unique index used to find rows, if the table has one.
+    finder: Option<usize>,
     pub indexes: Vec<Index>,
     pub sequences: Vec<Sequence>,
     len: usize,
@@ -44,15 +45,22 @@ pub enum Inserted {
 }
 
 fn row_hash(row: &ProductValue) -> u64 {
-    let mut h = DefaultHasher::new();
-    row.hash(&mut h);
-    h.finish()
+    FxBuildHasher.hash_one(row)
 }
 
 impl Table {
     /// An empty table for `def`.
     pub fn new(id: u32, def: Arc<TableDef>) -> Self {
-        let indexes = def.indexes.iter().map(Index::new).collect();
+        let indexes: Vec<Index> = def
+            .indexes
+            .iter()
+            .map(|i| Index::new(i, &def.row_type))
+            .collect();
+        // Prefer an integer-keyed unique index (the usual primary key) for finding rows.
+        let finder = indexes
+            .iter()
+            .position(|i| i.unique && matches!(i.key_of_type(), crate::index::KeyKind::Int))
+            .or_else(|| indexes.iter().position(|i| i.unique));
         let sequences = def
             .sequences
             .iter()
@@ -63,7 +71,8 @@ impl Table {
             def,
             rows: Vec::new(),
             free: Vec::new(),
-            by_hash: HashMap::new(),
+            by_hash: FxHashMap::default(),
+            finder,
             indexes,
             sequences,
             len: 0,
@@ -100,6 +109,11 @@ impl Table {
 
     /// The slot of a row equal to `row`, if any.
     pub fn find(&self, row: &ProductValue) -> Option<RowId> {
+        if let Some(i) = self.finder {
+            let index = &self.indexes[i];
+            let id = index.unique_conflict(&index.key_of(row))?;
+            return (self.get(id) == Some(row)).then_some(id);
+        }
         self.by_hash
             .get(&row_hash(row))?
             .iter()
@@ -139,7 +153,7 @@ impl Table {
                 return Err(DatastoreError::UniqueViolation {
                     table: self.def.name.clone(),
                     constraint,
-                    value: value_to_string(key),
+                    value: key.render(),
                 });
             }
         }
@@ -153,7 +167,9 @@ impl Table {
         for (index, key) in self.indexes.iter_mut().zip(keys) {
             index.insert(key, id);
         }
-        self.by_hash.entry(row_hash(&row)).or_default().push(id);
+        if self.finder.is_none() {
+            self.by_hash.entry(row_hash(&row)).or_default().push(id);
+        }
         self.rows[id as usize] = Some(row);
         self.len += 1;
         Ok(Inserted::New(id))
@@ -166,11 +182,13 @@ impl Table {
             let key = index.key_of(&row);
             index.remove(&key, slot);
         }
-        let hash = row_hash(&row);
-        if let Some(ids) = self.by_hash.get_mut(&hash) {
-            ids.retain(|&id| id != slot);
-            if ids.is_empty() {
-                self.by_hash.remove(&hash);
+        if self.finder.is_none() {
+            let hash = row_hash(&row);
+            if let Some(ids) = self.by_hash.get_mut(&hash) {
+                ids.retain(|&id| id != slot);
+                if ids.is_empty() {
+                    self.by_hash.remove(&hash);
+                }
             }
         }
         self.free.push(slot);
