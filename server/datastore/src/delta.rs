@@ -59,17 +59,29 @@ lightcone_protocol::bsatn_struct! {
 
 impl TxData {
     /// The payload for `delta` and the sequences it advanced.
+    /// Writes the same bytes as encoding a `TxData` built from `delta`, without building it:
+    /// each row is encoded straight into the payload behind a length prefix patched in after.
     pub fn encode(delta: &TxDelta, sequences: Vec<SequenceState>) -> Vec<u8> {
-        let tables = delta
-            .tables
-            .iter()
-            .map(|t| TableTxData {
-                table_id: t.table_id,
-                inserts: t.inserts.iter().map(bsatn::to_vec).collect(),
-                deletes: t.deletes.iter().map(bsatn::to_vec).collect(),
-            })
-            .collect();
-        bsatn::to_vec(&TxData { tables, sequences })
+        use lightcone_protocol::bsatn::{encode_len, Encode};
+        fn rows(rows: &[ProductValue], out: &mut Vec<u8>) {
+            encode_len(rows.len(), out);
+            for row in rows {
+                let at = out.len();
+                out.extend_from_slice(&[0; 4]);
+                row.encode(out);
+                let len = (out.len() - at - 4) as u32;
+                out[at..at + 4].copy_from_slice(&len.to_le_bytes());
+            }
+        }
+        let mut out = Vec::with_capacity(64);
+        encode_len(delta.tables.len(), &mut out);
+        for t in &delta.tables {
+            t.table_id.encode(&mut out);
+            rows(&t.inserts, &mut out);
+            rows(&t.deletes, &mut out);
+        }
+        sequences.encode(&mut out);
+        out
     }
 }
 
@@ -82,4 +94,50 @@ pub fn decode_row(
     let row = ProductValue::decode(row_type, &Typespace::default(), &mut r)?;
     r.finish()?;
     Ok(row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lightcone_protocol::sats::AlgebraicValue as V;
+
+    #[test]
+    fn direct_encoding_equals_the_struct_encoding() {
+        let row = |i: u32| ProductValue::new(vec![V::U32(i), V::string("x".repeat(i as usize))]);
+        let delta = TxDelta {
+            offset: 3,
+            tables: vec![
+                TableDelta {
+                    table_id: 0,
+                    table_name: "a".into(),
+                    inserts: vec![row(1), row(2)],
+                    deletes: vec![row(3)],
+                },
+                TableDelta {
+                    table_id: 4,
+                    table_name: "b".into(),
+                    inserts: vec![],
+                    deletes: vec![row(0)],
+                },
+            ],
+        };
+        let seqs = vec![SequenceState {
+            table_id: 4,
+            column: 1,
+            next: -5,
+        }];
+        let via_struct = bsatn::to_vec(&TxData {
+            tables: delta
+                .tables
+                .iter()
+                .map(|t| TableTxData {
+                    table_id: t.table_id,
+                    inserts: t.inserts.iter().map(bsatn::to_vec).collect(),
+                    deletes: t.deletes.iter().map(bsatn::to_vec).collect(),
+                })
+                .collect(),
+            sequences: seqs.clone(),
+        });
+        assert_eq!(TxData::encode(&delta, seqs), via_struct);
+    }
 }

@@ -1,11 +1,11 @@
 //! Write transactions. The single writer changes the committed state in place and records an
 //! undo log: rollback replays it backwards; commit turns it into the net row delta.
 
-use std::collections::HashMap;
 use std::ops::Bound;
 use std::sync::RwLockWriteGuard;
 
 use lightcone_protocol::sats::{AlgebraicValue, ProductValue};
+use rustc_hash::FxHashMap;
 
 use crate::delta::{SequenceState, TableDelta, TxData, TxDelta};
 use crate::error::{DatastoreError, Result};
@@ -283,8 +283,8 @@ fn sequences_touched(undo: &[Undo]) -> Vec<(u32, usize)> {
 /// deleted and re-inserted) in the same transaction does not appear.
 fn net_delta(state: &CommittedState, offset: u64, undo: &[Undo]) -> TxDelta {
     // table → (row → net count, first-seen order)
-    let mut per_table: HashMap<u32, (HashMap<ProductValue, i64>, Vec<ProductValue>)> =
-        HashMap::new();
+    type Counts = (FxHashMap<ProductValue, i64>, Vec<ProductValue>);
+    let mut per_table: FxHashMap<u32, Counts> = FxHashMap::default();
     let mut bump = |table: u32, row: &ProductValue, by: i64| {
         let (counts, order) = per_table.entry(table).or_default();
         let count = counts.entry(row.clone()).or_insert_with(|| {
