@@ -1,6 +1,6 @@
 //! The keynote transfer transaction, natively against the datastore: 100,000 accounts
-//! `(id u32 pk, balance i64)`, each transaction reads two rows by primary key, updates both and
-//! commits, with the commitlog on (batched fsync). Also measures heap bytes per row of a
+//! `(id u32 pk, balance i64)`, each transaction reads two rows by primary key, updates both (by
+//! primary key, as a module's `.id().update(row)` does) and commits, with the commitlog on (batched fsync). Also measures heap bytes per row of a
 //! 1,000,000-row table of the same shape.
 //!
 //! Run: `cargo bench -p lightcone-datastore --bench transfer`. Prints one JSON object.

@@ -8,6 +8,16 @@ pub enum DatastoreError {
     NoSuchTable(u32),
     #[error("no index with id {index} on table `{table}`")]
     NoSuchIndex { table: String, index: u32 },
+    #[error(
+        "index {index} of table `{table}` is not unique, so it cannot identify the row to update"
+    )]
+    NotUnique { table: String, index: u32 },
+    #[error("no row of table `{table}` has the key {key} in index `{index}`: nothing to update")]
+    UpdateMissing {
+        table: String,
+        index: String,
+        key: String,
+    },
     #[error("row for table `{table}` has {found} columns, expected {expected}")]
     WrongColumnCount {
         table: String,

@@ -175,6 +175,61 @@ impl Table {
         Ok(Inserted::New(id))
     }
 
+    /// Replaces the row whose key in unique index `index` equals `row`'s with `row`, touching
+    /// only the indexes whose keys change. Returns the old row (`Ok(None)` if no row has that
+    /// key). A collision on another unique index is an error and changes nothing.
+    pub fn update(&mut self, index: usize, row: ProductValue) -> Result<Option<ProductValue>> {
+        self.check_shape(&row)?;
+        let by = self
+            .indexes
+            .get(index)
+            .filter(|i| i.unique)
+            .ok_or_else(|| DatastoreError::NotUnique {
+                table: self.def.name.clone(),
+                index: index as u32,
+            })?;
+        let Some(slot) = by.unique_conflict(&by.key_of(&row)) else {
+            return Ok(None);
+        };
+        let old = self.rows[slot as usize].take().expect("indexed rows exist");
+        let mut changes = Vec::new();
+        for (i, idx) in self.indexes.iter().enumerate() {
+            if i == index {
+                continue;
+            }
+            let (old_key, new_key) = (idx.key_of(&old), idx.key_of(&row));
+            if old_key == new_key {
+                continue;
+            }
+            if idx.unique
+                && idx
+                    .unique_conflict(&new_key)
+                    .is_some_and(|other| other != slot)
+            {
+                let constraint = self
+                    .def
+                    .unique_constraints
+                    .iter()
+                    .find(|u| crate::same_columns(&u.columns, &idx.columns))
+                    .map_or_else(|| idx.name.clone(), |u| u.name.clone());
+                let value = new_key.render();
+                self.rows[slot as usize] = Some(old);
+                return Err(DatastoreError::UniqueViolation {
+                    table: self.def.name.clone(),
+                    constraint,
+                    value,
+                });
+            }
+            changes.push((i, old_key, new_key));
+        }
+        for (i, old_key, new_key) in changes {
+            self.indexes[i].remove(&old_key, slot);
+            self.indexes[i].insert(new_key, slot);
+        }
+        self.rows[slot as usize] = Some(row);
+        Ok(Some(old))
+    }
+
     /// Removes the row in `slot` and returns it.
     pub fn delete(&mut self, slot: RowId) -> Option<ProductValue> {
         let row = self.rows.get_mut(slot as usize)?.take()?;

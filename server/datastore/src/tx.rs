@@ -24,6 +24,13 @@ enum Undo {
         table: u32,
         row: ProductValue,
     },
+    /// A row replaced in place through unique index `index`.
+    Updated {
+        table: u32,
+        index: usize,
+        old: ProductValue,
+        new: ProductValue,
+    },
     /// A sequence's `next` before the transaction first advanced it.
     Sequence {
         table: u32,
@@ -115,6 +122,31 @@ impl<'a> MutTx<'a> {
                 Err(e)
             }
         }
+    }
+
+    /// Replaces the row whose key in unique index `index` equals `row`'s key with `row` (an
+    /// update by primary key). In the delta it is a delete of the old row and an insert of the
+    /// new one. Fails if no row has that key.
+    pub fn update(&mut self, table_id: u32, index: u32, row: ProductValue) -> Result<ProductValue> {
+        let table = self.state_mut().table_mut(table_id)?;
+        let old = table.update(index as usize, row.clone())?;
+        let Some(old) = old else {
+            let idx = &table.indexes[index as usize];
+            return Err(DatastoreError::UpdateMissing {
+                table: table.name().to_owned(),
+                index: idx.name.clone(),
+                key: idx.key_of(&row).render(),
+            });
+        };
+        if old != row {
+            self.undo.push(Undo::Updated {
+                table: table_id,
+                index: index as usize,
+                old,
+                new: row.clone(),
+            });
+        }
+        Ok(row)
     }
 
     /// Deletes the row equal to `row`; `false` if there is none.
@@ -259,6 +291,15 @@ fn rollback(state: &mut CommittedState, undo: Vec<Undo>) {
                 let restored = state.tables[table as usize].insert(row);
                 debug_assert!(restored.is_ok(), "undoing a delete cannot conflict");
             }
+            Undo::Updated {
+                table, index, old, ..
+            } => {
+                let restored = state.tables[table as usize].update(index, old);
+                debug_assert!(
+                    matches!(restored, Ok(Some(_))),
+                    "undoing an update cannot conflict"
+                );
+            }
             Undo::Sequence { table, index, next } => {
                 state.tables[table as usize].sequences[index].next = next;
             }
@@ -297,6 +338,12 @@ fn net_delta(state: &CommittedState, offset: u64, undo: &[Undo]) -> TxDelta {
         match step {
             Undo::Inserted { table, row } => bump(*table, row, 1),
             Undo::Deleted { table, row } => bump(*table, row, -1),
+            Undo::Updated {
+                table, old, new, ..
+            } => {
+                bump(*table, old, -1);
+                bump(*table, new, 1);
+            }
             Undo::Sequence { .. } => {}
         }
     }

@@ -288,3 +288,51 @@ fn a_row_type_mismatch_in_the_commitlog_is_a_replay_error() {
         .to_string();
     assert!(err.contains("cannot be replayed"), "{err}");
 }
+
+#[test]
+fn update_by_unique_key_replaces_in_place() {
+    let ds = Datastore::in_memory(&module());
+    let mut tx = ds.begin_mut();
+    tx.insert(PLAYER, player(0, "a", 1, 1)).unwrap();
+    tx.insert(PLAYER, player(0, "b", 2, 2)).unwrap();
+    tx.commit().unwrap();
+
+    let mut tx = ds.begin_mut();
+    // By primary key (index 0): every other index follows the new values.
+    tx.update(PLAYER, 0, player(1, "a2", 7, 3)).unwrap();
+    assert_eq!(
+        tx.seek(PLAYER, 1, &V::string("a2")).unwrap(),
+        vec![player(1, "a2", 7, 3)]
+    );
+    assert!(tx.seek(PLAYER, 1, &V::string("a")).unwrap().is_empty());
+    assert_eq!(ids(&tx.seek(PLAYER, 2, &V::U32(7)).unwrap()), [1]);
+    assert_eq!(ids(&tx.seek(PLAYER, 3, &V::U32(3)).unwrap()), [1]);
+    // A collision on another unique index is refused and changes nothing.
+    let err = tx.update(PLAYER, 0, player(1, "b", 7, 3)).unwrap_err();
+    assert!(err.to_string().contains("player_name_key"), "{err}");
+    assert_eq!(
+        tx.seek(PLAYER, 0, &V::U64(1)).unwrap(),
+        vec![player(1, "a2", 7, 3)]
+    );
+    // Missing keys and non-unique indexes are errors.
+    let err = tx.update(PLAYER, 0, player(99, "z", 1, 1)).unwrap_err();
+    assert!(matches!(err, DatastoreError::UpdateMissing { .. }), "{err}");
+    assert!(matches!(
+        tx.update(PLAYER, 2, player(1, "q", 7, 3)),
+        Err(DatastoreError::NotUnique { .. })
+    ));
+    let delta = tx.commit().unwrap();
+    assert_eq!(delta.tables[0].deletes, vec![player(1, "a", 1, 1)]);
+    assert_eq!(delta.tables[0].inserts, vec![player(1, "a2", 7, 3)]);
+
+    // Rollback restores the old row and its index entries.
+    let mut tx = ds.begin_mut();
+    tx.update(PLAYER, 0, player(2, "b2", 9, 9)).unwrap();
+    tx.rollback();
+    let tx = ds.begin_mut();
+    assert_eq!(
+        tx.seek(PLAYER, 1, &V::string("b")).unwrap(),
+        vec![player(2, "b", 2, 2)]
+    );
+    assert!(tx.seek(PLAYER, 2, &V::U32(9)).unwrap().is_empty());
+}
