@@ -15,6 +15,7 @@
 mod delta;
 mod error;
 mod index;
+pub mod migrate;
 mod sequence;
 pub mod snapshot;
 mod table;

@@ -45,6 +45,11 @@ fn table(name: &str, ty: u32, pk: Vec<u16>) -> RawTableDefV10 {
 /// accounts(id u32 pk, balance i64); player(id u64 pk auto_inc, name String unique,
 /// level u32 btree, guild u32 hash, (guild, level) btree); log(msg String), no keys.
 pub fn module() -> ModuleDef {
+    ModuleDef::validate(RawModuleDef::V10(raw_module())).unwrap()
+}
+
+/// The raw definition behind [`module`], for tests that change it.
+pub fn raw_module() -> RawModuleDefV10 {
     let typespace = Typespace {
         types: vec![
             T::product([("id", T::U32), ("balance", T::I64)]),
@@ -84,13 +89,12 @@ pub fn module() -> ModuleDef {
         increment: 1,
     });
     let log = table("log", 2, vec![]);
-    let raw = RawModuleDefV10 {
+    RawModuleDefV10 {
         sections: vec![
             RawModuleDefV10Section::Typespace(typespace),
             RawModuleDefV10Section::Tables(vec![accounts, player, log]),
         ],
-    };
-    ModuleDef::validate(RawModuleDef::V10(raw)).unwrap()
+    }
 }
 
 pub fn account(id: u32, balance: i64) -> ProductValue {
