@@ -36,6 +36,9 @@ pub struct ModuleDef {
     pub row_level_security: Vec<String>,
     pub http_handlers: Vec<String>,
     pub http_routes: Vec<HttpRouteDef>,
+    /// The BSATN of the `RawModuleDef` this was validated from, so the definition can be
+    /// stored (the datastore logs it) and validated again to the same result.
+    pub raw_bsatn: Vec<u8>,
     pub(super) table_index: HashMap<String, usize>,
     pub(super) reducer_index: HashMap<String, usize>,
     pub(super) procedure_index: HashMap<String, usize>,

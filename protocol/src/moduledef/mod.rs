@@ -34,12 +34,15 @@ impl ModuleDef {
 
     /// Validates a raw definition.
     pub fn validate(raw: RawModuleDef) -> Result<Self, ValidationErrors> {
-        match raw {
+        let raw_bsatn = crate::bsatn::to_vec(&raw);
+        let mut def = match raw {
             RawModuleDef::V10(def) => validate::validate(def, DefVersion::V10),
             RawModuleDef::V9(def) => {
                 let lifted = from_v9::lift_v9(def).map_err(ValidationErrors)?;
                 validate::validate(lifted, DefVersion::V9)
             }
-        }
+        }?;
+        def.raw_bsatn = raw_bsatn;
+        Ok(def)
     }
 }

@@ -314,6 +314,7 @@ pub(super) fn validate(
         row_level_security: s.rls,
         http_handlers,
         http_routes,
+        raw_bsatn: Vec::new(),
         table_index,
         reducer_index,
         procedure_index,

@@ -113,7 +113,7 @@ fn main() {
         // Measure transactions, not snapshots.
         snapshot_every_txs: None,
     };
-    let ds = Datastore::open(dir.path(), &def, &options).expect("open");
+    let ds = Datastore::create(dir.path(), &def, &options).expect("create");
     let mut tx = ds.begin_mut();
     for id in 0..ACCOUNTS {
         tx.insert(0, account(id, 1_000_000)).expect("insert");

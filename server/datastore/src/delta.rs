@@ -34,6 +34,8 @@ lightcone_protocol::bsatn_struct! {
     pub struct TxData {
         pub tables: Vec<TableTxData>,
         pub sequences: Vec<SequenceState>,
+        /// A new schema (the BSATN of a `RawModuleDef`), applied before the row changes.
+        pub schema: Option<Vec<u8>>,
     }
 }
 
@@ -81,7 +83,17 @@ impl TxData {
             rows(&t.deletes, &mut out);
         }
         sequences.encode(&mut out);
+        None::<Vec<u8>>.encode(&mut out);
         out
+    }
+
+    /// The payload of a schema change: the new definition and no rows.
+    pub fn encode_schema(raw_module_def: &[u8]) -> Vec<u8> {
+        bsatn::to_vec(&TxData {
+            tables: Vec::new(),
+            sequences: Vec::new(),
+            schema: Some(raw_module_def.to_vec()),
+        })
     }
 }
 
@@ -137,6 +149,7 @@ mod tests {
                 })
                 .collect(),
             sequences: seqs.clone(),
+            schema: None,
         });
         assert_eq!(TxData::encode(&delta, seqs), via_struct);
     }

@@ -38,6 +38,12 @@ pub enum DatastoreError {
     },
     #[error("commitlog: {0}")]
     Commitlog(#[from] lightcone_commitlog::CommitlogError),
+    #[error("no database in {0}: it has no schema (create it first)")]
+    NoDatabase(std::path::PathBuf),
+    #[error("{0} already holds a database")]
+    AlreadyExists(std::path::PathBuf),
+    #[error("schema change refused:{}", .0.iter().map(|e| format!("\n  - {e}")).collect::<String>())]
+    Migration(Vec<crate::migrate::MigrationError>),
     #[error("snapshot {path}: {reason}")]
     Snapshot {
         path: std::path::PathBuf,

@@ -45,15 +45,19 @@ pub(crate) fn same_columns(a: &[u16], b: &[u16]) -> bool {
     a.len() == b.len() && a.iter().all(|c| b.contains(c))
 }
 
-/// The committed tables and the offset the next transaction will get.
+/// The committed tables, the schema they follow, and the offset the next transaction gets.
 #[derive(Debug)]
 pub struct CommittedState {
     pub tables: Vec<Table>,
     pub next_offset: u64,
+    /// The module definition in force (`None` only while recovering, before the first
+    /// schema transaction has been replayed).
+    pub def: Option<Arc<ModuleDef>>,
 }
 
 impl CommittedState {
-    fn new(def: &ModuleDef) -> Self {
+    /// Empty tables for `def`.
+    pub fn new(def: &ModuleDef) -> Self {
         let tables = def
             .tables
             .iter()
@@ -63,7 +67,32 @@ impl CommittedState {
         Self {
             tables,
             next_offset: 0,
+            def: Some(Arc::new(def.clone())),
         }
+    }
+
+    /// No schema and no tables: what recovery starts from without a snapshot.
+    fn unset() -> Self {
+        Self {
+            tables: Vec::new(),
+            next_offset: 0,
+            def: None,
+        }
+    }
+
+    /// Switches to `new`: installs it if there is no schema yet, otherwise migrates the rows
+    /// (refusing, with every reason, what a migration may not do).
+    fn set_schema(&mut self, new: &ModuleDef) -> Result<Vec<migrate::MigrationStep>> {
+        let Some(old) = self.def.clone() else {
+            let next_offset = self.next_offset;
+            *self = Self::new(new);
+            self.next_offset = next_offset;
+            return Ok(Vec::new());
+        };
+        let steps = migrate::plan(&old, new).map_err(DatastoreError::Migration)?;
+        self.migrate(new)?;
+        self.def = Some(Arc::new(new.clone()));
+        Ok(steps)
     }
 
     /// The table with `id`.
@@ -92,6 +121,13 @@ impl CommittedState {
         let bad = |reason: String| DatastoreError::Replay { offset, reason };
         let data: TxData =
             lightcone_protocol::bsatn::from_slice(payload).map_err(|e| bad(e.to_string()))?;
+        if let Some(schema) = &data.schema {
+            let def = ModuleDef::from_bsatn(schema).map_err(|e| bad(e.to_string()))?;
+            self.set_schema(&def).map_err(|e| bad(e.to_string()))?;
+        }
+        if self.def.is_none() {
+            return Err(bad("the first transaction carries no schema".into()));
+        }
         for t in &data.tables {
             let table = self.table_mut(t.table_id).map_err(|e| bad(e.to_string()))?;
             let row_type = table.def.row_type.clone();
@@ -171,20 +207,50 @@ impl Datastore {
         }
     }
 
-    /// Opens the database in `dir` (`commitlog/` and `snapshots/` inside it): loads the newest
-    /// valid snapshot, replays the commitlog after it, then starts appending.
-    pub fn open(dir: &Path, def: &ModuleDef, options: &DatastoreOptions) -> Result<Self> {
+    /// Opens the existing database in `dir` (`commitlog/` and `snapshots/` inside it): loads
+    /// the newest valid snapshot, replays the commitlog after it, then starts appending. The
+    /// schema comes from the database itself. [`DatastoreError::NoDatabase`] if there is none.
+    pub fn open(dir: &Path, options: &DatastoreOptions) -> Result<Self> {
+        let (state, log) = Self::recover(dir)?;
+        if state.def.is_none() {
+            return Err(DatastoreError::NoDatabase(dir.to_owned()));
+        }
+        Self::start(dir, state, log, options)
+    }
+
+    /// Creates a new database in `dir` with schema `def`; its first transaction (offset 0)
+    /// records the schema. [`DatastoreError::AlreadyExists`] if `dir` holds a database.
+    pub fn create(dir: &Path, def: &ModuleDef, options: &DatastoreOptions) -> Result<Self> {
+        let (state, log) = Self::recover(dir)?;
+        if state.def.is_some() {
+            return Err(DatastoreError::AlreadyExists(dir.to_owned()));
+        }
+        let ds = Self::start(dir, state, log, options)?;
+        ds.migrate(def)?;
+        Ok(ds)
+    }
+
+    /// Opens the database in `dir`, creating it with `def` if there is none. An existing
+    /// database keeps its own schema (use [`Datastore::migrate`] to change it).
+    pub fn open_or_create(dir: &Path, def: &ModuleDef, options: &DatastoreOptions) -> Result<Self> {
+        match Self::open(dir, options) {
+            Err(DatastoreError::NoDatabase(_)) => Self::create(dir, def, options),
+            other => other,
+        }
+    }
+
+    /// Newest valid snapshot + commitlog replay.
+    fn recover(dir: &Path) -> Result<(CommittedState, Commitlog)> {
         let snapshot_dir = dir.join(SNAPSHOT_DIR);
-        let mut state = CommittedState::new(def);
+        let mut state = CommittedState::unset();
         for (offset, path) in snapshot::list(&snapshot_dir)? {
-            let mut candidate = CommittedState::new(def);
             let loaded = fs::read(&path)
                 .map_err(|e| e.to_string())
-                .and_then(|bytes| snapshot::decode_into(&bytes, &mut candidate));
+                .and_then(|bytes| snapshot::decode(&bytes));
             match loaded {
-                Ok(()) => {
+                Ok(s) => {
                     tracing::info!(offset, file = ?path, "loaded snapshot");
-                    state = candidate;
+                    state = s;
                     break;
                 }
                 Err(reason) => {
@@ -212,14 +278,46 @@ impl Datastore {
             }
             state.apply(offset, &payload)?;
         }
+        Ok((state, log))
+    }
+
+    fn start(
+        dir: &Path,
+        state: CommittedState,
+        log: Commitlog,
+        options: &DatastoreOptions,
+    ) -> Result<Self> {
         let durability = log.start(&options.commitlog, None)?;
         Ok(Self {
             state: RwLock::new(state),
             durable: Some(durability.watch()),
             durability: Mutex::new(Some(durability)),
-            snapshot_dir: Some(snapshot_dir),
+            snapshot_dir: Some(dir.join(SNAPSHOT_DIR)),
             snapshot_every_txs: options.snapshot_every_txs.filter(|&n| n > 0),
         })
+    }
+
+    /// Changes the schema to `new` (a republish) as one transaction: the rows are carried
+    /// over, the new definition is logged, and the steps taken are returned. Changes that could
+    /// lose data are refused with every reason ([`DatastoreError::Migration`]).
+    pub fn migrate(&self, new: &ModuleDef) -> Result<Vec<migrate::MigrationStep>> {
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(old) = &state.def {
+            migrate::plan(old, new).map_err(DatastoreError::Migration)?;
+        }
+        let offset = state.next_offset;
+        if let Some(log) = self
+            .durability
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+        {
+            log.append(offset, TxData::encode_schema(&new.raw_bsatn))?;
+        }
+        let steps = state.set_schema(new)?;
+        state.next_offset += 1;
+        self.after_commit(&state);
+        Ok(steps)
     }
 
     /// Writes a snapshot of the committed state now (durable datastores only). Blocks the

@@ -26,6 +26,8 @@ lightcone_protocol::bsatn_struct! {
     /// The body of a snapshot.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct SnapshotData {
+        /// The schema in force: the BSATN of a `RawModuleDef`.
+        pub schema: Vec<u8>,
         pub tables: Vec<TableSnapshot>,
         pub sequences: Vec<SequenceState>,
     }
@@ -62,6 +64,11 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DatastoreError + '_ {
 /// Serializes `state` (every transaction below `state.next_offset`).
 pub fn encode(state: &CommittedState) -> Vec<u8> {
     let data = SnapshotData {
+        schema: state
+            .def
+            .as_ref()
+            .map(|d| d.raw_bsatn.clone())
+            .unwrap_or_default(),
         tables: state
             .tables
             .iter()
@@ -97,8 +104,8 @@ pub fn encode(state: &CommittedState) -> Vec<u8> {
     out
 }
 
-/// Checks and loads a snapshot into `state` (which must be freshly created from the schema).
-pub fn decode_into(bytes: &[u8], state: &mut CommittedState) -> std::result::Result<(), String> {
+/// Checks and loads a snapshot: its schema, then its rows and sequences.
+pub fn decode(bytes: &[u8]) -> std::result::Result<CommittedState, String> {
     if bytes.len() < SNAPSHOT_HEADER_BYTES {
         return Err(format!("{} bytes is shorter than the header", bytes.len()));
     }
@@ -128,6 +135,9 @@ pub fn decode_into(bytes: &[u8], state: &mut CommittedState) -> std::result::Res
         return Err("body checksum mismatch".into());
     }
     let data: SnapshotData = bsatn::from_slice(body).map_err(|e| e.to_string())?;
+    let def = lightcone_protocol::moduledef::ModuleDef::from_bsatn(&data.schema)
+        .map_err(|e| format!("schema: {e}"))?;
+    let mut state = CommittedState::new(&def);
     for t in &data.tables {
         let table = state
             .tables
@@ -160,7 +170,7 @@ pub fn decode_into(bytes: &[u8], state: &mut CommittedState) -> std::result::Res
         seq.next = s.next;
     }
     state.next_offset = u64_at(8);
-    Ok(())
+    Ok(state)
 }
 
 /// Writes a snapshot of `state` into `dir` atomically (temp file, fsync, rename, fsync dir)

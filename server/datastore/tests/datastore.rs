@@ -6,9 +6,7 @@ use std::time::Duration;
 
 use lightcone_commitlog::{CommitlogOptions, FsyncPolicy};
 use lightcone_datastore::{Datastore, DatastoreError, DatastoreOptions};
-use lightcone_protocol::sats::{
-    AlgebraicType as T, AlgebraicValue as V, ProductType, ProductValue,
-};
+use lightcone_protocol::sats::{AlgebraicValue as V, ProductValue};
 
 mod support;
 
@@ -226,7 +224,7 @@ fn a_durable_datastore_recovers_rows_and_sequences() {
         snapshot_every_txs: None,
     };
     {
-        let ds = Datastore::open(dir.path(), &def, &options).unwrap();
+        let ds = Datastore::create(dir.path(), &def, &options).unwrap();
         for i in 0..50u32 {
             let mut tx = ds.begin_mut();
             tx.insert(ACCOUNTS, account(i, 100)).unwrap();
@@ -241,12 +239,13 @@ fn a_durable_datastore_recovers_rows_and_sequences() {
         assert!(ds
             .wait_durable(delta.offset, Duration::from_secs(10))
             .unwrap());
-        assert_eq!(ds.close().unwrap(), Some(50));
+        assert_eq!(ds.close().unwrap(), Some(51));
     }
-    let ds = Datastore::open(dir.path(), &def, &options).unwrap();
+    let ds = Datastore::open(dir.path(), &options).unwrap();
     {
         let state = ds.read();
-        assert_eq!(state.next_offset, 51);
+        // Offset 0 is the schema; 1..=51 the transactions.
+        assert_eq!(state.next_offset, 52);
         assert_eq!(state.table(ACCOUNTS).unwrap().len(), 50);
         assert_eq!(state.table(PLAYER).unwrap().len(), 50);
     }
@@ -264,7 +263,7 @@ fn a_durable_datastore_recovers_rows_and_sequences() {
 }
 
 #[test]
-fn a_row_type_mismatch_in_the_commitlog_is_a_replay_error() {
+fn create_and_open_refuse_the_wrong_directory() {
     let dir = tempfile::tempdir().unwrap();
     let options = DatastoreOptions {
         commitlog: CommitlogOptions {
@@ -273,20 +272,19 @@ fn a_row_type_mismatch_in_the_commitlog_is_a_replay_error() {
         },
         snapshot_every_txs: None,
     };
-    let ds = Datastore::open(dir.path(), &module(), &options).unwrap();
-    let mut tx = ds.begin_mut();
-    tx.insert(LOG, ProductValue::new(vec![V::string("x")]))
-        .unwrap();
-    tx.commit().unwrap();
-    ds.close().unwrap();
-    // Reopen with a schema whose table 2 has a different row type.
-    let mut raw_types = module();
-    raw_types.tables[2].row_type = ProductType::named([("n", T::U64)]);
-    let err = Datastore::open(dir.path(), &raw_types, &options)
+    let err = Datastore::open(dir.path(), &options)
         .err()
-        .expect("should fail")
-        .to_string();
-    assert!(err.contains("cannot be replayed"), "{err}");
+        .expect("no database yet");
+    assert!(matches!(err, DatastoreError::NoDatabase(_)), "{err}");
+    let ds = Datastore::create(dir.path(), &module(), &options).unwrap();
+    drop(ds);
+    let err = Datastore::create(dir.path(), &module(), &options)
+        .err()
+        .expect("exists");
+    assert!(matches!(err, DatastoreError::AlreadyExists(_)), "{err}");
+    // The schema comes from the database, so it can be opened without one.
+    let ds = Datastore::open(dir.path(), &options).unwrap();
+    assert_eq!(ds.read().table_id("player"), Some(PLAYER));
 }
 
 #[test]

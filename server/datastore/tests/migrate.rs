@@ -113,6 +113,7 @@ fn safe_changes_are_planned_and_carry_the_rows_over() {
     let mut copy = lightcone_datastore::CommittedState {
         tables: state.tables.clone(),
         next_offset: state.next_offset,
+        def: state.def.clone(),
     };
     drop(state);
     copy.migrate(&new).unwrap();
@@ -199,4 +200,78 @@ fn unsafe_changes_are_refused_one_error_each() {
         e[0].to_string(),
         "table `player` changed its unique constraints"
     );
+}
+
+fn durable() -> lightcone_datastore::DatastoreOptions {
+    lightcone_datastore::DatastoreOptions {
+        commitlog: lightcone_commitlog::CommitlogOptions {
+            fsync: lightcone_commitlog::FsyncPolicy::Off,
+            ..Default::default()
+        },
+        snapshot_every_txs: None,
+    }
+}
+
+fn widened() -> ModuleDef {
+    changed(|s| {
+        push_column(s, 0, "frozen", T::Bool);
+        tables(s)[0].default_values.push(RawColumnDefaultValueV10 {
+            col_id: 2,
+            value: bsatn::to_vec(&true),
+        });
+    })
+}
+
+#[test]
+fn a_migration_is_durable_through_the_log_and_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = Datastore::create(dir.path(), &module(), &durable()).unwrap();
+    let mut tx = ds.begin_mut();
+    tx.insert(ACCOUNTS, account(1, 10)).unwrap();
+    tx.commit().unwrap();
+    let steps = ds.migrate(&widened()).unwrap();
+    assert!(
+        matches!(&steps[0], MigrationStep::AddColumns { .. }),
+        "{steps:?}"
+    );
+    let mut tx = ds.begin_mut();
+    tx.insert(
+        ACCOUNTS,
+        ProductValue::new(vec![V::U32(2), V::I64(20), V::Bool(false)]),
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    drop(ds); // no clean close: recovery replays the schema change from the log
+
+    let expected = vec![
+        ProductValue::new(vec![V::U32(1), V::I64(10), V::Bool(true)]),
+        ProductValue::new(vec![V::U32(2), V::I64(20), V::Bool(false)]),
+    ];
+    let rows = |ds: &Datastore| {
+        let mut r: Vec<_> = ds.read().tables[0].iter().map(|(_, r)| r.clone()).collect();
+        r.sort();
+        r
+    };
+    let ds = Datastore::open(dir.path(), &durable()).unwrap();
+    assert_eq!(rows(&ds), expected);
+    assert_eq!(ds.read().def.as_ref().unwrap().tables[0].columns.len(), 3);
+    ds.close().unwrap(); // now from the snapshot
+    let ds = Datastore::open(dir.path(), &durable()).unwrap();
+    assert_eq!(rows(&ds), expected);
+}
+
+#[test]
+fn a_refused_migration_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = Datastore::create(dir.path(), &module(), &durable()).unwrap();
+    let err = ds
+        .migrate(&changed(|s| drop(tables(s).remove(2))))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("table `log` was removed"), "{err}");
+    let offset = ds.read().next_offset;
+    drop(ds);
+    let ds = Datastore::open(dir.path(), &durable()).unwrap();
+    assert_eq!(ds.read().next_offset, offset);
+    assert_eq!(ds.read().tables.len(), 3);
 }

@@ -75,26 +75,26 @@ fn snapshots(dir: &Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn snapshot_plus_replay_equals_full_replay() {
     let dir = tempfile::tempdir().unwrap();
-    let ds = Datastore::open(dir.path(), &module(), &options(Some(100))).unwrap();
+    let ds = Datastore::create(dir.path(), &module(), &options(Some(100))).unwrap();
     workload(&ds);
     let expected = fingerprint(&ds);
     drop(ds); // no clean close: recovery must use the periodic snapshot + replay
     let snaps = snapshots(dir.path());
     assert_eq!(snaps.len(), 2, "snapshots at 100 and 200: {snaps:?}");
-    let recovered = Datastore::open(dir.path(), &module(), &options(Some(100))).unwrap();
+    let recovered = Datastore::open(dir.path(), &options(Some(100))).unwrap();
     assert_eq!(fingerprint(&recovered), expected);
     drop(recovered);
 
     // The same state from the commitlog alone.
     fs::remove_dir_all(dir.path().join(SNAPSHOT_DIR)).unwrap();
-    let replayed = Datastore::open(dir.path(), &module(), &options(None)).unwrap();
+    let replayed = Datastore::open(dir.path(), &options(None)).unwrap();
     assert_eq!(fingerprint(&replayed), expected);
 }
 
 #[test]
 fn a_damaged_snapshot_is_skipped_for_an_older_one() {
     let dir = tempfile::tempdir().unwrap();
-    let ds = Datastore::open(dir.path(), &module(), &options(Some(100))).unwrap();
+    let ds = Datastore::create(dir.path(), &module(), &options(Some(100))).unwrap();
     workload(&ds);
     let expected = fingerprint(&ds);
     drop(ds);
@@ -111,7 +111,7 @@ fn a_damaged_snapshot_is_skipped_for_an_older_one() {
         b"junk",
     )
     .unwrap();
-    let recovered = Datastore::open(dir.path(), &module(), &options(None)).unwrap();
+    let recovered = Datastore::open(dir.path(), &options(None)).unwrap();
     assert_eq!(fingerprint(&recovered), expected);
     assert!(!dir
         .path()
@@ -123,14 +123,14 @@ fn a_damaged_snapshot_is_skipped_for_an_older_one() {
 #[test]
 fn close_writes_a_snapshot_and_the_log_may_then_be_empty() {
     let dir = tempfile::tempdir().unwrap();
-    let ds = Datastore::open(dir.path(), &module(), &options(None)).unwrap();
+    let ds = Datastore::create(dir.path(), &module(), &options(None)).unwrap();
     workload(&ds);
     let expected = fingerprint(&ds);
     ds.close().unwrap();
     assert_eq!(snapshots(dir.path()).len(), 1);
     // With a snapshot of everything, the commitlog is not needed for the state.
     fs::remove_dir_all(dir.path().join(COMMITLOG_DIR)).unwrap();
-    let ds = Datastore::open(dir.path(), &module(), &options(None)).unwrap();
+    let ds = Datastore::open(dir.path(), &options(None)).unwrap();
     assert_eq!(fingerprint(&ds), expected);
     // New transactions continue at the snapshot's offset.
     let mut tx = ds.begin_mut();
@@ -141,7 +141,7 @@ fn close_writes_a_snapshot_and_the_log_may_then_be_empty() {
 #[test]
 fn a_snapshot_ahead_of_a_shortened_log_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let ds = Datastore::open(dir.path(), &module(), &options(Some(100))).unwrap();
+    let ds = Datastore::create(dir.path(), &module(), &options(Some(100))).unwrap();
     workload(&ds);
     drop(ds);
     // Lose the commitlog's newest segments: the snapshot at 200 now covers transactions the
@@ -155,7 +155,7 @@ fn a_snapshot_ahead_of_a_shortened_log_is_refused() {
     for s in &segments[keep..] {
         fs::remove_file(s).unwrap();
     }
-    let err = Datastore::open(dir.path(), &module(), &options(None))
+    let err = Datastore::open(dir.path(), &options(None))
         .err()
         .expect("refused");
     assert!(
