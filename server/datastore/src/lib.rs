@@ -18,6 +18,7 @@ mod index;
 pub mod migrate;
 mod sequence;
 pub mod snapshot;
+pub mod system;
 mod table;
 mod tx;
 
@@ -58,9 +59,7 @@ pub struct CommittedState {
 impl CommittedState {
     /// Empty tables for `def`.
     pub fn new(def: &ModuleDef) -> Self {
-        let tables = def
-            .tables
-            .iter()
+        let tables = system::all_tables(def)
             .enumerate()
             .map(|(i, t)| Table::new(i as u32, Arc::new(t.clone())))
             .collect();

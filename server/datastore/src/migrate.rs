@@ -176,7 +176,7 @@ impl CommittedState {
     /// defaults and sequences continuing where they were.
     pub fn migrate(&mut self, new: &ModuleDef) -> crate::Result<()> {
         let mut tables = Vec::with_capacity(new.tables.len());
-        for (id, def) in new.tables.iter().enumerate() {
+        for (id, def) in crate::system::all_tables(new).enumerate() {
             let mut table = Table::new(id as u32, Arc::new(def.clone()));
             if let Some(old) = self.tables.iter().find(|t| t.name() == def.name) {
                 let defaults: Vec<_> = def

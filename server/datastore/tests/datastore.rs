@@ -334,3 +334,37 @@ fn update_by_unique_key_replaces_in_place() {
     );
     assert!(tx.seek(PLAYER, 2, &V::U32(9)).unwrap().is_empty());
 }
+
+#[test]
+fn system_tables_are_real_tables_that_survive_recovery() {
+    use lightcone_datastore::system::ST_CLIENT;
+    let dir = tempfile::tempdir().unwrap();
+    let options = DatastoreOptions {
+        commitlog: CommitlogOptions {
+            fsync: FsyncPolicy::Off,
+            ..Default::default()
+        },
+        snapshot_every_txs: None,
+    };
+    let ds = Datastore::create(dir.path(), &module(), &options).unwrap();
+    let st_client = ds
+        .read()
+        .table_id(ST_CLIENT)
+        .expect("every database has st_client");
+    assert_eq!(st_client, 3, "system tables follow the module's tables");
+    assert!(!ds.read().table(st_client).unwrap().def.is_public());
+    let client = |id: u128, conn: u128| {
+        ProductValue::new(vec![
+            V::U256(Box::new(lightcone_protocol::sats::U256::from(id))),
+            V::U128(conn),
+        ])
+    };
+    let mut tx = ds.begin_mut();
+    tx.insert(st_client, client(7, 1)).unwrap();
+    tx.insert(st_client, client(7, 2)).unwrap();
+    tx.insert(st_client, client(7, 1)).unwrap(); // set semantics: no-op
+    tx.commit().unwrap();
+    drop(ds);
+    let ds = Datastore::open(dir.path(), &options).unwrap();
+    assert_eq!(ds.read().table(st_client).unwrap().len(), 2);
+}

@@ -273,5 +273,8 @@ fn a_refused_migration_changes_nothing() {
     drop(ds);
     let ds = Datastore::open(dir.path(), &durable()).unwrap();
     assert_eq!(ds.read().next_offset, offset);
-    assert_eq!(ds.read().tables.len(), 3);
+    assert_eq!(
+        ds.read().tables.len(),
+        3 + lightcone_datastore::system::system_tables().len()
+    );
 }
