@@ -43,23 +43,28 @@ fn row_type() -> ProductType {
     ])
 }
 
-fn message(rows: &[Row]) -> ServerMessage {
-    let mut inserts = RowListBuilder::with_capacity(rows.len(), rows.len() * 36);
-    for row in rows {
-        inserts.push(row);
-    }
+/// A one-table `TransactionUpdate` carrying `inserts`.
+fn update_of(inserts: lightcone_protocol::ws::BsatnRowList) -> ServerMessage {
     ServerMessage::TransactionUpdate(TransactionUpdate {
         query_sets: vec![QuerySetUpdate {
             query_set_id: QuerySetId { id: 1 },
             tables: vec![TableUpdate {
                 table_name: "player".into(),
                 rows: vec![TableUpdateRows::PersistentTable(PersistentTableRows {
-                    inserts: inserts.finish(),
+                    inserts,
                     deletes: Default::default(),
                 })],
             }],
         }],
     })
+}
+
+fn message(rows: &[Row]) -> ServerMessage {
+    let mut inserts = RowListBuilder::with_capacity(rows.len(), rows.len() * 36);
+    for row in rows {
+        inserts.push(row);
+    }
+    update_of(inserts.finish())
 }
 
 fn bench(c: &mut Criterion) {
@@ -91,18 +96,7 @@ fn bench(c: &mut Criterion) {
             for row in black_box(&dyn_rows) {
                 list.push(row);
             }
-            let msg = ServerMessage::TransactionUpdate(TransactionUpdate {
-                query_sets: vec![QuerySetUpdate {
-                    query_set_id: QuerySetId { id: 1 },
-                    tables: vec![TableUpdate {
-                        table_name: "player".into(),
-                        rows: vec![TableUpdateRows::PersistentTable(PersistentTableRows {
-                            inserts: list.finish(),
-                            deletes: Default::default(),
-                        })],
-                    }],
-                }],
-            });
+            let msg = update_of(list.finish());
             bsatn::to_vec(&msg)
         })
     });

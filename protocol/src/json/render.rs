@@ -190,25 +190,15 @@ pub fn write_type(ty: &AlgebraicType, out: &mut String) {
         }
         Product(p) => {
             out.push_str("{\"Product\":{\"elements\":");
-            write_seq(p.elements.iter(), out, |e, out| {
-                out.push_str("{\"name\":");
-                write_name(&e.name, out);
-                out.push_str(",\"algebraic_type\":");
-                write_type(&e.algebraic_type, out);
-                out.push('}');
-            });
+            let named = p.elements.iter().map(|e| (&e.name, &e.algebraic_type));
+            write_named_types(named, out);
             out.push_str("}}");
             return;
         }
         Sum(s) => {
             out.push_str("{\"Sum\":{\"variants\":");
-            write_seq(s.variants.iter(), out, |v, out| {
-                out.push_str("{\"name\":");
-                write_name(&v.name, out);
-                out.push_str(",\"algebraic_type\":");
-                write_type(&v.algebraic_type, out);
-                out.push('}');
-            });
+            let named = s.variants.iter().map(|v| (&v.name, &v.algebraic_type));
+            write_named_types(named, out);
             out.push_str("}}");
             return;
         }
@@ -230,4 +220,23 @@ pub fn write_type(ty: &AlgebraicType, out: &mut String) {
         F64 => "F64",
     };
     let _ = write!(out, "{{\"{simple}\":[]}}");
+}
+
+/// `[{"name":…,"algebraic_type":…},…]`: the elements of a product or the variants of a sum.
+fn write_named_types<'a>(
+    items: impl Iterator<Item = (&'a Option<String>, &'a AlgebraicType)>,
+    out: &mut String,
+) {
+    out.push('[');
+    for (i, (name, ty)) in items.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"name\":");
+        write_name(name, out);
+        out.push_str(",\"algebraic_type\":");
+        write_type(ty, out);
+        out.push('}');
+    }
+    out.push(']');
 }

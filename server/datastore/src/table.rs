@@ -9,7 +9,7 @@ use lightcone_protocol::sats::ProductValue;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::error::{DatastoreError, Result};
-use crate::index::Index;
+use crate::index::{Index, IndexKey};
 use crate::sequence::Sequence;
 
 /// A row's slot in its table. Stable while the row lives; reused after it is deleted.
@@ -144,17 +144,7 @@ impl Table {
         let keys: Vec<_> = self.indexes.iter().map(|i| i.key_of(&row)).collect();
         for (index, key) in self.indexes.iter().zip(&keys) {
             if index.unique && index.unique_conflict(key).is_some() {
-                let constraint = self
-                    .def
-                    .unique_constraints
-                    .iter()
-                    .find(|u| crate::same_columns(&u.columns, &index.columns))
-                    .map_or_else(|| index.name.clone(), |u| u.name.clone());
-                return Err(DatastoreError::UniqueViolation {
-                    table: self.def.name.clone(),
-                    constraint,
-                    value: key.render(),
-                });
+                return Err(self.unique_violation(index, key));
             }
         }
         let id = match self.free.pop() {
@@ -206,19 +196,9 @@ impl Table {
                     .unique_conflict(&new_key)
                     .is_some_and(|other| other != slot)
             {
-                let constraint = self
-                    .def
-                    .unique_constraints
-                    .iter()
-                    .find(|u| crate::same_columns(&u.columns, &idx.columns))
-                    .map_or_else(|| idx.name.clone(), |u| u.name.clone());
-                let value = new_key.render();
+                let err = self.unique_violation(idx, &new_key);
                 self.rows[slot as usize] = Some(old);
-                return Err(DatastoreError::UniqueViolation {
-                    table: self.def.name.clone(),
-                    constraint,
-                    value,
-                });
+                return Err(err);
             }
             changes.push((i, old_key, new_key));
         }
@@ -228,6 +208,21 @@ impl Table {
         }
         self.rows[slot as usize] = Some(row);
         Ok(Some(old))
+    }
+
+    /// The error for `key` colliding in unique `index`, named after its constraint.
+    fn unique_violation(&self, index: &Index, key: &IndexKey) -> DatastoreError {
+        let constraint = self
+            .def
+            .unique_constraints
+            .iter()
+            .find(|u| crate::same_columns(&u.columns, &index.columns))
+            .map_or_else(|| index.name.clone(), |u| u.name.clone());
+        DatastoreError::UniqueViolation {
+            table: self.def.name.clone(),
+            constraint,
+            value: key.render(),
+        }
     }
 
     /// Removes the row in `slot` and returns it.

@@ -21,6 +21,17 @@ fn ids(rows: &[ProductValue]) -> Vec<u64> {
         .collect()
 }
 
+/// A durable datastore that skips fsync (these tests check logic, not crash safety).
+fn unsynced() -> DatastoreOptions {
+    DatastoreOptions {
+        commitlog: CommitlogOptions {
+            fsync: FsyncPolicy::Off,
+            ..Default::default()
+        },
+        snapshot_every_txs: None,
+    }
+}
+
 #[test]
 fn auto_inc_fills_zero_and_keeps_explicit_values() {
     let ds = Datastore::in_memory(&module());
@@ -265,13 +276,7 @@ fn a_durable_datastore_recovers_rows_and_sequences() {
 #[test]
 fn create_and_open_refuse_the_wrong_directory() {
     let dir = tempfile::tempdir().unwrap();
-    let options = DatastoreOptions {
-        commitlog: CommitlogOptions {
-            fsync: FsyncPolicy::Off,
-            ..Default::default()
-        },
-        snapshot_every_txs: None,
-    };
+    let options = unsynced();
     let err = Datastore::open(dir.path(), &options)
         .err()
         .expect("no database yet");
@@ -339,13 +344,7 @@ fn update_by_unique_key_replaces_in_place() {
 fn system_tables_are_real_tables_that_survive_recovery() {
     use lightcone_datastore::system::ST_CLIENT;
     let dir = tempfile::tempdir().unwrap();
-    let options = DatastoreOptions {
-        commitlog: CommitlogOptions {
-            fsync: FsyncPolicy::Off,
-            ..Default::default()
-        },
-        snapshot_every_txs: None,
-    };
+    let options = unsynced();
     let ds = Datastore::create(dir.path(), &module(), &options).unwrap();
     let st_client = ds
         .read()
