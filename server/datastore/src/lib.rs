@@ -301,20 +301,24 @@ impl Datastore {
     /// lose data are refused with every reason ([`DatastoreError::Migration`]).
     pub fn migrate(&self, new: &ModuleDef) -> Result<Vec<migrate::MigrationStep>> {
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(old) = &state.def {
-            migrate::plan(old, new).map_err(DatastoreError::Migration)?;
-        }
-        let offset = state.next_offset;
+        // Build the migrated state aside first: only a change known to apply is logged, so
+        // replay can never meet a schema transaction it cannot carry out.
+        let mut next = CommittedState {
+            tables: state.tables.clone(),
+            next_offset: state.next_offset,
+            def: state.def.clone(),
+        };
+        let steps = next.set_schema(new)?;
         if let Some(log) = self
             .durability
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .as_mut()
         {
-            log.append(offset, TxData::encode_schema(&new.raw_bsatn))?;
+            log.append(next.next_offset, TxData::encode_schema(&new.raw_bsatn))?;
         }
-        let steps = state.set_schema(new)?;
-        state.next_offset += 1;
+        next.next_offset += 1;
+        *state = next;
         self.after_commit(&state);
         Ok(steps)
     }
