@@ -67,6 +67,18 @@ fn message(rows: &[Row]) -> ServerMessage {
     update_of(inserts.finish())
 }
 
+/// Decodes the message and splits out its inserted rows (the part every client does).
+fn inserted_rows(bytes: &[u8]) -> Vec<bytes::Bytes> {
+    let ServerMessage::TransactionUpdate(tu) = bsatn::from_slice::<ServerMessage>(bytes).unwrap()
+    else {
+        unreachable!("the benchmark message is a TransactionUpdate")
+    };
+    let TableUpdateRows::PersistentTable(p) = &tu.query_sets[0].tables[0].rows[0] else {
+        unreachable!("the benchmark table is persistent")
+    };
+    p.inserts.rows().unwrap()
+}
+
 fn bench(c: &mut Criterion) {
     let rows = rows();
     let bytes = bsatn::to_vec(&message(&rows));
@@ -105,17 +117,9 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("decode_message_and_rows_dynamic", |b| {
         b.iter(|| {
-            let ServerMessage::TransactionUpdate(tu) =
-                bsatn::from_slice::<ServerMessage>(black_box(&bytes)).unwrap()
-            else {
-                unreachable!()
-            };
-            let TableUpdateRows::PersistentTable(p) = &tu.query_sets[0].tables[0].rows[0] else {
-                unreachable!()
-            };
             let ts = Typespace::default();
             let mut out = Vec::with_capacity(ROWS);
-            for row in p.inserts.rows().unwrap() {
+            for row in inserted_rows(black_box(&bytes)) {
                 out.push(ProductValue::decode(&ty, &ts, &mut Reader::new(&row)).unwrap());
             }
             out
@@ -123,17 +127,7 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("decode_message_and_rows_typed", |b| {
         b.iter(|| {
-            let ServerMessage::TransactionUpdate(tu) =
-                bsatn::from_slice::<ServerMessage>(black_box(&bytes)).unwrap()
-            else {
-                unreachable!()
-            };
-            let TableUpdateRows::PersistentTable(p) = &tu.query_sets[0].tables[0].rows[0] else {
-                unreachable!()
-            };
-            p.inserts
-                .rows()
-                .unwrap()
+            inserted_rows(black_box(&bytes))
                 .iter()
                 .map(|r| bsatn::from_slice::<Row>(r).unwrap())
                 .collect::<Vec<_>>()
