@@ -1,13 +1,13 @@
 //! The durability worker: one thread per log that writes appended records, fsyncs them in
 //! groups, and publishes the durable offset.
 
-use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::error::{CommitlogError, Result};
 use crate::format::MAX_PAYLOAD_BYTES;
+use crate::queue::BatchQueue;
 use crate::writer::SegmentWriter;
 
 /// When the worker calls `fsync`.
@@ -79,7 +79,7 @@ impl Shared {
 
 /// The appending side of a commitlog: hand it each committed transaction in offset order.
 pub struct Durability {
-    sender: Option<SyncSender<(u64, Vec<u8>)>>,
+    queue: Arc<BatchQueue<(u64, Vec<u8>)>>,
     shared: Arc<Shared>,
     worker: Option<JoinHandle<()>>,
     next_offset: u64,
@@ -92,7 +92,7 @@ impl Durability {
         options: &CommitlogOptions,
         on_durable: Option<DurableCallback>,
     ) -> Self {
-        let (sender, receiver) = mpsc::sync_channel(options.queue_capacity.max(1));
+        let queue = Arc::new(BatchQueue::new(options.queue_capacity));
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 durable: next_offset.checked_sub(1),
@@ -106,10 +106,13 @@ impl Durability {
         let max_batch = options.max_batch_records.max(1);
         let worker = std::thread::Builder::new()
             .name("lightcone-commitlog".into())
-            .spawn(move || run_worker(writer, receiver, worker_shared, policy, max_batch))
+            .spawn({
+                let queue = queue.clone();
+                move || run_worker(writer, &queue, worker_shared, policy, max_batch)
+            })
             .expect("spawning the commitlog thread");
         Self {
-            sender: Some(sender),
+            queue,
             shared,
             worker: Some(worker),
             next_offset,
@@ -134,15 +137,9 @@ impl Durability {
         if let Some(reason) = &self.shared.lock().failed {
             return Err(CommitlogError::Failed(reason.clone()));
         }
-        let sender = self.sender.as_ref().expect("sender lives until close");
-        let item = match sender.try_send((offset, payload)) {
-            Ok(()) => None,
-            Err(TrySendError::Full(item)) => Some(item),
-            Err(TrySendError::Disconnected(_)) => return Err(self.failure()),
-        };
-        if let Some(item) = item {
-            sender.send(item).map_err(|_| self.failure())?;
-        }
+        self.queue
+            .push((offset, payload))
+            .map_err(|_| self.failure())?;
         self.next_offset += 1;
         Ok(())
     }
@@ -185,7 +182,7 @@ impl Durability {
     }
 
     fn shutdown(&mut self) {
-        self.sender.take();
+        self.queue.close();
         if let Some(worker) = self.worker.take() {
             let _ = worker.join();
         }
@@ -237,7 +234,7 @@ impl Drop for Durability {
 
 fn run_worker(
     mut writer: SegmentWriter,
-    receiver: Receiver<(u64, Vec<u8>)>,
+    queue: &BatchQueue<(u64, Vec<u8>)>,
     shared: Arc<Shared>,
     policy: FsyncPolicy,
     max_batch: usize,
@@ -247,28 +244,19 @@ fn run_worker(
     } else {
         max_batch
     };
-    while let Ok((offset, payload)) = receiver.recv() {
-        let mut last = offset;
-        let mut result = writer.append(offset, &payload);
-        let mut batched = 1;
-        while result.is_ok() && batched < batch_limit {
-            match receiver.try_recv() {
-                Ok((offset, payload)) => {
-                    result = writer.append(offset, &payload);
-                    last = offset;
-                    batched += 1;
-                }
-                Err(_) => break,
-            }
-        }
-        let result = result
+    let mut batch = Vec::new();
+    while queue.take_batch(batch_limit, &mut batch) {
+        let last = batch.last().map(|(offset, _)| *offset);
+        let result = batch
+            .drain(..)
+            .try_for_each(|(offset, payload)| writer.append(offset, &payload))
             .and_then(|()| writer.flush())
             .and_then(|()| match policy {
                 FsyncPolicy::Off => Ok(()),
                 _ => writer.sync(),
             });
-        match result {
-            Ok(()) => {
+        match (result, last) {
+            (Ok(()), Some(last)) => {
                 // The callback runs before the offset is published, so whoever observes a
                 // durable offset knows the callback has seen it.
                 if let Some(callback) = &shared.on_durable {
@@ -277,11 +265,13 @@ fn run_worker(
                 shared.lock().durable = Some(last);
                 shared.changed.notify_all();
             }
-            Err(e) => {
+            (Ok(()), None) => {}
+            (Err(e), _) => {
                 let mut state = shared.lock();
                 tracing::error!(error = %e, "commitlog write failed; no further transactions will be made durable");
                 state.failed = Some(e.to_string());
                 drop(state);
+                queue.close();
                 shared.changed.notify_all();
                 return;
             }

@@ -26,6 +26,7 @@
 mod durability;
 mod error;
 mod format;
+mod queue;
 mod recovery;
 mod replay;
 mod segment;
