@@ -338,93 +338,51 @@ fn sequences_touched(undo: &[Undo]) -> Vec<(u32, usize)> {
 }
 
 /// Nets the undo log into per-table inserts and deletes: a row inserted and deleted (or
-/// deleted and re-inserted) in the same transaction does not appear.
+/// deleted and re-inserted) in the same transaction does not appear. Rows keep the order in
+/// which the transaction first touched them.
 fn net_delta(state: &CommittedState, offset: u64, undo: &[Undo]) -> TxDelta {
-    // table → (row → net count, first-seen order)
-    if undo.len() <= LINEAR_NETTING_MAX_STEPS {
-        return net_delta_linear(state, offset, undo);
+    /// Every distinct (table, row) with its net count, in first-seen order. Small
+    /// transactions find a repeat by scanning; larger ones through a map of positions.
+    struct Counts<'a> {
+        counted: Vec<(u32, &'a ProductValue, i64)>,
+        positions: Option<FxHashMap<(u32, &'a ProductValue), usize>>,
     }
-    type Counts = (FxHashMap<ProductValue, i64>, Vec<ProductValue>);
-    let mut per_table: FxHashMap<u32, Counts> = FxHashMap::default();
-    let mut bump = |table: u32, row: &ProductValue, by: i64| {
-        let (counts, order) = per_table.entry(table).or_default();
-        let count = counts.entry(row.clone()).or_insert_with(|| {
-            order.push(row.clone());
-            0
-        });
-        *count += by;
+    impl<'a> Counts<'a> {
+        fn bump(&mut self, table: u32, row: &'a ProductValue, by: i64) {
+            let next = self.counted.len();
+            let at = match &mut self.positions {
+                Some(positions) => *positions.entry((table, row)).or_insert(next),
+                None => self
+                    .counted
+                    .iter()
+                    .position(|(t, r, _)| *t == table && *r == row)
+                    .unwrap_or(next),
+            };
+            if at == next {
+                self.counted.push((table, row, 0));
+            }
+            self.counted[at].2 += by;
+        }
+    }
+    let mut counts = Counts {
+        counted: Vec::with_capacity(undo.len() * 2),
+        positions: (undo.len() > LINEAR_NETTING_MAX_STEPS).then(FxHashMap::default),
     };
     for step in undo {
         match step {
-            Undo::Inserted { table, row } => bump(*table, row, 1),
-            Undo::Deleted { table, row } => bump(*table, row, -1),
+            Undo::Inserted { table, row } => counts.bump(*table, row, 1),
+            Undo::Deleted { table, row } => counts.bump(*table, row, -1),
             Undo::Updated {
                 table, old, new, ..
             } => {
-                bump(*table, old, -1);
-                bump(*table, new, 1);
-            }
-            Undo::Sequence { .. } => {}
-        }
-    }
-    let mut tables: Vec<TableDelta> = per_table
-        .into_iter()
-        .filter_map(|(table_id, (counts, order))| {
-            let mut d = TableDelta {
-                table_id,
-                table_name: state.tables[table_id as usize].name().to_owned(),
-                ..Default::default()
-            };
-            for row in order {
-                match counts[&row] {
-                    n if n > 0 => d.inserts.push(row),
-                    n if n < 0 => d.deletes.push(row),
-                    _ => {}
-                }
-            }
-            (!d.inserts.is_empty() || !d.deletes.is_empty()).then_some(d)
-        })
-        .collect();
-    tables.sort_by_key(|t| t.table_id);
-    TxDelta { offset, tables }
-}
-
-/// Transactions with at most this many undo steps net their delta by comparing rows pairwise
-/// instead of hashing them: for the typical few-row transaction that is several times faster.
-const LINEAR_NETTING_MAX_STEPS: usize = 16;
-
-/// [`net_delta`] for small transactions: the same result, without hashing.
-fn net_delta_linear(state: &CommittedState, offset: u64, undo: &[Undo]) -> TxDelta {
-    fn bump<'a>(
-        counted: &mut Vec<(u32, &'a ProductValue, i64)>,
-        table: u32,
-        row: &'a ProductValue,
-        by: i64,
-    ) {
-        match counted
-            .iter_mut()
-            .find(|(t, r, _)| *t == table && *r == row)
-        {
-            Some(entry) => entry.2 += by,
-            None => counted.push((table, row, by)),
-        }
-    }
-    let mut counted: Vec<(u32, &ProductValue, i64)> = Vec::with_capacity(undo.len() * 2);
-    for step in undo {
-        match step {
-            Undo::Inserted { table, row } => bump(&mut counted, *table, row, 1),
-            Undo::Deleted { table, row } => bump(&mut counted, *table, row, -1),
-            Undo::Updated {
-                table, old, new, ..
-            } => {
-                bump(&mut counted, *table, old, -1);
-                bump(&mut counted, *table, new, 1);
+                counts.bump(*table, old, -1);
+                counts.bump(*table, new, 1);
             }
             Undo::Sequence { .. } => {}
         }
     }
     let mut tables: Vec<TableDelta> = Vec::new();
-    for (table_id, row, count) in counted {
+    for (table_id, row, count) in counts.counted {
         if count == 0 {
             continue;
         }
@@ -448,3 +406,8 @@ fn net_delta_linear(state: &CommittedState, offset: u64, undo: &[Undo]) -> TxDel
     tables.sort_by_key(|t| t.table_id);
     TxDelta { offset, tables }
 }
+
+/// Transactions with at most this many undo steps find repeated rows in [`net_delta`]
+/// by comparing pairwise instead of hashing: for the typical few-row transaction that is
+/// several times faster.
+const LINEAR_NETTING_MAX_STEPS: usize = 16;

@@ -367,3 +367,28 @@ fn system_tables_are_real_tables_that_survive_recovery() {
     let ds = Datastore::open(dir.path(), &options).unwrap();
     assert_eq!(ds.read().table(st_client).unwrap().len(), 2);
 }
+
+#[test]
+fn a_large_transaction_nets_its_delta_the_same_way() {
+    // More steps than the pairwise-netting limit, so repeats are found through the hash map.
+    let ds = Datastore::in_memory(&module());
+    let mut tx = ds.begin_mut();
+    tx.insert(ACCOUNTS, account(1_000, 5)).unwrap();
+    tx.commit().unwrap();
+    let mut tx = ds.begin_mut();
+    for i in 0..20 {
+        tx.insert(ACCOUNTS, account(i, 1)).unwrap();
+    }
+    for i in 0..10 {
+        tx.delete(ACCOUNTS, &account(i, 1)).unwrap();
+    }
+    tx.delete(ACCOUNTS, &account(1_000, 5)).unwrap();
+    tx.insert(ACCOUNTS, account(1_000, 5)).unwrap();
+    let delta = tx.commit().unwrap();
+    assert_eq!(delta.tables.len(), 1);
+    assert_eq!(
+        delta.tables[0].inserts,
+        (10..20).map(|i| account(i, 1)).collect::<Vec<_>>()
+    );
+    assert!(delta.tables[0].deletes.is_empty());
+}
