@@ -109,16 +109,22 @@ impl Ctx {
         }
     }
 
-    /// Canonical name of a table, reducer, view …: an explicit name verbatim, else the policy.
-    fn canonical(&mut self, source: &str, explicit: Explicit) -> String {
+    /// The canonical name a reference to `source` resolves to (no identifier checks: the
+    /// definition it refers to is checked where it is declared).
+    fn resolve(&self, source: &str, explicit: Explicit) -> String {
         let map = match explicit {
             Explicit::Table => &self.explicit_tables,
             Explicit::Function => &self.explicit_functions,
         };
-        let name = match map.get(source) {
+        match map.get(source) {
             Some(name) => name.clone(),
             None => convert(source, NameKind::Snake, self.policy),
-        };
+        }
+    }
+
+    /// Canonical name of a table, reducer, view …: an explicit name verbatim, else the policy.
+    fn canonical(&mut self, source: &str, explicit: Explicit) -> String {
+        let name = self.resolve(source, explicit);
         self.identifier(source);
         if name != source {
             self.identifier(&name);
@@ -702,11 +708,7 @@ fn attach_schedule(
     table_index: &HashMap<String, usize>,
     functions: &Functions<'_>,
 ) {
-    let table_name = ctx
-        .explicit_tables
-        .get(&s.table_name)
-        .cloned()
-        .unwrap_or_else(|| convert(&s.table_name, NameKind::Snake, ctx.policy));
+    let table_name = ctx.resolve(&s.table_name, Explicit::Table);
     let generated = names::schedule_name(&table_name);
     let schedule_name = match (ctx.version, &s.source_name) {
         (DefVersion::V9, Some(n)) => n.clone(),
@@ -748,11 +750,7 @@ fn attach_schedule(
             problem,
         });
     }
-    let function_name = ctx
-        .explicit_functions
-        .get(&s.function_name)
-        .cloned()
-        .unwrap_or_else(|| convert(&s.function_name, NameKind::Snake, ctx.policy));
+    let function_name = ctx.resolve(&s.function_name, Explicit::Function);
     let (function, params) = if let Some(&i) = functions.reducer_index.get(&function_name) {
         (ScheduledFunction::Reducer(i), &functions.reducers[i].params)
     } else if let Some(&i) = functions.procedure_index.get(&function_name) {
@@ -790,11 +788,7 @@ fn attach_lifecycles(
 ) -> LifecycleReducers {
     let mut out = LifecycleReducers::default();
     for l in lifecycles {
-        let name = ctx
-            .explicit_functions
-            .get(&l.function_name)
-            .cloned()
-            .unwrap_or_else(|| convert(&l.function_name, NameKind::Snake, ctx.policy));
+        let name = ctx.resolve(&l.function_name, Explicit::Function);
         let Some(&id) = reducer_index
             .get(&name)
             .or_else(|| reducer_index.get(&l.function_name))
@@ -961,11 +955,7 @@ fn validate_http(
             });
         }
         seen.push((&r.method, &r.path));
-        let handler = ctx
-            .explicit_functions
-            .get(&r.handler_function)
-            .cloned()
-            .unwrap_or_else(|| convert(&r.handler_function, NameKind::Snake, ctx.policy));
+        let handler = ctx.resolve(&r.handler_function, Explicit::Function);
         if !handler_names.contains(&handler) {
             ctx.errors
                 .push(E::MissingHttpHandler(r.handler_function.clone()));
