@@ -337,7 +337,15 @@ impl Datastore {
             return Ok(None);
         };
         if let Some(last) = state.next_offset.checked_sub(1) {
-            self.wait_durable(last, SNAPSHOT_DURABLE_WAIT)?;
+            if !self.wait_durable(last, SNAPSHOT_DURABLE_WAIT)? {
+                return Err(DatastoreError::Snapshot {
+                    path: dir.clone(),
+                    reason: format!(
+                        "transaction {last} is still not durable after {} s; not snapshotting it",
+                        SNAPSHOT_DURABLE_WAIT.as_secs()
+                    ),
+                });
+            }
         }
         snapshot::write(dir, state).map(Some)
     }
@@ -388,9 +396,7 @@ impl Datastore {
             return Ok(None);
         };
         let durable = appender.close()?;
-        if let Some(dir) = &self.snapshot_dir {
-            snapshot::write(dir, &self.read())?;
-        }
+        self.snapshot_locked(&self.read())?;
         Ok(durable)
     }
 }
