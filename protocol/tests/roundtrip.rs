@@ -5,7 +5,7 @@ mod support;
 
 use lightcone_protocol::bsatn::{self, Decode, Encode, Reader};
 use lightcone_protocol::moduledef::RawModuleDef;
-use lightcone_protocol::sats::{AlgebraicType, AlgebraicValue, Typed, Typespace};
+use lightcone_protocol::sats::{skip_value, AlgebraicType, AlgebraicValue, Typed, Typespace};
 use lightcone_protocol::ws::v2::{ClientMessage, ServerMessage};
 use proptest::prelude::*;
 use support::{arb_type, arb_typed_value, arb_value};
@@ -62,6 +62,24 @@ proptest! {
             let cut = cut.index(bytes.len());
             prop_assert!(AlgebraicValue::decode_exact(&ty, &Typespace::default(), &bytes[..cut]).is_err());
         }
+    }
+
+    #[test]
+    fn skipping_a_value_consumes_exactly_its_encoding((ty, value) in arb_typed_value()) {
+        let mut bytes = bsatn::to_vec(&value);
+        let len = bytes.len();
+        bytes.extend_from_slice(&[7, 7, 7]);
+        let mut r = Reader::new(&bytes);
+        skip_value(&ty, &Typespace::default(), &mut r).unwrap();
+        prop_assert_eq!(r.position(), len);
+    }
+
+    #[test]
+    fn skipping_accepts_exactly_what_decoding_accepts(ty in arb_type(), garbage in prop::collection::vec(any::<u8>(), 0..256)) {
+        let decoded = AlgebraicValue::decode_exact(&ty, &Typespace::default(), &garbage);
+        let mut r = Reader::new(&garbage);
+        let skipped = skip_value(&ty, &Typespace::default(), &mut r).and_then(|()| r.finish());
+        prop_assert_eq!(decoded.is_ok(), skipped.is_ok(), "decode {:?} vs skip {:?}", decoded, skipped);
     }
 
     #[test]

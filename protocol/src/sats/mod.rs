@@ -9,6 +9,7 @@ mod typed;
 mod typespace;
 mod value;
 mod value_codec;
+mod value_skip;
 
 pub use algebraic_type::{
     special_names, AlgebraicType, ProductType, ProductTypeElement, SumType, SumTypeVariant,
@@ -19,5 +20,6 @@ pub use special::{
 pub use typed::Typed;
 pub use typespace::{Typespace, MAX_INLINED_TYPE_NODES};
 pub use value::{AlgebraicValue, ProductValue, SumValue, F32, F64};
+pub use value_skip::{skip_product, skip_value};
 
 pub use ethnum::{I256, U256};

@@ -152,7 +152,7 @@ impl ProductValue {
 
 /// A lower bound on the BSATN size of any value of `ty`; used to check array lengths against
 /// the input before allocating. Unresolvable or deep types count as zero (the safe side).
-fn min_bsatn_size(ty: &AlgebraicType, typespace: &Typespace) -> usize {
+pub(super) fn min_bsatn_size(ty: &AlgebraicType, typespace: &Typespace) -> usize {
     fn go(ty: &AlgebraicType, ts: &Typespace, depth: usize) -> usize {
         use AlgebraicType as T;
         if depth > 8 {

@@ -5,6 +5,8 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+
 use crate::error::{CommitlogError, Result};
 use crate::format::MAX_PAYLOAD_BYTES;
 use crate::queue::BatchQueue;
@@ -79,7 +81,7 @@ impl Shared {
 
 /// The appending side of a commitlog: hand it each committed transaction in offset order.
 pub struct Durability {
-    queue: Arc<BatchQueue<(u64, Vec<u8>)>>,
+    queue: Arc<BatchQueue<(u64, Bytes)>>,
     shared: Arc<Shared>,
     worker: Option<JoinHandle<()>>,
     next_offset: u64,
@@ -120,8 +122,10 @@ impl Durability {
     }
 
     /// Queues the transaction at `offset` (which must be the next one). Blocks only when the
-    /// queue is full.
-    pub fn append(&mut self, offset: u64, payload: Vec<u8>) -> Result<()> {
+    /// queue is full. The payload is shared, not copied: a caller may keep its own handle to
+    /// the same bytes.
+    pub fn append(&mut self, offset: u64, payload: impl Into<Bytes>) -> Result<()> {
+        let payload: Bytes = payload.into();
         if offset != self.next_offset {
             return Err(CommitlogError::OutOfOrder {
                 expected: self.next_offset,
@@ -234,7 +238,7 @@ impl Drop for Durability {
 
 fn run_worker(
     mut writer: SegmentWriter,
-    queue: &BatchQueue<(u64, Vec<u8>)>,
+    queue: &BatchQueue<(u64, Bytes)>,
     shared: Arc<Shared>,
     policy: FsyncPolicy,
     max_batch: usize,

@@ -24,6 +24,8 @@ pub enum DatastoreError {
         expected: usize,
         found: usize,
     },
+    #[error("invalid row for table `{table}`: {reason}")]
+    InvalidRow { table: String, reason: String },
     #[error("duplicate unique column value(s) {value} in table `{table}` violate unique constraint `{constraint}`")]
     UniqueViolation {
         table: String,

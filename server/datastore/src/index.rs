@@ -1,16 +1,23 @@
-//! Indexes: a map from key (one column's value, or a product of several) to row ids, unique or
-//! not, ordered (b-tree: point and range scans) or hashed (point lookups only).
+//! Indexes: a map from key (one column's value, or a product of several) to row slots, unique
+//! or not, ordered (b-tree: point and range scans), hashed (point lookups), or direct (an array
+//! indexed by a small unsigned key).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::Hash;
 use std::ops::Bound;
 
 use lightcone_protocol::moduledef::{IndexAlgorithm, IndexDef};
-use lightcone_protocol::sats::{AlgebraicType, AlgebraicValue, ProductValue};
+use lightcone_protocol::sats::{AlgebraicType, AlgebraicValue};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::row::{read_int, RowLayout};
 use crate::table::RowId;
 
-/// An index key. Single integer columns of up to 64 bits (and `i128`) are keyed by their
+/// Direct indexes keep keys below this in an array (4 bytes per possible key, so at most
+/// 16 MiB); larger keys go to an ordered map beside it.
+pub const DIRECT_INDEX_DENSE_KEYS: usize = 1 << 22;
+
+/// An index key. Single integer columns of up to 128 bits (and bools) are keyed by their
 /// value as an `i128`, which orders the same and compares and hashes far faster than an
 /// `AlgebraicValue`; everything else by the value itself. One index only ever holds one kind.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -27,37 +34,24 @@ impl IndexKey {
             Self::Value(v) => lightcone_protocol::json::value_to_string(v),
         }
     }
-
-    /// The key for `v` in an index whose keys are integers (`int`) or values.
-    pub fn new(v: &AlgebraicValue, int: bool) -> Self {
-        use AlgebraicValue as V;
-        if int {
-            let as_int = match v {
-                V::Bool(x) => Some(*x as i128),
-                V::I8(x) => Some(*x as i128),
-                V::U8(x) => Some(*x as i128),
-                V::I16(x) => Some(*x as i128),
-                V::U16(x) => Some(*x as i128),
-                V::I32(x) => Some(*x as i128),
-                V::U32(x) => Some(*x as i128),
-                V::I64(x) => Some(*x as i128),
-                V::U64(x) => Some(*x as i128),
-                V::I128(x) => Some(*x),
-                _ => None,
-            };
-            if let Some(i) = as_int {
-                return Self::Int(i);
-            }
-        }
-        Self::Value(v.clone())
-    }
 }
 
-/// The kind of keys an index holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyKind {
-    Int,
-    Value,
+/// The integer of an integer-typed value, if it is one.
+fn int_of(v: &AlgebraicValue) -> Option<i128> {
+    use AlgebraicValue as V;
+    Some(match v {
+        V::Bool(x) => *x as i128,
+        V::I8(x) => *x as i128,
+        V::U8(x) => *x as i128,
+        V::I16(x) => *x as i128,
+        V::U16(x) => *x as i128,
+        V::I32(x) => *x as i128,
+        V::U32(x) => *x as i128,
+        V::I64(x) => *x as i128,
+        V::U64(x) => *x as i128,
+        V::I128(x) => *x,
+        _ => return None,
+    })
 }
 
 /// Whether keys of a column of type `ty` can be [`IndexKey::Int`].
@@ -69,13 +63,230 @@ fn int_keyed(ty: &AlgebraicType) -> bool {
     )
 }
 
+/// Entries keyed by `K`, in one of the four shapes.
+#[derive(Debug, Clone)]
+enum Map<K> {
+    BTreeUnique(BTreeMap<K, RowId>),
+    BTreeMulti(BTreeSet<(K, RowId)>),
+    HashUnique(FxHashMap<K, RowId>),
+    HashMulti(FxHashMap<K, FxHashSet<RowId>>),
+}
+
+impl<K: Ord + Hash + Clone> Map<K> {
+    fn new(ordered: bool, unique: bool) -> Self {
+        match (ordered, unique) {
+            (true, true) => Self::BTreeUnique(BTreeMap::new()),
+            (true, false) => Self::BTreeMulti(BTreeSet::new()),
+            (false, true) => Self::HashUnique(FxHashMap::default()),
+            (false, false) => Self::HashMulti(FxHashMap::default()),
+        }
+    }
+
+    fn ordered(&self) -> bool {
+        matches!(self, Self::BTreeUnique(_) | Self::BTreeMulti(_))
+    }
+
+    fn get_unique(&self, k: &K) -> Option<RowId> {
+        match self {
+            Self::BTreeUnique(m) => m.get(k).copied(),
+            Self::HashUnique(m) => m.get(k).copied(),
+            _ => None,
+        }
+    }
+
+    fn insert(&mut self, k: K, row: RowId) {
+        match self {
+            Self::BTreeUnique(m) => {
+                m.insert(k, row);
+            }
+            Self::BTreeMulti(s) => {
+                s.insert((k, row));
+            }
+            Self::HashUnique(m) => {
+                m.insert(k, row);
+            }
+            Self::HashMulti(m) => {
+                m.entry(k).or_default().insert(row);
+            }
+        }
+    }
+
+    fn remove(&mut self, k: &K, row: RowId) {
+        match self {
+            Self::BTreeUnique(m) => {
+                if m.get(k) == Some(&row) {
+                    m.remove(k);
+                }
+            }
+            Self::BTreeMulti(s) => {
+                s.remove(&(k.clone(), row));
+            }
+            Self::HashUnique(m) => {
+                if m.get(k) == Some(&row) {
+                    m.remove(k);
+                }
+            }
+            Self::HashMulti(m) => {
+                if let Some(set) = m.get_mut(k) {
+                    set.remove(&row);
+                    if set.is_empty() {
+                        m.remove(k);
+                    }
+                }
+            }
+        }
+    }
+
+    fn seek(&self, k: &K, out: &mut Vec<RowId>) {
+        match self {
+            Self::BTreeUnique(m) => out.extend(m.get(k)),
+            Self::HashUnique(m) => out.extend(m.get(k)),
+            Self::BTreeMulti(s) => out.extend(
+                s.range((
+                    Bound::Included((k.clone(), RowId::MIN)),
+                    Bound::Included((k.clone(), RowId::MAX)),
+                ))
+                .map(|(_, r)| *r),
+            ),
+            Self::HashMulti(m) => out.extend(m.get(k).into_iter().flatten()),
+        }
+    }
+
+    fn range(&self, lo: Bound<&K>, hi: Bound<&K>) -> Option<Vec<RowId>> {
+        match self {
+            Self::BTreeUnique(m) => Some(if range_is_empty(&lo, &hi) {
+                Vec::new()
+            } else {
+                m.range((lo, hi)).map(|(_, r)| *r).collect()
+            }),
+            Self::BTreeMulti(s) => {
+                let lo = match lo {
+                    Bound::Included(k) => Bound::Included((k.clone(), RowId::MIN)),
+                    Bound::Excluded(k) => Bound::Excluded((k.clone(), RowId::MAX)),
+                    Bound::Unbounded => Bound::Unbounded,
+                };
+                let hi = match hi {
+                    Bound::Included(k) => Bound::Included((k.clone(), RowId::MAX)),
+                    Bound::Excluded(k) => Bound::Excluded((k.clone(), RowId::MIN)),
+                    Bound::Unbounded => Bound::Unbounded,
+                };
+                Some(if range_is_empty(&lo, &hi) {
+                    Vec::new()
+                } else {
+                    s.range((lo, hi)).map(|(_, r)| *r).collect()
+                })
+            }
+            Self::HashUnique(_) | Self::HashMulti(_) => None,
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Self::BTreeUnique(m) => m.len(),
+            Self::BTreeMulti(s) => s.len(),
+            Self::HashUnique(m) => m.len(),
+            Self::HashMulti(m) => m.values().map(|s| s.len()).sum(),
+        }
+    }
+}
+
+/// A unique index on an unsigned integer column: small keys index an array directly.
+#[derive(Debug, Clone, Default)]
+struct Direct {
+    /// Row by key; [`Direct::NONE`] where there is none.
+    dense: Vec<RowId>,
+    /// Keys of [`DIRECT_INDEX_DENSE_KEYS`] and above (and any negative key, which an unsigned
+    /// column cannot hold but a caller may ask for).
+    sparse: BTreeMap<i128, RowId>,
+    len: usize,
+}
+
+impl Direct {
+    const NONE: RowId = RowId::MAX;
+
+    fn dense_slot(k: i128) -> Option<usize> {
+        usize::try_from(k)
+            .ok()
+            .filter(|&k| k < DIRECT_INDEX_DENSE_KEYS)
+    }
+
+    fn get(&self, k: i128) -> Option<RowId> {
+        match Self::dense_slot(k) {
+            Some(i) => self.dense.get(i).copied().filter(|&r| r != Self::NONE),
+            None => self.sparse.get(&k).copied(),
+        }
+    }
+
+    fn insert(&mut self, k: i128, row: RowId) {
+        match Self::dense_slot(k) {
+            Some(i) => {
+                if i >= self.dense.len() {
+                    self.dense.resize(i + 1, Self::NONE);
+                }
+                self.dense[i] = row;
+            }
+            None => {
+                self.sparse.insert(k, row);
+            }
+        }
+        self.len += 1;
+    }
+
+    fn remove(&mut self, k: i128, row: RowId) {
+        if self.get(k) != Some(row) {
+            return;
+        }
+        match Self::dense_slot(k) {
+            Some(i) => self.dense[i] = Self::NONE,
+            None => {
+                self.sparse.remove(&k);
+            }
+        }
+        self.len -= 1;
+    }
+
+    fn range(&self, lo: Bound<&i128>, hi: Bound<&i128>) -> Vec<RowId> {
+        if range_is_empty(&lo, &hi) {
+            return Vec::new();
+        }
+        let first = match lo {
+            Bound::Included(&k) => k,
+            Bound::Excluded(&k) => k.saturating_add(1),
+            Bound::Unbounded => i128::MIN,
+        };
+        let last = match hi {
+            Bound::Included(&k) => k,
+            Bound::Excluded(&k) => k.saturating_sub(1),
+            Bound::Unbounded => i128::MAX,
+        };
+        let mut out = Vec::new();
+        // Negative keys live in `sparse` and come first in key order.
+        if first <= last.min(-1) {
+            out.extend(self.sparse.range(first..=last.min(-1)).map(|(_, r)| *r));
+        }
+        let dense_first = first.max(0);
+        let dense_last = last.min(self.dense.len() as i128 - 1);
+        if dense_first <= dense_last {
+            out.extend(
+                self.dense[dense_first as usize..=dense_last as usize]
+                    .iter()
+                    .filter(|&&r| r != Self::NONE),
+            );
+        }
+        let big = first.max(DIRECT_INDEX_DENSE_KEYS as i128);
+        if big <= last {
+            out.extend(self.sparse.range(big..=last).map(|(_, r)| *r));
+        }
+        out
+    }
+}
+
 /// How one index stores its entries.
 #[derive(Debug, Clone)]
 enum Store {
-    BTreeUnique(BTreeMap<IndexKey, RowId>),
-    BTreeMulti(BTreeSet<(IndexKey, RowId)>),
-    HashUnique(FxHashMap<IndexKey, RowId>),
-    HashMulti(FxHashMap<IndexKey, FxHashSet<RowId>>),
+    Int(Map<i128>),
+    Value(Map<AlgebraicValue>),
+    Direct(Direct),
 }
 
 /// One index of a table.
@@ -85,147 +296,118 @@ pub struct Index {
     /// Key columns, in key order.
     pub columns: Vec<u16>,
     pub unique: bool,
-    /// Keys are [`IndexKey::Int`].
-    int_keys: bool,
+    /// For [`IndexKey::Int`] keys: the key column's type.
+    int_key: Option<AlgebraicType>,
     store: Store,
 }
 
 impl Index {
-    /// An empty index for `def`. Direct indexes are stored as unique hash indexes for now
-    /// (same semantics; the array layout is a later optimisation).
-    pub fn new(def: &IndexDef, row_type: &lightcone_protocol::sats::ProductType) -> Self {
+    /// An empty index for `def` on rows of `layout`. Direct indexes that are not unique are
+    /// kept as b-trees (same answers).
+    pub fn new(def: &IndexDef, layout: &RowLayout) -> Self {
         let unique = def.is_unique;
-        let store = match (&def.algorithm, unique) {
-            (IndexAlgorithm::BTree(_), true) => Store::BTreeUnique(BTreeMap::new()),
-            (IndexAlgorithm::BTree(_), false) => Store::BTreeMulti(BTreeSet::new()),
-            (IndexAlgorithm::Hash(_) | IndexAlgorithm::Direct(_), true) => {
-                Store::HashUnique(FxHashMap::default())
-            }
-            (IndexAlgorithm::Hash(_) | IndexAlgorithm::Direct(_), false) => {
-                Store::HashMulti(FxHashMap::default())
-            }
-        };
         let columns = def.algorithm.columns().to_vec();
-        let int_keys = match columns.as_slice() {
-            [col] => row_type
-                .elements
-                .get(*col as usize)
-                .is_some_and(|e| int_keyed(&e.algebraic_type)),
-            _ => false,
+        let int_key = match columns.as_slice() {
+            [col] => Some(layout.column_type(*col as usize).clone()).filter(int_keyed),
+            _ => None,
+        };
+        let ordered = !matches!(def.algorithm, IndexAlgorithm::Hash(_));
+        let store = match (&def.algorithm, &int_key) {
+            (IndexAlgorithm::Direct(_), Some(_)) if unique => Store::Direct(Direct::default()),
+            (_, Some(_)) => Store::Int(Map::new(ordered, unique)),
+            (_, None) => Store::Value(Map::new(ordered, unique)),
         };
         Self {
             name: def.name.clone(),
             columns,
             unique,
-            int_keys,
+            int_key,
             store,
         }
     }
 
-    /// Which kind of keys this index holds.
-    pub fn key_of_type(&self) -> KeyKind {
-        if self.int_keys {
-            KeyKind::Int
-        } else {
-            KeyKind::Value
+    /// Whether keys are [`IndexKey::Int`].
+    pub fn int_keyed(&self) -> bool {
+        self.int_key.is_some()
+    }
+
+    /// The key of a value given by a caller (a seek or range bound): the column's value for a
+    /// single-column index, a product of the columns' values otherwise.
+    pub fn key(&self, v: &AlgebraicValue) -> IndexKey {
+        match int_of(v) {
+            Some(i) if self.int_key.is_some() => IndexKey::Int(i),
+            _ => IndexKey::Value(v.clone()),
         }
     }
 
-    /// The key of a value given by a caller (a seek or range bound).
-    pub fn key(&self, v: &AlgebraicValue) -> IndexKey {
-        IndexKey::new(v, self.int_keys)
-    }
-
-    /// The key of `row` in this index.
-    pub fn key_of(&self, row: &ProductValue) -> IndexKey {
-        match self.columns.as_slice() {
-            [col] => IndexKey::new(&row.elements[*col as usize], self.int_keys),
-            cols => IndexKey::Value(AlgebraicValue::product(
+    /// The key of `row` (bytes of a row laid out by `layout`) in this index.
+    #[inline]
+    pub fn key_of(&self, layout: &RowLayout, row: &[u8]) -> IndexKey {
+        match (&self.int_key, self.columns.as_slice()) {
+            (Some(ty), [col]) => {
+                let bytes = layout.column(row, *col as usize);
+                IndexKey::Int(read_int(ty, bytes).expect("integer key columns hold integers"))
+            }
+            (_, [col]) => IndexKey::Value(layout.decode_column(row, *col as usize)),
+            (_, cols) => IndexKey::Value(AlgebraicValue::product(
                 cols.iter()
-                    .map(|&c| row.elements[c as usize].clone())
+                    .map(|&c| layout.decode_column(row, c as usize))
                     .collect::<Vec<_>>(),
             )),
         }
     }
 
-    /// The row holding `key` in a unique index, if any (the collision check before insert).
-    pub fn unique_conflict(&self, key: &IndexKey) -> Option<RowId> {
-        match &self.store {
-            Store::BTreeUnique(m) => m.get(key).copied(),
-            Store::HashUnique(m) => m.get(key).copied(),
+    /// The row holding `key` in a unique index, if any.
+    #[inline]
+    pub fn get_unique(&self, key: &IndexKey) -> Option<RowId> {
+        match (&self.store, key) {
+            (Store::Int(m), IndexKey::Int(k)) => m.get_unique(k),
+            (Store::Value(m), IndexKey::Value(v)) => m.get_unique(v),
+            (Store::Direct(d), IndexKey::Int(k)) => d.get(*k),
             _ => None,
         }
     }
 
-    /// Adds an entry. For unique indexes the caller has checked [`Index::unique_conflict`].
+    /// Adds an entry. For unique indexes the caller has checked [`Index::get_unique`].
     pub fn insert(&mut self, key: IndexKey, row: RowId) {
-        match &mut self.store {
-            Store::BTreeUnique(m) => {
-                let old = m.insert(key, row);
-                debug_assert!(
-                    old.is_none(),
-                    "unique index {} collided after the check",
-                    self.name
-                );
-            }
-            Store::BTreeMulti(s) => {
-                s.insert((key, row));
-            }
-            Store::HashUnique(m) => {
-                let old = m.insert(key, row);
-                debug_assert!(
-                    old.is_none(),
-                    "unique index {} collided after the check",
-                    self.name
-                );
-            }
-            Store::HashMulti(m) => {
-                m.entry(key).or_default().insert(row);
-            }
+        debug_assert!(
+            !self.unique || self.get_unique(&key).is_none(),
+            "unique index {} collided after the check",
+            self.name
+        );
+        match (&mut self.store, key) {
+            (Store::Int(m), IndexKey::Int(k)) => m.insert(k, row),
+            (Store::Value(m), IndexKey::Value(v)) => m.insert(v, row),
+            (Store::Direct(d), IndexKey::Int(k)) => d.insert(k, row),
+            _ => debug_assert!(false, "key of the wrong kind for index {}", self.name),
         }
     }
 
     /// Removes an entry.
     pub fn remove(&mut self, key: &IndexKey, row: RowId) {
-        match &mut self.store {
-            Store::BTreeUnique(m) => {
-                m.remove(key);
-            }
-            Store::BTreeMulti(s) => {
-                s.remove(&(key.clone(), row));
-            }
-            Store::HashUnique(m) => {
-                m.remove(key);
-            }
-            Store::HashMulti(m) => {
-                if let Some(set) = m.get_mut(key) {
-                    set.remove(&row);
-                    if set.is_empty() {
-                        m.remove(key);
-                    }
-                }
-            }
+        match (&mut self.store, key) {
+            (Store::Int(m), IndexKey::Int(k)) => m.remove(k, row),
+            (Store::Value(m), IndexKey::Value(v)) => m.remove(v, row),
+            (Store::Direct(d), IndexKey::Int(k)) => d.remove(*k, row),
+            _ => {}
         }
     }
 
     /// Rows whose key equals `key`.
     pub fn seek(&self, key: &AlgebraicValue) -> Vec<RowId> {
-        let key = &self.key(key);
-        match &self.store {
-            Store::BTreeUnique(m) => m.get(key).copied().into_iter().collect(),
-            Store::HashUnique(m) => m.get(key).copied().into_iter().collect(),
-            Store::BTreeMulti(s) => s
-                .range((
-                    Bound::Included((key.clone(), RowId::MIN)),
-                    Bound::Included((key.clone(), RowId::MAX)),
-                ))
-                .map(|(_, r)| *r)
-                .collect(),
-            Store::HashMulti(m) => m
-                .get(key)
-                .map(|s| s.iter().copied().collect())
-                .unwrap_or_default(),
+        self.seek_key(&self.key(key))
+    }
+
+    /// Rows whose key equals `key`.
+    pub fn seek_key(&self, key: &IndexKey) -> Vec<RowId> {
+        let mut out = Vec::new();
+        match (&self.store, key) {
+            (Store::Int(m), IndexKey::Int(k)) => m.seek(k, &mut out),
+            (Store::Value(m), IndexKey::Value(v)) => m.seek(v, &mut out),
+            (Store::Direct(d), IndexKey::Int(k)) => out.extend(d.get(*k)),
+            _ => {}
         }
+        out
     }
 
     /// Rows whose key lies in the range, in key order. Hash indexes cannot answer ranges:
@@ -237,41 +419,53 @@ impl Index {
     ) -> Option<Vec<RowId>> {
         let lower = lower.map(|v| self.key(v));
         let upper = upper.map(|v| self.key(v));
-        let (lower, upper) = (lower.as_ref(), upper.as_ref());
-        if range_is_empty(&lower, &upper)
-            && matches!(self.store, Store::BTreeUnique(_) | Store::BTreeMulti(_))
-        {
-            return Some(Vec::new());
+        self.range_keys(lower.as_ref(), upper.as_ref())
+    }
+
+    /// [`Index::range`] with keys already made.
+    pub fn range_keys(
+        &self,
+        lower: Bound<&IndexKey>,
+        upper: Bound<&IndexKey>,
+    ) -> Option<Vec<RowId>> {
+        fn int(b: Bound<&IndexKey>) -> Option<Bound<&i128>> {
+            Some(match b {
+                Bound::Included(IndexKey::Int(k)) => Bound::Included(k),
+                Bound::Excluded(IndexKey::Int(k)) => Bound::Excluded(k),
+                Bound::Unbounded => Bound::Unbounded,
+                _ => return None,
+            })
+        }
+        fn value(b: Bound<&IndexKey>) -> Option<Bound<&AlgebraicValue>> {
+            Some(match b {
+                Bound::Included(IndexKey::Value(v)) => Bound::Included(v),
+                Bound::Excluded(IndexKey::Value(v)) => Bound::Excluded(v),
+                Bound::Unbounded => Bound::Unbounded,
+                _ => return None,
+            })
         }
         match &self.store {
-            Store::BTreeUnique(m) => Some(m.range((lower, upper)).map(|(_, r)| *r).collect()),
-            Store::BTreeMulti(s) => {
-                let lo = match lower {
-                    Bound::Included(k) => Bound::Included((k.clone(), RowId::MIN)),
-                    Bound::Excluded(k) => Bound::Excluded((k.clone(), RowId::MAX)),
-                    Bound::Unbounded => Bound::Unbounded,
-                };
-                let hi = match upper {
-                    Bound::Included(k) => Bound::Included((k.clone(), RowId::MAX)),
-                    Bound::Excluded(k) => Bound::Excluded((k.clone(), RowId::MIN)),
-                    Bound::Unbounded => Bound::Unbounded,
-                };
-                if range_is_empty(&lo, &hi) {
-                    return Some(Vec::new());
-                }
-                Some(s.range((lo, hi)).map(|(_, r)| *r).collect())
-            }
-            Store::HashUnique(_) | Store::HashMulti(_) => None,
+            Store::Int(m) => match (int(lower), int(upper)) {
+                (Some(lo), Some(hi)) => m.range(lo, hi),
+                _ => m.ordered().then(Vec::new),
+            },
+            Store::Value(m) => match (value(lower), value(upper)) {
+                (Some(lo), Some(hi)) => m.range(lo, hi),
+                _ => m.ordered().then(Vec::new),
+            },
+            Store::Direct(d) => Some(match (int(lower), int(upper)) {
+                (Some(lo), Some(hi)) => d.range(lo, hi),
+                _ => Vec::new(),
+            }),
         }
     }
 
     /// Number of entries.
     pub fn len(&self) -> usize {
         match &self.store {
-            Store::BTreeUnique(m) => m.len(),
-            Store::BTreeMulti(s) => s.len(),
-            Store::HashUnique(m) => m.len(),
-            Store::HashMulti(m) => m.values().map(|s| s.len()).sum(),
+            Store::Int(m) => m.len(),
+            Store::Value(m) => m.len(),
+            Store::Direct(d) => d.len,
         }
     }
 
@@ -281,7 +475,7 @@ impl Index {
     }
 }
 
-/// `BTreeSet::range` panics on inverted bounds; an inverted range is simply empty.
+/// `BTreeMap::range` panics on inverted bounds; an inverted range is simply empty.
 fn range_is_empty<T: Ord>(lo: &Bound<T>, hi: &Bound<T>) -> bool {
     match (lo, hi) {
         (Bound::Included(a), Bound::Included(b)) => a > b,

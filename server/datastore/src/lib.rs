@@ -16,6 +16,8 @@ mod delta;
 mod error;
 mod index;
 pub mod migrate;
+mod row;
+mod rows;
 mod sequence;
 pub mod snapshot;
 pub mod system;
@@ -30,9 +32,14 @@ use std::time::Duration;
 use lightcone_commitlog::{Commitlog, CommitlogOptions, Durability, DurableWatch};
 use lightcone_protocol::moduledef::ModuleDef;
 
-pub use delta::{decode_row, SequenceState, TableDelta, TableTxData, TxData, TxDelta};
+pub use delta::{
+    decode_row, read_payload, Payload, RowList, SequenceState, TableDelta, TableTxData, TxData,
+    TxDelta,
+};
 pub use error::{DatastoreError, Result};
-pub use index::Index;
+pub use index::{Index, IndexKey, DIRECT_INDEX_DENSE_KEYS};
+pub use row::RowLayout;
+pub use rows::{RowStore, PAGE_BYTES};
 pub use sequence::Sequence;
 pub use snapshot::{SnapshotData, TableSnapshot};
 pub use table::{Inserted, RowId, Table};
@@ -54,6 +61,8 @@ pub struct CommittedState {
     /// The module definition in force (`None` only while recovering, before the first
     /// schema transaction has been replayed).
     pub def: Option<Arc<ModuleDef>>,
+    /// The writer's reusable buffers (not state: a transaction borrows them while it runs).
+    pub(crate) scratch: tx::TxScratch,
 }
 
 impl CommittedState {
@@ -67,6 +76,17 @@ impl CommittedState {
             tables,
             next_offset: 0,
             def: Some(Arc::new(def.clone())),
+            scratch: Default::default(),
+        }
+    }
+
+    /// An independent copy of the committed state (tables, schema, offset).
+    pub fn fork(&self) -> Self {
+        Self {
+            tables: self.tables.clone(),
+            next_offset: self.next_offset,
+            def: self.def.clone(),
+            scratch: Default::default(),
         }
     }
 
@@ -76,6 +96,7 @@ impl CommittedState {
             tables: Vec::new(),
             next_offset: 0,
             def: None,
+            scratch: Default::default(),
         }
     }
 
@@ -118,9 +139,8 @@ impl CommittedState {
     /// Applies one replayed commitlog transaction.
     fn apply(&mut self, offset: u64, payload: &[u8]) -> Result<()> {
         let bad = |reason: String| DatastoreError::Replay { offset, reason };
-        let data: TxData =
-            lightcone_protocol::bsatn::from_slice(payload).map_err(|e| bad(e.to_string()))?;
-        if let Some(schema) = &data.schema {
+        let data = read_payload(payload).map_err(|e| bad(e.to_string()))?;
+        if let Some(schema) = data.schema {
             let def = ModuleDef::from_bsatn(schema).map_err(|e| bad(e.to_string()))?;
             self.set_schema(&def).map_err(|e| bad(e.to_string()))?;
         }
@@ -129,16 +149,14 @@ impl CommittedState {
         }
         for t in &data.tables {
             let table = self.table_mut(t.table_id).map_err(|e| bad(e.to_string()))?;
-            let row_type = table.def.row_type.clone();
-            for bytes in &t.deletes {
-                let row = decode_row(&row_type, bytes).map_err(|e| bad(e.to_string()))?;
+            for row in t.deletes.iter() {
                 let slot = table
-                    .find(&row)
+                    .find(row)
                     .ok_or_else(|| bad(format!("deletes a row missing from `{}`", table.name())))?;
-                table.delete(slot);
+                table.delete(slot, None);
             }
-            for bytes in &t.inserts {
-                let row = decode_row(&row_type, bytes).map_err(|e| bad(e.to_string()))?;
+            for row in t.inserts.iter() {
+                table.validate(row).map_err(|e| bad(e.to_string()))?;
                 table.insert(row).map_err(|e| bad(e.to_string()))?;
             }
         }
@@ -303,11 +321,7 @@ impl Datastore {
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
         // Build the migrated state aside first: only a change known to apply is logged, so
         // replay can never meet a schema transaction it cannot carry out.
-        let mut next = CommittedState {
-            tables: state.tables.clone(),
-            next_offset: state.next_offset,
-            def: state.def.clone(),
-        };
+        let mut next = state.fork();
         let steps = next.set_schema(new)?;
         if let Some(log) = self
             .durability

@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 
+use lightcone_protocol::bsatn::Encode;
 use lightcone_protocol::moduledef::{ModuleDef, TableDef};
 
 use crate::table::Table;
@@ -179,22 +180,23 @@ impl CommittedState {
         for (id, def) in crate::system::all_tables(new).enumerate() {
             let mut table = Table::new(id as u32, Arc::new(def.clone()));
             if let Some(old) = self.tables.iter().find(|t| t.name() == def.name) {
-                let defaults: Vec<_> = def
-                    .columns
-                    .iter()
-                    .skip(old.def.columns.len())
-                    .map(|c| {
-                        def.default_values
-                            .iter()
-                            .find(|(col, _)| *col == c.col_id)
-                            .map(|(_, v)| v.clone())
-                            .expect("the plan checked every added column has a default")
-                    })
-                    .collect();
-                for (_, row) in old.iter() {
-                    let mut elements = row.elements.to_vec();
-                    elements.extend(defaults.iter().cloned());
-                    table.insert(lightcone_protocol::sats::ProductValue::new(elements))?;
+                // Columns are only ever added at the end, so a carried row is its old bytes
+                // followed by the new columns' defaults.
+                let mut defaults = Vec::new();
+                for c in def.columns.iter().skip(old.def.columns.len()) {
+                    def.default_values
+                        .iter()
+                        .find(|(col, _)| *col == c.col_id)
+                        .map(|(_, v)| v.encode(&mut defaults))
+                        .expect("the plan checked every added column has a default");
+                }
+                let mut row = Vec::new();
+                for (_, old_row) in old.iter() {
+                    row.clear();
+                    row.extend_from_slice(old_row);
+                    row.extend_from_slice(&defaults);
+                    table.validate(&row)?;
+                    table.insert(&row)?;
                 }
                 for seq in &mut table.sequences {
                     if let Some(o) = old.sequences.iter().find(|s| s.column == seq.column) {

@@ -79,26 +79,6 @@ impl Sequence {
     }
 }
 
-/// Whether an integer value is zero (the "allocate for me" marker of `auto_inc` columns).
-pub fn is_zero(v: &AlgebraicValue) -> bool {
-    use AlgebraicValue::*;
-    match v {
-        I8(x) => *x == 0,
-        U8(x) => *x == 0,
-        I16(x) => *x == 0,
-        U16(x) => *x == 0,
-        I32(x) => *x == 0,
-        U32(x) => *x == 0,
-        I64(x) => *x == 0,
-        U64(x) => *x == 0,
-        I128(x) => *x == 0,
-        U128(x) => *x == 0,
-        I256(x) => **x == 0,
-        U256(x) => **x == 0,
-        _ => false,
-    }
-}
-
 /// `value` as a value of integer type `ty` (in range: the sequence bounds guarantee it).
 pub fn to_value(value: i128, ty: &AlgebraicType) -> AlgebraicValue {
     use AlgebraicType as T;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use lightcone_protocol::bsatn;
 
-use crate::delta::{decode_row, SequenceState};
+use crate::delta::SequenceState;
 use crate::error::{DatastoreError, Result};
 use crate::CommittedState;
 
@@ -75,7 +75,7 @@ pub fn encode(state: &CommittedState) -> Vec<u8> {
             .map(|t| TableSnapshot {
                 table_id: t.id,
                 table_name: t.name().to_owned(),
-                rows: t.iter().map(|(_, row)| bsatn::to_vec(row)).collect(),
+                rows: t.iter().map(|(_, row)| row.to_vec()).collect(),
             })
             .collect(),
         sequences: state
@@ -149,10 +149,8 @@ pub fn decode(bytes: &[u8]) -> std::result::Result<CommittedState, String> {
                     t.table_id, t.table_name
                 )
             })?;
-        let row_type = table.def.row_type.clone();
         for row in &t.rows {
-            let row = decode_row(&row_type, row)
-                .map_err(|e| format!("row of `{}`: {e}", t.table_name))?;
+            table.validate(row).map_err(|e| e.to_string())?;
             table.insert(row).map_err(|e| e.to_string())?;
         }
     }

@@ -1,15 +1,19 @@
-//! One table: its rows (a slab addressed by [`RowId`]), its indexes and sequences, and the
-//! row-level operations transactions are built from.
+//! One table: its rows (bytes in a [`RowStore`], addressed by [`RowId`]), its indexes and
+//! sequences, and the row-level operations transactions are built from. Rows reach this level
+//! already validated against the table's row type.
 
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
+use hashbrown::HashTable;
 use lightcone_protocol::moduledef::TableDef;
 use lightcone_protocol::sats::ProductValue;
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use rustc_hash::FxBuildHasher;
 
 use crate::error::{DatastoreError, Result};
 use crate::index::{Index, IndexKey};
+use crate::row::RowLayout;
+use crate::rows::RowStore;
 use crate::sequence::Sequence;
 
 /// A row's slot in its table. Stable while the row lives; reused after it is deleted.
@@ -17,22 +21,20 @@ pub type RowId = u32;
 
 /// A table's rows and indexes.
 ///
-/// Tables are sets: inserting a row equal to an existing one is a no-op. Rows are kept as
-/// `ProductValue`s for now; a compact row layout replaces this once benchmarks ask for it.
+/// Tables are sets: inserting a row equal to an existing one is a no-op.
 #[derive(Debug, Clone)]
 pub struct Table {
     pub id: u32,
     pub def: Arc<TableDef>,
-    rows: Vec<Option<ProductValue>>,
-    free: Vec<RowId>,
-    /// Row hash → rows with that hash: finds equal rows (set semantics, delete by value) in
-    /// tables without a unique index. Tables with one find rows through it instead.
-    by_hash: FxHashMap<u64, Vec<RowId>>,
+    pub layout: Arc<RowLayout>,
+    rows: RowStore,
+    /// Slots by row hash: finds equal rows (set semantics, delete by value) in tables without
+    /// a unique index. Tables with one find rows through it instead.
+    by_hash: HashTable<RowId>,
     /// Position of the unique index used to find rows, if the table has one.
     finder: Option<usize>,
     pub indexes: Vec<Index>,
     pub sequences: Vec<Sequence>,
-    len: usize,
 }
 
 /// What [`Table::insert`] did.
@@ -44,22 +46,19 @@ pub enum Inserted {
     Duplicate(RowId),
 }
 
-fn row_hash(row: &ProductValue) -> u64 {
+fn row_hash(row: &[u8]) -> u64 {
     FxBuildHasher.hash_one(row)
 }
 
 impl Table {
     /// An empty table for `def`.
     pub fn new(id: u32, def: Arc<TableDef>) -> Self {
-        let indexes: Vec<Index> = def
-            .indexes
-            .iter()
-            .map(|i| Index::new(i, &def.row_type))
-            .collect();
+        let layout = Arc::new(RowLayout::new(&def.row_type));
+        let indexes: Vec<Index> = def.indexes.iter().map(|i| Index::new(i, &layout)).collect();
         // Prefer an integer-keyed unique index (the usual primary key) for finding rows.
         let finder = indexes
             .iter()
-            .position(|i| i.unique && matches!(i.key_of_type(), crate::index::KeyKind::Int))
+            .position(|i| i.unique && i.int_keyed())
             .or_else(|| indexes.iter().position(|i| i.unique));
         let sequences = def
             .sequences
@@ -68,14 +67,13 @@ impl Table {
             .collect();
         Self {
             id,
+            rows: RowStore::new(layout.fixed_size()),
+            layout,
             def,
-            rows: Vec::new(),
-            free: Vec::new(),
-            by_hash: FxHashMap::default(),
+            by_hash: HashTable::new(),
             finder,
             indexes,
             sequences,
-            len: 0,
         }
     }
 
@@ -86,90 +84,92 @@ impl Table {
 
     /// Rows in the table.
     pub fn len(&self) -> usize {
-        self.len
+        self.rows.len()
     }
 
     /// Whether the table has no rows.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.rows.len() == 0
     }
 
     /// The row in `slot`, if one lives there.
-    pub fn get(&self, slot: RowId) -> Option<&ProductValue> {
-        self.rows.get(slot as usize).and_then(Option::as_ref)
+    #[inline]
+    pub fn get(&self, slot: RowId) -> Option<&[u8]> {
+        self.rows.get(slot)
     }
 
     /// Every row, in slot order.
-    pub fn iter(&self) -> impl Iterator<Item = (RowId, &ProductValue)> {
-        self.rows
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| r.as_ref().map(|r| (i as RowId, r)))
+    pub fn iter(&self) -> impl Iterator<Item = (RowId, &[u8])> + '_ {
+        self.rows.iter()
+    }
+
+    /// Every row as a product value (decoding each), in slot order.
+    pub fn decoded(&self) -> impl Iterator<Item = ProductValue> + '_ {
+        self.rows.iter().map(|(_, row)| self.layout.decode(row))
+    }
+
+    /// `row` as a product value.
+    pub fn decode(&self, row: &[u8]) -> ProductValue {
+        self.layout.decode(row)
+    }
+
+    /// Checks that `row` is a valid row of this table.
+    pub fn validate(&self, row: &[u8]) -> Result<()> {
+        self.layout
+            .validate(row)
+            .map_err(|e| DatastoreError::InvalidRow {
+                table: self.def.name.clone(),
+                reason: e.to_string(),
+            })
     }
 
     /// The slot of a row equal to `row`, if any.
-    pub fn find(&self, row: &ProductValue) -> Option<RowId> {
+    pub fn find(&self, row: &[u8]) -> Option<RowId> {
         if let Some(i) = self.finder {
             let index = &self.indexes[i];
-            let id = index.unique_conflict(&index.key_of(row))?;
-            return (self.get(id) == Some(row)).then_some(id);
+            let id = index.get_unique(&index.key_of(&self.layout, row))?;
+            return (self.rows.get(id) == Some(row)).then_some(id);
         }
         self.by_hash
-            .get(&row_hash(row))?
-            .iter()
+            .find(row_hash(row), |&id| self.rows.get(id) == Some(row))
             .copied()
-            .find(|&id| self.get(id) == Some(row))
     }
 
-    /// Checks the row's shape against the table's columns.
-    pub fn check_shape(&self, row: &ProductValue) -> Result<()> {
-        let expected = self.def.columns.len();
-        if row.elements.len() != expected {
-            return Err(DatastoreError::WrongColumnCount {
-                table: self.def.name.clone(),
-                expected,
-                found: row.elements.len(),
-            });
-        }
-        Ok(())
-    }
-
-    /// Inserts `row` (whose sequences are already filled in). An equal existing row makes this
-    /// a no-op; a collision on a unique index is an error and changes nothing.
-    pub fn insert(&mut self, row: ProductValue) -> Result<Inserted> {
-        self.check_shape(&row)?;
-        if let Some(existing) = self.find(&row) {
+    /// Inserts `row` (valid, sequences already filled in). An equal existing row makes this a
+    /// no-op; a collision on a unique index is an error and changes nothing.
+    pub fn insert(&mut self, row: &[u8]) -> Result<Inserted> {
+        if let Some(existing) = self.find(row) {
             return Ok(Inserted::Duplicate(existing));
         }
-        let keys: Vec<_> = self.indexes.iter().map(|i| i.key_of(&row)).collect();
-        for (index, key) in self.indexes.iter().zip(&keys) {
-            if index.unique && index.unique_conflict(key).is_some() {
-                return Err(self.unique_violation(index, key));
+        for index in self.indexes.iter().filter(|i| i.unique) {
+            let key = index.key_of(&self.layout, row);
+            if index.get_unique(&key).is_some() {
+                return Err(self.unique_violation(index, &key));
             }
         }
-        let id = match self.free.pop() {
-            Some(id) => id,
-            None => {
-                self.rows.push(None);
-                (self.rows.len() - 1) as RowId
-            }
-        };
-        for (index, key) in self.indexes.iter_mut().zip(keys) {
-            index.insert(key, id);
+        let id = self.rows.insert(row);
+        for index in &mut self.indexes {
+            index.insert(index.key_of(&self.layout, row), id);
         }
         if self.finder.is_none() {
-            self.by_hash.entry(row_hash(&row)).or_default().push(id);
+            let rows = &self.rows;
+            self.by_hash.insert_unique(row_hash(row), id, |&other| {
+                row_hash(rows.get(other).expect("hashed rows exist"))
+            });
         }
-        self.rows[id as usize] = Some(row);
-        self.len += 1;
         Ok(Inserted::New(id))
     }
 
     /// Replaces the row whose key in unique index `index` equals `row`'s with `row`, touching
-    /// only the indexes whose keys change. Returns the old row (`Ok(None)` if no row has that
-    /// key). A collision on another unique index is an error and changes nothing.
-    pub fn update(&mut self, index: usize, row: ProductValue) -> Result<Option<ProductValue>> {
-        self.check_shape(&row)?;
+    /// only the indexes whose keys change, and appends the old row's bytes to `old` (if given).
+    /// Returns the row's slot (`Ok(None)` if no row has that key). A collision on another
+    /// unique index is an error and changes nothing.
+    pub fn update(
+        &mut self,
+        index: usize,
+        row: &[u8],
+        old: Option<&mut Vec<u8>>,
+    ) -> Result<Option<RowId>> {
         let by = self
             .indexes
             .get(index)
@@ -178,36 +178,36 @@ impl Table {
                 table: self.def.name.clone(),
                 index: index as u32,
             })?;
-        let Some(slot) = by.unique_conflict(&by.key_of(&row)) else {
+        let Some(slot) = by.get_unique(&by.key_of(&self.layout, row)) else {
             return Ok(None);
         };
-        let old = self.rows[slot as usize].take().expect("indexed rows exist");
+        let current = self.rows.get(slot).expect("indexed rows exist");
         let mut changes = Vec::new();
         for (i, idx) in self.indexes.iter().enumerate() {
             if i == index {
                 continue;
             }
-            let (old_key, new_key) = (idx.key_of(&old), idx.key_of(&row));
+            let (old_key, new_key) = (
+                idx.key_of(&self.layout, current),
+                idx.key_of(&self.layout, row),
+            );
             if old_key == new_key {
                 continue;
             }
-            if idx.unique
-                && idx
-                    .unique_conflict(&new_key)
-                    .is_some_and(|other| other != slot)
-            {
-                let err = self.unique_violation(idx, &new_key);
-                self.rows[slot as usize] = Some(old);
-                return Err(err);
+            if idx.unique && idx.get_unique(&new_key).is_some_and(|other| other != slot) {
+                return Err(self.unique_violation(idx, &new_key));
             }
             changes.push((i, old_key, new_key));
         }
+        if let Some(old) = old {
+            old.extend_from_slice(current);
+        }
+        self.rows.replace(slot, row);
         for (i, old_key, new_key) in changes {
             self.indexes[i].remove(&old_key, slot);
             self.indexes[i].insert(new_key, slot);
         }
-        self.rows[slot as usize] = Some(row);
-        Ok(Some(old))
+        Ok(Some(slot))
     }
 
     /// The error for `key` colliding in unique `index`, named after its constraint.
@@ -225,24 +225,25 @@ impl Table {
         }
     }
 
-    /// Removes the row in `slot` and returns it.
-    pub fn delete(&mut self, slot: RowId) -> Option<ProductValue> {
-        let row = self.rows.get_mut(slot as usize)?.take()?;
+    /// Removes the row in `slot`, appending its bytes to `out` (if given); `false` if there
+    /// was none.
+    pub fn delete(&mut self, slot: RowId, out: Option<&mut Vec<u8>>) -> bool {
+        let Some(row) = self.rows.get(slot) else {
+            return false;
+        };
         for index in &mut self.indexes {
-            let key = index.key_of(&row);
+            let key = index.key_of(&self.layout, row);
             index.remove(&key, slot);
         }
         if self.finder.is_none() {
-            let hash = row_hash(&row);
-            if let Some(ids) = self.by_hash.get_mut(&hash) {
-                ids.retain(|&id| id != slot);
-                if ids.is_empty() {
-                    self.by_hash.remove(&hash);
-                }
+            if let Ok(entry) = self.by_hash.find_entry(row_hash(row), |&id| id == slot) {
+                entry.remove();
             }
         }
-        self.free.push(slot);
-        self.len -= 1;
-        Some(row)
+        if let Some(out) = out {
+            out.extend_from_slice(row);
+        }
+        self.rows.remove(slot);
+        true
     }
 }

@@ -1,35 +1,56 @@
 //! Write transactions. The single writer changes the committed state in place and records an
-//! undo log: rollback replays it backwards; commit turns it into the net row delta.
+//! undo log whose rows are bytes in one arena: rollback replays the log backwards; commit nets
+//! it into the transaction's commitlog payload, which is also its row delta.
+//!
+//! The byte-level API (`*_bsatn`, `get_unique`, `seek_rows`) is what the module host uses; the
+//! `ProductValue` API beside it encodes and decodes around it for tests and tools.
 
 use std::ops::Bound;
 use std::sync::RwLockWriteGuard;
 
+use bytes::Bytes;
+use lightcone_protocol::bsatn::{encode_len, Encode};
 use lightcone_protocol::sats::{AlgebraicValue, ProductValue};
 use rustc_hash::FxHashMap;
 
-use crate::delta::{SequenceState, TableDelta, TxData, TxDelta};
+use crate::delta::{SequenceState, TxDelta};
 use crate::error::{DatastoreError, Result};
-use crate::sequence::{is_zero, to_value};
-use crate::table::{Inserted, Table};
+use crate::index::Index;
+use crate::row::{write_int, RowLayout};
+use crate::sequence::to_value;
+use crate::table::{Inserted, RowId, Table};
 use crate::{CommittedState, Datastore};
 
+/// A row's bytes in the transaction's arena.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+impl Span {
+    fn of<'a>(&self, arena: &'a [u8]) -> &'a [u8] {
+        &arena[self.start..self.end]
+    }
+}
+
 /// One undoable step.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 enum Undo {
     Inserted {
         table: u32,
-        row: ProductValue,
+        row: Span,
     },
     Deleted {
         table: u32,
-        row: ProductValue,
+        row: Span,
     },
     /// A row replaced in place through unique index `index`.
     Updated {
         table: u32,
         index: usize,
-        old: ProductValue,
-        new: ProductValue,
+        old: Span,
+        new: Span,
     },
     /// A sequence's `next` before the transaction first advanced it.
     Sequence {
@@ -39,22 +60,58 @@ enum Undo {
     },
 }
 
+/// The writer's reusable buffers, kept with the committed state between transactions so a
+/// transaction allocates nothing for its undo log in the steady state.
+#[derive(Debug, Default)]
+pub(crate) struct TxScratch {
+    undo: Vec<Undo>,
+    arena: Vec<u8>,
+    /// (table, net count, row) while netting the delta.
+    net: Vec<(u32, i64, Span)>,
+}
+
+/// Scratch buffers grown past this many bytes by a large transaction are released afterwards
+/// rather than kept for the next one.
+const SCRATCH_KEPT_BYTES: usize = 1 << 20;
+
+impl TxScratch {
+    fn clear(&mut self) {
+        if self.arena.capacity() > SCRATCH_KEPT_BYTES {
+            *self = Self::default();
+        }
+        self.undo.clear();
+        self.arena.clear();
+        self.net.clear();
+    }
+
+    /// Copies `row` into the arena.
+    fn keep(&mut self, row: &[u8]) -> Span {
+        let start = self.arena.len();
+        self.arena.extend_from_slice(row);
+        Span {
+            start,
+            end: self.arena.len(),
+        }
+    }
+}
+
 /// An open write transaction. Dropping it without [`MutTx::commit`] rolls it back.
 pub struct MutTx<'a> {
     pub(crate) datastore: &'a Datastore,
     pub(crate) state: Option<RwLockWriteGuard<'a, CommittedState>>,
-    undo: Vec<Undo>,
+    scratch: TxScratch,
 }
 
 impl<'a> MutTx<'a> {
     pub(crate) fn new(
         datastore: &'a Datastore,
-        state: RwLockWriteGuard<'a, CommittedState>,
+        mut state: RwLockWriteGuard<'a, CommittedState>,
     ) -> Self {
+        let scratch = std::mem::take(&mut state.scratch);
         Self {
             datastore,
             state: Some(state),
-            undo: Vec::new(),
+            scratch,
         }
     }
 
@@ -64,62 +121,63 @@ impl<'a> MutTx<'a> {
             .expect("state held until commit or rollback")
     }
 
-    fn state_mut(&mut self) -> &mut CommittedState {
-        self.state
-            .as_mut()
-            .expect("state held until commit or rollback")
-    }
-
     /// The table with `id` (seeing this transaction's own writes).
     pub fn table(&self, id: u32) -> Result<&Table> {
         self.state().table(id)
     }
 
-    /// Inserts a row, filling `auto_inc` columns that hold zero. Returns the row as stored.
-    /// Inserting a row equal to an existing one changes nothing and returns it.
-    pub fn insert(&mut self, table_id: u32, mut row: ProductValue) -> Result<ProductValue> {
-        self.table(table_id)?.check_shape(&row)?;
-        let mut seq_undo = Vec::new();
-        {
-            let table = self.state_mut().table_mut(table_id)?;
-            for (i, seq) in table.sequences.iter_mut().enumerate() {
-                let col = seq.column as usize;
-                if is_zero(&row.elements[col]) {
-                    let before = seq.next;
-                    let value = seq.allocate()?;
-                    seq_undo.push(Undo::Sequence {
-                        table: table_id,
-                        index: i,
-                        next: before,
-                    });
-                    row.elements[col] = to_value(value, &table.def.columns[col].ty);
-                }
+    // ---- writes, on row bytes -------------------------------------------------------------
+
+    /// Inserts a row given as BSATN, filling `auto_inc` columns that hold zero: the filled-in
+    /// values are written back into `row`, so it ends as the row stored. Inserting a row equal
+    /// to an existing one changes nothing.
+    pub fn insert_bsatn(&mut self, table_id: u32, row: &mut [u8]) -> Result<()> {
+        let undo_len = self.scratch.undo.len();
+        let state = self.state.as_mut().expect("state held until commit");
+        let table = state.table_mut(table_id)?;
+        table.validate(row)?;
+        for (i, seq) in table.sequences.iter_mut().enumerate() {
+            let col = seq.column as usize;
+            let range = table.layout.column_range(row, col);
+            if row[range.clone()].iter().all(|&b| b == 0) {
+                let before = seq.next;
+                let value = match seq.allocate() {
+                    Ok(v) => v,
+                    Err(e) => {
+                        Self::undo_sequences(table, &mut self.scratch.undo, undo_len);
+                        return Err(e);
+                    }
+                };
+                self.scratch.undo.push(Undo::Sequence {
+                    table: table_id,
+                    index: i,
+                    next: before,
+                });
+                write_column(&table.layout, col, value, &mut row[range]);
             }
         }
-        let table = self.state_mut().table_mut(table_id)?;
-        let result = table.insert(row.clone());
-        // Sequence steps are undone with everything else, so a failed insert leaves no gap.
-        match result {
+        match table.insert(row) {
             Ok(Inserted::New(_)) => {
-                self.undo.extend(seq_undo);
-                self.undo.push(Undo::Inserted {
+                let span = self.scratch.keep(row);
+                self.scratch.undo.push(Undo::Inserted {
                     table: table_id,
-                    row: row.clone(),
+                    row: span,
                 });
-                Ok(row)
+                Ok(())
             }
-            Ok(Inserted::Duplicate(_)) => {
-                self.undo.extend(seq_undo);
-                Ok(row)
-            }
+            Ok(Inserted::Duplicate(_)) => Ok(()),
             Err(e) => {
-                let table = self.state_mut().table_mut(table_id)?;
-                for step in seq_undo.into_iter().rev() {
-                    if let Undo::Sequence { index, next, .. } = step {
-                        table.sequences[index].next = next;
-                    }
-                }
+                // A failed insert leaves no gap in the sequences.
+                Self::undo_sequences(table, &mut self.scratch.undo, undo_len);
                 Err(e)
+            }
+        }
+    }
+
+    fn undo_sequences(table: &mut Table, undo: &mut Vec<Undo>, keep: usize) {
+        for step in undo.drain(keep..).rev() {
+            if let Undo::Sequence { index, next, .. } = step {
+                table.sequences[index].next = next;
             }
         }
     }
@@ -127,90 +185,63 @@ impl<'a> MutTx<'a> {
     /// Replaces the row whose key in unique index `index` equals `row`'s key with `row` (an
     /// update by primary key). In the delta it is a delete of the old row and an insert of the
     /// new one. Fails if no row has that key.
-    pub fn update(&mut self, table_id: u32, index: u32, row: ProductValue) -> Result<()> {
-        let table = self.state_mut().table_mut(table_id)?;
-        let Some(old) = table.update(index as usize, row.clone())? else {
+    pub fn update_bsatn(&mut self, table_id: u32, index: u32, row: &[u8]) -> Result<()> {
+        let state = self.state.as_mut().expect("state held until commit");
+        let table = state.table_mut(table_id)?;
+        table.validate(row)?;
+        let scratch = &mut self.scratch;
+        let start = scratch.arena.len();
+        let Some(_) = table.update(index as usize, row, Some(&mut scratch.arena))? else {
             let idx = &table.indexes[index as usize];
             return Err(DatastoreError::UpdateMissing {
                 table: table.name().to_owned(),
                 index: idx.name.clone(),
-                key: idx.key_of(&row).render(),
+                key: idx.key_of(&table.layout, row).render(),
             });
         };
-        if old != row {
-            self.undo.push(Undo::Updated {
-                table: table_id,
-                index: index as usize,
-                old,
-                new: row,
-            });
+        let old = Span {
+            start,
+            end: scratch.arena.len(),
+        };
+        if old.of(&scratch.arena) == row {
+            scratch.arena.truncate(start);
+            return Ok(());
         }
+        let new = scratch.keep(row);
+        scratch.undo.push(Undo::Updated {
+            table: table_id,
+            index: index as usize,
+            old,
+            new,
+        });
         Ok(())
     }
 
-    /// Deletes the row equal to `row`; `false` if there is none.
-    pub fn delete(&mut self, table_id: u32, row: &ProductValue) -> Result<bool> {
-        let table = self.state_mut().table_mut(table_id)?;
-        let Some(slot) = table.find(row) else {
+    /// Deletes the row equal to `row` (BSATN); `false` if there is none.
+    pub fn delete_bsatn(&mut self, table_id: u32, row: &[u8]) -> Result<bool> {
+        let slot = self.table(table_id)?.find(row);
+        Ok(match slot {
+            Some(slot) => self.delete_slot(table_id, slot)?,
+            None => false,
+        })
+    }
+
+    /// Deletes the row in `slot`; `false` if there is none.
+    pub fn delete_slot(&mut self, table_id: u32, slot: RowId) -> Result<bool> {
+        let state = self.state.as_mut().expect("state held until commit");
+        let table = state.table_mut(table_id)?;
+        let start = self.scratch.arena.len();
+        if !table.delete(slot, Some(&mut self.scratch.arena)) {
             return Ok(false);
-        };
-        let removed = table.delete(slot).expect("found rows exist");
-        self.undo.push(Undo::Deleted {
+        }
+        self.scratch.undo.push(Undo::Deleted {
             table: table_id,
-            row: removed,
+            row: Span {
+                start,
+                end: self.scratch.arena.len(),
+            },
         });
         Ok(true)
-    }
-
-    /// The row whose key in unique index `index` equals `key`, borrowed (no copy). `None` if
-    /// there is none, or if the index is not unique.
-    pub fn get_unique(
-        &self,
-        table_id: u32,
-        index: u32,
-        key: &AlgebraicValue,
-    ) -> Result<Option<&ProductValue>> {
-        let table = self.table(table_id)?;
-        let idx = index_of(table, index)?;
-        if !idx.unique {
-            return Ok(None);
-        }
-        Ok(idx
-            .unique_conflict(&idx.key(key))
-            .and_then(|id| table.get(id)))
-    }
-
-    /// Rows whose key in index `index` (position in the table's index list) equals `key`.
-    pub fn seek(
-        &self,
-        table_id: u32,
-        index: u32,
-        key: &AlgebraicValue,
-    ) -> Result<Vec<ProductValue>> {
-        let table = self.table(table_id)?;
-        let idx = index_of(table, index)?;
-        Ok(idx
-            .seek(key)
-            .into_iter()
-            .filter_map(|id| table.get(id).cloned())
-            .collect())
-    }
-
-    /// Rows whose key lies in the range, in key order (`None` for hash indexes).
-    pub fn range(
-        &self,
-        table_id: u32,
-        index: u32,
-        lower: Bound<&AlgebraicValue>,
-        upper: Bound<&AlgebraicValue>,
-    ) -> Result<Option<Vec<ProductValue>>> {
-        let table = self.table(table_id)?;
-        let idx = index_of(table, index)?;
-        Ok(idx.range(lower, upper).map(|ids| {
-            ids.into_iter()
-                .filter_map(|id| table.get(id).cloned())
-                .collect()
-        }))
     }
 
     /// Deletes every row whose key in `index` equals `key`; returns how many.
@@ -220,49 +251,176 @@ impl<'a> MutTx<'a> {
         index: u32,
         key: &AlgebraicValue,
     ) -> Result<usize> {
-        let rows = self.seek(table_id, index, key)?;
-        for row in &rows {
-            self.delete(table_id, row)?;
-        }
-        Ok(rows.len())
+        let slots = index_of(self.table(table_id)?, index)?.seek(key);
+        self.delete_slots(table_id, slots)
     }
 
-    /// Commits: makes the changes visible to readers, hands the transaction to the commitlog
-    /// (if the datastore is durable) and returns its net row delta.
-    pub fn commit(mut self) -> Result<TxDelta> {
-        let undo = std::mem::take(&mut self.undo);
-        let mut state = self.state.take().expect("state held until commit");
-        let offset = state.next_offset;
-        let delta = net_delta(&state, offset, &undo);
-        let sequences: Vec<SequenceState> = sequences_touched(&undo)
-            .into_iter()
-            .map(|(table, index)| {
-                let t = &state.tables[table as usize];
-                SequenceState {
-                    table_id: table,
-                    column: t.sequences[index].column,
-                    next: t.sequences[index].next,
-                }
-            })
-            .collect();
-        if !delta.is_empty() || !sequences.is_empty() {
-            if let Some(log) = self
-                .datastore
-                .durability
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .as_mut()
-            {
-                let payload = TxData::encode(&delta, sequences);
-                if let Err(e) = log.append(offset, payload) {
-                    // Not logged means not committed: undo, and report.
-                    rollback(&mut state, undo);
-                    return Err(e.into());
-                }
-            }
-            state.next_offset += 1;
-            self.datastore.after_commit(&state);
+    /// Deletes every row whose key in `index` lies in the range; returns how many (`None` for
+    /// hash indexes, which cannot answer ranges).
+    pub fn delete_range(
+        &mut self,
+        table_id: u32,
+        index: u32,
+        lower: Bound<&AlgebraicValue>,
+        upper: Bound<&AlgebraicValue>,
+    ) -> Result<Option<usize>> {
+        let Some(slots) = index_of(self.table(table_id)?, index)?.range(lower, upper) else {
+            return Ok(None);
+        };
+        self.delete_slots(table_id, slots).map(Some)
+    }
+
+    fn delete_slots(&mut self, table_id: u32, slots: Vec<RowId>) -> Result<usize> {
+        let mut deleted = 0;
+        for slot in slots {
+            deleted += self.delete_slot(table_id, slot)? as usize;
         }
+        Ok(deleted)
+    }
+
+    // ---- reads, on row bytes --------------------------------------------------------------
+
+    /// The row whose key in unique index `index` equals `key`, borrowed. `None` if there is
+    /// none, or if the index is not unique.
+    #[inline]
+    pub fn get_unique(
+        &self,
+        table_id: u32,
+        index: u32,
+        key: &AlgebraicValue,
+    ) -> Result<Option<&[u8]>> {
+        let table = self.table(table_id)?;
+        let idx = index_of(table, index)?;
+        if !idx.unique {
+            return Ok(None);
+        }
+        Ok(idx.get_unique(&idx.key(key)).and_then(|id| table.get(id)))
+    }
+
+    /// Rows whose key in index `index` (position in the table's index list) equals `key`.
+    pub fn seek_rows(
+        &self,
+        table_id: u32,
+        index: u32,
+        key: &AlgebraicValue,
+    ) -> Result<impl Iterator<Item = &[u8]> + '_> {
+        let table = self.table(table_id)?;
+        let slots = index_of(table, index)?.seek(key);
+        Ok(slots.into_iter().filter_map(move |id| table.get(id)))
+    }
+
+    /// Rows whose key lies in the range, in key order (`None` for hash indexes).
+    pub fn range_rows(
+        &self,
+        table_id: u32,
+        index: u32,
+        lower: Bound<&AlgebraicValue>,
+        upper: Bound<&AlgebraicValue>,
+    ) -> Result<Option<impl Iterator<Item = &[u8]> + '_>> {
+        let table = self.table(table_id)?;
+        let slots = index_of(table, index)?.range(lower, upper);
+        Ok(slots.map(|s| s.into_iter().filter_map(move |id| table.get(id))))
+    }
+
+    // ---- the same operations on product values -------------------------------------------
+
+    /// Inserts a row, filling `auto_inc` columns that hold zero. Returns the row as stored.
+    pub fn insert(&mut self, table_id: u32, row: ProductValue) -> Result<ProductValue> {
+        let mut bytes = self.encode_checked(table_id, &row)?;
+        self.insert_bsatn(table_id, &mut bytes)?;
+        Ok(self.table(table_id)?.decode(&bytes))
+    }
+
+    /// [`MutTx::update_bsatn`] for a product value.
+    pub fn update(&mut self, table_id: u32, index: u32, row: ProductValue) -> Result<()> {
+        let bytes = self.encode_checked(table_id, &row)?;
+        self.update_bsatn(table_id, index, &bytes)
+    }
+
+    /// Deletes the row equal to `row`; `false` if there is none.
+    pub fn delete(&mut self, table_id: u32, row: &ProductValue) -> Result<bool> {
+        let bytes = self.encode_checked(table_id, row)?;
+        self.delete_bsatn(table_id, &bytes)
+    }
+
+    /// Rows whose key in index `index` equals `key`, decoded.
+    pub fn seek(
+        &self,
+        table_id: u32,
+        index: u32,
+        key: &AlgebraicValue,
+    ) -> Result<Vec<ProductValue>> {
+        let table = self.table(table_id)?;
+        Ok(self
+            .seek_rows(table_id, index, key)?
+            .map(|r| table.decode(r))
+            .collect())
+    }
+
+    /// Rows whose key lies in the range, in key order, decoded (`None` for hash indexes).
+    pub fn range(
+        &self,
+        table_id: u32,
+        index: u32,
+        lower: Bound<&AlgebraicValue>,
+        upper: Bound<&AlgebraicValue>,
+    ) -> Result<Option<Vec<ProductValue>>> {
+        let table = self.table(table_id)?;
+        Ok(self
+            .range_rows(table_id, index, lower, upper)?
+            .map(|rows| rows.map(|r| table.decode(r)).collect()))
+    }
+
+    /// `row`'s bytes, after checking its column count (the bytes are validated on use).
+    fn encode_checked(&self, table_id: u32, row: &ProductValue) -> Result<Vec<u8>> {
+        let table = self.table(table_id)?;
+        let expected = table.layout.columns();
+        if row.elements.len() != expected {
+            return Err(DatastoreError::WrongColumnCount {
+                table: table.name().to_owned(),
+                expected,
+                found: row.elements.len(),
+            });
+        }
+        Ok(RowLayout::encode(row))
+    }
+
+    // ---- commit and rollback --------------------------------------------------------------
+
+    /// Commits: makes the changes visible to readers, hands the transaction to the commitlog
+    /// (if the datastore is durable) and returns its net row delta. A transaction that changed
+    /// nothing gets no offset.
+    pub fn commit(mut self) -> Result<TxDelta> {
+        let mut state = self.state.take().expect("state held until commit");
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let offset = state.next_offset;
+        let payload = encode_payload(&state, &mut scratch);
+        let delta = match payload {
+            None => TxDelta::empty(offset),
+            Some(payload) => {
+                let payload = Bytes::from(payload);
+                if let Some(log) = self
+                    .datastore
+                    .durability
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .as_mut()
+                {
+                    if let Err(e) = log.append(offset, payload.clone()) {
+                        // Not logged means not committed: undo, and report.
+                        rollback(&mut state, &scratch);
+                        scratch.clear();
+                        state.scratch = scratch;
+                        return Err(e.into());
+                    }
+                }
+                state.next_offset += 1;
+                self.datastore.after_commit(&state);
+                TxDelta::new(offset, payload)
+            }
+        };
+        scratch.clear();
+        state.scratch = scratch;
         Ok(delta)
     }
 
@@ -272,9 +430,11 @@ impl<'a> MutTx<'a> {
     }
 
     fn rollback_in_place(&mut self) {
-        let undo = std::mem::take(&mut self.undo);
+        let mut scratch = std::mem::take(&mut self.scratch);
         if let Some(state) = self.state.as_mut() {
-            rollback(state, undo);
+            rollback(state, &scratch);
+            scratch.clear();
+            state.scratch = scratch;
         }
     }
 }
@@ -285,7 +445,7 @@ impl Drop for MutTx<'_> {
     }
 }
 
-fn index_of(table: &Table, index: u32) -> Result<&crate::index::Index> {
+fn index_of(table: &Table, index: u32) -> Result<&Index> {
     table
         .indexes
         .get(index as usize)
@@ -295,23 +455,35 @@ fn index_of(table: &Table, index: u32) -> Result<&crate::index::Index> {
         })
 }
 
-fn rollback(state: &mut CommittedState, undo: Vec<Undo>) {
-    for step in undo.into_iter().rev() {
-        match step {
+/// Writes sequence value `value` into `dst`, the bytes of integer column `col`.
+fn write_column(layout: &RowLayout, col: usize, value: i128, dst: &mut [u8]) {
+    let ty = layout.column_type(col);
+    if !write_int(ty, value, dst) {
+        // 256-bit columns: encode the value at their width.
+        let mut bytes = Vec::with_capacity(32);
+        to_value(value, ty).encode(&mut bytes);
+        dst.copy_from_slice(&bytes);
+    }
+}
+
+fn rollback(state: &mut CommittedState, scratch: &TxScratch) {
+    let arena = &scratch.arena;
+    for step in scratch.undo.iter().rev() {
+        match *step {
             Undo::Inserted { table, row } => {
                 let t = &mut state.tables[table as usize];
-                if let Some(slot) = t.find(&row) {
-                    t.delete(slot);
+                if let Some(slot) = t.find(row.of(arena)) {
+                    t.delete(slot, None);
                 }
             }
             Undo::Deleted { table, row } => {
-                let restored = state.tables[table as usize].insert(row);
+                let restored = state.tables[table as usize].insert(row.of(arena));
                 debug_assert!(restored.is_ok(), "undoing a delete cannot conflict");
             }
             Undo::Updated {
                 table, index, old, ..
             } => {
-                let restored = state.tables[table as usize].update(index, old);
+                let restored = state.tables[table as usize].update(index, old.of(arena), None);
                 debug_assert!(
                     matches!(restored, Ok(Some(_))),
                     "undoing an update cannot conflict"
@@ -324,90 +496,96 @@ fn rollback(state: &mut CommittedState, undo: Vec<Undo>) {
     }
 }
 
-/// The distinct (table, sequence index) pairs the transaction advanced.
-fn sequences_touched(undo: &[Undo]) -> Vec<(u32, usize)> {
-    let mut out: Vec<(u32, usize)> = Vec::new();
-    for step in undo {
-        if let Undo::Sequence { table, index, .. } = step {
-            if !out.contains(&(*table, *index)) {
-                out.push((*table, *index));
-            }
-        }
-    }
-    out
-}
+/// Transactions with at most this many undo steps find repeated rows while netting by
+/// comparing pairwise instead of hashing: for the typical few-row transaction that is
+/// several times faster.
+const LINEAR_NETTING_MAX_STEPS: usize = 16;
 
-/// Nets the undo log into per-table inserts and deletes: a row inserted and deleted (or
-/// deleted and re-inserted) in the same transaction does not appear. Rows keep the order in
-/// which the transaction first touched them.
-fn net_delta(state: &CommittedState, offset: u64, undo: &[Undo]) -> TxDelta {
-    /// Every distinct (table, row) with its net count, in first-seen order. Small
-    /// transactions find a repeat by scanning; larger ones through a map of positions.
-    struct Counts<'a> {
-        counted: Vec<(u32, &'a ProductValue, i64)>,
-        positions: Option<FxHashMap<(u32, &'a ProductValue), usize>>,
-    }
-    impl<'a> Counts<'a> {
-        fn bump(&mut self, table: u32, row: &'a ProductValue, by: i64) {
-            let next = self.counted.len();
-            let at = match &mut self.positions {
-                Some(positions) => *positions.entry((table, row)).or_insert(next),
-                None => self
-                    .counted
-                    .iter()
-                    .position(|(t, r, _)| *t == table && *r == row)
-                    .unwrap_or(next),
-            };
-            if at == next {
-                self.counted.push((table, row, 0));
-            }
-            self.counted[at].2 += by;
+/// Nets the undo log into per-table inserts and deletes (a row inserted and deleted, or
+/// deleted and re-inserted, in the same transaction does not appear) and encodes them with the
+/// advanced sequences as the transaction's `TxData` (docs/formats/txdata.md). Tables in id
+/// order; rows in the order the transaction first touched them. `None` if nothing changed.
+fn encode_payload(state: &CommittedState, scratch: &mut TxScratch) -> Option<Vec<u8>> {
+    let TxScratch { undo, arena, net } = scratch;
+    let arena: &Vec<u8> = arena;
+    net.clear();
+    let mut positions: Option<FxHashMap<(u32, &[u8]), usize>> =
+        (undo.len() > LINEAR_NETTING_MAX_STEPS).then(FxHashMap::default);
+    let mut bump = |table: u32, row: Span, by: i64| {
+        let bytes = row.of(arena);
+        let next = net.len();
+        let at = match &mut positions {
+            Some(p) => *p.entry((table, bytes)).or_insert(next),
+            None => net
+                .iter()
+                .position(|(t, _, r)| *t == table && r.of(arena) == bytes)
+                .unwrap_or(next),
+        };
+        if at == next {
+            net.push((table, 0, row));
         }
-    }
-    let mut counts = Counts {
-        counted: Vec::with_capacity(undo.len() * 2),
-        positions: (undo.len() > LINEAR_NETTING_MAX_STEPS).then(FxHashMap::default),
+        net[at].1 += by;
     };
-    for step in undo {
-        match step {
-            Undo::Inserted { table, row } => counts.bump(*table, row, 1),
-            Undo::Deleted { table, row } => counts.bump(*table, row, -1),
+    let mut sequences: Vec<(u32, usize)> = Vec::new();
+    for step in undo.iter() {
+        match *step {
+            Undo::Inserted { table, row } => bump(table, row, 1),
+            Undo::Deleted { table, row } => bump(table, row, -1),
             Undo::Updated {
                 table, old, new, ..
             } => {
-                counts.bump(*table, old, -1);
-                counts.bump(*table, new, 1);
+                bump(table, old, -1);
+                bump(table, new, 1);
             }
-            Undo::Sequence { .. } => {}
+            Undo::Sequence { table, index, .. } => {
+                if !sequences.contains(&(table, index)) {
+                    sequences.push((table, index));
+                }
+            }
         }
     }
-    let mut tables: Vec<TableDelta> = Vec::new();
-    for (table_id, row, count) in counts.counted {
-        if count == 0 {
-            continue;
-        }
-        let at = match tables.iter().position(|t| t.table_id == table_id) {
-            Some(at) => at,
-            None => {
-                tables.push(TableDelta {
-                    table_id,
-                    table_name: state.tables[table_id as usize].name().to_owned(),
-                    ..Default::default()
-                });
-                tables.len() - 1
-            }
-        };
-        if count > 0 {
-            tables[at].inserts.push(row.clone());
-        } else {
-            tables[at].deletes.push(row.clone());
-        }
+    net.retain(|(_, count, _)| *count != 0);
+    if net.is_empty() && sequences.is_empty() {
+        return None;
     }
-    tables.sort_by_key(|t| t.table_id);
-    TxDelta { offset, tables }
-}
+    net.sort_by_key(|(table, _, _)| *table);
 
-/// Transactions with at most this many undo steps find repeated rows in [`net_delta`]
-/// by comparing pairwise instead of hashing: for the typical few-row transaction that is
-/// several times faster.
-const LINEAR_NETTING_MAX_STEPS: usize = 16;
+    let rows_bytes: usize = net.iter().map(|(_, _, r)| r.end - r.start + 4).sum();
+    let mut out = Vec::with_capacity(16 + rows_bytes + 12 * net.len() + 40 * sequences.len());
+    let tables = net.chunk_by(|a, b| a.0 == b.0).count();
+    encode_len(tables, &mut out);
+    let write_rows = |rows: &mut dyn Iterator<Item = &Span>, count: usize, out: &mut Vec<u8>| {
+        encode_len(count, out);
+        for row in rows {
+            let bytes = row.of(arena);
+            encode_len(bytes.len(), out);
+            out.extend_from_slice(bytes);
+        }
+    };
+    for group in net.chunk_by(|a, b| a.0 == b.0) {
+        group[0].0.encode(&mut out);
+        let inserts = group.iter().filter(|(_, c, _)| *c > 0).count();
+        write_rows(
+            &mut group.iter().filter(|(_, c, _)| *c > 0).map(|(_, _, r)| r),
+            inserts,
+            &mut out,
+        );
+        write_rows(
+            &mut group.iter().filter(|(_, c, _)| *c < 0).map(|(_, _, r)| r),
+            group.len() - inserts,
+            &mut out,
+        );
+    }
+    encode_len(sequences.len(), &mut out);
+    for (table, index) in sequences {
+        let t = &state.tables[table as usize];
+        SequenceState {
+            table_id: table,
+            column: t.sequences[index].column,
+            next: t.sequences[index].next,
+        }
+        .encode(&mut out);
+    }
+    None::<Vec<u8>>.encode(&mut out);
+    Some(out)
+}

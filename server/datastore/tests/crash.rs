@@ -175,8 +175,8 @@ fn sigkill_at_random_points_loses_no_acknowledged_transaction() {
         let total: i64 = state
             .table(ACCOUNTS)
             .unwrap()
-            .iter()
-            .map(|(_, r)| balance(r))
+            .decoded()
+            .map(|r| balance(&r))
             .sum();
         assert_eq!(
             total,
@@ -189,8 +189,8 @@ fn sigkill_at_random_points_loses_no_acknowledged_transaction() {
         let mut logged: Vec<u64> = state
             .table(LOG)
             .unwrap()
-            .iter()
-            .map(|(_, r)| match &r.elements[0] {
+            .decoded()
+            .map(|r| match &r.elements[0] {
                 V::String(s) => s.strip_prefix("tx ").unwrap().parse().unwrap(),
                 _ => unreachable!(),
             })

@@ -110,14 +110,10 @@ fn safe_changes_are_planned_and_carry_the_rows_over() {
     tx.insert(PLAYER, player(0, "a", 1, 1)).unwrap();
     tx.commit().unwrap();
     let mut state = ds.read();
-    let mut copy = lightcone_datastore::CommittedState {
-        tables: state.tables.clone(),
-        next_offset: state.next_offset,
-        def: state.def.clone(),
-    };
+    let mut copy = state.fork();
     drop(state);
     copy.migrate(&new).unwrap();
-    let widened: Vec<_> = copy.tables[0].iter().map(|(_, r)| r.clone()).collect();
+    let widened: Vec<_> = copy.tables[0].decoded().collect();
     assert!(widened.contains(&ProductValue::new(vec![
         V::U32(2),
         V::I64(20),
@@ -248,7 +244,7 @@ fn a_migration_is_durable_through_the_log_and_snapshots() {
         ProductValue::new(vec![V::U32(2), V::I64(20), V::Bool(false)]),
     ];
     let rows = |ds: &Datastore| {
-        let mut r: Vec<_> = ds.read().tables[0].iter().map(|(_, r)| r.clone()).collect();
+        let mut r: Vec<_> = ds.read().tables[0].decoded().collect();
         r.sort();
         r
     };

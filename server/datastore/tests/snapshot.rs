@@ -31,7 +31,7 @@ fn fingerprint(ds: &Datastore) -> (Vec<Vec<ProductValue>>, Vec<i128>, u64) {
         .tables
         .iter()
         .map(|t| {
-            let mut rows: Vec<_> = t.iter().map(|(_, r)| r.clone()).collect();
+            let mut rows: Vec<_> = t.decoded().collect();
             rows.sort();
             rows
         })

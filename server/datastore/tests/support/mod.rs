@@ -109,3 +109,30 @@ pub fn player(id: u64, name: &str, level: u32, guild: u32) -> ProductValue {
         V::U32(guild),
     ])
 }
+
+/// One table's changes in a delta, decoded.
+#[derive(Debug, PartialEq)]
+pub struct Changes {
+    pub table: String,
+    pub inserts: Vec<ProductValue>,
+    pub deletes: Vec<ProductValue>,
+}
+
+/// The tables a delta changed, with their rows decoded.
+pub fn changes(
+    ds: &lightcone_datastore::Datastore,
+    delta: &lightcone_datastore::TxDelta,
+) -> Vec<Changes> {
+    let state = ds.read();
+    delta
+        .tables()
+        .map(|t| {
+            let table = state.table(t.table_id).unwrap();
+            Changes {
+                table: table.name().to_owned(),
+                inserts: t.inserts.iter().map(|r| table.decode(r)).collect(),
+                deletes: t.deletes.iter().map(|r| table.decode(r)).collect(),
+            }
+        })
+        .collect()
+}
