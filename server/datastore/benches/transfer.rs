@@ -160,6 +160,26 @@ fn main() {
     ds.wait_durable(last_offset, std::time::Duration::from_secs(60))
         .expect("durable");
     let durable_elapsed = start.elapsed();
+    // The work was done: money moved, none was created or lost, and every transfer between
+    // two accounts took an offset.
+    let state = ds.read();
+    let accounts = state.table(0).expect("accounts");
+    let rows: Vec<[u8; 12]> = accounts
+        .iter()
+        .map(|(_, r)| r.try_into().expect("12-byte rows"))
+        .collect();
+    assert_eq!(rows.len(), ACCOUNTS as usize);
+    let total: i64 = rows.iter().map(balance).sum();
+    assert_eq!(total, ACCOUNTS as i64 * 1_000_000, "balances must sum up");
+    assert!(
+        rows.iter().any(|r| balance(r) != 1_000_000),
+        "no transfer happened"
+    );
+    assert!(
+        last_offset > TRANSFERS * 9 / 10,
+        "too few transactions committed"
+    );
+    drop(state);
     println!(
         "{{\"bench\":\"datastore_transfer\",\"accounts\":{ACCOUNTS},\"transfers\":{TRANSFERS},\
          \"tx_per_sec\":{:.0},\"tx_per_sec_until_durable\":{:.0},\"ns_per_tx\":{:.0},\

@@ -163,12 +163,15 @@ impl Table {
     /// Replaces the row whose key in unique index `index` equals `row`'s with `row`, touching
     /// only the indexes whose keys change, and appends the old row's bytes to `old` (if given).
     /// Returns the row's slot (`Ok(None)` if no row has that key). A collision on another
-    /// unique index is an error and changes nothing.
+    /// unique index is an error and changes nothing. `hints` are slots the row may be in
+    /// (rows the transaction just read): each is checked by its key before use, and the index
+    /// is searched only if none holds the row.
     pub fn update(
         &mut self,
         index: usize,
         row: &[u8],
         old: Option<&mut Vec<u8>>,
+        hints: &[RowId],
     ) -> Result<Option<RowId>> {
         let by = self
             .indexes
@@ -178,7 +181,13 @@ impl Table {
                 table: self.def.name.clone(),
                 index: index as u32,
             })?;
-        let Some(slot) = by.get_unique(&by.key_of(&self.layout, row)) else {
+        let key = by.key_of(&self.layout, row);
+        let hinted = hints.iter().copied().find(|&slot| {
+            self.rows
+                .get(slot)
+                .is_some_and(|r| by.key_of(&self.layout, r) == key)
+        });
+        let Some(slot) = hinted.or_else(|| by.get_unique(&key)) else {
             return Ok(None);
         };
         let current = self.rows.get(slot).expect("indexed rows exist");

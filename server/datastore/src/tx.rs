@@ -5,6 +5,7 @@
 //! The byte-level API (`*_bsatn`, `get_unique`, `seek_rows`) is what the module host uses; the
 //! `ProductValue` API beside it encodes and decodes around it for tests and tools.
 
+use std::cell::Cell;
 use std::ops::Bound;
 use std::sync::RwLockWriteGuard;
 
@@ -95,11 +96,55 @@ impl TxScratch {
     }
 }
 
+/// How many recently read rows a transaction remembers (see [`Recent`]).
+const RECENT_ROWS: usize = 4;
+
+/// The slots of the rows a transaction read last through a unique index, by (table, index).
+/// The usual reducer reads a row by primary key and then updates it by the same key; the
+/// update tries these slots (checking the key) before searching the index again.
+#[derive(Debug, Default)]
+struct Recent {
+    slots: Cell<[(u32, u32, RowId); RECENT_ROWS]>,
+    next: Cell<usize>,
+}
+
+impl Recent {
+    const NONE: (u32, u32, RowId) = (u32::MAX, u32::MAX, RowId::MAX);
+
+    fn new() -> Self {
+        Self {
+            slots: Cell::new([Self::NONE; RECENT_ROWS]),
+            next: Cell::new(0),
+        }
+    }
+
+    fn remember(&self, table: u32, index: u32, slot: RowId) {
+        let mut slots = self.slots.get();
+        let at = self.next.get();
+        slots[at] = (table, index, slot);
+        self.slots.set(slots);
+        self.next.set((at + 1) % RECENT_ROWS);
+    }
+
+    /// Remembered slots for (table, index); unused entries hold `RowId::MAX`, which is never
+    /// a live slot.
+    fn slots_for(&self, table: u32, index: u32) -> [RowId; RECENT_ROWS] {
+        self.slots.get().map(|(t, i, slot)| {
+            if (t, i) == (table, index) {
+                slot
+            } else {
+                RowId::MAX
+            }
+        })
+    }
+}
+
 /// An open write transaction. Dropping it without [`MutTx::commit`] rolls it back.
 pub struct MutTx<'a> {
     pub(crate) datastore: &'a Datastore,
     pub(crate) state: Option<RwLockWriteGuard<'a, CommittedState>>,
     scratch: TxScratch,
+    recent: Recent,
 }
 
 impl<'a> MutTx<'a> {
@@ -112,6 +157,7 @@ impl<'a> MutTx<'a> {
             datastore,
             state: Some(state),
             scratch,
+            recent: Recent::new(),
         }
     }
 
@@ -191,7 +237,8 @@ impl<'a> MutTx<'a> {
         table.validate(row)?;
         let scratch = &mut self.scratch;
         let start = scratch.arena.len();
-        let Some(_) = table.update(index as usize, row, Some(&mut scratch.arena))? else {
+        let hints = self.recent.slots_for(table_id, index);
+        let Some(_) = table.update(index as usize, row, Some(&mut scratch.arena), &hints)? else {
             let idx = &table.indexes[index as usize];
             return Err(DatastoreError::UpdateMissing {
                 table: table.name().to_owned(),
@@ -294,7 +341,11 @@ impl<'a> MutTx<'a> {
         if !idx.unique {
             return Ok(None);
         }
-        Ok(idx.get_unique(&idx.key(key)).and_then(|id| table.get(id)))
+        let Some(slot) = idx.get_unique(&idx.key(key)) else {
+            return Ok(None);
+        };
+        self.recent.remember(table_id, index, slot);
+        Ok(table.get(slot))
     }
 
     /// Rows whose key in index `index` (position in the table's index list) equals `key`.
@@ -483,7 +534,7 @@ fn rollback(state: &mut CommittedState, scratch: &TxScratch) {
             Undo::Updated {
                 table, index, old, ..
             } => {
-                let restored = state.tables[table as usize].update(index, old.of(arena), None);
+                let restored = state.tables[table as usize].update(index, old.of(arena), None, &[]);
                 debug_assert!(
                     matches!(restored, Ok(Some(_))),
                     "undoing an update cannot conflict"

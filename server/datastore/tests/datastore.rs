@@ -385,3 +385,30 @@ fn a_large_transaction_nets_its_delta_the_same_way() {
     );
     assert!(changes[0].deletes.is_empty());
 }
+
+#[test]
+fn an_update_after_a_read_finds_the_right_row_even_when_its_slot_was_reused() {
+    let ds = Datastore::in_memory(&module());
+    let mut tx = ds.begin_mut();
+    tx.insert(ACCOUNTS, account(1, 10)).unwrap();
+    tx.insert(ACCOUNTS, account(2, 20)).unwrap();
+    tx.commit().unwrap();
+
+    let mut tx = ds.begin_mut();
+    // Read account 1 (its slot is remembered), delete it, and let account 3 take the slot.
+    assert!(tx.get_unique(ACCOUNTS, 0, &V::U32(1)).unwrap().is_some());
+    assert!(tx.delete(ACCOUNTS, &account(1, 10)).unwrap());
+    tx.insert(ACCOUNTS, account(3, 30)).unwrap();
+    // Updating account 1 must not touch account 3 in the remembered slot.
+    let err = tx.update(ACCOUNTS, 0, account(1, 11)).unwrap_err();
+    assert!(matches!(err, DatastoreError::UpdateMissing { .. }), "{err}");
+    tx.update(ACCOUNTS, 0, account(3, 33)).unwrap();
+    assert!(tx.get_unique(ACCOUNTS, 0, &V::U32(2)).unwrap().is_some());
+    tx.update(ACCOUNTS, 0, account(2, 22)).unwrap();
+    tx.commit().unwrap();
+    let mut rows: Vec<_> = ds.read().table(ACCOUNTS).unwrap().decoded().collect();
+    rows.sort_by_key(|r| format!("{r:?}"));
+    let mut expected = vec![account(2, 22), account(3, 33)];
+    expected.sort_by_key(|r| format!("{r:?}"));
+    assert_eq!(rows, expected);
+}
