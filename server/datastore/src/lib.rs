@@ -72,11 +72,36 @@ impl CommittedState {
             .enumerate()
             .map(|(i, t)| Table::new(i as u32, Arc::new(t.clone())))
             .collect();
-        Self {
+        let mut state = Self {
             tables,
             next_offset: 0,
             def: Some(Arc::new(def.clone())),
             scratch: Default::default(),
+        };
+        state.fill_schema_tables();
+        state
+    }
+
+    /// Rebuilds the schema tables (`st_table`, `st_column` …) from the definition in force.
+    fn fill_schema_tables(&mut self) {
+        let Some(def) = self.def.clone() else {
+            return;
+        };
+        for table in self
+            .tables
+            .iter_mut()
+            .filter(|t| system::is_schema_table(t.name()))
+        {
+            *table = Table::new(table.id, table.def.clone());
+        }
+        for (name, row) in system::schema_rows(&def) {
+            let Some(id) = self.table_id(name) else {
+                continue;
+            };
+            let table = &mut self.tables[id as usize];
+            let bytes = RowLayout::encode(&row);
+            let inserted = table.validate(&bytes).and_then(|()| table.insert(&bytes));
+            debug_assert!(inserted.is_ok(), "schema row for {name}: {inserted:?}");
         }
     }
 
@@ -112,6 +137,7 @@ impl CommittedState {
         let steps = migrate::plan(&old, new).map_err(DatastoreError::Migration)?;
         self.migrate(new)?;
         self.def = Some(Arc::new(new.clone()));
+        self.fill_schema_tables();
         Ok(steps)
     }
 

@@ -179,7 +179,12 @@ impl CommittedState {
         let mut tables = Vec::with_capacity(new.tables.len());
         for (id, def) in crate::system::all_tables(new).enumerate() {
             let mut table = Table::new(id as u32, Arc::new(def.clone()));
-            if let Some(old) = self.tables.iter().find(|t| t.name() == def.name) {
+            // Schema tables are rebuilt from the new definition afterwards, not carried.
+            let carried = self
+                .tables
+                .iter()
+                .find(|t| t.name() == def.name && !crate::system::is_schema_table(&def.name));
+            if let Some(old) = carried {
                 // Columns are only ever added at the end, so a carried row is its old bytes
                 // followed by the new columns' defaults.
                 let mut defaults = Vec::new();

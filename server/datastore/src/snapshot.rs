@@ -72,6 +72,8 @@ pub fn encode(state: &CommittedState) -> Vec<u8> {
         tables: state
             .tables
             .iter()
+            // Schema tables are rebuilt from `schema` on load.
+            .filter(|t| !crate::system::is_schema_table(t.name()))
             .map(|t| TableSnapshot {
                 table_id: t.id,
                 table_name: t.name().to_owned(),
