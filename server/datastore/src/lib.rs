@@ -26,7 +26,9 @@ mod tx;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use std::sync::Arc;
+
+use parking_lot::{Mutex, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
 use lightcone_commitlog::{Commitlog, CommitlogOptions, Durability, DurableWatch};
@@ -227,10 +229,18 @@ pub const COMMITLOG_DIR: &str = "commitlog";
 /// Subdirectory of a database directory holding snapshots.
 pub const SNAPSHOT_DIR: &str = "snapshots";
 
-/// One database's tables, with or without a commitlog.
+/// One database's tables, with or without a commitlog. A cheap handle: clones share the same
+/// database, and a transaction owns its handle (`MutTx` borrows nothing), so a module host can
+/// keep one inside its wasm instance's state.
+#[derive(Clone)]
 pub struct Datastore {
-    state: RwLock<CommittedState>,
-    durability: Mutex<Option<Durability>>,
+    state: Arc<RwLock<CommittedState>>,
+    persistence: Arc<Persistence>,
+}
+
+/// What a commit needs besides the state: the commitlog and the snapshot policy.
+pub(crate) struct Persistence {
+    pub(crate) durability: Mutex<Option<Durability>>,
     /// Observes the durable offset without taking the appender's lock.
     durable: Option<DurableWatch>,
     /// Where snapshots go (durable datastores only).
@@ -238,15 +248,58 @@ pub struct Datastore {
     snapshot_every_txs: Option<u64>,
 }
 
+impl Persistence {
+    /// Snapshots `state` once everything in it is durable, so a snapshot never covers
+    /// transactions the commitlog could still lose.
+    pub(crate) fn snapshot_locked(&self, state: &CommittedState) -> Result<Option<PathBuf>> {
+        let Some(dir) = &self.snapshot_dir else {
+            return Ok(None);
+        };
+        if let Some(last) = state.next_offset.checked_sub(1) {
+            if !self.wait_durable(last, SNAPSHOT_DURABLE_WAIT)? {
+                return Err(DatastoreError::Snapshot {
+                    path: dir.clone(),
+                    reason: format!(
+                        "transaction {last} is still not durable after {} s; not snapshotting it",
+                        SNAPSHOT_DURABLE_WAIT.as_secs()
+                    ),
+                });
+            }
+        }
+        snapshot::write(dir, state).map(Some)
+    }
+
+    /// Called after each commit: snapshot if the interval says so. A failed snapshot is logged,
+    /// not fatal (the commitlog still has everything).
+    pub(crate) fn after_commit(&self, state: &CommittedState) {
+        if let Some(every) = self.snapshot_every_txs {
+            if state.next_offset % every == 0 {
+                if let Err(e) = self.snapshot_locked(state) {
+                    tracing::warn!(error = %e, "periodic snapshot failed");
+                }
+            }
+        }
+    }
+
+    fn wait_durable(&self, offset: u64, timeout: Duration) -> Result<bool> {
+        match &self.durable {
+            Some(d) => Ok(d.wait_durable(offset, timeout)?),
+            None => Ok(true),
+        }
+    }
+}
+
 impl Datastore {
     /// A datastore that keeps nothing on disk.
     pub fn in_memory(def: &ModuleDef) -> Self {
         Self {
-            state: RwLock::new(CommittedState::new(def)),
-            durability: Mutex::new(None),
-            durable: None,
-            snapshot_dir: None,
-            snapshot_every_txs: None,
+            state: Arc::new(RwLock::new(CommittedState::new(def))),
+            persistence: Arc::new(Persistence {
+                durability: Mutex::new(None),
+                durable: None,
+                snapshot_dir: None,
+                snapshot_every_txs: None,
+            }),
         }
     }
 
@@ -332,11 +385,13 @@ impl Datastore {
     ) -> Result<Self> {
         let durability = log.start(&options.commitlog, None)?;
         Ok(Self {
-            state: RwLock::new(state),
-            durable: Some(durability.watch()),
-            durability: Mutex::new(Some(durability)),
-            snapshot_dir: Some(dir.join(SNAPSHOT_DIR)),
-            snapshot_every_txs: options.snapshot_every_txs.filter(|&n| n > 0),
+            state: Arc::new(RwLock::new(state)),
+            persistence: Arc::new(Persistence {
+                durable: Some(durability.watch()),
+                durability: Mutex::new(Some(durability)),
+                snapshot_dir: Some(dir.join(SNAPSHOT_DIR)),
+                snapshot_every_txs: options.snapshot_every_txs.filter(|&n| n > 0),
+            }),
         })
     }
 
@@ -344,99 +399,67 @@ impl Datastore {
     /// over, the new definition is logged, and the steps taken are returned. Changes that could
     /// lose data are refused with every reason ([`DatastoreError::Migration`]).
     pub fn migrate(&self, new: &ModuleDef) -> Result<Vec<migrate::MigrationStep>> {
-        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        let mut state = self.state.write();
         // Build the migrated state aside first: only a change known to apply is logged, so
         // replay can never meet a schema transaction it cannot carry out.
         let mut next = state.fork();
         let steps = next.set_schema(new)?;
-        if let Some(log) = self
-            .durability
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_mut()
-        {
+        if let Some(log) = self.persistence.durability.lock().as_mut() {
             log.append(next.next_offset, TxData::encode_schema(&new.raw_bsatn))?;
         }
         next.next_offset += 1;
         *state = next;
-        self.after_commit(&state);
+        self.persistence.after_commit(&state);
         Ok(steps)
+    }
+
+    /// Begins the (single) write transaction; blocks while another is open.
+    pub fn begin_mut(&self) -> MutTx {
+        MutTx::new(self.persistence.clone(), self.state.write_arc())
+    }
+
+    /// A consistent view of the committed state; blocks the writer while held.
+    pub fn read(&self) -> RwLockReadGuard<'_, CommittedState> {
+        self.state.read()
+    }
+
+    /// [`Datastore::read`] as an owned guard (it keeps the database alive, not the handle).
+    pub fn read_owned(
+        &self,
+    ) -> parking_lot::ArcRwLockReadGuard<parking_lot::RawRwLock, CommittedState> {
+        self.state.read_arc()
     }
 
     /// Writes a snapshot of the committed state now (durable datastores only). Blocks the
     /// writer while the state is serialized.
     pub fn snapshot(&self) -> Result<Option<PathBuf>> {
         let state = self.read();
-        self.snapshot_locked(&state)
-    }
-
-    /// Snapshots `state` once everything in it is durable, so a snapshot never covers
-    /// transactions the commitlog could still lose.
-    pub(crate) fn snapshot_locked(&self, state: &CommittedState) -> Result<Option<PathBuf>> {
-        let Some(dir) = &self.snapshot_dir else {
-            return Ok(None);
-        };
-        if let Some(last) = state.next_offset.checked_sub(1) {
-            if !self.wait_durable(last, SNAPSHOT_DURABLE_WAIT)? {
-                return Err(DatastoreError::Snapshot {
-                    path: dir.clone(),
-                    reason: format!(
-                        "transaction {last} is still not durable after {} s; not snapshotting it",
-                        SNAPSHOT_DURABLE_WAIT.as_secs()
-                    ),
-                });
-            }
-        }
-        snapshot::write(dir, state).map(Some)
-    }
-
-    /// Called after each commit: snapshot if the interval says so. A failed snapshot is logged,
-    /// not fatal (the commitlog still has everything).
-    pub(crate) fn after_commit(&self, state: &CommittedState) {
-        if let Some(every) = self.snapshot_every_txs {
-            if state.next_offset % every == 0 {
-                if let Err(e) = self.snapshot_locked(state) {
-                    tracing::warn!(error = %e, "periodic snapshot failed");
-                }
-            }
-        }
-    }
-
-    /// Begins the (single) write transaction; blocks while another is open.
-    pub fn begin_mut(&self) -> MutTx<'_> {
-        MutTx::new(self, self.state.write().unwrap_or_else(|e| e.into_inner()))
-    }
-
-    /// A consistent view of the committed state; blocks the writer while held.
-    pub fn read(&self) -> RwLockReadGuard<'_, CommittedState> {
-        self.state.read().unwrap_or_else(|e| e.into_inner())
+        self.persistence.snapshot_locked(&state)
     }
 
     /// The highest durable transaction offset (`None` in memory or before the first).
     pub fn durable_offset(&self) -> Option<u64> {
-        self.durable.as_ref().and_then(DurableWatch::durable_offset)
+        self.persistence
+            .durable
+            .as_ref()
+            .and_then(DurableWatch::durable_offset)
     }
 
     /// Waits until `offset` is durable (immediately true in memory).
     pub fn wait_durable(&self, offset: u64, timeout: Duration) -> Result<bool> {
-        match &self.durable {
-            Some(d) => Ok(d.wait_durable(offset, timeout)?),
-            None => Ok(true),
-        }
+        self.persistence.wait_durable(offset, timeout)
     }
 
-    /// Flushes and closes the commitlog, then writes a final snapshot (clean shutdown).
+    /// Flushes and closes the commitlog, then writes a final snapshot (clean shutdown). Other
+    /// handles to the database can still read and write in memory afterwards, but nothing more
+    /// is logged.
     pub fn close(self) -> Result<Option<u64>> {
-        let appender = self
-            .durability
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
+        let appender = self.persistence.durability.lock().take();
         let Some(appender) = appender else {
             return Ok(None);
         };
         let durable = appender.close()?;
-        self.snapshot_locked(&self.read())?;
+        self.persistence.snapshot_locked(&self.read())?;
         Ok(durable)
     }
 }

@@ -7,7 +7,7 @@
 
 use std::cell::Cell;
 use std::ops::Bound;
-use std::sync::RwLockWriteGuard;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use lightcone_protocol::bsatn::{encode_len, Encode};
@@ -20,7 +20,7 @@ use crate::index::Index;
 use crate::row::{write_int, RowLayout};
 use crate::sequence::to_value;
 use crate::table::{Inserted, RowId, Table};
-use crate::{CommittedState, Datastore};
+use crate::{CommittedState, Persistence};
 
 /// A row's bytes in the transaction's arena.
 #[derive(Debug, Clone, Copy)]
@@ -139,22 +139,23 @@ impl Recent {
     }
 }
 
-/// An open write transaction. Dropping it without [`MutTx::commit`] rolls it back.
-pub struct MutTx<'a> {
-    pub(crate) datastore: &'a Datastore,
-    pub(crate) state: Option<RwLockWriteGuard<'a, CommittedState>>,
+/// The write lock on the committed state, owned by the transaction.
+type WriteGuard = parking_lot::ArcRwLockWriteGuard<parking_lot::RawRwLock, CommittedState>;
+
+/// An open write transaction. Dropping it without [`MutTx::commit`] rolls it back. It owns
+/// its lock and its handle on the database, so it can live anywhere (e.g. in a wasm store).
+pub struct MutTx {
+    persistence: Arc<Persistence>,
+    state: Option<WriteGuard>,
     scratch: TxScratch,
     recent: Recent,
 }
 
-impl<'a> MutTx<'a> {
-    pub(crate) fn new(
-        datastore: &'a Datastore,
-        mut state: RwLockWriteGuard<'a, CommittedState>,
-    ) -> Self {
+impl MutTx {
+    pub(crate) fn new(persistence: Arc<Persistence>, mut state: WriteGuard) -> Self {
         let scratch = std::mem::take(&mut state.scratch);
         Self {
-            datastore,
+            persistence,
             state: Some(state),
             scratch,
             recent: Recent::new(),
@@ -450,13 +451,7 @@ impl<'a> MutTx<'a> {
             None => TxDelta::empty(offset),
             Some(payload) => {
                 let payload = Bytes::from(payload);
-                if let Some(log) = self
-                    .datastore
-                    .durability
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .as_mut()
-                {
+                if let Some(log) = self.persistence.durability.lock().as_mut() {
                     if let Err(e) = log.append(offset, payload.clone()) {
                         // Not logged means not committed: undo, and report.
                         rollback(&mut state, &scratch);
@@ -466,7 +461,7 @@ impl<'a> MutTx<'a> {
                     }
                 }
                 state.next_offset += 1;
-                self.datastore.after_commit(&state);
+                self.persistence.after_commit(&state);
                 TxDelta::new(offset, payload)
             }
         };
@@ -490,7 +485,7 @@ impl<'a> MutTx<'a> {
     }
 }
 
-impl Drop for MutTx<'_> {
+impl Drop for MutTx {
     fn drop(&mut self) {
         self.rollback_in_place();
     }

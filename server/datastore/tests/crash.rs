@@ -107,7 +107,7 @@ fn crash_child() {
 
 /// The offset the open transaction will commit at: one per logged row, plus the schema and
 /// the setup.
-fn offset_of_open_tx(tx: &lightcone_datastore::MutTx<'_>) -> u64 {
+fn offset_of_open_tx(tx: &lightcone_datastore::MutTx) -> u64 {
     tx.table(LOG).unwrap().len() as u64 + 2
 }
 

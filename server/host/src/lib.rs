@@ -1,0 +1,1 @@
+//! The wasm module host (being built).
