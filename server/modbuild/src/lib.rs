@@ -128,7 +128,7 @@ fn wasm_artifact(json_lines: &str) -> Option<PathBuf> {
                 .collect::<Vec<_>>()
         })
         .filter(|f| f.extension().is_some_and(|e| e == "wasm"))
-        .last()
+        .next_back()
 }
 
 #[cfg(test)]
