@@ -127,8 +127,7 @@ fn wasm_artifact(json_lines: &str) -> Option<PathBuf> {
                 .filter_map(|f| f.as_str().map(PathBuf::from))
                 .collect::<Vec<_>>()
         })
-        .filter(|f| f.extension().is_some_and(|e| e == "wasm"))
-        .next_back()
+        .rfind(|f| f.extension().is_some_and(|e| e == "wasm"))
 }
 
 #[cfg(test)]
