@@ -7,7 +7,7 @@ use std::hash::Hash;
 use std::ops::Bound;
 
 use lightcone_protocol::moduledef::{IndexAlgorithm, IndexDef};
-use lightcone_protocol::sats::{AlgebraicType, AlgebraicValue};
+use lightcone_protocol::sats::{AlgebraicType, AlgebraicValue, Typespace};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::row::{read_int, RowLayout};
@@ -177,6 +177,24 @@ impl<K: Ord + Hash + Clone> Map<K> {
                 })
             }
             Self::HashUnique(_) | Self::HashMulti(_) => None,
+        }
+    }
+
+    /// Entries in key order from `lower` on (ordered maps only; hash maps yield nothing).
+    fn iter_from<'a>(&'a self, lower: Bound<&K>) -> Box<dyn Iterator<Item = (&'a K, RowId)> + 'a> {
+        match self {
+            Self::BTreeUnique(m) => {
+                Box::new(m.range((lower, Bound::Unbounded)).map(|(k, r)| (k, *r)))
+            }
+            Self::BTreeMulti(s) => {
+                let lower = match lower {
+                    Bound::Included(k) => Bound::Included((k.clone(), RowId::MIN)),
+                    Bound::Excluded(k) => Bound::Excluded((k.clone(), RowId::MAX)),
+                    Bound::Unbounded => Bound::Unbounded,
+                };
+                Box::new(s.range((lower, Bound::Unbounded)).map(|(k, r)| (k, *r)))
+            }
+            Self::HashUnique(_) | Self::HashMulti(_) => Box::new(std::iter::empty()),
         }
     }
 
@@ -458,6 +476,95 @@ impl Index {
                 _ => Vec::new(),
             }),
         }
+    }
+
+    /// The key given as BSATN of `key_type` (the column's type, or a product of the columns'
+    /// types, as the module ABI passes keys).
+    pub fn key_from_bsatn(
+        &self,
+        key_type: &AlgebraicType,
+        bytes: &[u8],
+    ) -> Result<IndexKey, lightcone_protocol::bsatn::DecodeError> {
+        if let Some(ty) = self.int_key.as_ref().filter(|t| **t != AlgebraicType::Bool) {
+            if ty.fixed_bsatn_size() == Some(bytes.len()) {
+                if let Some(v) = read_int(ty, bytes) {
+                    return Ok(IndexKey::Int(v));
+                }
+            }
+        }
+        let v = AlgebraicValue::decode_exact(key_type, &Typespace::default(), bytes)?;
+        Ok(self.key(&v))
+    }
+
+    /// Whether the index answers range scans.
+    pub fn is_ordered(&self) -> bool {
+        match &self.store {
+            Store::Int(m) => m.ordered(),
+            Store::Value(m) => m.ordered(),
+            Store::Direct(_) => true,
+        }
+    }
+
+    /// Rows whose first `prefix.len()` key columns equal `prefix` and whose next key column
+    /// lies between `lower` and `upper` (later columns unbounded), in key order: the module
+    /// ABI's range scan. `None` for hash indexes.
+    pub fn range_prefix(
+        &self,
+        prefix: &[AlgebraicValue],
+        lower: Bound<&AlgebraicValue>,
+        upper: Bound<&AlgebraicValue>,
+    ) -> Option<Vec<RowId>> {
+        if prefix.is_empty() && self.columns.len() == 1 {
+            return self.range(lower, upper);
+        }
+        if !self.is_ordered() {
+            return None;
+        }
+        let Store::Value(m) = &self.store else {
+            // Single-column indexes keyed by integers: a prefix would be the whole key.
+            return Some(match prefix {
+                [only]
+                    if matches!(lower, Bound::Unbounded) && matches!(upper, Bound::Unbounded) =>
+                {
+                    self.seek(only)
+                }
+                _ => Vec::new(),
+            });
+        };
+        // Multi-column keys are products, ordered column by column: start at the prefix
+        // (followed by the lower bound's value), stop at the first key past it.
+        let n = prefix.len();
+        let mut start = prefix.to_vec();
+        if let Bound::Included(v) | Bound::Excluded(v) = lower {
+            start.push(v.clone());
+        }
+        let start = AlgebraicValue::product(start);
+        let mut out = Vec::new();
+        for (key, row) in m.iter_from(Bound::Included(&start)) {
+            let Some(cols) = key.as_product().map(|p| &p.elements[..]) else {
+                break;
+            };
+            if cols.len() < n || cols[..n] != *prefix {
+                break;
+            }
+            let Some(next) = cols.get(n) else {
+                out.push(row);
+                continue;
+            };
+            let past_upper = match upper {
+                Bound::Included(u) => next > u,
+                Bound::Excluded(u) => next >= u,
+                Bound::Unbounded => false,
+            };
+            if past_upper {
+                break;
+            }
+            if matches!(lower, Bound::Excluded(l) if next == l) {
+                continue;
+            }
+            out.push(row);
+        }
+        Some(out)
     }
 
     /// Number of entries.

@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap;
 
 use crate::delta::{SequenceState, TxDelta};
 use crate::error::{DatastoreError, Result};
-use crate::index::Index;
+use crate::index::{Index, IndexKey};
 use crate::row::{write_int, RowLayout};
 use crate::sequence::to_value;
 use crate::table::{Inserted, RowId, Table};
@@ -318,7 +318,8 @@ impl MutTx {
         self.delete_slots(table_id, slots).map(Some)
     }
 
-    fn delete_slots(&mut self, table_id: u32, slots: Vec<RowId>) -> Result<usize> {
+    /// Deletes the rows in `slots`; returns how many there were.
+    pub fn delete_slots(&mut self, table_id: u32, slots: Vec<RowId>) -> Result<usize> {
         let mut deleted = 0;
         for slot in slots {
             deleted += self.delete_slot(table_id, slot)? as usize;
@@ -347,6 +348,36 @@ impl MutTx {
         };
         self.recent.remember(table_id, index, slot);
         Ok(table.get(slot))
+    }
+
+    /// The slots of the rows whose key in `index` equals `key`. A hit in a unique index is
+    /// remembered for a following update of the same row.
+    pub fn index_slots(&self, table_id: u32, index: u32, key: &IndexKey) -> Result<Vec<RowId>> {
+        let idx = index_of(self.table(table_id)?, index)?;
+        let slots = idx.seek_key(key);
+        if let (true, [slot]) = (idx.unique, slots.as_slice()) {
+            self.recent.remember(table_id, index, *slot);
+        }
+        Ok(slots)
+    }
+
+    /// The slots of the rows matching a prefix and range of `index`'s key columns (see
+    /// [`Index::range_prefix`]); `None` for hash indexes.
+    pub fn index_range_slots(
+        &self,
+        table_id: u32,
+        index: u32,
+        prefix: &[AlgebraicValue],
+        lower: Bound<&AlgebraicValue>,
+        upper: Bound<&AlgebraicValue>,
+    ) -> Result<Option<Vec<RowId>>> {
+        let idx = index_of(self.table(table_id)?, index)?;
+        Ok(idx.range_prefix(prefix, lower, upper))
+    }
+
+    /// The row in `slot` of table `table_id`.
+    pub fn row(&self, table_id: u32, slot: RowId) -> Result<Option<&[u8]>> {
+        Ok(self.table(table_id)?.get(slot))
     }
 
     /// Rows whose key in index `index` (position in the table's index list) equals `key`.

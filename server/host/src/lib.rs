@@ -1,1 +1,30 @@
-//! The wasm module host (being built).
+//! The module host: runs SpacetimeDB 2.x modules (wasm built with the published `spacetimedb`
+//! crate, or our C# and C++ SDKs) in wasmtime against a database's datastore, implementing the
+//! `spacetime_10.0`..`10.5` host ABI.
+//!
+//! Main types: [`HostEngine`] (the shared wasmtime engine and its limits), [`ModuleHost`] (a
+//! database's module and datastore: reducer calls as transactions, lifecycle reducers),
+//! [`ModuleLogs`] (the module's log lines). Flow of a publish: [`ModuleHost::load`] compiles
+//! the wasm, checks its imports and reads its definition → the caller creates or migrates the
+//! datastore with that definition → [`ModuleHost::new`] → [`ModuleHost::init`] on first publish.
+
+mod catalog;
+mod engine;
+mod env;
+mod errno;
+mod error;
+mod handles;
+mod host;
+mod imports;
+mod instance;
+mod logs;
+
+pub use catalog::{Catalog, IndexRef};
+pub use engine::{
+    HostConfig, HostEngine, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_REDUCER_BUDGET, EPOCH_TICK,
+};
+pub use error::{CallError, HostError};
+pub use host::{Caller, ModuleHost, ReducerOutcome, ReducerResult};
+pub use imports::ABI_MINOR;
+pub use instance::CompiledModule;
+pub use logs::{LogLevel, LogRecord, ModuleLogs, DEFAULT_LOG_RING_LINES, SYSTEM_TARGET};

@@ -1,0 +1,149 @@
+//! The state a module instance's host functions work on (its wasmtime store's data): the open
+//! transaction, the handles given out during the current call, the module's logs, and limits.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use lightcone_datastore::MutTx;
+use lightcone_protocol::sats::Identity;
+use wasmtime::{Memory, StoreLimits};
+
+use crate::catalog::Catalog;
+use crate::handles::Handles;
+use crate::logs::ModuleLogs;
+
+/// Bytes the module reads (`bytes_source_read`).
+#[derive(Debug, Default)]
+pub struct Source {
+    pub bytes: Vec<u8>,
+    pub read: usize,
+}
+
+/// Rows materialized by a scan, read by the module in chunks (`row_iter_bsatn_advance`).
+#[derive(Debug, Default)]
+pub struct RowIter {
+    /// The rows' BSATN, concatenated.
+    pub data: Vec<u8>,
+    /// Where each row ends in `data`.
+    pub ends: Vec<usize>,
+    /// The next row to hand out.
+    pub next: usize,
+}
+
+impl RowIter {
+    /// Appends a row.
+    pub fn push(&mut self, row: &[u8]) {
+        self.data.extend_from_slice(row);
+        self.ends.push(self.data.len());
+    }
+
+    fn start_of(&self, row: usize) -> usize {
+        if row == 0 {
+            0
+        } else {
+            self.ends[row - 1]
+        }
+    }
+
+    /// The rows from the next one on that fit in `capacity` bytes, as one byte range, and how
+    /// many rows that is. `Err(size)` if not even the next row (of `size` bytes) fits.
+    pub fn take(&mut self, capacity: usize) -> Result<std::ops::Range<usize>, usize> {
+        let start = self.start_of(self.next);
+        let mut end_row = self.next;
+        while end_row < self.ends.len() && self.ends[end_row] - start <= capacity {
+            end_row += 1;
+        }
+        if end_row == self.next && self.next < self.ends.len() {
+            return Err(self.ends[self.next] - start);
+        }
+        let end = self.start_of(end_row);
+        self.next = end_row;
+        Ok(start..end)
+    }
+
+    /// Whether every row has been handed out.
+    pub fn is_exhausted(&self) -> bool {
+        self.next >= self.ends.len()
+    }
+}
+
+/// The data of a module instance's store.
+pub struct InstanceEnv {
+    /// The module's exported memory (set right after instantiation).
+    pub memory: Option<Memory>,
+    /// The transaction of the reducer call in progress.
+    pub tx: Option<MutTx>,
+    pub catalog: Arc<Catalog>,
+    pub sources: Handles<Source>,
+    pub sinks: Handles<Vec<u8>>,
+    pub iters: Handles<RowIter>,
+    pub timers: Handles<(String, Instant)>,
+    pub logs: Arc<ModuleLogs>,
+    /// The function being called, for log lines.
+    pub function: Option<String>,
+    /// The last panic message the module logged in the current call.
+    pub last_panic: Option<String>,
+    /// The database's identity (`identity()`).
+    pub database_identity: Identity,
+    pub limits: StoreLimits,
+    /// The caller's connection id and JWT payload (JSON), for `get_jwt`.
+    pub caller_jwt: Option<(u128, String)>,
+    /// Reducer calls the module asked for with `volatile_nonatomic_schedule_immediate`, run
+    /// after the current call: (reducer name, BSATN args).
+    pub schedule_immediate: Vec<(String, Vec<u8>)>,
+}
+
+impl InstanceEnv {
+    pub fn new(
+        catalog: Arc<Catalog>,
+        logs: Arc<ModuleLogs>,
+        database_identity: Identity,
+        limits: StoreLimits,
+    ) -> Self {
+        Self {
+            memory: None,
+            tx: None,
+            catalog,
+            sources: Handles::default(),
+            sinks: Handles::default(),
+            iters: Handles::default(),
+            timers: Handles::default(),
+            logs,
+            function: None,
+            last_panic: None,
+            database_identity,
+            limits,
+            caller_jwt: None,
+            schedule_immediate: Vec::new(),
+        }
+    }
+
+    /// Drops everything handed out during a call.
+    pub fn end_call(&mut self) {
+        self.sources.clear();
+        self.sinks.clear();
+        self.iters.clear();
+        self.timers.clear();
+        self.function = None;
+        self.caller_jwt = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iterators_hand_out_whole_rows_that_fit() {
+        let mut it = RowIter::default();
+        it.push(b"aaaa");
+        it.push(b"bb");
+        it.push(b"cccccc");
+        assert_eq!(it.take(3), Err(4), "the first row needs 4 bytes");
+        assert_eq!(it.take(7), Ok(0..6));
+        assert!(!it.is_exhausted());
+        assert_eq!(it.take(100), Ok(6..12));
+        assert!(it.is_exhausted());
+        assert_eq!(it.take(100), Ok(12..12));
+    }
+}

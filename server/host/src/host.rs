@@ -1,0 +1,349 @@
+//! [`ModuleHost`]: a database's module and datastore together. Each reducer call is one
+//! transaction: the module's host calls work inside it; success commits it, an error or trap
+//! rolls it back. Lifecycle reducers (`init`, `client_connected`, `client_disconnected`) run
+//! with the `st_client` bookkeeping in the same transaction.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use lightcone_datastore::system::ST_CLIENT;
+use lightcone_datastore::{Datastore, MutTx, TxDelta};
+use lightcone_protocol::bsatn::Reader;
+use lightcone_protocol::moduledef::raw_v10::FunctionVisibility;
+use lightcone_protocol::moduledef::ModuleDef;
+use lightcone_protocol::sats::{skip_product, ConnectionId, Identity, Timestamp};
+
+use crate::catalog::Catalog;
+use crate::engine::HostEngine;
+use crate::env::InstanceEnv;
+use crate::error::{CallError, HostError};
+use crate::instance::{CallEnd, CompiledModule, Instance};
+use crate::logs::{LogLevel, LogRecord, ModuleLogs};
+
+/// How a reducer call ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReducerOutcome {
+    /// It succeeded and its transaction committed with this delta.
+    Committed(TxDelta),
+    /// It returned an error; nothing it did was kept.
+    Failed(String),
+    /// It panicked or trapped; nothing it did was kept.
+    Panicked(String),
+    /// It ran past its time budget, was stopped, and nothing it did was kept.
+    OutOfBudget(Duration),
+}
+
+impl ReducerOutcome {
+    /// The error message for a call that did not commit.
+    pub fn error(&self) -> Option<String> {
+        match self {
+            Self::Committed(_) => None,
+            Self::Failed(m) => Some(m.clone()),
+            Self::Panicked(m) => Some(format!("The reducer panicked: {m}")),
+            Self::OutOfBudget(budget) => Some(format!(
+                "The reducer ran longer than its budget of {budget:?} and was stopped"
+            )),
+        }
+    }
+}
+
+/// The result of one reducer call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReducerResult {
+    pub outcome: ReducerOutcome,
+    /// Time spent in the call, transaction included.
+    pub duration: Duration,
+    /// The reducer's `ctx.timestamp`.
+    pub timestamp: Timestamp,
+}
+
+/// Who is calling a reducer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    pub identity: Identity,
+    /// Zero for calls without a connection (scheduled reducers, `init`).
+    pub connection: ConnectionId,
+}
+
+/// A database's module, running against its datastore.
+pub struct ModuleHost {
+    engine: Arc<HostEngine>,
+    module: CompiledModule,
+    instance: Option<Instance>,
+    def: Arc<ModuleDef>,
+    datastore: Datastore,
+    catalog: Arc<Catalog>,
+    logs: Arc<ModuleLogs>,
+    database_identity: Identity,
+    /// Reducer names as shared strings, for log lines.
+    reducer_names: Vec<Arc<str>>,
+    /// The id of `st_client`.
+    st_client: u32,
+}
+
+impl ModuleHost {
+    /// Compiles `wasm`, instantiates it once and reads its definition: what publishing needs
+    /// before any datastore exists.
+    pub fn load(
+        engine: &HostEngine,
+        wasm: &[u8],
+    ) -> Result<(CompiledModule, ModuleDef), HostError> {
+        let module = CompiledModule::new(engine, wasm)?;
+        let env = InstanceEnv::new(
+            Arc::new(Catalog::default()),
+            Arc::new(ModuleLogs::in_memory(16)),
+            Identity::ZERO,
+            Default::default(),
+        );
+        let mut instance = Instance::new(engine, &module, env)?;
+        let raw = instance.describe(engine.config.budget_ticks())?;
+        let def = ModuleDef::from_bsatn(&raw)
+            .map_err(|e| HostError::InvalidModule(e.0.iter().map(|e| e.to_string()).collect()))?;
+        Ok((module, def))
+    }
+
+    /// The module running against `datastore` (whose schema is `def`), logging to `logs`.
+    pub fn new(
+        engine: Arc<HostEngine>,
+        module: CompiledModule,
+        def: ModuleDef,
+        datastore: Datastore,
+        logs: Arc<ModuleLogs>,
+        database_identity: Identity,
+    ) -> Result<Self, HostError> {
+        let catalog = Arc::new(Catalog::new(&def));
+        let reducer_names = def
+            .reducers
+            .iter()
+            .map(|r| Arc::from(r.name.as_str()))
+            .collect();
+        let st_client = catalog
+            .table_id(ST_CLIENT)
+            .ok_or_else(|| HostError::Internal("the database has no st_client table".into()))?;
+        let mut host = Self {
+            st_client,
+            engine,
+            module,
+            instance: None,
+            def: Arc::new(def),
+            datastore,
+            catalog,
+            logs,
+            database_identity,
+            reducer_names,
+        };
+        host.instance = Some(host.instantiate()?);
+        Ok(host)
+    }
+
+    /// A fresh instance, ready for calls. Its description is read (modules built with the
+    /// Rust SDK register their reducers while describing themselves) and must be the one the
+    /// database was published with.
+    fn instantiate(&self) -> Result<Instance, HostError> {
+        let env = InstanceEnv::new(
+            self.catalog.clone(),
+            self.logs.clone(),
+            self.database_identity,
+            Default::default(),
+        );
+        let mut instance = Instance::new(&self.engine, &self.module, env)?;
+        let description = instance.describe(self.engine.config.budget_ticks())?;
+        if description != self.def.raw_bsatn {
+            return Err(HostError::Describe(
+                "a new instance describes a different module than the one published".into(),
+            ));
+        }
+        Ok(instance)
+    }
+
+    /// The module's definition.
+    pub fn def(&self) -> &Arc<ModuleDef> {
+        &self.def
+    }
+
+    /// The database's datastore.
+    pub fn datastore(&self) -> &Datastore {
+        &self.datastore
+    }
+
+    /// The database's module logs.
+    pub fn logs(&self) -> &Arc<ModuleLogs> {
+        &self.logs
+    }
+
+    /// The index of the reducer named `name`.
+    pub fn reducer_id(&self, name: &str) -> Option<usize> {
+        self.def.reducers.iter().position(|r| r.name == name)
+    }
+
+    /// Whether clients other than the owner may call reducer `id`.
+    pub fn is_client_callable(&self, id: usize) -> bool {
+        self.def.reducers[id].visibility == FunctionVisibility::ClientCallable
+    }
+
+    /// Calls the reducer named `name` for a client, with `args` as the BSATN of its
+    /// parameters (checked before the call). Lifecycle reducers are refused.
+    pub fn call_reducer(
+        &mut self,
+        name: &str,
+        caller: Caller,
+        args: &[u8],
+    ) -> Result<ReducerResult, CallError> {
+        let id = self
+            .reducer_id(name)
+            .ok_or_else(|| CallError::NoSuchReducer(name.to_owned()))?;
+        let reducer = &self.def.reducers[id];
+        if reducer.lifecycle.is_some() {
+            return Err(CallError::Lifecycle(name.to_owned()));
+        }
+        let mut r = Reader::new(args);
+        skip_product(&reducer.params, &self.def.typespace, &mut r)
+            .and_then(|()| r.finish())
+            .map_err(|e| CallError::InvalidArguments {
+                reducer: name.to_owned(),
+                reason: e.to_string(),
+            })?;
+        Ok(self.run(Some(id), caller, args, |_| Ok(())))
+    }
+
+    /// Runs `init` (if the module has one) as the owner: the first call after publishing.
+    pub fn init(&mut self, owner: Identity) -> ReducerResult {
+        let id = self.def.lifecycle.init;
+        let caller = Caller {
+            identity: owner,
+            connection: ConnectionId::ZERO,
+        };
+        self.run(id, caller, &[], |_| Ok(()))
+    }
+
+    /// A client connected: runs `client_connected` (if any) and records the client in
+    /// `st_client`, in one transaction. A failure means the connection must be refused.
+    pub fn client_connected(&mut self, caller: Caller) -> ReducerResult {
+        let (id, table) = (self.def.lifecycle.on_connect, self.st_client);
+        self.run(id, caller, &[], move |tx| {
+            tx.insert_bsatn(table, &mut client_row(caller))
+        })
+    }
+
+    /// A client disconnected: runs `client_disconnected` (if any; its failure is logged, not
+    /// returned to anyone) and removes the client from `st_client`.
+    pub fn client_disconnected(&mut self, caller: Caller) -> ReducerResult {
+        let (id, table) = (self.def.lifecycle.on_disconnect, self.st_client);
+        let remove = move |tx: &mut MutTx| tx.delete_bsatn(table, &client_row(caller)).map(drop);
+        let result = self.run(id, caller, &[], remove);
+        if let ReducerOutcome::Committed(_) = result.outcome {
+            return result;
+        }
+        // The client is gone whatever the reducer said.
+        let mut tx = self.datastore.begin_mut();
+        let outcome = match remove(&mut tx).and_then(|()| tx.commit()) {
+            Ok(delta) => ReducerOutcome::Committed(delta),
+            Err(e) => ReducerOutcome::Failed(e.to_string()),
+        };
+        ReducerResult { outcome, ..result }
+    }
+
+    /// Runs reducer `id` (or just `extra` if there is none) in one transaction, with `extra`
+    /// applied after the reducer succeeds.
+    fn run(
+        &mut self,
+        id: Option<usize>,
+        caller: Caller,
+        args: &[u8],
+        extra: impl FnOnce(&mut MutTx) -> lightcone_datastore::Result<()>,
+    ) -> ReducerResult {
+        let started = Instant::now();
+        let timestamp = Timestamp::now();
+        let mut tx = self.datastore.begin_mut();
+        let end = match id {
+            None => CallEnd::Ok,
+            Some(id) => {
+                let budget = self.engine.config.budget_ticks();
+                let name = self.reducer_names[id].clone();
+                match self.instance.as_mut() {
+                    None => CallEnd::Trapped(
+                        "the module could not be instantiated again after a trap".into(),
+                    ),
+                    Some(instance) => {
+                        instance.store.data_mut().tx = Some(tx);
+                        let end = instance.call_reducer(
+                            id as u32,
+                            &name,
+                            caller.identity,
+                            caller.connection,
+                            timestamp,
+                            args,
+                            budget,
+                        );
+                        tx = instance
+                            .store
+                            .data_mut()
+                            .tx
+                            .take()
+                            .expect("the transaction stays in the store during a call");
+                        end
+                    }
+                }
+            }
+        };
+        let outcome = match end {
+            CallEnd::Ok => match extra(&mut tx).and_then(|()| tx.commit()) {
+                Ok(delta) => ReducerOutcome::Committed(delta),
+                Err(e) => ReducerOutcome::Failed(e.to_string()),
+            },
+            CallEnd::Error(message) => {
+                tx.rollback();
+                ReducerOutcome::Failed(message)
+            }
+            CallEnd::Trapped(message) => {
+                tx.rollback();
+                self.replace_instance(id);
+                ReducerOutcome::Panicked(message)
+            }
+            CallEnd::OutOfBudget => {
+                tx.rollback();
+                self.replace_instance(id);
+                ReducerOutcome::OutOfBudget(self.engine.config.reducer_budget)
+            }
+        };
+        if let (Some(id), Some(error)) = (id, outcome.error()) {
+            let level = match outcome {
+                ReducerOutcome::Failed(_) => LogLevel::Info,
+                _ => LogLevel::Error,
+            };
+            self.logs.push(LogRecord::system(
+                level,
+                Some(&self.reducer_names[id]),
+                error,
+            ));
+        }
+        ReducerResult {
+            outcome,
+            duration: started.elapsed(),
+            timestamp,
+        }
+    }
+
+    /// Discards an instance that trapped and makes a fresh one.
+    fn replace_instance(&mut self, id: Option<usize>) {
+        self.instance = match self.instantiate() {
+            Ok(instance) => Some(instance),
+            Err(e) => {
+                let function = id.map(|id| self.reducer_names[id].clone());
+                self.logs.push(LogRecord::system(
+                    LogLevel::Error,
+                    function.as_deref(),
+                    format!("could not instantiate the module again: {e}"),
+                ));
+                None
+            }
+        };
+    }
+}
+
+/// The `st_client` row of a caller: `(identity u256, connection_id u128)`.
+fn client_row(caller: Caller) -> Vec<u8> {
+    let mut row = caller.identity.to_le_bytes().to_vec();
+    row.extend_from_slice(&caller.connection.0.to_le_bytes());
+    row
+}
