@@ -11,7 +11,9 @@ use lightcone_datastore::{Datastore, MutTx, TxDelta};
 use lightcone_protocol::bsatn::Reader;
 use lightcone_protocol::moduledef::raw_v10::FunctionVisibility;
 use lightcone_protocol::moduledef::ModuleDef;
-use lightcone_protocol::sats::{skip_product, ConnectionId, Identity, Timestamp};
+use lightcone_protocol::sats::{
+    skip_product, AlgebraicValue, ConnectionId, Identity, ScheduleAt, Timestamp,
+};
 
 use crate::catalog::Catalog;
 use crate::engine::HostEngine;
@@ -19,6 +21,7 @@ use crate::env::InstanceEnv;
 use crate::error::{CallError, HostError};
 use crate::instance::{CallEnd, CompiledModule, Instance};
 use crate::logs::{LogLevel, LogRecord, ModuleLogs};
+use crate::scheduler::{ScheduledTable, Scheduler};
 
 /// How a reducer call ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,6 +82,14 @@ pub struct ModuleHost {
     reducer_names: Vec<Arc<str>>,
     /// The id of `st_client`.
     st_client: u32,
+    scheduler: Scheduler,
+}
+
+/// A scheduled reducer that ran.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduledRun {
+    pub reducer: String,
+    pub result: ReducerResult,
 }
 
 impl ModuleHost {
@@ -120,7 +131,9 @@ impl ModuleHost {
         let st_client = catalog
             .table_id(ST_CLIENT)
             .ok_or_else(|| HostError::Internal("the database has no st_client table".into()))?;
+        let scheduler = Scheduler::new(&def, &datastore.read(), Timestamp::now());
         let mut host = Self {
+            scheduler,
             st_client,
             engine,
             module,
@@ -288,7 +301,13 @@ impl ModuleHost {
         };
         let outcome = match end {
             CallEnd::Ok => match extra(&mut tx).and_then(|()| tx.commit()) {
-                Ok(delta) => ReducerOutcome::Committed(delta),
+                Ok(delta) => {
+                    if self.scheduler.is_active() {
+                        self.scheduler
+                            .observe(&delta, &self.datastore.read(), timestamp);
+                    }
+                    ReducerOutcome::Committed(delta)
+                }
                 Err(e) => ReducerOutcome::Failed(e.to_string()),
             },
             CallEnd::Error(message) => {
@@ -322,6 +341,73 @@ impl ModuleHost {
             duration: started.elapsed(),
             timestamp,
         }
+    }
+
+    /// When the next scheduled reducer is due, if any is planned.
+    pub fn next_scheduled(&self) -> Option<Timestamp> {
+        self.scheduler.next_due()
+    }
+
+    /// Runs every scheduled reducer due at `now`, earliest first, as the database itself
+    /// (caller = the database's identity, no connection). A one-off row is deleted with its
+    /// run (or after it, if the reducer failed: a failed scheduled call is logged, not
+    /// retried); a repeating row is planned again.
+    pub fn run_due(&mut self, now: Timestamp) -> Vec<ScheduledRun> {
+        let mut runs = Vec::new();
+        while let Some(planned) = self.scheduler.pop_due(now) {
+            let Some(t) = self.scheduler.table(planned.table).cloned() else {
+                continue;
+            };
+            let Some(row) = self.scheduled_row(&t, planned.id) else {
+                // Deleted since it was planned.
+                self.scheduler.forget(&planned);
+                continue;
+            };
+            let caller = Caller {
+                identity: self.database_identity,
+                connection: ConnectionId::ZERO,
+            };
+            let one_off = matches!(planned.schedule, ScheduleAt::Time(_));
+            let table = t.table;
+            let result = self.run(Some(t.reducer), caller, &row, |tx| {
+                if one_off {
+                    tx.delete_bsatn(table, &row)?;
+                }
+                Ok(())
+            });
+            if one_off {
+                self.scheduler.forget(&planned);
+                if !matches!(result.outcome, ReducerOutcome::Committed(_)) {
+                    let mut tx = self.datastore.begin_mut();
+                    if let Err(e) = tx.delete_bsatn(table, &row).and_then(|_| tx.commit()) {
+                        self.logs.push(LogRecord::system(
+                            LogLevel::Error,
+                            Some(&self.reducer_names[t.reducer]),
+                            format!("could not delete the failed one-off schedule row: {e}"),
+                        ));
+                    }
+                }
+            } else {
+                self.scheduler.replan(planned, now);
+            }
+            runs.push(ScheduledRun {
+                reducer: self.def.reducers[t.reducer].name.clone(),
+                result,
+            });
+        }
+        runs
+    }
+
+    /// The current bytes of scheduled row `id` of `t`.
+    fn scheduled_row(&self, t: &ScheduledTable, id: u64) -> Option<Vec<u8>> {
+        let state = self.datastore.read();
+        let table = state.table(t.table).ok()?;
+        let index = table
+            .indexes
+            .iter()
+            .find(|i| i.unique && i.columns == [t.id_column])?;
+        let slot = index.get_unique(&index.key(&AlgebraicValue::U64(id)))?;
+        table.get(slot).map(<[u8]>::to_vec)
     }
 
     /// Discards an instance that trapped and makes a fresh one.

@@ -18,13 +18,15 @@ mod host;
 mod imports;
 mod instance;
 mod logs;
+mod scheduler;
 
 pub use catalog::{Catalog, IndexRef};
 pub use engine::{
     HostConfig, HostEngine, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_REDUCER_BUDGET, EPOCH_TICK,
 };
 pub use error::{CallError, HostError};
-pub use host::{Caller, ModuleHost, ReducerOutcome, ReducerResult};
+pub use host::{Caller, ModuleHost, ReducerOutcome, ReducerResult, ScheduledRun};
 pub use imports::ABI_MINOR;
 pub use instance::CompiledModule;
 pub use logs::{LogLevel, LogRecord, ModuleLogs, DEFAULT_LOG_RING_LINES, SYSTEM_TARGET};
+pub use scheduler::MIN_SCHEDULE_INTERVAL;
