@@ -1,6 +1,7 @@
 //! The durability worker: one thread per log that writes appended records, fsyncs them in
 //! groups, and publishes the durable offset.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -70,12 +71,21 @@ struct Shared {
     state: Mutex<State>,
     changed: Condvar,
     on_durable: Option<DurableCallback>,
+    /// Set with `state.failed`, so the appender checks for failure without the lock.
+    has_failed: AtomicBool,
 }
 
 impl Shared {
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         // A panic while holding this lock cannot leave `State` inconsistent (plain fields).
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records that the log failed (and why); nothing more becomes durable.
+    fn fail(&self, reason: String) {
+        self.lock().failed = Some(reason);
+        self.has_failed.store(true, Ordering::Release);
+        self.changed.notify_all();
     }
 }
 
@@ -102,6 +112,7 @@ impl Durability {
             }),
             changed: Condvar::new(),
             on_durable,
+            has_failed: AtomicBool::new(false),
         });
         let worker_shared = shared.clone();
         let policy = options.fsync;
@@ -138,8 +149,8 @@ impl Durability {
                 limit: MAX_PAYLOAD_BYTES,
             });
         }
-        if let Some(reason) = &self.shared.lock().failed {
-            return Err(CommitlogError::Failed(reason.clone()));
+        if self.shared.has_failed.load(Ordering::Acquire) {
+            return Err(self.failure());
         }
         self.queue
             .push((offset, payload))
@@ -271,19 +282,15 @@ fn run_worker(
             }
             (Ok(()), None) => {}
             (Err(e), _) => {
-                let mut state = shared.lock();
                 tracing::error!(error = %e, "commitlog write failed; no further transactions will be made durable");
-                state.failed = Some(e.to_string());
-                drop(state);
+                shared.fail(e.to_string());
                 queue.close();
-                shared.changed.notify_all();
                 return;
             }
         }
     }
     // The appender hung up: make whatever was written durable, whatever the policy.
     if let Err(e) = writer.flush().and_then(|()| writer.sync()) {
-        shared.lock().failed = Some(e.to_string());
-        shared.changed.notify_all();
+        shared.fail(e.to_string());
     }
 }

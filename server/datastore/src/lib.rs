@@ -45,7 +45,7 @@ pub use rows::{RowStore, PAGE_BYTES};
 pub use sequence::Sequence;
 pub use snapshot::{SnapshotData, TableSnapshot};
 pub use table::{Inserted, RowId, Table};
-pub use tx::MutTx;
+pub use tx::{MutTx, Slots};
 
 /// How long a snapshot waits for its transactions to become durable.
 const SNAPSHOT_DURABLE_WAIT: Duration = Duration::from_secs(60);

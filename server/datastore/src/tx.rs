@@ -142,6 +142,32 @@ impl Recent {
 /// The write lock on the committed state, owned by the transaction.
 type WriteGuard = parking_lot::ArcRwLockWriteGuard<parking_lot::RawRwLock, CommittedState>;
 
+/// The slots an index lookup found: at most one from a unique index (held inline), any
+/// number from another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Slots {
+    Unique(Option<RowId>),
+    Many(Vec<RowId>),
+}
+
+impl Slots {
+    /// The slots found.
+    pub fn as_slice(&self) -> &[RowId] {
+        match self {
+            Self::Unique(slot) => slot.as_slice(),
+            Self::Many(slots) => slots,
+        }
+    }
+
+    /// The slots found, as a vector.
+    pub fn into_vec(self) -> Vec<RowId> {
+        match self {
+            Self::Unique(slot) => slot.into_iter().collect(),
+            Self::Many(slots) => slots,
+        }
+    }
+}
+
 /// An open write transaction. Dropping it without [`MutTx::commit`] rolls it back. It owns
 /// its lock and its handle on the database, so it can live anywhere (e.g. in a wasm store).
 pub struct MutTx {
@@ -352,13 +378,16 @@ impl MutTx {
 
     /// The slots of the rows whose key in `index` equals `key`. A hit in a unique index is
     /// remembered for a following update of the same row.
-    pub fn index_slots(&self, table_id: u32, index: u32, key: &IndexKey) -> Result<Vec<RowId>> {
+    pub fn index_slots(&self, table_id: u32, index: u32, key: &IndexKey) -> Result<Slots> {
         let idx = index_of(self.table(table_id)?, index)?;
-        let slots = idx.seek_key(key);
-        if let (true, [slot]) = (idx.unique, slots.as_slice()) {
-            self.recent.remember(table_id, index, *slot);
+        if !idx.unique {
+            return Ok(Slots::Many(idx.seek_key(key)));
         }
-        Ok(slots)
+        let slot = idx.get_unique(key);
+        if let Some(slot) = slot {
+            self.recent.remember(table_id, index, slot);
+        }
+        Ok(Slots::Unique(slot))
     }
 
     /// The slots of the rows matching a prefix and range of `index`'s key columns (see

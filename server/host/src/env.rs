@@ -12,6 +12,10 @@ use crate::catalog::Catalog;
 use crate::handles::Handles;
 use crate::logs::ModuleLogs;
 
+/// How many spare buffers an instance keeps for reuse, and the largest it keeps.
+const SPARE_BUFFERS: usize = 16;
+const SPARE_BUFFER_BYTES: usize = 64 << 10;
+
 /// Bytes the module reads (`bytes_source_read`).
 #[derive(Debug, Default)]
 pub struct Source {
@@ -80,7 +84,10 @@ pub struct InstanceEnv {
     pub timers: Handles<(String, Instant)>,
     pub logs: Arc<ModuleLogs>,
     /// The function being called, for log lines.
-    pub function: Option<String>,
+    pub function: Option<Arc<str>>,
+    /// Buffers of finished sources and iterators, reused by the next ones.
+    spare_bytes: Vec<Vec<u8>>,
+    spare_iters: Vec<RowIter>,
     /// The last panic message the module logged in the current call.
     pub last_panic: Option<String>,
     /// The database's identity (`identity()`).
@@ -110,6 +117,8 @@ impl InstanceEnv {
             timers: Handles::default(),
             logs,
             function: None,
+            spare_bytes: Vec::new(),
+            spare_iters: Vec::new(),
             last_panic: None,
             database_identity,
             limits,
@@ -118,11 +127,49 @@ impl InstanceEnv {
         }
     }
 
+    /// A new byte source holding `bytes`.
+    pub fn new_source(&mut self, bytes: &[u8]) -> u32 {
+        let mut buf = self.spare_bytes.pop().unwrap_or_default();
+        buf.clear();
+        buf.extend_from_slice(bytes);
+        self.sources.insert(Source {
+            bytes: buf,
+            read: 0,
+        })
+    }
+
+    /// An empty row iterator (not yet registered).
+    pub fn new_iter(&mut self) -> RowIter {
+        let mut it = self.spare_iters.pop().unwrap_or_default();
+        it.data.clear();
+        it.ends.clear();
+        it.next = 0;
+        it
+    }
+
+    /// Keeps a finished source's buffer for reuse.
+    pub fn recycle_source(&mut self, source: Source) {
+        if self.spare_bytes.len() < SPARE_BUFFERS && source.bytes.capacity() <= SPARE_BUFFER_BYTES {
+            self.spare_bytes.push(source.bytes);
+        }
+    }
+
+    /// Keeps a finished iterator's buffers for reuse.
+    pub fn recycle_iter(&mut self, iter: RowIter) {
+        if self.spare_iters.len() < SPARE_BUFFERS && iter.data.capacity() <= SPARE_BUFFER_BYTES {
+            self.spare_iters.push(iter);
+        }
+    }
+
     /// Drops everything handed out during a call.
     pub fn end_call(&mut self) {
-        self.sources.clear();
+        let mut sources = std::mem::take(&mut self.sources);
+        sources.drain(|s| self.recycle_source(s));
+        self.sources = sources;
+        let mut iters = std::mem::take(&mut self.iters);
+        iters.drain(|i| self.recycle_iter(i));
+        self.iters = iters;
         self.sinks.clear();
-        self.iters.clear();
         self.timers.clear();
         self.function = None;
         self.caller_jwt = None;

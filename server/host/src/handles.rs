@@ -52,6 +52,12 @@ impl<T> Handles<T> {
         self.slots.clear();
         self.free.clear();
     }
+
+    /// Removes every object, handing each to `keep` (to reuse its allocations).
+    pub fn drain(&mut self, mut keep: impl FnMut(T)) {
+        self.slots.drain(..).flatten().for_each(&mut keep);
+        self.free.clear();
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use lightcone_protocol::sats::{ConnectionId, Identity, Timestamp};
 use wasmtime::{Extern, InstancePre, Module, Store, StoreLimitsBuilder, Trap, TypedFunc};
 
 use crate::engine::HostEngine;
-use crate::env::{InstanceEnv, Source};
+use crate::env::InstanceEnv;
 use crate::error::HostError;
 use crate::imports;
 
@@ -226,15 +226,12 @@ impl Instance {
         budget_ticks: u64,
     ) -> CallEnd {
         let env = self.store.data_mut();
-        env.function = Some(function.to_string());
+        env.function = Some(function.clone());
         env.last_panic = None;
         let args_source = if args.is_empty() {
             0
         } else {
-            env.sources.insert(Source {
-                bytes: args.to_vec(),
-                read: 0,
-            })
+            env.new_source(args)
         };
         let err_sink = env.sinks.insert(Vec::new());
         let [s0, s1, s2, s3] = caller.to_abi_words();

@@ -8,7 +8,7 @@ use wasmtime::Result;
 use wasmtime::{Caller, Linker};
 
 use super::{abi, parts, slice, slice_mut, str_at, write_u32};
-use crate::env::{InstanceEnv, Source};
+use crate::env::InstanceEnv;
 use crate::errno;
 use crate::logs::{LogLevel, LogRecord};
 
@@ -66,7 +66,7 @@ fn console_log(
         target: optional_text(mem, target_ptr, target_len)?,
         filename: optional_text(mem, file_ptr, file_len)?,
         line_number: (line != NO_LINE).then_some(line),
-        function: env.function.clone(),
+        function: env.function.as_deref().map(str::to_owned),
         message,
     });
     Ok(())
@@ -110,10 +110,10 @@ fn get_jwt(mut c: C<'_>, conn_ptr: u32, out: u32) -> Result<u32> {
     }
     let conn = u128::from_le_bytes(slice(mem, conn_ptr, 16)?.try_into()?);
     let handle = match &env.caller_jwt {
-        Some((c, payload)) if *c == conn && conn != 0 => env.sources.insert(Source {
-            bytes: payload.clone().into_bytes(),
-            read: 0,
-        }),
+        Some((c, payload)) if *c == conn && conn != 0 => {
+            let payload = payload.clone();
+            env.new_source(payload.as_bytes())
+        }
         _ => 0,
     };
     write_u32(mem, out, handle)?;

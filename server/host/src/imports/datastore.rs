@@ -4,7 +4,7 @@
 
 use std::ops::Bound;
 
-use lightcone_datastore::{MutTx, RowId};
+use lightcone_datastore::{MutTx, RowId, Slots};
 use lightcone_protocol::bsatn::{DecodeError, Reader};
 use lightcone_protocol::sats::{AlgebraicValue, Typespace};
 use wasmtime::Result;
@@ -12,7 +12,7 @@ use wasmtime::{Caller, Linker};
 
 use super::{abi, errno_of, parts, read_u32, slice, slice_mut, str_at, write_u32, write_u64};
 use crate::catalog::IndexRef;
-use crate::env::{InstanceEnv, RowIter};
+use crate::env::InstanceEnv;
 use crate::errno;
 
 type C<'a> = Caller<'a, InstanceEnv>;
@@ -99,7 +99,7 @@ fn iterate(
     slots: &[RowId],
     out: u32,
 ) -> Result<u32> {
-    let mut iter = RowIter::default();
+    let mut iter = env.new_iter();
     {
         let tx = tx!(env);
         for &slot in slots {
@@ -115,7 +115,7 @@ fn iterate(
 
 fn table_scan(mut c: C<'_>, table: u32, out: u32) -> Result<u32> {
     let (mem, env) = parts(&mut c)?;
-    let mut iter = RowIter::default();
+    let mut iter = env.new_iter();
     {
         let tx = tx!(env);
         for (_, row) in check!(tx.table(table)).iter() {
@@ -128,7 +128,7 @@ fn table_scan(mut c: C<'_>, table: u32, out: u32) -> Result<u32> {
 }
 
 /// A point key's slots in index `index_id`, or the errno.
-fn point_slots(tx: &MutTx, index: &IndexRef, key: &[u8]) -> Result<Result<Vec<RowId>, u32>> {
+fn point_slots(tx: &MutTx, index: &IndexRef, key: &[u8]) -> Result<Result<Slots, u32>> {
     let idx = match tx.table(index.table) {
         Ok(t) => &t.indexes[index.index as usize],
         Err(e) => return errno_of(e).map(Err),
@@ -144,30 +144,32 @@ fn point_slots(tx: &MutTx, index: &IndexRef, key: &[u8]) -> Result<Result<Vec<Ro
 
 fn index_scan_point(mut c: C<'_>, index_id: u32, ptr: u32, len: u32, out: u32) -> Result<u32> {
     let (mem, env) = parts(&mut c)?;
-    let Some(index) = env.catalog.index(index_id).cloned() else {
+    let catalog = env.catalog.clone();
+    let Some(index) = catalog.index(index_id) else {
         return Ok(errno::NO_SUCH_INDEX);
     };
     let slots = {
         let tx = tx!(env);
-        match point_slots(tx, &index, slice(mem, ptr, len)?)? {
+        match point_slots(tx, index, slice(mem, ptr, len)?)? {
             Ok(slots) => slots,
             Err(code) => return Ok(code),
         }
     };
-    iterate(mem, env, index.table, &slots, out)
+    iterate(mem, env, index.table, slots.as_slice(), out)
 }
 
 fn delete_by_point(mut c: C<'_>, index_id: u32, ptr: u32, len: u32, out: u32) -> Result<u32> {
     let (mem, env) = parts(&mut c)?;
-    let Some(index) = env.catalog.index(index_id).cloned() else {
+    let catalog = env.catalog.clone();
+    let Some(index) = catalog.index(index_id) else {
         return Ok(errno::NO_SUCH_INDEX);
     };
     let tx = tx!(env);
-    let slots = match point_slots(tx, &index, slice(mem, ptr, len)?)? {
+    let slots = match point_slots(tx, index, slice(mem, ptr, len)?)? {
         Ok(slots) => slots,
         Err(code) => return Ok(code),
     };
-    let n = check!(tx.delete_slots(index.table, slots));
+    let n = check!(tx.delete_slots(index.table, slots.into_vec()));
     write_u32(mem, out, n as u32)?;
     Ok(errno::OK)
 }
@@ -270,13 +272,14 @@ fn index_scan_range(
     out: u32,
 ) -> Result<u32> {
     let (mem, env) = parts(&mut c)?;
-    let Some(index) = env.catalog.index(index_id).cloned() else {
+    let catalog = env.catalog.clone();
+    let Some(index) = catalog.index(index_id) else {
         return Ok(errno::NO_SUCH_INDEX);
     };
     let slots = {
         let tx = tx!(env);
         match range_slots(
-            mem, tx, &index, prefix_ptr, prefix_len, elems, start_ptr, start_len, end_ptr, end_len,
+            mem, tx, index, prefix_ptr, prefix_len, elems, start_ptr, start_len, end_ptr, end_len,
         )? {
             Ok(slots) => slots,
             Err(code) => return Ok(code),
@@ -299,12 +302,13 @@ fn delete_by_range(
     out: u32,
 ) -> Result<u32> {
     let (mem, env) = parts(&mut c)?;
-    let Some(index) = env.catalog.index(index_id).cloned() else {
+    let catalog = env.catalog.clone();
+    let Some(index) = catalog.index(index_id) else {
         return Ok(errno::NO_SUCH_INDEX);
     };
     let tx = tx!(env);
     let slots = match range_slots(
-        mem, tx, &index, prefix_ptr, prefix_len, elems, start_ptr, start_len, end_ptr, end_len,
+        mem, tx, index, prefix_ptr, prefix_len, elems, start_ptr, start_len, end_ptr, end_len,
     )? {
         Ok(slots) => slots,
         Err(code) => return Ok(code),
@@ -390,17 +394,17 @@ fn insert(mut c: C<'_>, table: u32, row_ptr: u32, len_ptr: u32) -> Result<u32> {
 
 fn update(mut c: C<'_>, table: u32, index_id: u32, row_ptr: u32, len_ptr: u32) -> Result<u32> {
     let (mem, env) = parts(&mut c)?;
-    let Some(index) = env
+    let Some(index_pos) = env
         .catalog
         .index(index_id)
         .filter(|i| i.table == table)
-        .cloned()
+        .map(|i| i.index)
     else {
         return Ok(errno::NO_SUCH_INDEX);
     };
     let tx = tx!(env);
     let len = read_u32(mem, len_ptr)?;
-    check!(tx.update_bsatn(table, index.index, slice(mem, row_ptr, len)?));
+    check!(tx.update_bsatn(table, index_pos, slice(mem, row_ptr, len)?));
     write_back_generated(mem, tx, table, row_ptr, len, len_ptr)?;
     Ok(errno::OK)
 }

@@ -48,7 +48,9 @@ fn row_iter_advance(mut c: C<'_>, iter: u32, buf_ptr: u32, len_ptr: u32) -> Resu
     slice_mut(mem, buf_ptr, n)?.copy_from_slice(&it.data[range]);
     write_u32(mem, len_ptr, n)?;
     if it.is_exhausted() {
-        env.iters.remove(iter);
+        if let Some(it) = env.iters.remove(iter) {
+            env.recycle_iter(it);
+        }
         return Ok(errno::EXHAUSTED);
     }
     Ok(errno::OK as i32)
@@ -57,7 +59,10 @@ fn row_iter_advance(mut c: C<'_>, iter: u32, buf_ptr: u32, len_ptr: u32) -> Resu
 fn row_iter_close(mut c: C<'_>, iter: u32) -> Result<u32> {
     let (_, env) = parts(&mut c)?;
     Ok(match env.iters.remove(iter) {
-        Some(_) => errno::OK,
+        Some(it) => {
+            env.recycle_iter(it);
+            errno::OK
+        }
         None => errno::NO_SUCH_ITER,
     })
 }
@@ -74,7 +79,9 @@ fn bytes_source_read(mut c: C<'_>, source: u32, buf_ptr: u32, len_ptr: u32) -> R
     src.read += n;
     write_u32(mem, len_ptr, n as u32)?;
     if src.read == src.bytes.len() {
-        env.sources.remove(source);
+        if let Some(src) = env.sources.remove(source) {
+            env.recycle_source(src);
+        }
         return Ok(errno::EXHAUSTED);
     }
     Ok(errno::OK as i32)
