@@ -17,6 +17,7 @@ use lightcone_protocol::sats::{ConnectionId, Identity};
 const ACCOUNTS: u32 = 100_000;
 const INITIAL_BALANCE: i64 = 1_000_000_000;
 const WARMUP_CALLS: usize = 20_000;
+/// Timed calls (`LIGHTCONE_BENCH_CALLS` overrides, e.g. for a longer profile).
 const CALLS: usize = 500_000;
 
 fn main() {
@@ -86,9 +87,13 @@ fn main() {
     for _ in 0..WARMUP_CALLS {
         call(&mut host);
     }
-    let mut latencies = Vec::with_capacity(CALLS);
+    let calls: usize = std::env::var("LIGHTCONE_BENCH_CALLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(CALLS);
+    let mut latencies = Vec::with_capacity(calls);
     let started = Instant::now();
-    for _ in 0..CALLS {
+    for _ in 0..calls {
         latencies.push(call(&mut host));
     }
     let elapsed = started.elapsed();
@@ -113,10 +118,10 @@ fn main() {
         .sum();
     assert_eq!(total, ACCOUNTS as i64 * INITIAL_BALANCE);
     println!(
-        "{{\"bench\":\"host_transfer_reducer\",\"accounts\":{ACCOUNTS},\"calls\":{CALLS},\
+        "{{\"bench\":\"host_transfer_reducer\",\"accounts\":{ACCOUNTS},\"calls\":{calls},\
          \"calls_per_sec\":{:.0},\"calls_per_sec_until_durable\":{:.0},\"p50_ns\":{},\"p99_ns\":{},\"p999_ns\":{}}}",
-        CALLS as f64 / elapsed.as_secs_f64(),
-        CALLS as f64 / durable_elapsed.as_secs_f64(),
+        calls as f64 / elapsed.as_secs_f64(),
+        calls as f64 / durable_elapsed.as_secs_f64(),
         pct(0.50),
         pct(0.99),
         pct(0.999),
