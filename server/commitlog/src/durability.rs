@@ -6,11 +6,9 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-
 use crate::error::{CommitlogError, Result};
 use crate::format::MAX_PAYLOAD_BYTES;
-use crate::queue::BatchQueue;
+use crate::queue::{RecordQueue, Records};
 use crate::writer::SegmentWriter;
 
 /// When the worker calls `fsync`.
@@ -91,7 +89,7 @@ impl Shared {
 
 /// The appending side of a commitlog: hand it each committed transaction in offset order.
 pub struct Durability {
-    queue: Arc<BatchQueue<(u64, Bytes)>>,
+    queue: Arc<RecordQueue>,
     shared: Arc<Shared>,
     worker: Option<JoinHandle<()>>,
     next_offset: u64,
@@ -104,7 +102,7 @@ impl Durability {
         options: &CommitlogOptions,
         on_durable: Option<DurableCallback>,
     ) -> Self {
-        let queue = Arc::new(BatchQueue::new(options.queue_capacity));
+        let queue = Arc::new(RecordQueue::new(options.queue_capacity));
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 durable: next_offset.checked_sub(1),
@@ -132,11 +130,9 @@ impl Durability {
         }
     }
 
-    /// Queues the transaction at `offset` (which must be the next one). Blocks only when the
-    /// queue is full. The payload is shared, not copied: a caller may keep its own handle to
-    /// the same bytes.
-    pub fn append(&mut self, offset: u64, payload: impl Into<Bytes>) -> Result<()> {
-        let payload: Bytes = payload.into();
+    /// Queues (a copy of) the transaction at `offset`, which must be the next one. Blocks
+    /// only when the queue is full.
+    pub fn append(&mut self, offset: u64, payload: &[u8]) -> Result<()> {
         if offset != self.next_offset {
             return Err(CommitlogError::OutOfOrder {
                 expected: self.next_offset,
@@ -153,8 +149,8 @@ impl Durability {
             return Err(self.failure());
         }
         self.queue
-            .push((offset, payload))
-            .map_err(|_| self.failure())?;
+            .push(offset, payload)
+            .map_err(|()| self.failure())?;
         self.next_offset += 1;
         Ok(())
     }
@@ -249,41 +245,22 @@ impl Drop for Durability {
 
 fn run_worker(
     mut writer: SegmentWriter,
-    queue: &BatchQueue<(u64, Bytes)>,
+    queue: &RecordQueue,
     shared: Arc<Shared>,
     policy: FsyncPolicy,
     max_batch: usize,
 ) {
-    let batch_limit = if policy == FsyncPolicy::EveryCommit {
+    // Records written between two fsyncs: one under `EveryCommit`.
+    let chunk = if policy == FsyncPolicy::EveryCommit {
         1
     } else {
         max_batch
     };
-    let mut batch = Vec::new();
-    while queue.take_batch(batch_limit, &mut batch) {
-        let last = batch.last().map(|(offset, _)| *offset);
-        let result = batch
-            .drain(..)
-            .try_for_each(|(offset, payload)| writer.append(offset, &payload))
-            .and_then(|()| writer.flush())
-            .and_then(|()| match policy {
-                FsyncPolicy::Off => Ok(()),
-                _ => writer.sync(),
-            });
-        match (result, last) {
-            (Ok(()), Some(last)) => {
-                // The callback runs before the offset is published, so whoever observes a
-                // durable offset knows the callback has seen it.
-                if let Some(callback) = &shared.on_durable {
-                    callback(last);
-                }
-                shared.lock().durable = Some(last);
-                shared.changed.notify_all();
-            }
-            (Ok(()), None) => {}
-            (Err(e), _) => {
-                tracing::error!(error = %e, "commitlog write failed; no further transactions will be made durable");
-                shared.fail(e.to_string());
+    let mut batch = Records::default();
+    while queue.take_all(&mut batch) {
+        let records: Vec<(u64, &[u8])> = batch.iter().collect();
+        for group in records.chunks(chunk) {
+            if !write_group(&mut writer, group, &shared, policy) {
                 queue.close();
                 return;
             }
@@ -292,5 +269,42 @@ fn run_worker(
     // The appender hung up: make whatever was written durable, whatever the policy.
     if let Err(e) = writer.flush().and_then(|()| writer.sync()) {
         shared.fail(e.to_string());
+    }
+}
+
+/// Writes `group`, makes it durable per `policy` and publishes its last offset; `false` (with
+/// the log marked failed) if that did not work.
+fn write_group(
+    writer: &mut SegmentWriter,
+    group: &[(u64, &[u8])],
+    shared: &Shared,
+    policy: FsyncPolicy,
+) -> bool {
+    let last = group.last().map(|(offset, _)| *offset);
+    let result = group
+        .iter()
+        .try_for_each(|(offset, payload)| writer.append(*offset, payload))
+        .and_then(|()| writer.flush())
+        .and_then(|()| match policy {
+            FsyncPolicy::Off => Ok(()),
+            _ => writer.sync(),
+        });
+    match (result, last) {
+        (Ok(()), Some(last)) => {
+            // The callback runs before the offset is published, so whoever observes a durable
+            // offset knows the callback has seen it.
+            if let Some(callback) = &shared.on_durable {
+                callback(last);
+            }
+            shared.lock().durable = Some(last);
+            shared.changed.notify_all();
+            true
+        }
+        (Ok(()), None) => true,
+        (Err(e), _) => {
+            tracing::error!(error = %e, "commitlog write failed; no further transactions will be made durable");
+            shared.fail(e.to_string());
+            false
+        }
     }
 }

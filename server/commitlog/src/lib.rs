@@ -16,7 +16,7 @@
 //! let options = CommitlogOptions { fsync: FsyncPolicy::Off, ..Default::default() };
 //! let log = Commitlog::open(dir.path(), 0).unwrap();
 //! let mut appender = log.start(&options, None).unwrap();
-//! appender.append(0, b"first".to_vec()).unwrap();
+//! appender.append(0, b"first").unwrap();
 //! assert_eq!(appender.close().unwrap(), Some(0));
 //! let log = Commitlog::open(dir.path(), 0).unwrap();
 //! let all: Vec<_> = log.replay(0).map(Result::unwrap).collect();

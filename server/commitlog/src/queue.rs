@@ -1,43 +1,87 @@
-//! The hand-off between the appender and the durability worker: a bounded queue the worker
-//! empties a batch at a time. Pushing is a lock and a `Vec::push`; the worker is woken only when
-//! it is actually parked, so while it writes, fsyncs or lingers the appender makes no system
-//! calls. Before parking, an idle worker lingers for [`WORKER_LINGER`], watching an atomic
-//! count: under a steady stream of commits it picks up the next one without being woken, which
-//! would otherwise cost the appender a futex wake per commit.
+//! The hand-off between the appender and the durability worker: the appender copies each
+//! record's payload into one shared buffer; the worker swaps the whole buffer for its empty
+//! spare and writes what it got. So a commit allocates nothing here and nothing is freed on
+//! the other thread, which with many allocators (glibc's) would contend on a lock.
+//!
+//! Pushing is a lock and a copy; the worker is woken only when it is actually parked, so while
+//! it writes, fsyncs or lingers the appender makes no system calls. Before parking, an idle
+//! worker lingers for [`WORKER_LINGER`], watching an atomic count: under a steady stream of
+//! commits it picks up the next one without being woken, which would otherwise cost the
+//! appender a futex wake per commit.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// How long an idle worker watches for new items before parking.
+/// How long an idle worker watches for new records before parking.
 pub const WORKER_LINGER: Duration = Duration::from_micros(50);
 
-struct Inner<T> {
-    items: Vec<T>,
-    /// The worker is parked waiting for items.
+/// Records back to back: each an offset and a range of `bytes`.
+#[derive(Debug, Default)]
+pub(crate) struct Records {
+    bytes: Vec<u8>,
+    entries: Vec<(u64, usize, usize)>,
+}
+
+impl Records {
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn push(&mut self, offset: u64, payload: &[u8]) {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(payload);
+        self.entries.push((offset, start, self.bytes.len()));
+    }
+
+    /// Each record's offset and payload, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &[u8])> + '_ {
+        self.entries
+            .iter()
+            .map(|&(offset, start, end)| (offset, &self.bytes[start..end]))
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.entries.clear();
+    }
+}
+
+struct Inner {
+    pending: Records,
+    /// The worker is parked waiting for records.
     worker_waiting: bool,
+    /// An appender is waiting for room.
+    appender_waiting: bool,
     /// No more pushes; the worker drains what is left and stops.
     closed: bool,
 }
 
-/// A bounded multi-item queue with one consumer.
-pub(crate) struct BatchQueue<T> {
-    inner: Mutex<Inner<T>>,
-    /// Signalled when items arrive while the worker waits.
+/// A bounded queue of records with one consumer, which takes everything pending at once.
+pub(crate) struct RecordQueue {
+    inner: Mutex<Inner>,
+    /// Signalled when records arrive while the worker waits.
     work: Condvar,
-    /// Signalled when the worker takes items, for an appender waiting on a full queue.
+    /// Signalled when the worker takes records, for an appender waiting on a full queue.
     space: Condvar,
     capacity: usize,
-    /// Items pushed so far (read without the lock by a lingering worker).
+    /// Records pushed so far (read without the lock by a lingering worker).
     pushed: AtomicUsize,
 }
 
-impl<T> BatchQueue<T> {
+impl RecordQueue {
     pub fn new(capacity: usize) -> Self {
         Self {
             inner: Mutex::new(Inner {
-                items: Vec::new(),
+                pending: Records::default(),
                 worker_waiting: false,
+                appender_waiting: false,
                 closed: false,
             }),
             work: Condvar::new(),
@@ -47,21 +91,23 @@ impl<T> BatchQueue<T> {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner<T>> {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
         // Nothing panics while holding this lock; a poisoned guard is still consistent.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Adds an item, waiting while the queue is full. `Err(item)` once the queue is closed.
-    pub fn push(&self, item: T) -> Result<(), T> {
+    /// Queues a copy of `payload` as the record at `offset`, waiting while the queue holds
+    /// `capacity` records. `Err(())` once the queue is closed.
+    pub fn push(&self, offset: u64, payload: &[u8]) -> Result<(), ()> {
         let mut inner = self.lock();
-        while inner.items.len() >= self.capacity && !inner.closed {
+        while inner.pending.len() >= self.capacity && !inner.closed {
+            inner.appender_waiting = true;
             inner = self.space.wait(inner).unwrap_or_else(|e| e.into_inner());
         }
         if inner.closed {
-            return Err(item);
+            return Err(());
         }
-        inner.items.push(item);
+        inner.pending.push(offset, payload);
         self.pushed.fetch_add(1, Ordering::Release);
         if inner.worker_waiting {
             inner.worker_waiting = false;
@@ -70,11 +116,12 @@ impl<T> BatchQueue<T> {
         Ok(())
     }
 
-    /// Moves up to `max` items into `batch` (oldest first), waiting for at least one. `false`
-    /// when the queue is closed and empty.
-    pub fn take_batch(&self, max: usize, batch: &mut Vec<T>) -> bool {
+    /// Replaces `batch` (cleared first) with every pending record, waiting for at least one.
+    /// `false` when the queue is closed and empty.
+    pub fn take_all(&self, batch: &mut Records) -> bool {
+        batch.clear();
         let mut inner = self.lock();
-        if inner.items.is_empty() && !inner.closed {
+        if inner.pending.is_empty() && !inner.closed {
             let seen = self.pushed.load(Ordering::Acquire);
             drop(inner);
             let until = Instant::now() + WORKER_LINGER;
@@ -83,20 +130,22 @@ impl<T> BatchQueue<T> {
             }
             inner = self.lock();
         }
-        while inner.items.is_empty() {
+        while inner.pending.is_empty() {
             if inner.closed {
                 return false;
             }
             inner.worker_waiting = true;
             inner = self.work.wait(inner).unwrap_or_else(|e| e.into_inner());
         }
-        let n = inner.items.len().min(max.max(1));
-        batch.extend(inner.items.drain(..n));
-        self.space.notify_all();
+        std::mem::swap(&mut inner.pending, batch);
+        if inner.appender_waiting {
+            inner.appender_waiting = false;
+            self.space.notify_all();
+        }
         true
     }
 
-    /// Refuses further pushes and wakes everyone; items already queued are still taken.
+    /// Refuses further pushes and wakes everyone; records already queued are still taken.
     pub fn close(&self) {
         let mut inner = self.lock();
         inner.closed = true;
@@ -112,25 +161,28 @@ mod tests {
     use std::sync::Arc;
 
     #[test]
-    fn items_arrive_in_order_in_batches_and_close_drains() {
-        let q = Arc::new(BatchQueue::new(8));
+    fn records_arrive_in_order_and_close_drains() {
+        let q = Arc::new(RecordQueue::new(8));
         let producer = {
             let q = q.clone();
             std::thread::spawn(move || {
-                for i in 0..10_000u32 {
-                    q.push(i).unwrap();
+                for i in 0..10_000u64 {
+                    q.push(i, &i.to_le_bytes()[..(i % 9) as usize]).unwrap();
                 }
                 q.close();
             })
         };
         let mut seen = Vec::new();
-        let mut batch = Vec::new();
-        while q.take_batch(5, &mut batch) {
-            assert!(batch.len() <= 5);
-            seen.append(&mut batch);
+        let mut batch = Records::default();
+        while q.take_all(&mut batch) {
+            assert!(batch.len() <= 8, "the capacity bounds a batch");
+            for (offset, payload) in batch.iter() {
+                assert_eq!(payload, &offset.to_le_bytes()[..(offset % 9) as usize]);
+                seen.push(offset);
+            }
         }
         producer.join().unwrap();
         assert_eq!(seen, (0..10_000).collect::<Vec<_>>());
-        assert_eq!(q.push(1), Err(1));
+        assert_eq!(q.push(1, b"x"), Err(()));
     }
 }

@@ -44,7 +44,7 @@ fn crash_child() {
     let end = offset + RECORDS_PER_ROUND;
     while offset < end {
         appender
-            .append(offset, payload(offset))
+            .append(offset, &payload(offset))
             .expect("child append");
         offset += 1;
     }

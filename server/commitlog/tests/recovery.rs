@@ -30,7 +30,7 @@ fn write_log(dir: &Path, n: u64) {
         .start(&options(FsyncPolicy::Off), None)
         .unwrap();
     for offset in 0..n {
-        log.append(offset, payload(offset)).unwrap();
+        log.append(offset, &payload(offset)).unwrap();
     }
     assert_eq!(log.close().unwrap(), n.checked_sub(1));
 }
@@ -84,14 +84,14 @@ fn appending_resumes_after_reopen() {
     let log = Commitlog::open(dir.path(), 0).unwrap();
     let mut appender = log.start(&options(FsyncPolicy::Batched), None).unwrap();
     assert!(matches!(
-        appender.append(3, vec![]),
+        appender.append(3, &[]),
         Err(CommitlogError::OutOfOrder {
             expected: 10,
             got: 3
         })
     ));
     for offset in 10..20 {
-        appender.append(offset, payload(offset)).unwrap();
+        appender.append(offset, &payload(offset)).unwrap();
     }
     appender.close().unwrap();
     assert_prefix(&replay_all(dir.path()));
@@ -119,7 +119,7 @@ fn a_torn_tail_is_truncated_at_every_cut_and_the_log_continues() {
         let next = log.next_offset();
         assert_eq!(next, recovered.len() as u64);
         let mut appender = log.start(&options(FsyncPolicy::Off), None).unwrap();
-        appender.append(next, payload(next)).unwrap();
+        appender.append(next, &payload(next)).unwrap();
         appender.close().unwrap();
         let again = replay_all(dir.path());
         assert_eq!(again.len() as u64, next + 1);
@@ -218,7 +218,7 @@ fn durability_is_reported_to_waiters_and_the_callback() {
         let mut appender = log.start(&options(policy), Some(callback)).unwrap();
         assert_eq!(appender.durable_offset(), None);
         for offset in 0..100 {
-            appender.append(offset, payload(offset)).unwrap();
+            appender.append(offset, &payload(offset)).unwrap();
         }
         assert!(
             appender.wait_durable(99, Duration::from_secs(10)).unwrap(),
@@ -239,7 +239,7 @@ fn an_empty_log_starts_at_the_given_offset() {
     let log = Commitlog::open(&dir.path().join("nested/log"), 1000).unwrap();
     assert_eq!(log.next_offset(), 1000);
     let mut appender = log.start(&CommitlogOptions::default(), None).unwrap();
-    appender.append(1000, b"x".to_vec()).unwrap();
+    appender.append(1000, b"x").unwrap();
     assert_eq!(appender.close().unwrap(), Some(1000));
     let log = Commitlog::open(&dir.path().join("nested/log"), 0).unwrap();
     assert_eq!(

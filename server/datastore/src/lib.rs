@@ -405,7 +405,7 @@ impl Datastore {
         let mut next = state.fork();
         let steps = next.set_schema(new)?;
         if let Some(log) = self.persistence.durability.lock().as_mut() {
-            log.append(next.next_offset, TxData::encode_schema(&new.raw_bsatn))?;
+            log.append(next.next_offset, &TxData::encode_schema(&new.raw_bsatn))?;
         }
         next.next_offset += 1;
         *state = next;

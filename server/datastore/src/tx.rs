@@ -510,9 +510,8 @@ impl MutTx {
         let delta = match payload {
             None => TxDelta::empty(offset),
             Some(payload) => {
-                let payload = Bytes::from(payload);
                 if let Some(log) = self.persistence.durability.lock().as_mut() {
-                    if let Err(e) = log.append(offset, payload.clone()) {
+                    if let Err(e) = log.append(offset, &payload) {
                         // Not logged means not committed: undo, and report.
                         rollback(&mut state, &scratch);
                         scratch.clear();
@@ -522,7 +521,7 @@ impl MutTx {
                 }
                 state.next_offset += 1;
                 self.persistence.after_commit(&state);
-                TxDelta::new(offset, payload)
+                TxDelta::new(offset, Bytes::from(payload))
             }
         };
         scratch.clear();

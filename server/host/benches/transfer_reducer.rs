@@ -14,6 +14,11 @@ use lightcone_datastore::{Datastore, DatastoreOptions};
 use lightcone_host::{Caller, HostConfig, HostEngine, ModuleHost, ModuleLogs, ReducerOutcome};
 use lightcone_protocol::sats::{ConnectionId, Identity};
 
+/// The server's allocator (server/src/main.rs): with glibc's, the writer and the durability
+/// worker (which frees the commit payloads) contend on malloc's arena lock.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const ACCOUNTS: u32 = 100_000;
 const INITIAL_BALANCE: i64 = 1_000_000_000;
 const WARMUP_CALLS: usize = 20_000;
