@@ -54,6 +54,33 @@ fn int_of(v: &AlgebraicValue) -> Option<i128> {
     })
 }
 
+/// Whether every value of integer type `ty` fits in an `i64`.
+fn fits_i64(ty: &AlgebraicType) -> bool {
+    use AlgebraicType as T;
+    matches!(
+        ty,
+        T::Bool | T::I8 | T::U8 | T::I16 | T::U16 | T::I32 | T::U32 | T::I64
+    )
+}
+
+/// An `i128` range bound as an `i64` bound with the same meaning over 64-bit keys: `None` if
+/// it excludes every such key (a lower bound above them, an upper bound below them).
+fn narrow(b: Bound<&i128>, lower: bool) -> Option<Bound<i64>> {
+    let (v, inclusive) = match b {
+        Bound::Unbounded => return Some(Bound::Unbounded),
+        Bound::Included(v) => (*v, true),
+        Bound::Excluded(v) => (*v, false),
+    };
+    match i64::try_from(v) {
+        Ok(v) if inclusive => Some(Bound::Included(v)),
+        Ok(v) => Some(Bound::Excluded(v)),
+        // Past the top: an upper bound includes every key, a lower bound none.
+        Err(_) if v > 0 => (!lower).then_some(Bound::Unbounded),
+        // Past the bottom: a lower bound includes every key, an upper bound none.
+        Err(_) => lower.then_some(Bound::Unbounded),
+    }
+}
+
 /// Whether keys of a column of type `ty` can be [`IndexKey::Int`].
 fn int_keyed(ty: &AlgebraicType) -> bool {
     use AlgebraicType as T;
@@ -299,9 +326,11 @@ impl Direct {
     }
 }
 
-/// How one index stores its entries.
+/// How one index stores its entries. Integer keys that fit in 64 bits are stored as `i64`
+/// (smaller b-tree nodes: fewer cache misses per lookup), wider ones as `i128`.
 #[derive(Debug, Clone)]
 enum Store {
+    Int64(Map<i64>),
     Int(Map<i128>),
     Value(Map<AlgebraicValue>),
     Direct(Direct),
@@ -332,6 +361,7 @@ impl Index {
         let ordered = !matches!(def.algorithm, IndexAlgorithm::Hash(_));
         let store = match (&def.algorithm, &int_key) {
             (IndexAlgorithm::Direct(_), Some(_)) if unique => Store::Direct(Direct::default()),
+            (_, Some(ty)) if fits_i64(ty) => Store::Int64(Map::new(ordered, unique)),
             (_, Some(_)) => Store::Int(Map::new(ordered, unique)),
             (_, None) => Store::Value(Map::new(ordered, unique)),
         };
@@ -379,6 +409,9 @@ impl Index {
     #[inline]
     pub fn get_unique(&self, key: &IndexKey) -> Option<RowId> {
         match (&self.store, key) {
+            (Store::Int64(m), IndexKey::Int(k)) => {
+                i64::try_from(*k).ok().and_then(|k| m.get_unique(&k))
+            }
             (Store::Int(m), IndexKey::Int(k)) => m.get_unique(k),
             (Store::Value(m), IndexKey::Value(v)) => m.get_unique(v),
             (Store::Direct(d), IndexKey::Int(k)) => d.get(*k),
@@ -394,6 +427,10 @@ impl Index {
             self.name
         );
         match (&mut self.store, key) {
+            (Store::Int64(m), IndexKey::Int(k)) => match i64::try_from(k) {
+                Ok(k) => m.insert(k, row),
+                Err(_) => debug_assert!(false, "a 64-bit key column held {k}"),
+            },
             (Store::Int(m), IndexKey::Int(k)) => m.insert(k, row),
             (Store::Value(m), IndexKey::Value(v)) => m.insert(v, row),
             (Store::Direct(d), IndexKey::Int(k)) => d.insert(k, row),
@@ -404,6 +441,11 @@ impl Index {
     /// Removes an entry.
     pub fn remove(&mut self, key: &IndexKey, row: RowId) {
         match (&mut self.store, key) {
+            (Store::Int64(m), IndexKey::Int(k)) => {
+                if let Ok(k) = i64::try_from(*k) {
+                    m.remove(&k, row)
+                }
+            }
             (Store::Int(m), IndexKey::Int(k)) => m.remove(k, row),
             (Store::Value(m), IndexKey::Value(v)) => m.remove(v, row),
             (Store::Direct(d), IndexKey::Int(k)) => d.remove(*k, row),
@@ -420,6 +462,11 @@ impl Index {
     pub fn seek_key(&self, key: &IndexKey) -> Vec<RowId> {
         let mut out = Vec::new();
         match (&self.store, key) {
+            (Store::Int64(m), IndexKey::Int(k)) => {
+                if let Ok(k) = i64::try_from(*k) {
+                    m.seek(&k, &mut out)
+                }
+            }
             (Store::Int(m), IndexKey::Int(k)) => m.seek(k, &mut out),
             (Store::Value(m), IndexKey::Value(v)) => m.seek(v, &mut out),
             (Store::Direct(d), IndexKey::Int(k)) => out.extend(d.get(*k)),
@@ -463,6 +510,14 @@ impl Index {
             })
         }
         match &self.store {
+            Store::Int64(m) => match (int(lower), int(upper)) {
+                (Some(lo), Some(hi)) => match (narrow(lo, true), narrow(hi, false)) {
+                    (Some(lo), Some(hi)) => m.range(lo.as_ref(), hi.as_ref()),
+                    // A bound past the 64-bit range on the wrong side: nothing is in it.
+                    _ => Some(Vec::new()),
+                },
+                _ => m.ordered().then(Vec::new),
+            },
             Store::Int(m) => match (int(lower), int(upper)) {
                 (Some(lo), Some(hi)) => m.range(lo, hi),
                 _ => m.ordered().then(Vec::new),
@@ -499,6 +554,7 @@ impl Index {
     /// Whether the index answers range scans.
     pub fn is_ordered(&self) -> bool {
         match &self.store {
+            Store::Int64(m) => m.ordered(),
             Store::Int(m) => m.ordered(),
             Store::Value(m) => m.ordered(),
             Store::Direct(_) => true,
@@ -570,6 +626,7 @@ impl Index {
     /// Number of entries.
     pub fn len(&self) -> usize {
         match &self.store {
+            Store::Int64(m) => m.len(),
             Store::Int(m) => m.len(),
             Store::Value(m) => m.len(),
             Store::Direct(d) => d.len,
@@ -589,5 +646,24 @@ fn range_is_empty<T: Ord>(lo: &Bound<T>, hi: &Bound<T>) -> bool {
         (Bound::Included(a) | Bound::Excluded(a), Bound::Excluded(b))
         | (Bound::Excluded(a), Bound::Included(b)) => a >= b,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod narrow_tests {
+    use super::*;
+
+    #[test]
+    fn bounds_past_the_64_bit_range_keep_their_meaning() {
+        let big = i64::MAX as i128 + 1;
+        let small = i64::MIN as i128 - 1;
+        assert_eq!(narrow(Bound::Included(&5), true), Some(Bound::Included(5)));
+        assert_eq!(narrow(Bound::Excluded(&big), true), None);
+        assert_eq!(narrow(Bound::Included(&big), false), Some(Bound::Unbounded));
+        assert_eq!(
+            narrow(Bound::Included(&small), true),
+            Some(Bound::Unbounded)
+        );
+        assert_eq!(narrow(Bound::Excluded(&small), false), None);
     }
 }
