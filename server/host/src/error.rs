@@ -40,4 +40,10 @@ pub enum CallError {
     Lifecycle(String),
     #[error("invalid arguments for reducer `{reducer}`: {reason}")]
     InvalidArguments { reducer: String, reason: String },
+    #[error("no such procedure `{0}`")]
+    NoSuchProcedure(String),
+    #[error("no such view `{0}`")]
+    NoSuchView(String),
+    #[error("the module declares the {kind} `{name}`, but this server does not run {kind}s yet")]
+    Unsupported { kind: &'static str, name: String },
 }

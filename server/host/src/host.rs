@@ -83,6 +83,8 @@ pub struct ModuleHost {
     /// The id of `st_client`.
     st_client: u32,
     scheduler: Scheduler,
+    /// Calls asked for with `volatile_nonatomic_schedule_immediate`, not yet run.
+    immediate: Vec<(String, Vec<u8>)>,
 }
 
 /// A scheduled reducer that ran.
@@ -133,6 +135,7 @@ impl ModuleHost {
             .ok_or_else(|| HostError::Internal("the database has no st_client table".into()))?;
         let scheduler = Scheduler::new(&def, &datastore.read(), Timestamp::now());
         let mut host = Self {
+            immediate: Vec::new(),
             scheduler,
             st_client,
             engine,
@@ -219,6 +222,30 @@ impl ModuleHost {
         Ok(self.run(Some(id), caller, args, |_| Ok(())))
     }
 
+    /// Calls a procedure: refused for now (procedures are described, not run), with an error
+    /// saying so.
+    pub fn call_procedure(&mut self, name: &str) -> Result<ReducerResult, CallError> {
+        if !self.def.procedures.iter().any(|p| p.name == name) {
+            return Err(CallError::NoSuchProcedure(name.to_owned()));
+        }
+        Err(CallError::Unsupported {
+            kind: "procedure",
+            name: name.to_owned(),
+        })
+    }
+
+    /// Evaluates a view: refused for now (views are described, not run), with an error saying
+    /// so.
+    pub fn call_view(&mut self, name: &str) -> Result<ReducerResult, CallError> {
+        if !self.def.views.iter().any(|v| v.name == name) {
+            return Err(CallError::NoSuchView(name.to_owned()));
+        }
+        Err(CallError::Unsupported {
+            kind: "view",
+            name: name.to_owned(),
+        })
+    }
+
     /// Runs `init` (if the module has one) as the owner: the first call after publishing.
     pub fn init(&mut self, owner: Identity) -> ReducerResult {
         let id = self.def.lifecycle.init;
@@ -288,12 +315,12 @@ impl ModuleHost {
                             args,
                             budget,
                         );
-                        tx = instance
-                            .store
-                            .data_mut()
+                        let env = instance.store.data_mut();
+                        tx = env
                             .tx
                             .take()
                             .expect("the transaction stays in the store during a call");
+                        self.immediate.append(&mut env.schedule_immediate);
                         end
                     }
                 }
@@ -343,8 +370,12 @@ impl ModuleHost {
         }
     }
 
-    /// When the next scheduled reducer is due, if any is planned.
+    /// When the next scheduled reducer is due, if any is planned (now, if a module asked for
+    /// an immediate call).
     pub fn next_scheduled(&self) -> Option<Timestamp> {
+        if !self.immediate.is_empty() {
+            return Some(Timestamp::now());
+        }
         self.scheduler.next_due()
     }
 
@@ -353,7 +384,7 @@ impl ModuleHost {
     /// run (or after it, if the reducer failed: a failed scheduled call is logged, not
     /// retried); a repeating row is planned again.
     pub fn run_due(&mut self, now: Timestamp) -> Vec<ScheduledRun> {
-        let mut runs = Vec::new();
+        let mut runs = self.run_immediate();
         while let Some(planned) = self.scheduler.pop_due(now) {
             let Some(t) = self.scheduler.table(planned.table).cloned() else {
                 continue;
@@ -394,6 +425,48 @@ impl ModuleHost {
                 reducer: self.def.reducers[t.reducer].name.clone(),
                 result,
             });
+        }
+        runs
+    }
+
+    /// Runs the calls modules asked for with `volatile_nonatomic_schedule_immediate` (each its
+    /// own transaction, as the database, in the order asked; not tied to the asking call's
+    /// outcome, and lost on restart, as the name says). Unknown reducers and bad arguments are
+    /// logged.
+    fn run_immediate(&mut self) -> Vec<ScheduledRun> {
+        let mut runs = Vec::new();
+        for (name, args) in std::mem::take(&mut self.immediate) {
+            let caller = Caller {
+                identity: self.database_identity,
+                connection: ConnectionId::ZERO,
+            };
+            let id = self.reducer_id(&name);
+            let checked = id
+                .ok_or_else(|| CallError::NoSuchReducer(name.clone()))
+                .and_then(|id| {
+                    let mut r = Reader::new(&args);
+                    skip_product(&self.def.reducers[id].params, &self.def.typespace, &mut r)
+                        .and_then(|()| r.finish())
+                        .map(|()| id)
+                        .map_err(|e| CallError::InvalidArguments {
+                            reducer: name.clone(),
+                            reason: e.to_string(),
+                        })
+                });
+            match checked {
+                Ok(id) => {
+                    let result = self.run(Some(id), caller, &args, |_| Ok(()));
+                    runs.push(ScheduledRun {
+                        reducer: name,
+                        result,
+                    });
+                }
+                Err(e) => self.logs.push(LogRecord::system(
+                    LogLevel::Error,
+                    None,
+                    format!("immediate call refused: {e}"),
+                )),
+            }
         }
         runs
     }

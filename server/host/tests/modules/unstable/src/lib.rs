@@ -1,0 +1,39 @@
+//! A module declaring what this host describes but treats specially: a reducer that asks for
+//! an immediate call (`volatile_nonatomic_schedule_immediate`, behind the SDK's `unstable`
+//! feature), a procedure and views. Driven by server/host/tests/unstable.rs.
+
+use spacetimedb::{AnonymousViewContext, ProcedureContext, ReducerContext, Table, ViewContext};
+
+#[spacetimedb::table(accessor = hits, public)]
+pub struct Hits {
+    pub note: String,
+}
+
+#[spacetimedb::reducer]
+pub fn ask(_ctx: &ReducerContext, note: String) {
+    spacetimedb::volatile_nonatomic_schedule_immediate!(record(note));
+}
+
+#[spacetimedb::reducer]
+pub fn record(ctx: &ReducerContext, note: String) {
+    ctx.db.hits().insert(Hits { note });
+}
+
+#[spacetimedb::procedure]
+pub fn add_one(_ctx: &mut ProcedureContext, x: u32) -> u32 {
+    x + 1
+}
+
+#[spacetimedb::view(accessor = my_hits, public)]
+pub fn my_hits(ctx: &ViewContext) -> Option<Hits> {
+    Some(Hits {
+        note: format!("{} hits for {}", ctx.db.hits().count(), ctx.sender()),
+    })
+}
+
+#[spacetimedb::view(accessor = hit_count, public)]
+pub fn hit_count(ctx: &AnonymousViewContext) -> Option<Hits> {
+    Some(Hits {
+        note: ctx.db.hits().count().to_string(),
+    })
+}
