@@ -124,7 +124,16 @@ impl Durability {
             .name("lightcone-commitlog".into())
             .spawn({
                 let queue = queue.clone();
-                move || run_worker(writer, &queue, worker_shared, policy, max_batch)
+                move || {
+                    // Should the worker die of a panic, appenders must get an error instead of
+                    // blocking forever on a queue nobody empties.
+                    let guard = WorkerGuard {
+                        queue: &queue,
+                        shared: &worker_shared,
+                    };
+                    run_worker(writer, &queue, worker_shared.clone(), policy, max_batch);
+                    std::mem::forget(guard);
+                }
             })
             .expect("spawning the commitlog thread");
         Self {
@@ -219,7 +228,8 @@ impl DurableWatch {
 
     /// Waits until `offset` is durable; `Ok(false)` on timeout, an error if the log failed.
     pub fn wait_durable(&self, offset: u64, timeout: Duration) -> Result<bool> {
-        let deadline = Instant::now() + timeout;
+        // A timeout too large to add is as good as forever.
+        let deadline = Instant::now().checked_add(timeout);
         let mut state = self.shared.lock();
         loop {
             if state.durable.is_some_and(|d| d >= offset) {
@@ -229,13 +239,15 @@ impl DurableWatch {
                 return Err(CommitlogError::Failed(reason.clone()));
             }
             let now = Instant::now();
-            if now >= deadline {
-                return Ok(false);
-            }
+            let wait = match deadline {
+                Some(deadline) if now >= deadline => return Ok(false),
+                Some(deadline) => deadline - now,
+                None => Duration::from_secs(3600),
+            };
             state = self
                 .shared
                 .changed
-                .wait_timeout(state, deadline - now)
+                .wait_timeout(state, wait)
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
         }
@@ -245,6 +257,19 @@ impl DurableWatch {
 impl Drop for Durability {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+/// Marks the log failed and closes its queue if the worker thread unwinds.
+struct WorkerGuard<'a> {
+    queue: &'a RecordQueue,
+    shared: &'a Shared,
+}
+
+impl Drop for WorkerGuard<'_> {
+    fn drop(&mut self) {
+        self.shared.fail("the commitlog worker panicked".into());
+        self.queue.close();
     }
 }
 

@@ -15,6 +15,11 @@
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
+/// Bytes of queued payloads past which `push` waits for the worker (besides the record count
+/// limit), so a burst of large transactions cannot pile up without bound. A single record of
+/// any allowed size is still accepted into an empty queue.
+pub const MAX_QUEUED_BYTES: usize = 64 << 20;
+
 /// How long an idle worker sleeps, unwakeable, before parking until woken.
 pub const WORKER_LINGER: Duration = Duration::from_micros(50);
 
@@ -99,7 +104,10 @@ impl RecordQueue {
     /// `capacity` records. `Err(())` once the queue is closed.
     pub fn push(&self, offset: u64, payload: &[u8]) -> Result<(), ()> {
         let mut inner = self.lock();
-        while inner.pending.len() >= self.capacity && !inner.closed {
+        while (inner.pending.len() >= self.capacity
+            || inner.pending.bytes.len() >= MAX_QUEUED_BYTES)
+            && !inner.closed
+        {
             inner.appender_waiting = true;
             inner = self.space.wait(inner).unwrap_or_else(|e| e.into_inner());
         }
@@ -132,6 +140,10 @@ impl RecordQueue {
             inner = self.work.wait(inner).unwrap_or_else(|e| e.into_inner());
         }
         std::mem::swap(&mut inner.pending, batch);
+        if inner.pending.bytes.capacity() > MAX_QUEUED_BYTES {
+            // Do not keep a buffer grown by a burst.
+            inner.pending = Records::default();
+        }
         if inner.appender_waiting {
             inner.appender_waiting = false;
             self.space.notify_all();

@@ -513,8 +513,9 @@ impl Index {
             Store::Int64(m) => match (int(lower), int(upper)) {
                 (Some(lo), Some(hi)) => match (narrow(lo, true), narrow(hi, false)) {
                     (Some(lo), Some(hi)) => m.range(lo.as_ref(), hi.as_ref()),
-                    // A bound past the 64-bit range on the wrong side: nothing is in it.
-                    _ => Some(Vec::new()),
+                    // A bound past the 64-bit range on the wrong side: nothing is in it (and a
+                    // hash index still answers no ranges).
+                    _ => m.ordered().then(Vec::new),
                 },
                 _ => m.ordered().then(Vec::new),
             },

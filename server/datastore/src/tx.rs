@@ -239,11 +239,10 @@ impl MutTx {
                 Ok(())
             }
             Ok(Inserted::Duplicate(_)) => Ok(()),
-            Err(e) => {
-                // A failed insert leaves no gap in the sequences.
-                Self::undo_sequences(table, &mut self.scratch.undo, undo_len);
-                Err(e)
-            }
+            // The sequence values stay used (their undo steps stay in the log, for a rollback
+            // of the whole transaction): a value that collided with an explicitly inserted key
+            // must not be handed out again by the next insert.
+            Err(e) => Err(e),
         }
     }
 
@@ -293,7 +292,9 @@ impl MutTx {
 
     /// Deletes the row equal to `row` (BSATN); `false` if there is none.
     pub fn delete_bsatn(&mut self, table_id: u32, row: &[u8]) -> Result<bool> {
-        let slot = self.table(table_id)?.find(row);
+        let table = self.table(table_id)?;
+        table.validate(row)?;
+        let slot = table.find(row);
         Ok(match slot {
             Some(slot) => self.delete_slot(table_id, slot)?,
             None => false,

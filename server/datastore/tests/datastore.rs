@@ -65,10 +65,21 @@ fn unique_violations_name_the_constraint_and_change_nothing() {
             if constraint == "player_name_key" && value == "\"alice\""),
         "{err}"
     );
-    // The failed insert did not consume a sequence value.
+    // The failed insert used up its sequence value (as SpacetimeDB does): a value that
+    // collides with an explicitly inserted key must not be handed out again and again.
     assert_eq!(
         tx.insert(PLAYER, player(0, "bob", 1, 1)).unwrap(),
-        player(2, "bob", 1, 1)
+        player(3, "bob", 1, 1)
+    );
+    tx.insert(PLAYER, player(4, "explicit", 1, 1)).unwrap();
+    assert!(
+        tx.insert(PLAYER, player(0, "carol", 1, 1)).is_err(),
+        "4 is taken"
+    );
+    assert_eq!(
+        tx.insert(PLAYER, player(0, "carol", 1, 1)).unwrap(),
+        player(5, "carol", 1, 1),
+        "the sequence moved past the collision"
     );
     let err = tx
         .insert(ACCOUNTS, account(1, 5))

@@ -27,6 +27,10 @@ pub struct IndexRef {
 #[derive(Debug, Default)]
 pub struct Catalog {
     tables: HashMap<String, u32>,
+    /// Canonical names by table id.
+    table_names: Vec<String>,
+    /// Ids from here on are system tables.
+    first_system_table: u32,
     index_names: HashMap<String, u32>,
     indexes: Vec<IndexRef>,
 }
@@ -34,9 +38,13 @@ pub struct Catalog {
 impl Catalog {
     /// The catalog of a database with schema `def`.
     pub fn new(def: &ModuleDef) -> Self {
-        let mut catalog = Self::default();
+        let mut catalog = Self {
+            first_system_table: def.tables.len() as u32,
+            ..Self::default()
+        };
         for (table_id, t) in all_tables(def).enumerate() {
             let table_id = table_id as u32;
+            catalog.table_names.push(t.name.clone());
             catalog.tables.insert(t.name.clone(), table_id);
             catalog
                 .tables
@@ -81,6 +89,14 @@ impl Catalog {
     /// The id of the table named `name`.
     pub fn table_id(&self, name: &str) -> Option<u32> {
         self.tables.get(name).copied()
+    }
+
+    /// The name of a system table a module may read but not write, or `None` for the
+    /// module's own tables (and unknown ids, which the datastore refuses itself).
+    pub fn read_only(&self, table: u32) -> Option<&str> {
+        (table >= self.first_system_table)
+            .then(|| self.table_names.get(table as usize).map(String::as_str))
+            .flatten()
     }
 
     /// The id of the index named `name`.

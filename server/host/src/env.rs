@@ -12,6 +12,10 @@ use crate::catalog::Catalog;
 use crate::handles::Handles;
 use crate::logs::ModuleLogs;
 
+/// Most row bytes the scans of one call may copy out of the datastore (a module scanning a
+/// huge table over and over must not make the host hold unbounded copies).
+pub const MAX_SCAN_BYTES_PER_CALL: usize = 512 << 20;
+
 /// How many spare buffers an instance keeps for reuse, and the largest it keeps.
 const SPARE_BUFFERS: usize = 16;
 const SPARE_BUFFER_BYTES: usize = 64 << 10;
@@ -93,6 +97,8 @@ pub struct InstanceEnv {
     /// The database's identity (`identity()`).
     pub database_identity: Identity,
     pub limits: StoreLimits,
+    /// Row bytes copied by scans in the current call.
+    pub scanned_bytes: usize,
     /// The caller's connection id and JWT payload (JSON), for `get_jwt`.
     pub caller_jwt: Option<(u128, String)>,
     /// Reducer calls the module asked for with `volatile_nonatomic_schedule_immediate`, run
@@ -123,6 +129,7 @@ impl InstanceEnv {
             database_identity,
             limits,
             caller_jwt: None,
+            scanned_bytes: 0,
             schedule_immediate: Vec::new(),
         }
     }
@@ -173,6 +180,7 @@ impl InstanceEnv {
         self.timers.clear();
         self.function = None;
         self.caller_jwt = None;
+        self.scanned_bytes = 0;
     }
 }
 

@@ -385,7 +385,8 @@ impl ModuleHost {
     /// retried); a repeating row is planned again.
     pub fn run_due(&mut self, now: Timestamp) -> Vec<ScheduledRun> {
         let mut runs = self.run_immediate();
-        while let Some(planned) = self.scheduler.pop_due(now) {
+        let cutoff = self.scheduler.current_generation();
+        while let Some(planned) = self.scheduler.pop_due(now, cutoff) {
             let Some(t) = self.scheduler.table(planned.table).cloned() else {
                 continue;
             };
@@ -444,6 +445,9 @@ impl ModuleHost {
             let checked = id
                 .ok_or_else(|| CallError::NoSuchReducer(name.clone()))
                 .and_then(|id| {
+                    if self.def.reducers[id].lifecycle.is_some() {
+                        return Err(CallError::Lifecycle(name.clone()));
+                    }
                     let mut r = Reader::new(&args);
                     skip_product(&self.def.reducers[id].params, &self.def.typespace, &mut r)
                         .and_then(|()| r.finish())

@@ -12,6 +12,9 @@ use crate::env::InstanceEnv;
 use crate::error::HostError;
 use crate::imports;
 
+/// Most elements a module's wasm tables (of function references) may grow to.
+pub const MAX_TABLE_ELEMENTS: usize = 1 << 20;
+
 /// Prefix of the exports run once after instantiation, in name order.
 const PREINIT_PREFIX: &str = "__preinit__";
 
@@ -111,6 +114,7 @@ impl Instance {
     ) -> Result<Self, HostError> {
         env.limits = StoreLimitsBuilder::new()
             .memory_size(engine.config.memory_limit_bytes)
+            .table_elements(MAX_TABLE_ELEMENTS)
             .trap_on_grow_failure(false)
             .build();
         let mut store = Store::new(&engine.engine, env);

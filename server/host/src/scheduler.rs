@@ -114,9 +114,16 @@ impl Scheduler {
             let Ok(table) = state.table(t.table) else {
                 continue;
             };
+            // Deleted rows are forgotten (an update deletes and re-inserts: planned anew).
+            for row in changed.deletes.iter() {
+                if let Some((id, _)) = read_row(&t, table, row) {
+                    self.generations.remove(&(t.table, id));
+                }
+            }
             for row in changed.inserts.iter() {
                 self.plan_row(&t, table, row, now);
             }
+            self.compact();
         }
     }
 
@@ -148,6 +155,25 @@ impl Scheduler {
         }));
     }
 
+    /// Drops stale heap entries once they outnumber the live ones, so rows updated or deleted
+    /// again and again cannot grow the heap without bound.
+    fn compact(&mut self) {
+        if self.heap.len() > 2 * self.generations.len() + 64 {
+            let generations = &self.generations;
+            let live: Vec<_> = std::mem::take(&mut self.heap)
+                .into_iter()
+                .filter(|Reverse(p)| generations.get(&(p.table, p.id)) == Some(&p.generation))
+                .collect();
+            self.heap = live.into();
+        }
+    }
+
+    /// The newest planning so far: runs planned after it (by the runs themselves) wait for
+    /// the next round, so a reducer that schedules itself in the past cannot loop forever.
+    pub fn current_generation(&self) -> u64 {
+        self.next_generation
+    }
+
     /// When the earliest planned run is due.
     pub fn next_due(&self) -> Option<Timestamp> {
         self.heap
@@ -155,10 +181,11 @@ impl Scheduler {
             .map(|Reverse(p)| Timestamp::from_micros_since_unix_epoch(p.at))
     }
 
-    /// Takes the earliest planned run if it is due at `now` (skipping stale entries).
-    pub fn pop_due(&mut self, now: Timestamp) -> Option<Planned> {
+    /// Takes the earliest planned run if it is due at `now` and was planned no later than
+    /// generation `up_to` (skipping stale entries).
+    pub fn pop_due(&mut self, now: Timestamp, up_to: u64) -> Option<Planned> {
         while let Some(Reverse(p)) = self.heap.peek() {
-            if p.at > now.micros_since_unix_epoch {
+            if p.at > now.micros_since_unix_epoch || p.generation > up_to {
                 return None;
             }
             let Reverse(p) = self.heap.pop()?;
@@ -262,15 +289,10 @@ mod tests {
         stale.id = 100;
         stale.generation = 0;
         s.heap.push(Reverse(stale));
-        assert_eq!(s.pop_due(Timestamp::from_micros_since_unix_epoch(99)), None);
-        assert_eq!(
-            s.pop_due(Timestamp::from_micros_since_unix_epoch(100))
-                .map(|p| p.at),
-            Some(100)
-        );
-        assert_eq!(
-            s.pop_due(Timestamp::from_micros_since_unix_epoch(499)),
-            None
-        );
+        let t = Timestamp::from_micros_since_unix_epoch;
+        assert_eq!(s.pop_due(t(99), u64::MAX), None);
+        assert_eq!(s.pop_due(t(100), 0), None, "planned after the cut-off");
+        assert_eq!(s.pop_due(t(100), u64::MAX).map(|p| p.at), Some(100));
+        assert_eq!(s.pop_due(t(499), u64::MAX), None);
     }
 }

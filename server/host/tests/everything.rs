@@ -448,3 +448,45 @@ fn schedules_survive_a_restart() {
     assert!(committed(&runs[0].result));
     let _ = ConnectionId::ZERO;
 }
+
+#[test]
+fn modules_read_system_tables_but_cannot_write_them() {
+    let mut host = publish(EVERYTHING, Identity::ZERO);
+    assert!(committed(&call(
+        &mut host,
+        "count_system_tables",
+        caller(1),
+        vec![]
+    )));
+    let tables = host.def().tables.len() as u64 + 7;
+    assert_eq!(report(&host, "system_tables"), Some(tables));
+    let r = call(&mut host, "write_system_table", caller(1), vec![]);
+    assert!(
+        matches!(r.outcome, ReducerOutcome::Panicked(_)),
+        "{:?}",
+        r.outcome
+    );
+    assert!(
+        error_of(&r).contains("modules cannot write to the system table `st_client`"),
+        "{}",
+        error_of(&r)
+    );
+    assert!(rows(&host, "st_client").is_empty());
+}
+
+#[test]
+fn a_reducer_that_schedules_itself_in_the_past_runs_once_per_round() {
+    let mut host = publish(EVERYTHING, Identity::ZERO);
+    assert!(committed(&call(
+        &mut host,
+        "schedule_once",
+        caller(1),
+        vec![V::string("loop"), V::U64(0)]
+    )));
+    for round in 1..=3 {
+        let runs = host.run_due(Timestamp::now());
+        assert_eq!(runs.len(), 1, "round {round}");
+        assert_eq!(rows(&host, "tick_log").len(), round);
+    }
+    assert!(host.next_scheduled().is_some(), "the loop is still planned");
+}

@@ -16,6 +16,12 @@ type C<'a> = Caller<'a, InstanceEnv>;
 
 /// `console_log`'s "no line number".
 const NO_LINE: u32 = u32::MAX;
+/// Longest log message kept; longer ones are cut (and say so).
+pub const MAX_LOG_MESSAGE_BYTES: usize = 64 << 10;
+/// Most immediate calls one reducer call may ask for.
+pub const MAX_IMMEDIATE_CALLS_PER_CALL: usize = 1024;
+/// Largest arguments of one immediate call.
+pub const MAX_IMMEDIATE_ARGS_BYTES: usize = 1 << 20;
 
 pub fn link(l: &mut Linker<InstanceEnv>) -> Result<()> {
     let v0 = &abi(0);
@@ -56,7 +62,15 @@ fn console_log(
 ) -> Result<()> {
     let (mem, env) = parts(&mut c)?;
     let level = LogLevel::from_abi(level);
-    let message = String::from_utf8_lossy(slice(mem, msg_ptr, msg_len)?).into_owned();
+    let bytes = slice(mem, msg_ptr, msg_len)?;
+    let mut message =
+        String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_LOG_MESSAGE_BYTES)]).into_owned();
+    if bytes.len() > MAX_LOG_MESSAGE_BYTES {
+        message.push_str(&format!(
+            " … ({} bytes, cut at {MAX_LOG_MESSAGE_BYTES})",
+            bytes.len()
+        ));
+    }
     if level == LogLevel::Panic {
         env.last_panic = Some(message.clone());
     }
@@ -128,6 +142,19 @@ fn schedule_immediate(
     args_len: u32,
 ) -> Result<()> {
     let (mem, env) = parts(&mut c)?;
+    if env.tx.is_none() {
+        wasmtime::bail!("volatile_nonatomic_schedule_immediate is only allowed inside a reducer");
+    }
+    if env.schedule_immediate.len() >= MAX_IMMEDIATE_CALLS_PER_CALL {
+        wasmtime::bail!(
+            "more than {MAX_IMMEDIATE_CALLS_PER_CALL} immediate calls asked for in one call"
+        );
+    }
+    if args_len as usize > MAX_IMMEDIATE_ARGS_BYTES {
+        wasmtime::bail!(
+            "immediate call arguments of {args_len} bytes exceed {MAX_IMMEDIATE_ARGS_BYTES}"
+        );
+    }
     let name = str_at(mem, name_ptr, name_len)?.to_owned();
     let args = slice(mem, args_ptr, args_len)?.to_vec();
     env.schedule_immediate.push((name, args));

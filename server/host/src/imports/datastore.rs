@@ -55,6 +55,15 @@ macro_rules! tx {
     };
 }
 
+/// Traps if `$table` is a system table: modules read them but only the host writes them.
+macro_rules! writable {
+    ($env:expr, $table:expr) => {
+        if let Some(name) = $env.catalog.read_only($table) {
+            wasmtime::bail!("modules cannot write to the system table `{name}`");
+        }
+    };
+}
+
 /// `$result`'s value, or its errno (or trap) from the enclosing function.
 macro_rules! check {
     ($result:expr) => {
@@ -108,6 +117,24 @@ fn iterate(
             }
         }
     }
+    register(mem, env, iter, out)
+}
+
+/// Registers a filled iterator (counting its bytes against the call's scan limit) and writes
+/// its handle to `out`.
+fn register(
+    mem: &mut [u8],
+    env: &mut InstanceEnv,
+    iter: crate::env::RowIter,
+    out: u32,
+) -> Result<u32> {
+    env.scanned_bytes += iter.data.len();
+    if env.scanned_bytes > crate::env::MAX_SCAN_BYTES_PER_CALL {
+        wasmtime::bail!(
+            "the scans of one call copied more than {} MiB of rows",
+            crate::env::MAX_SCAN_BYTES_PER_CALL >> 20
+        );
+    }
     let handle = env.iters.insert(iter);
     write_u32(mem, out, handle)?;
     Ok(errno::OK)
@@ -122,9 +149,7 @@ fn table_scan(mut c: C<'_>, table: u32, out: u32) -> Result<u32> {
             iter.push(row);
         }
     }
-    let handle = env.iters.insert(iter);
-    write_u32(mem, out, handle)?;
-    Ok(errno::OK)
+    register(mem, env, iter, out)
 }
 
 /// A point key's slots in index `index_id`, or the errno.
@@ -164,6 +189,7 @@ fn delete_by_point(mut c: C<'_>, index_id: u32, ptr: u32, len: u32, out: u32) ->
     let Some(index) = catalog.index(index_id) else {
         return Ok(errno::NO_SUCH_INDEX);
     };
+    writable!(env, index.table);
     let tx = tx!(env);
     let slots = match point_slots(tx, index, slice(mem, ptr, len)?)? {
         Ok(slots) => slots,
@@ -306,6 +332,7 @@ fn delete_by_range(
     let Some(index) = catalog.index(index_id) else {
         return Ok(errno::NO_SUCH_INDEX);
     };
+    writable!(env, index.table);
     let tx = tx!(env);
     let slots = match range_slots(
         mem, tx, index, prefix_ptr, prefix_len, elems, start_ptr, start_len, end_ptr, end_len,
@@ -321,26 +348,33 @@ fn delete_by_range(
 /// Deletes each row of a BSATN `Vec<Row>` that is in the table; the count goes to `out`.
 fn delete_by_value(mut c: C<'_>, table: u32, ptr: u32, len: u32, out: u32) -> Result<u32> {
     let (mem, env) = parts(&mut c)?;
+    writable!(env, table);
     let tx = tx!(env);
     let rows = slice(mem, ptr, len)?;
-    // The rows are a BSATN array (`Vec<Row>`): find each one's end by stepping over it.
+    // The rows are a BSATN array (`Vec<Row>`): find each one's end by stepping over it, all of
+    // them before deleting any, so a malformed list changes nothing.
     let layout = check!(tx.table(table)).layout.clone();
     let mut r = Reader::new(rows);
     let Ok(count) = r.length("rows", 0) else {
         return Ok(errno::BSATN_DECODE_ERROR);
     };
-    let mut deleted = 0u32;
+    let first = r.position();
+    let mut ends = Vec::with_capacity(count);
     for _ in 0..count {
-        let start = r.position();
         if lightcone_protocol::sats::skip_product(&layout.row_type, &Typespace::default(), &mut r)
             .is_err()
         {
             return Ok(errno::BSATN_DECODE_ERROR);
         }
-        deleted += check!(tx.delete_bsatn(table, &rows[start..r.position()])) as u32;
+        ends.push(r.position());
     }
     if r.finish().is_err() {
         return Ok(errno::BSATN_DECODE_ERROR);
+    }
+    let (mut deleted, mut start) = (0u32, first);
+    for end in ends {
+        deleted += check!(tx.delete_bsatn(table, &rows[start..end])) as u32;
+        start = end;
     }
     write_u32(mem, out, deleted)?;
     Ok(errno::OK)
@@ -348,6 +382,7 @@ fn delete_by_value(mut c: C<'_>, table: u32, ptr: u32, len: u32, out: u32) -> Re
 
 fn clear(mut c: C<'_>, table: u32, out: u32) -> Result<u32> {
     let (mem, env) = parts(&mut c)?;
+    writable!(env, table);
     let tx = tx!(env);
     let slots: Vec<RowId> = check!(tx.table(table))
         .iter()
@@ -385,6 +420,7 @@ fn write_back_generated(
 
 fn insert(mut c: C<'_>, table: u32, row_ptr: u32, len_ptr: u32) -> Result<u32> {
     let (mem, env) = parts(&mut c)?;
+    writable!(env, table);
     let tx = tx!(env);
     let len = read_u32(mem, len_ptr)?;
     check!(tx.insert_bsatn(table, slice_mut(mem, row_ptr, len)?));
@@ -394,6 +430,7 @@ fn insert(mut c: C<'_>, table: u32, row_ptr: u32, len_ptr: u32) -> Result<u32> {
 
 fn update(mut c: C<'_>, table: u32, index_id: u32, row_ptr: u32, len_ptr: u32) -> Result<u32> {
     let (mem, env) = parts(&mut c)?;
+    writable!(env, table);
     let Some(index_pos) = env
         .catalog
         .index(index_id)

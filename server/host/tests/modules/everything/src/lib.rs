@@ -309,9 +309,35 @@ pub fn tick(ctx: &ReducerContext, schedule: TickSchedule) -> Result<(), String> 
     if ctx.sender() != ctx.database_identity() {
         return Err("tick may only be called by the scheduler".into());
     }
+    if schedule.note == "loop" {
+        // Schedules itself again, already due: the host must not run it in the same round.
+        ctx.db.tick_schedule().insert(TickSchedule {
+            scheduled_id: 0,
+            scheduled_at: ScheduleAt::Time(Timestamp::UNIX_EPOCH),
+            note: "loop".into(),
+        });
+    }
     ctx.db.tick_log().insert(TickLog {
         note: schedule.note,
         at: ctx.timestamp,
     });
+    Ok(())
+}
+
+/// Tries to write a system table through the raw ABI (the SDK offers no way to).
+#[spacetimedb::reducer]
+pub fn write_system_table(_ctx: &ReducerContext) -> Result<(), String> {
+    let id = spacetimedb::sys::table_id_from_name("st_client").map_err(|e| e.to_string())?;
+    let mut row = vec![0u8; 48];
+    spacetimedb::sys::datastore_insert_bsatn(id, &mut row).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Reads a system table through the raw ABI: allowed.
+#[spacetimedb::reducer]
+pub fn count_system_tables(ctx: &ReducerContext) -> Result<(), String> {
+    let id = spacetimedb::sys::table_id_from_name("st_table").map_err(|e| e.to_string())?;
+    let n = spacetimedb::sys::datastore_table_row_count(id).map_err(|e| e.to_string())?;
+    report(ctx, "system_tables", n);
     Ok(())
 }
