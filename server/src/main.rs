@@ -29,6 +29,14 @@ fn main() -> std::process::ExitCode {
             let storage = if args.in_memory {
                 "in memory (nothing persisted)".to_string()
             } else {
+                // The signing key is made on first start and kept (tokens stay valid).
+                if let Err(e) = lightcone_server::auth::ServerKeys::load_or_create(&data_dir) {
+                    eprintln!(
+                        "lightcone: the server's signing key in {}: {e}",
+                        data_dir.display()
+                    );
+                    return std::process::ExitCode::from(2);
+                }
                 format!("data dir {}", data_dir.display())
             };
             eprintln!(

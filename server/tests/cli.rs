@@ -8,17 +8,29 @@ fn lightcone() -> Command {
 
 #[test]
 fn start_accepts_its_flags_and_reports_its_configuration() {
-    let dir = std::env::temp_dir().join(format!("lightcone-cli-{}", std::process::id()));
-    let out = lightcone()
-        .args(["start", "--listen-addr", "127.0.0.1:0", "--data-dir"])
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let start = || {
+        lightcone()
+            .args(["start", "--listen-addr", "127.0.0.1:0", "--data-dir"])
+            .arg(&dir)
+            .output()
+            .unwrap()
+    };
+    let out = start();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("127.0.0.1:0"), "{stderr}");
     assert!(stderr.contains(&dir.display().to_string()), "{stderr}");
     assert!(stderr.contains("not implemented yet"), "{stderr}");
     assert_eq!(out.status.code(), Some(2));
+    // The first start made the signing key; the next keeps it.
+    let public = std::fs::read_to_string(dir.join("id_ecdsa.pub")).unwrap();
+    assert!(public.starts_with("-----BEGIN PUBLIC KEY-----"));
+    start();
+    assert_eq!(
+        std::fs::read_to_string(dir.join("id_ecdsa.pub")).unwrap(),
+        public
+    );
 }
 
 #[test]
