@@ -1,5 +1,14 @@
 //! The Lightcone server as a library: what the `lightcone` binary (src/main.rs) and the
-//! server's integration tests share. So far: identities and tokens ([`auth`]); the HTTP front
-//! door, database registry and SQL come with the front-door issue (docs/ARCHITECTURE.md).
+//! server's integration tests share.
+//!
+//! - `auth/`: identities and tokens;
+//! - `registry.rs`: the databases, by name and identity, and their files;
+//! - `database.rs`: one database's thread (its module host, scheduled reducers);
+//! - `http/`: the HTTP API;
+//! - `server.rs`: `lightcone start`.
 
 pub mod auth;
+pub mod database;
+pub mod http;
+pub mod registry;
+pub mod server;

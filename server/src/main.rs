@@ -1,8 +1,7 @@
 //! `lightcone`: the server binary and its command line.
 //!
-//! Today only `start` exists, and it resolves its configuration but does not yet serve: the
-//! datastore, module host and HTTP front door land with their own issues (see
-//! docs/ARCHITECTURE.md). The flags and defaults are final.
+//! `start` serves the HTTP API (src/server.rs); the other subcommands of the CLI come with the
+//! front-door issue (docs/ARCHITECTURE.md).
 
 mod cli;
 mod paths;
@@ -26,26 +25,17 @@ fn main() -> std::process::ExitCode {
                     return std::process::ExitCode::from(2);
                 }
             };
-            let storage = if args.in_memory {
-                "in memory (nothing persisted)".to_string()
-            } else {
-                // The signing key is made on first start and kept (tokens stay valid).
-                if let Err(e) = lightcone_server::auth::ServerKeys::load_or_create(&data_dir) {
-                    eprintln!(
-                        "lightcone: the server's signing key in {}: {e}",
-                        data_dir.display()
-                    );
-                    return std::process::ExitCode::from(2);
-                }
-                format!("data dir {}", data_dir.display())
+            let config = lightcone_server::server::ServerConfig {
+                listen_addr: args.listen_addr,
+                data_dir: (!args.in_memory).then_some(data_dir),
             };
-            eprintln!(
-                "lightcone {}: would listen on {} with {storage}, but the server is not implemented yet \
-                 (it arrives with the storage, wasm host and HTTP issues)",
-                env!("CARGO_PKG_VERSION"),
-                args.listen_addr
-            );
-            std::process::ExitCode::from(2)
+            match lightcone_server::server::run(config) {
+                Ok(()) => std::process::ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("lightcone: {e:#}");
+                    std::process::ExitCode::from(2)
+                }
+            }
         }
     }
 }

@@ -2,31 +2,23 @@
 
 use std::process::Command;
 
+mod support;
+
 fn lightcone() -> Command {
     Command::new(env!("CARGO_BIN_EXE_lightcone"))
 }
 
 #[test]
-fn start_accepts_its_flags_and_reports_its_configuration() {
+fn start_serves_and_keeps_its_key_across_restarts() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let start = || {
-        lightcone()
-            .args(["start", "--listen-addr", "127.0.0.1:0", "--data-dir"])
-            .arg(&dir)
-            .output()
-            .unwrap()
-    };
-    let out = start();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("127.0.0.1:0"), "{stderr}");
-    assert!(stderr.contains(&dir.display().to_string()), "{stderr}");
-    assert!(stderr.contains("not implemented yet"), "{stderr}");
-    assert_eq!(out.status.code(), Some(2));
-    // The first start made the signing key; the next keeps it.
+    let server = support::Server::durable(&dir);
+    assert_eq!(server.request("GET", "/v1/ping", None, None).status, 200);
+    assert_eq!(server.stop(), Some(0), "SIGTERM is a clean shutdown");
     let public = std::fs::read_to_string(dir.join("id_ecdsa.pub")).unwrap();
     assert!(public.starts_with("-----BEGIN PUBLIC KEY-----"));
-    start();
+    let server = support::Server::durable(&dir);
+    assert_eq!(server.stop(), Some(0));
     assert_eq!(
         std::fs::read_to_string(dir.join("id_ecdsa.pub")).unwrap(),
         public
@@ -35,12 +27,12 @@ fn start_accepts_its_flags_and_reports_its_configuration() {
 
 #[test]
 fn start_needs_no_configuration() {
-    let out = lightcone().args(["start", "--in-memory"]).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("127.0.0.1:3000") && stderr.contains("in memory"),
-        "{stderr}"
-    );
+    // The defaults (port 3000, the user's data dir) are in the help; a test must not take the
+    // real port or data dir, so it runs in memory on a free port.
+    let help = lightcone().args(["start", "--help"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&help.stdout).contains("127.0.0.1:3000"));
+    let server = support::Server::start(&["--in-memory"]);
+    assert_eq!(server.request("GET", "/v1/ping", None, None).status, 200);
 }
 
 #[test]

@@ -172,6 +172,16 @@ impl ModuleHost {
         Ok(instance)
     }
 
+    /// The engine the module runs on.
+    pub fn engine(&self) -> &Arc<HostEngine> {
+        &self.engine
+    }
+
+    /// The database's identity (what `identity()` gives the module).
+    pub fn database_identity(&self) -> Identity {
+        self.database_identity
+    }
+
     /// The module's definition.
     pub fn def(&self) -> &Arc<ModuleDef> {
         &self.def

@@ -1,0 +1,139 @@
+//! The HTTP API, SpacetimeDB 2.x's paths and replies (axum):
+//! - `identity.rs`: `POST /v1/identity`, `GET /v1/identity/public-key`,
+//!   `POST /v1/identity/websocket-token`;
+//! - `database.rs`: publish (`POST /v1/database`, `PUT /v1/database/:name`), `GET`
+//!   `/v1/database/:noi`, `…/identity`, `…/names`, `…/logs`, `POST …/call/:reducer`.
+//!
+//! Every reply carries `spacetime-identity` and `spacetime-identity-token`: the caller's, or
+//! those of an anonymous identity minted for a caller without a token. A bad token is a 401.
+
+mod database;
+mod identity;
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use lightcone_protocol::sats::Identity;
+
+use crate::auth::{ServerKeys, Validated};
+use crate::registry::Registry;
+
+/// Largest request body (a module's wasm is the biggest thing sent).
+pub const MAX_BODY_BYTES: usize = 64 << 20;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub keys: ServerKeys,
+    pub registry: Arc<Registry>,
+}
+
+pub type State = axum::extract::State<Arc<AppState>>;
+
+/// The router of the whole API.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/v1/ping", get(|| async { StatusCode::OK }))
+        .route("/v1/identity", post(identity::create))
+        .route("/v1/identity/public-key", get(identity::public_key))
+        .route(
+            "/v1/identity/websocket-token",
+            post(identity::websocket_token),
+        )
+        .route("/v1/database", post(database::publish_unnamed))
+        .route(
+            "/v1/database/{name_or_identity}",
+            get(database::info).put(database::publish_named),
+        )
+        .route(
+            "/v1/database/{name_or_identity}/identity",
+            get(database::identity),
+        )
+        .route(
+            "/v1/database/{name_or_identity}/names",
+            get(database::names),
+        )
+        .route("/v1/database/{name_or_identity}/logs", get(database::logs))
+        .route(
+            "/v1/database/{name_or_identity}/call/{function}",
+            post(database::call),
+        )
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// The caller of a request: from its bearer token, or a new anonymous identity.
+pub struct Auth {
+    pub identity: Identity,
+    pub token: String,
+    /// The validated claims, when the caller sent a token.
+    pub claims: Option<Validated>,
+}
+
+impl Auth {
+    /// The identity headers every reply carries.
+    pub fn headers(&self) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        if let Ok(v) = HeaderValue::from_str(&self.identity.to_hex()) {
+            h.insert("spacetime-identity", v);
+        }
+        if let Ok(v) = HeaderValue::from_str(&self.token) {
+            h.insert("spacetime-identity-token", v);
+        }
+        h
+    }
+}
+
+impl FromRequestParts<Arc<AppState>> for Auth {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Response> {
+        let header = parts.headers.get(axum::http::header::AUTHORIZATION);
+        let Some(header) = header else {
+            let (identity, token) = state
+                .keys
+                .mint_anonymous()
+                .map_err(|e| text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+            return Ok(Self {
+                identity,
+                token,
+                claims: None,
+            });
+        };
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .ok_or_else(|| {
+                text(
+                    StatusCode::UNAUTHORIZED,
+                    "Invalid token: expected `Authorization: Bearer <token>`",
+                )
+            })?;
+        let validated = state
+            .keys
+            .validate(token)
+            .map_err(|e| text(StatusCode::UNAUTHORIZED, format!("Invalid token: {e}")))?;
+        Ok(Self {
+            identity: validated.identity,
+            token: token.to_owned(),
+            claims: Some(validated),
+        })
+    }
+}
+
+/// A plain-text reply.
+pub fn text(status: StatusCode, body: impl Into<String>) -> Response {
+    (status, body.into()).into_response()
+}

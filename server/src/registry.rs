@@ -1,0 +1,327 @@
+//! The server's databases, by identity and by name, and their files. Each durable database
+//! lives in `<data dir>/databases/<identity hex>/`: `db/` (commitlog and snapshots),
+//! `module.wasm` (the module last published, reloaded on start) and `meta.json`
+//! (`{"identity","owner","names"}`).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use lightcone_datastore::{Datastore, DatastoreOptions};
+use lightcone_host::{HostEngine, HostError, ModuleHost, ModuleLogs, ReducerOutcome};
+use lightcone_protocol::sats::Identity;
+use parking_lot::RwLock;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{identity_from_claims, LOCAL_ISSUER};
+use crate::database::Database;
+
+/// Subdirectory of the data dir holding the databases.
+pub const DATABASES_DIR: &str = "databases";
+/// Longest database name.
+pub const MAX_NAME_LEN: usize = 64;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Meta {
+    identity: String,
+    owner: String,
+    names: Vec<String>,
+}
+
+#[derive(Default)]
+struct State {
+    by_identity: HashMap<Identity, Arc<Database>>,
+    names: HashMap<String, Identity>,
+}
+
+/// Why a publish failed, and the HTTP status it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error(
+        "{caller} is not authorized to perform action on database {database}: update database"
+    )]
+    Forbidden { caller: String, database: String },
+    #[error("{0}")]
+    InvalidWasm(String),
+    #[error("{0}")]
+    InvalidModule(String),
+    #[error("{0}")]
+    BadName(String),
+    #[error("{0}")]
+    Migration(String),
+    #[error("the module's `init` reducer failed: {0}")]
+    InitFailed(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// What a publish did.
+#[derive(Debug)]
+pub struct Published {
+    pub identity: Identity,
+    pub name: Option<String>,
+    pub created: bool,
+}
+
+/// All databases of a server.
+pub struct Registry {
+    engine: Arc<HostEngine>,
+    /// `<data dir>/databases`, or `None` for an in-memory server.
+    root: Option<PathBuf>,
+    options: DatastoreOptions,
+    state: RwLock<State>,
+}
+
+/// Whether `name` can name a database: 1 to 64 of `a-z A-Z 0-9 - _`, and not something that
+/// reads as an identity.
+pub fn check_name(name: &str) -> Result<(), PublishError> {
+    let ok_chars = name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if name.is_empty() || name.len() > MAX_NAME_LEN || !ok_chars {
+        return Err(PublishError::BadName(format!(
+            "`{name}` is not a valid database name: use 1 to {MAX_NAME_LEN} letters, digits, `-` or `_`"
+        )));
+    }
+    if Identity::from_hex(name).is_ok() {
+        return Err(PublishError::BadName(format!(
+            "`{name}` reads as an identity; a database name must not"
+        )));
+    }
+    Ok(())
+}
+
+impl Registry {
+    /// The databases under `data_dir` (started), or an empty in-memory registry.
+    pub fn open(engine: Arc<HostEngine>, data_dir: Option<&Path>) -> anyhow::Result<Self> {
+        let registry = Self {
+            engine,
+            root: data_dir.map(|d| d.join(DATABASES_DIR)),
+            options: DatastoreOptions::default(),
+            state: RwLock::new(State::default()),
+        };
+        if let Some(root) = &registry.root {
+            std::fs::create_dir_all(root)?;
+            for entry in std::fs::read_dir(root)? {
+                let dir = entry?.path();
+                if !dir.join("meta.json").is_file() {
+                    continue;
+                }
+                match registry.load(&dir) {
+                    Ok(db) => {
+                        tracing::info!(database = %db.identity.to_hex(), "opened database");
+                        registry.insert(db, Vec::new());
+                    }
+                    Err(e) => {
+                        tracing::error!(dir = %dir.display(), error = %e, "could not open a database; skipping it")
+                    }
+                }
+            }
+        }
+        Ok(registry)
+    }
+
+    /// Opens the database stored in `dir`.
+    fn load(&self, dir: &Path) -> anyhow::Result<Database> {
+        let meta: Meta = serde_json::from_slice(&std::fs::read(dir.join("meta.json"))?)?;
+        let identity = Identity::from_hex(&meta.identity)?;
+        let owner = Identity::from_hex(&meta.owner)?;
+        let wasm = std::fs::read(dir.join("module.wasm"))?;
+        let (module, def) = ModuleHost::load(&self.engine, &wasm)?;
+        let datastore = Datastore::open(&dir.join("db"), &self.options)?;
+        let logs = Arc::new(ModuleLogs::with_file(
+            self.engine.config.log_ring_lines,
+            &dir.join("module.log"),
+        )?);
+        let host = ModuleHost::new(self.engine.clone(), module, def, datastore, logs, identity)?;
+        let db = Database::start(identity, owner, host);
+        let mut state = self.state.write();
+        for name in meta.names {
+            state.names.insert(name, identity);
+        }
+        Ok(db)
+    }
+
+    fn insert(&self, db: Database, names: Vec<String>) -> Arc<Database> {
+        let db = Arc::new(db);
+        let mut state = self.state.write();
+        for name in names {
+            state.names.insert(name, db.identity);
+        }
+        state.by_identity.insert(db.identity, db.clone());
+        db
+    }
+
+    /// The database called `name_or_identity` (a name, or an identity in hex).
+    pub fn resolve(&self, name_or_identity: &str) -> Option<Arc<Database>> {
+        let state = self.state.read();
+        let identity = match state.names.get(name_or_identity) {
+            Some(id) => *id,
+            None => Identity::from_hex(name_or_identity).ok()?,
+        };
+        state.by_identity.get(&identity).cloned()
+    }
+
+    /// The names of database `identity`.
+    pub fn names_of(&self, identity: Identity) -> Vec<String> {
+        let state = self.state.read();
+        let mut names: Vec<String> = state
+            .names
+            .iter()
+            .filter(|(_, id)| **id == identity)
+            .map(|(n, _)| n.clone())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Publishes `wasm` as `name` (or as a new unnamed database) for `caller`: creates the
+    /// database, or updates it if it exists and `caller` owns it.
+    pub async fn publish(
+        self: &Arc<Self>,
+        name: Option<String>,
+        caller: Identity,
+        wasm: Vec<u8>,
+    ) -> Result<Published, PublishError> {
+        if let Some(name) = &name {
+            check_name(name)?;
+        }
+        let engine = self.engine.clone();
+        let (loaded, wasm) =
+            tokio::task::spawn_blocking(move || (ModuleHost::load(&engine, &wasm), wasm))
+                .await
+                .map_err(|e| PublishError::Internal(e.to_string()))?;
+        let (module, def) = loaded.map_err(|e| match e {
+            HostError::InvalidWasm(reason) => PublishError::InvalidWasm(reason),
+            other => PublishError::InvalidModule(other.to_string()),
+        })?;
+        if let Some(existing) = name.as_deref().and_then(|n| self.resolve(n)) {
+            if existing.owner != caller {
+                return Err(PublishError::Forbidden {
+                    caller: caller.to_hex(),
+                    database: existing.identity.to_hex(),
+                });
+            }
+            let new_def = def.clone();
+            existing
+                .update(module, def)
+                .await
+                .map_err(PublishError::Migration)?;
+            *existing.def.write() = Arc::new(new_def);
+            if let Some(dir) = self.dir_of(existing.identity) {
+                std::fs::write(dir.join("module.wasm"), &wasm)
+                    .map_err(|e| PublishError::Internal(e.to_string()))?;
+            }
+            return Ok(Published {
+                identity: existing.identity,
+                name,
+                created: false,
+            });
+        }
+        // A new database gets an identity of its own, minted like an anonymous one.
+        let identity = identity_from_claims(LOCAL_ISSUER, &fresh_subject());
+        let this = self.clone();
+        let names: Vec<String> = name.iter().cloned().collect();
+        let db = tokio::task::spawn_blocking(move || {
+            this.create(identity, caller, module, def, &wasm, &names)
+        })
+        .await
+        .map_err(|e| PublishError::Internal(e.to_string()))??;
+        self.insert(db, name.iter().cloned().collect());
+        Ok(Published {
+            identity,
+            name,
+            created: true,
+        })
+    }
+
+    fn dir_of(&self, identity: Identity) -> Option<PathBuf> {
+        self.root.as_ref().map(|r| r.join(identity.to_hex()))
+    }
+
+    /// Creates database `identity` and runs `init`; a failed `init` leaves nothing behind.
+    fn create(
+        &self,
+        identity: Identity,
+        owner: Identity,
+        module: lightcone_host::CompiledModule,
+        def: lightcone_protocol::moduledef::ModuleDef,
+        wasm: &[u8],
+        names: &[String],
+    ) -> Result<Database, PublishError> {
+        let internal = |e: &dyn std::fmt::Display| PublishError::Internal(e.to_string());
+        let dir = self.dir_of(identity);
+        let (datastore, logs) = match &dir {
+            Some(dir) => {
+                let datastore = Datastore::create(&dir.join("db"), &def, &self.options)
+                    .map_err(|e| internal(&e))?;
+                let logs = ModuleLogs::with_file(
+                    self.engine.config.log_ring_lines,
+                    &dir.join("module.log"),
+                )
+                .map_err(|e| internal(&e))?;
+                (datastore, logs)
+            }
+            None => (
+                Datastore::in_memory(&def),
+                ModuleLogs::in_memory(self.engine.config.log_ring_lines),
+            ),
+        };
+        let cleanup = || {
+            if let Some(dir) = &dir {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        };
+        let mut host = match ModuleHost::new(
+            self.engine.clone(),
+            module,
+            def,
+            datastore,
+            Arc::new(logs),
+            identity,
+        ) {
+            Ok(host) => host,
+            Err(e) => {
+                cleanup();
+                return Err(PublishError::InvalidModule(e.to_string()));
+            }
+        };
+        let init = host.init(owner);
+        if let Some(error) = init.outcome.error() {
+            let datastore = host.datastore().clone();
+            drop(host);
+            let _ = datastore.close();
+            cleanup();
+            return Err(PublishError::InitFailed(error));
+        }
+        debug_assert!(matches!(init.outcome, ReducerOutcome::Committed(_)));
+        if let Some(dir) = &dir {
+            let meta = Meta {
+                identity: identity.to_hex(),
+                owner: owner.to_hex(),
+                names: names.to_vec(),
+            };
+            let write = || -> std::io::Result<()> {
+                std::fs::write(dir.join("module.wasm"), wasm)?;
+                std::fs::write(dir.join("meta.json"), serde_json::to_vec_pretty(&meta)?)
+            };
+            write().map_err(|e| internal(&e))?;
+        }
+        Ok(Database::start(identity, owner, host))
+    }
+
+    /// Stops every database (flush + snapshot).
+    pub async fn shutdown(&self) {
+        let all: Vec<Arc<Database>> = self.state.read().by_identity.values().cloned().collect();
+        for db in all {
+            db.shutdown().await;
+        }
+    }
+}
+
+/// A random UUID-shaped subject for a new database identity.
+fn fresh_subject() -> String {
+    let mut random = [0u8; 16];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut random);
+    lightcone_protocol::sats::Uuid(u128::from_be_bytes(random)).to_string()
+}

@@ -1,0 +1,166 @@
+//! Starting the real `lightcone` binary for a test, and talking HTTP to it.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+/// A running server process, stopped (SIGTERM) when dropped.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    agent: ureq::Agent,
+}
+
+/// A reply: status, body, and the identity headers.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+    pub identity: Option<String>,
+    pub token: Option<String>,
+}
+
+impl Server {
+    /// `lightcone start --listen-addr 127.0.0.1:0` with `args`, once it accepts connections.
+    pub fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lightcone"))
+            .args(["start", "--listen-addr", "127.0.0.1:0"])
+            .args(args)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = BufReader::new(stderr).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .expect("the server exited before listening")
+                .unwrap();
+            if let Some(rest) = line.strip_prefix(lightcone_server::server::LISTENING) {
+                break rest.split_whitespace().next().unwrap().to_owned();
+            }
+        };
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Self {
+            child,
+            base: format!("http://{addr}"),
+            agent,
+        }
+    }
+
+    /// A durable server over `dir`.
+    pub fn durable(dir: &Path) -> Self {
+        Self::start(&["--data-dir", dir.to_str().unwrap()])
+    }
+
+    fn reply(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
+        let mut r = r.unwrap();
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let (identity, token) = (
+            header("spacetime-identity"),
+            header("spacetime-identity-token"),
+        );
+        Reply {
+            status: r.status().as_u16(),
+            body: r.body_mut().read_to_string().unwrap_or_default(),
+            identity,
+            token,
+        }
+    }
+
+    /// A request with an optional bearer token and optional body and content type.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, &[u8])>,
+    ) -> Reply {
+        let url = format!("{}{path}", self.base);
+        let mut req = ureq::http::Request::builder().method(method).uri(&url);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let result = match body {
+            Some((content_type, bytes)) => {
+                if !content_type.is_empty() {
+                    req = req.header("content-type", content_type);
+                }
+                self.agent.run(req.body(bytes.to_vec()).unwrap())
+            }
+            None => self.agent.run(req.body(Vec::<u8>::new()).unwrap()),
+        };
+        Self::reply(result)
+    }
+
+    /// `POST /v1/identity` → (identity, token).
+    pub fn new_identity(&self) -> (String, String) {
+        let r = self.request("POST", "/v1/identity", None, None);
+        assert_eq!(r.status, 200, "{r:?}");
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        (
+            v["identity"].as_str().unwrap().to_owned(),
+            v["token"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// Publishes `wasm` as `name`.
+    pub fn publish(&self, name: &str, token: Option<&str>, wasm: &[u8]) -> Reply {
+        self.request(
+            "PUT",
+            &format!("/v1/database/{name}"),
+            token,
+            Some(("application/wasm", wasm)),
+        )
+    }
+
+    /// Calls `reducer` of `db` with JSON `args`.
+    pub fn call(&self, db: &str, reducer: &str, token: Option<&str>, args: &str) -> Reply {
+        self.request(
+            "POST",
+            &format!("/v1/database/{db}/call/{reducer}"),
+            token,
+            Some(("application/json", args.as_bytes())),
+        )
+    }
+
+    /// Stops the server with SIGTERM and waits; returns its exit code.
+    pub fn stop(mut self) -> Option<i32> {
+        let code = self.terminate();
+        std::mem::forget(self);
+        code
+    }
+
+    fn terminate(&mut self) -> Option<i32> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().ok().and_then(|s| s.code())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.terminate();
+    }
+}
+
+/// A module's wasm, built from source (cached by cargo across the run).
+pub fn module_wasm(dir: &str) -> Vec<u8> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wasm-modules");
+    let wasm = lightcone_modbuild::build(&root.join(dir), &target)
+        .unwrap_or_else(|e| panic!("building {dir}: {e}"));
+    std::fs::read(wasm).unwrap()
+}
