@@ -37,10 +37,12 @@ struct State {
 /// Why a publish failed, and the HTTP status it maps to.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
-    #[error(
-        "{caller} is not authorized to perform action on database {database}: update database"
-    )]
-    Forbidden { caller: String, database: String },
+    #[error("{caller} is not authorized to perform action on database {database}: {action}")]
+    Forbidden {
+        caller: String,
+        database: String,
+        action: &'static str,
+    },
     #[error("{0}")]
     InvalidWasm(String),
     #[error("{0}")]
@@ -182,6 +184,7 @@ impl Registry {
         name: Option<String>,
         caller: Identity,
         wasm: Vec<u8>,
+        clear: bool,
     ) -> Result<Published, PublishError> {
         if let Some(name) = &name {
             check_name(name)?;
@@ -195,31 +198,45 @@ impl Registry {
             HostError::InvalidWasm(reason) => PublishError::InvalidWasm(reason),
             other => PublishError::InvalidModule(other.to_string()),
         })?;
-        if let Some(existing) = name.as_deref().and_then(|n| self.resolve(n)) {
+        let existing = name.as_deref().and_then(|n| self.resolve(n));
+        let mut reuse_identity = None;
+        if let Some(existing) = existing {
             if existing.owner != caller {
                 return Err(PublishError::Forbidden {
                     caller: caller.to_hex(),
                     database: existing.identity.to_hex(),
+                    action: "update database",
                 });
             }
-            let new_def = def.clone();
-            existing
-                .update(module, def)
-                .await
-                .map_err(PublishError::Migration)?;
-            *existing.def.write() = Arc::new(new_def);
-            if let Some(dir) = self.dir_of(existing.identity) {
-                std::fs::write(dir.join("module.wasm"), &wasm)
-                    .map_err(|e| PublishError::Internal(e.to_string()))?;
+            if clear {
+                // Start the database again from nothing, under the same identity.
+                let identity = existing.identity;
+                drop(existing);
+                self.remove(identity)
+                    .await
+                    .map_err(PublishError::Internal)?;
+                reuse_identity = Some(identity);
+            } else {
+                let new_def = def.clone();
+                existing
+                    .update(module, def)
+                    .await
+                    .map_err(PublishError::Migration)?;
+                *existing.def.write() = Arc::new(new_def);
+                if let Some(dir) = self.dir_of(existing.identity) {
+                    std::fs::write(dir.join("module.wasm"), &wasm)
+                        .map_err(|e| PublishError::Internal(e.to_string()))?;
+                }
+                return Ok(Published {
+                    identity: existing.identity,
+                    name,
+                    created: false,
+                });
             }
-            return Ok(Published {
-                identity: existing.identity,
-                name,
-                created: false,
-            });
         }
         // A new database gets an identity of its own, minted like an anonymous one.
-        let identity = identity_from_claims(LOCAL_ISSUER, &fresh_subject());
+        let identity =
+            reuse_identity.unwrap_or_else(|| identity_from_claims(LOCAL_ISSUER, &fresh_subject()));
         let this = self.clone();
         let names: Vec<String> = name.iter().cloned().collect();
         let db = tokio::task::spawn_blocking(move || {
@@ -231,8 +248,35 @@ impl Registry {
         Ok(Published {
             identity,
             name,
-            created: true,
+            created: reuse_identity.is_none(),
         })
+    }
+
+    /// Deletes database `identity` (the caller checked ownership): stops it, forgets its
+    /// names, removes its files.
+    pub async fn remove(&self, identity: Identity) -> Result<(), String> {
+        let db = {
+            let mut state = self.state.write();
+            state.names.retain(|_, id| *id != identity);
+            state.by_identity.remove(&identity)
+        };
+        let Some(db) = db else {
+            return Ok(());
+        };
+        db.shutdown().await;
+        drop(db);
+        if let Some(dir) = self.dir_of(identity) {
+            let removed =
+                tokio::task::spawn_blocking(move || match std::fs::remove_dir_all(&dir) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                    _ => Ok(()),
+                });
+            removed
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| format!("removing the database's files: {e}"))?;
+        }
+        Ok(())
     }
 
     fn dir_of(&self, identity: Identity) -> Option<PathBuf> {

@@ -181,6 +181,27 @@ fn publish_call_and_restart() {
     );
     let r = server.publish("chat", Some(&bob_token), &chat);
     assert_eq!(r.status, 403, "ownership survives the restart");
+
+    // `clear=true` starts the database again from nothing, under the same identity.
+    let bank_identity = server.request("GET", "/v1/database/bank/identity", None, None).body;
+    let r = server.request(
+        "PUT",
+        "/v1/database/bank?clear=true",
+        Some(&alice_token),
+        Some(("application/wasm", &transfer)),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert!(r.body.contains(&bank_identity), "{}", r.body);
+    let r = server.call("bank", "transfer", Some(&alice_token), "[0, 1, 1]");
+    assert_eq!((r.status, r.body.as_str()), (530, "account_missing"));
+
+    // Only the owner deletes; then the database and its files are gone.
+    let r = server.request("DELETE", "/v1/database/chat", Some(&bob_token), None);
+    assert_eq!(r.status, 403);
+    assert!(r.body.ends_with(": delete database"), "{}", r.body);
+    assert_eq!(server.request("DELETE", "/v1/database/chat", Some(&alice_token), None).status, 200);
+    assert_eq!(server.request("GET", "/v1/database/chat/identity", None, None).status, 404);
+    assert!(!dir.path().join("databases").join(&db_identity).exists());
 }
 
 #[test]

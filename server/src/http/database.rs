@@ -15,7 +15,7 @@ use crate::database::HttpCallResult;
 use crate::registry::{PublishError, Published};
 
 /// The reply to a publish: `{"Success": {"domain", "database_identity", "op"}}`.
-fn published(auth: &Auth, p: Published) -> Response {
+fn published_reply(auth: &Auth, p: Published) -> Response {
     let body = serde_json::json!({
         "Success": {
             "domain": p.name,
@@ -41,32 +41,63 @@ fn publish_error(auth: &Auth, e: PublishError) -> Response {
     (status, auth.headers(), e.to_string()).into_response()
 }
 
+/// The query of a publish.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PublishQuery {
+    /// Wipe the database and start it again from nothing (same identity).
+    #[serde(default)]
+    clear: bool,
+}
+
 /// `POST /v1/database`: publish a new, unnamed database.
 pub async fn publish_unnamed(state: State, auth: Auth, body: Bytes) -> Response {
-    match state
+    let published = state
         .registry
-        .publish(None, auth.identity, body.to_vec())
-        .await
-    {
-        Ok(p) => published(&auth, p),
+        .publish(None, auth.identity, body.to_vec(), false)
+        .await;
+    match published {
+        Ok(p) => published_reply(&auth, p),
         Err(e) => publish_error(&auth, e),
     }
 }
 
-/// `PUT /v1/database/:name`: create the database called `name`, or update it (owner only).
+/// `PUT /v1/database/:name[?clear=true]`: create the database called `name`, or update it
+/// (owner only; `clear` wipes it first).
 pub async fn publish_named(
     state: State,
     auth: Auth,
     Path(name): Path<String>,
+    Query(query): Query<PublishQuery>,
     body: Bytes,
 ) -> Response {
-    match state
+    let published = state
         .registry
-        .publish(Some(name), auth.identity, body.to_vec())
-        .await
-    {
-        Ok(p) => published(&auth, p),
+        .publish(Some(name), auth.identity, body.to_vec(), query.clear)
+        .await;
+    match published {
+        Ok(p) => published_reply(&auth, p),
         Err(e) => publish_error(&auth, e),
+    }
+}
+
+/// `DELETE /v1/database/:noi` (owner only): stop the database and delete its data.
+pub async fn delete(state: State, auth: Auth, Path(noi): Path<String>) -> Response {
+    let Some(db) = state.registry.resolve(&noi) else {
+        return not_found(&auth, &noi);
+    };
+    if db.owner != auth.identity {
+        let e = PublishError::Forbidden {
+            caller: auth.identity.to_hex(),
+            database: db.identity.to_hex(),
+            action: "delete database",
+        };
+        return publish_error(&auth, e);
+    }
+    let identity = db.identity;
+    drop(db);
+    match state.registry.remove(identity).await {
+        Ok(()) => (StatusCode::OK, auth.headers()).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, auth.headers(), e).into_response(),
     }
 }
 
@@ -126,16 +157,12 @@ pub async fn logs(
         return not_found(&auth, &noi);
     };
     if db.owner != auth.identity {
-        return (
-            StatusCode::FORBIDDEN,
-            auth.headers(),
-            format!(
-                "{} is not authorized to perform action on database {}: view logs",
-                auth.identity.to_hex(),
-                db.identity.to_hex()
-            ),
-        )
-            .into_response();
+        let e = PublishError::Forbidden {
+            caller: auth.identity.to_hex(),
+            database: db.identity.to_hex(),
+            action: "view logs",
+        };
+        return publish_error(&auth, e);
     }
     let n = query
         .get("num_lines")

@@ -47,7 +47,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/database", post(database::publish_unnamed))
         .route(
             "/v1/database/{name_or_identity}",
-            get(database::info).put(database::publish_named),
+            get(database::info)
+                .put(database::publish_named)
+                .delete(database::delete),
         )
         .route(
             "/v1/database/{name_or_identity}/identity",
