@@ -60,6 +60,8 @@ pub struct Database {
     thread: Option<JoinHandle<()>>,
     /// The module's definition (reducer parameter types for JSON arguments), as last published.
     pub def: parking_lot::RwLock<std::sync::Arc<ModuleDef>>,
+    /// The data, for reads that need no module (SQL).
+    pub datastore: Datastore,
 }
 
 impl Database {
@@ -67,6 +69,7 @@ impl Database {
     pub fn start(identity: Identity, owner: Identity, host: ModuleHost) -> Self {
         let (commands, rx) = mpsc::channel();
         let def = parking_lot::RwLock::new(host.def().clone());
+        let datastore = host.datastore().clone();
         let thread = std::thread::Builder::new()
             .name(format!("db-{}", &identity.to_hex()[..12]))
             .spawn(move || run(host, rx))
@@ -77,6 +80,7 @@ impl Database {
             commands,
             thread: Some(thread),
             def,
+            datastore,
         }
     }
 

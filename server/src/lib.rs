@@ -12,3 +12,4 @@ pub mod database;
 pub mod http;
 pub mod registry;
 pub mod server;
+pub mod sql;

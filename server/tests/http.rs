@@ -183,7 +183,9 @@ fn publish_call_and_restart() {
     assert_eq!(r.status, 403, "ownership survives the restart");
 
     // `clear=true` starts the database again from nothing, under the same identity.
-    let bank_identity = server.request("GET", "/v1/database/bank/identity", None, None).body;
+    let bank_identity = server
+        .request("GET", "/v1/database/bank/identity", None, None)
+        .body;
     let r = server.request(
         "PUT",
         "/v1/database/bank?clear=true",
@@ -199,8 +201,18 @@ fn publish_call_and_restart() {
     let r = server.request("DELETE", "/v1/database/chat", Some(&bob_token), None);
     assert_eq!(r.status, 403);
     assert!(r.body.ends_with(": delete database"), "{}", r.body);
-    assert_eq!(server.request("DELETE", "/v1/database/chat", Some(&alice_token), None).status, 200);
-    assert_eq!(server.request("GET", "/v1/database/chat/identity", None, None).status, 404);
+    assert_eq!(
+        server
+            .request("DELETE", "/v1/database/chat", Some(&alice_token), None)
+            .status,
+        200
+    );
+    assert_eq!(
+        server
+            .request("GET", "/v1/database/chat/identity", None, None)
+            .status,
+        404
+    );
     assert!(!dir.path().join("databases").join(&db_identity).exists());
 }
 
@@ -221,4 +233,158 @@ fn identities_and_keys() {
     let r = server.request("POST", "/v1/identity/websocket-token", None, None);
     assert_eq!(r.status, 401);
     assert_eq!(server.request("GET", "/v1/ping", None, None).status, 200);
+}
+
+fn sql(
+    server: &Server,
+    db: &str,
+    token: Option<&str>,
+    query: &str,
+) -> (u16, serde_json::Value, String) {
+    let r = server.request(
+        "POST",
+        &format!("/v1/database/{db}/sql"),
+        token,
+        Some(("text/plain", query.as_bytes())),
+    );
+    let json = serde_json::from_str(&r.body).unwrap_or(serde_json::Value::Null);
+    (r.status, json, r.body)
+}
+
+#[test]
+fn sql_reads_rows_with_spacetimedb_s_reply_shape() {
+    let server = Server::start(&["--in-memory"]);
+    let (alice, alice_token) = server.new_identity();
+    let (_, bob_token) = server.new_identity();
+    let chat = module_wasm("samples/chat/module-rust");
+    assert_eq!(
+        server.publish("chat", Some(&alice_token), &chat).status,
+        200
+    );
+    for text in ["hello", "world"] {
+        let r = server.call(
+            "chat",
+            "send_message",
+            Some(&alice_token),
+            &format!("[\"{text}\"]"),
+        );
+        assert_eq!(r.status, 200);
+    }
+    assert_eq!(
+        server
+            .call("chat", "send_message", Some(&bob_token), r#"["from bob"]"#)
+            .status,
+        200
+    );
+
+    let (status, v, body) = sql(&server, "chat", None, "SELECT * FROM message");
+    assert_eq!(status, 200, "{body}");
+    let result = &v[0];
+    assert_eq!(result["schema"]["elements"][0]["name"]["some"], "sender");
+    assert_eq!(
+        result["schema"]["elements"][0]["algebraic_type"]["Product"]["elements"][0]["name"]["some"],
+        "__identity__"
+    );
+    assert_eq!(
+        result["schema"]["elements"][2]["algebraic_type"]["String"],
+        serde_json::json!([])
+    );
+    let rows = result["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(
+        rows[0][0][0],
+        format!("0x{alice}"),
+        "identities as 0x-hex in a one-element array"
+    );
+    assert!(
+        rows[0][1][0].is_i64(),
+        "timestamps as micros in a one-element array"
+    );
+    assert_eq!(result["stats"]["rows_inserted"], 0);
+    assert!(result["total_duration_micros"].is_u64());
+
+    // WHERE on an identity (through :sender), strings, LIMIT, COUNT(*), projections.
+    let (_, v, _) = sql(
+        &server,
+        "chat",
+        Some(&alice_token),
+        "SELECT text FROM message WHERE sender = :sender",
+    );
+    assert_eq!(v[0]["rows"], serde_json::json!([["hello"], ["world"]]));
+    let (_, v, _) = sql(
+        &server,
+        "chat",
+        None,
+        &format!("SELECT * FROM message WHERE sender = 0x{alice} AND text <> 'hello'"),
+    );
+    assert_eq!(v[0]["rows"].as_array().unwrap().len(), 1);
+    let (_, v, _) = sql(
+        &server,
+        "chat",
+        None,
+        "SELECT COUNT(*) AS n FROM message WHERE text = 'world' OR text = 'from bob'",
+    );
+    assert_eq!(v[0]["rows"], serde_json::json!([[2]]));
+    assert_eq!(
+        v[0]["schema"]["elements"][0]["algebraic_type"]["U64"],
+        serde_json::json!([])
+    );
+    let (_, v, _) = sql(&server, "chat", None, "SELECT * FROM message LIMIT 1");
+    assert_eq!(v[0]["rows"].as_array().unwrap().len(), 1);
+    // The primary key answers through its index; options render as [tag, payload].
+    let (_, v, _) = sql(
+        &server,
+        "chat",
+        None,
+        &format!("SELECT name, online FROM user WHERE identity = 0x{alice}"),
+    );
+    assert_eq!(
+        v[0]["rows"],
+        serde_json::json!([[[1, []], false]]),
+        "no name, disconnected after the call"
+    );
+
+    // Errors name the problem.
+    let (status, _, body) = sql(&server, "chat", None, "SELEC * FROM message");
+    assert_eq!(status, 400);
+    assert!(body.starts_with("sql parser error: "), "{body}");
+    let (status, _, body) = sql(&server, "chat", None, "SELECT * FROM nope");
+    assert_eq!(
+        (status, body.as_str()),
+        (
+            400,
+            "no such table: `nope`. If the table exists, it may be marked private."
+        )
+    );
+    let (status, _, body) = sql(
+        &server,
+        "chat",
+        None,
+        "SELECT * FROM message; SELECT * FROM user",
+    );
+    assert_eq!(
+        (status, body.as_str()),
+        (400, "Multiple SQL statements are not supported")
+    );
+    let (status, _, body) = sql(
+        &server,
+        "chat",
+        None,
+        "SELECT * FROM message WHERE text = 5",
+    );
+    assert_eq!(status, 400);
+    assert!(body.contains("cannot compare column `text`"), "{body}");
+    let (status, _, body) = sql(&server, "chat", None, "SELECT nope FROM message");
+    assert_eq!((status, body.as_str()), (400, "no such column: `nope`"));
+    // Private tables exist only for the owner.
+    let (status, _, _) = sql(&server, "chat", None, "SELECT * FROM st_client");
+    assert_eq!(status, 400);
+    let (status, _, body) = sql(
+        &server,
+        "chat",
+        Some(&alice_token),
+        "SELECT * FROM st_client",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(sql(&server, "nosuchdb", None, "SELECT 1").0, 404);
 }

@@ -274,6 +274,37 @@ pub async fn call(
     }
 }
 
+/// `POST /v1/database/:noi/sql` with the SQL as the body → the rows as SATS-JSON. Anyone may
+/// read public tables; private ones exist only for the owner.
+pub async fn sql(state: State, auth: Auth, Path(noi): Path<String>, body: Bytes) -> Response {
+    let Some(db) = state.registry.resolve(&noi) else {
+        return not_found(&auth, &noi);
+    };
+    let sql = String::from_utf8_lossy(&body).into_owned();
+    let (caller, owner) = (auth.identity, db.owner == auth.identity);
+    let datastore = db.datastore.clone();
+    let started = std::time::Instant::now();
+    let result = tokio::task::spawn_blocking(move || {
+        let state = datastore.read();
+        crate::sql::run(&state, &sql, caller, owner)
+    })
+    .await;
+    let micros = started.elapsed().as_micros() as u64;
+    let mut headers = auth.headers();
+    headers.insert("spacetime-execution-duration-micros", micros.into());
+    match result {
+        Ok(Ok(output)) => (
+            StatusCode::OK,
+            headers,
+            [(header::CONTENT_TYPE, "application/json")],
+            output.to_json(micros),
+        )
+            .into_response(),
+        Ok(Err(e)) => (StatusCode::BAD_REQUEST, headers, e.to_string()).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, headers, e.to_string()).into_response(),
+    }
+}
+
 /// A random non-zero connection id for one HTTP call.
 fn random_connection_id() -> ConnectionId {
     loop {

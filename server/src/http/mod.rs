@@ -2,7 +2,8 @@
 //! - `identity.rs`: `POST /v1/identity`, `GET /v1/identity/public-key`,
 //!   `POST /v1/identity/websocket-token`;
 //! - `database.rs`: publish (`POST /v1/database`, `PUT /v1/database/:name`), `GET`
-//!   `/v1/database/:noi`, `…/identity`, `…/names`, `…/logs`, `POST …/call/:reducer`.
+//!   `/v1/database/:noi`, `…/identity`, `…/names`, `…/logs`, `POST …/call/:reducer`,
+//!   `POST …/sql`, `DELETE /v1/database/:noi`.
 //!
 //! Every reply carries `spacetime-identity` and `spacetime-identity-token`: the caller's, or
 //! those of an anonymous identity minted for a caller without a token. A bad token is a 401.
@@ -64,6 +65,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/v1/database/{name_or_identity}/call/{function}",
             post(database::call),
         )
+        .route("/v1/database/{name_or_identity}/sql", post(database::sql))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -1,0 +1,15 @@
+//! SQL over HTTP (`POST /v1/database/:noi/sql`): statements are parsed with `sqlparser` into
+//! our own small query form (`parse.rs`), then planned and run against a consistent read of
+//! the committed state (`exec.rs`).
+//!
+//! Supported so far: `SELECT * | columns | COUNT(*) [AS n] FROM table [AS t] [WHERE …]
+//! [LIMIT n]`, with comparisons (`= <> != < <= > >=`) of a column and a literal (integers,
+//! floats, strings, booleans, hex identities, `:sender`) joined by `AND`/`OR`/`NOT` and
+//! parentheses. An equality on an indexed column is answered through its index. Joins and
+//! INSERT/UPDATE/DELETE are refused with a clear error for now.
+
+pub mod exec;
+pub mod parse;
+
+pub use exec::{run, SqlOutput};
+pub use parse::SqlError;

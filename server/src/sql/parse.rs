@@ -1,0 +1,342 @@
+//! From SQL text to [`Select`], our query form. Only what the executor runs is accepted;
+//! everything else is refused with an error naming it.
+
+use sqlparser::ast::{
+    self, BinaryOperator, Expr as SqlExpr, FunctionArguments, LimitClause, SelectItem, SetExpr,
+    Statement, TableFactor, UnaryOperator, Value,
+};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+
+/// Why a statement cannot run: the status is 400 for all of these.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SqlError {
+    #[error("sql parser error: {0}")]
+    Parse(String),
+    #[error("Multiple SQL statements are not supported")]
+    Multiple,
+    #[error("Empty SQL query")]
+    Empty,
+    #[error("unsupported SQL: {0}")]
+    Unsupported(String),
+    #[error("no such table: `{0}`. If the table exists, it may be marked private.")]
+    NoSuchTable(String),
+    #[error("no such column: `{0}`")]
+    NoSuchColumn(String),
+    #[error("{0}")]
+    Type(String),
+}
+
+/// A literal in a condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    /// A number as written.
+    Number(String),
+    String(String),
+    Bool(bool),
+    /// `0x…` or `X'…'`: bytes or a 256/128-bit value.
+    Hex(String),
+    /// `:sender`: the caller's identity.
+    Sender,
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// A condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    Cmp(String, Cmp, Literal),
+    And(Box<Cond>, Box<Cond>),
+    Or(Box<Cond>, Box<Cond>),
+    Not(Box<Cond>),
+}
+
+/// What a query returns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Projection {
+    All,
+    /// Columns, each with the name it is returned under.
+    Columns(Vec<(String, String)>),
+    /// `COUNT(*)` under this name.
+    Count(String),
+}
+
+/// A `SELECT` from one table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Select {
+    pub table: String,
+    pub projection: Projection,
+    pub filter: Option<Cond>,
+    pub limit: Option<u64>,
+}
+
+fn unsupported(what: impl std::fmt::Display) -> SqlError {
+    SqlError::Unsupported(what.to_string())
+}
+
+/// Parses one `SELECT` statement.
+pub fn parse(sql: &str) -> Result<Select, SqlError> {
+    let statements = Parser::parse_sql(&PostgreSqlDialect {}, sql)
+        .map_err(|e| SqlError::Parse(e.to_string()))?;
+    let statement = match statements.as_slice() {
+        [] => return Err(SqlError::Empty),
+        [one] => one,
+        _ => return Err(SqlError::Multiple),
+    };
+    let query = match statement {
+        Statement::Query(q) => q,
+        Statement::Insert(_) | Statement::Update { .. } | Statement::Delete(_) => {
+            return Err(unsupported(
+                "INSERT, UPDATE and DELETE are not supported yet",
+            ))
+        }
+        other => {
+            return Err(unsupported(format!(
+                "only SELECT is supported, not `{other}`"
+            )))
+        }
+    };
+    if query.with.is_some() || query.order_by.is_some() || query.fetch.is_some() {
+        return Err(unsupported("WITH, ORDER BY and FETCH are not supported"));
+    }
+    let limit = match &query.limit_clause {
+        None => None,
+        Some(LimitClause::LimitOffset {
+            limit: Some(e),
+            offset: None,
+            limit_by,
+        }) if limit_by.is_empty() => Some(limit_value(e)?),
+        Some(LimitClause::LimitOffset {
+            limit: None,
+            offset: None,
+            ..
+        }) => None,
+        Some(other) => return Err(unsupported(format!("`{other}`"))),
+    };
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return Err(unsupported(
+            "only a plain SELECT is supported (no UNION, VALUES, …)",
+        ));
+    };
+    if select.distinct.is_some()
+        || select.having.is_some()
+        || !matches!(select.group_by, ast::GroupByExpr::Expressions(ref e, _) if e.is_empty())
+    {
+        return Err(unsupported(
+            "DISTINCT, GROUP BY and HAVING are not supported",
+        ));
+    }
+    let table = match select.from.as_slice() {
+        [one] if one.joins.is_empty() => match &one.relation {
+            TableFactor::Table { name, .. } => object_name(name)?,
+            other => return Err(unsupported(format!("FROM `{other}`"))),
+        },
+        [_] => return Err(unsupported("joins are not supported yet")),
+        [] => return Err(unsupported("a SELECT needs FROM")),
+        _ => return Err(unsupported("joins are not supported yet")),
+    };
+    let projection = projection(&select.projection)?;
+    let filter = select.selection.as_ref().map(cond).transpose()?;
+    Ok(Select {
+        table,
+        projection,
+        filter,
+        limit,
+    })
+}
+
+fn object_name(name: &ast::ObjectName) -> Result<String, SqlError> {
+    match name.0.as_slice() {
+        [ast::ObjectNamePart::Identifier(id)] => Ok(id.value.clone()),
+        _ => Err(unsupported(format!("the table name `{name}`"))),
+    }
+}
+
+fn limit_value(e: &SqlExpr) -> Result<u64, SqlError> {
+    match e {
+        SqlExpr::Value(v) => match &v.value {
+            Value::Number(n, _) => n
+                .parse()
+                .map_err(|_| SqlError::Type(format!("LIMIT {n} is not a row count"))),
+            other => Err(SqlError::Type(format!("LIMIT {other} is not a row count"))),
+        },
+        other => Err(SqlError::Type(format!("LIMIT {other} is not a row count"))),
+    }
+}
+
+fn projection(items: &[SelectItem]) -> Result<Projection, SqlError> {
+    if let [SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)] = items {
+        return Ok(Projection::All);
+    }
+    let mut columns = Vec::new();
+    for item in items {
+        let (expr, alias) = match item {
+            SelectItem::UnnamedExpr(e) => (e, None),
+            SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.value.clone())),
+            other => return Err(unsupported(format!("the projection `{other}`"))),
+        };
+        if let SqlExpr::Function(f) = expr {
+            let is_count_star = object_name(&f.name).is_ok_and(|n| n.eq_ignore_ascii_case("count"))
+                && matches!(&f.args, FunctionArguments::List(l) if l.args.len() == 1
+                    && matches!(l.args[0], ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard)));
+            if is_count_star && items.len() == 1 {
+                return Ok(Projection::Count(alias.unwrap_or_else(|| "count".into())));
+            }
+            return Err(unsupported(format!(
+                "the function `{f}` (only COUNT(*) alone is supported)"
+            )));
+        }
+        let name = column(expr)?;
+        columns.push((name.clone(), alias.unwrap_or(name)));
+    }
+    Ok(Projection::Columns(columns))
+}
+
+/// A column reference: `col` or `table.col`.
+fn column(e: &SqlExpr) -> Result<String, SqlError> {
+    match e {
+        SqlExpr::Identifier(id) => Ok(id.value.clone()),
+        SqlExpr::CompoundIdentifier(parts) if parts.len() == 2 => Ok(parts[1].value.clone()),
+        other => Err(unsupported(format!(
+            "`{other}` where a column was expected"
+        ))),
+    }
+}
+
+fn literal(e: &SqlExpr) -> Result<Literal, SqlError> {
+    match e {
+        SqlExpr::Value(v) => match &v.value {
+            // PostgreSQL's dialect reads `0x…` as a number.
+            Value::Number(n, _) if n.starts_with("0x") || n.starts_with("0X") => {
+                Ok(Literal::Hex(n[2..].to_owned()))
+            }
+            Value::Number(n, _) => Ok(Literal::Number(n.clone())),
+            Value::SingleQuotedString(s) => Ok(Literal::String(s.clone())),
+            Value::Boolean(b) => Ok(Literal::Bool(*b)),
+            Value::HexStringLiteral(h) => Ok(Literal::Hex(h.clone())),
+            Value::Placeholder(p) if p == ":sender" => Ok(Literal::Sender),
+            other => Err(unsupported(format!("the literal {other}"))),
+        },
+        SqlExpr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => match literal(expr)? {
+            Literal::Number(n) => Ok(Literal::Number(format!("-{n}"))),
+            _ => Err(unsupported(format!("`{e}`"))),
+        },
+        SqlExpr::Nested(inner) => literal(inner),
+        other => Err(unsupported(format!(
+            "`{other}` where a literal was expected"
+        ))),
+    }
+}
+
+fn cond(e: &SqlExpr) -> Result<Cond, SqlError> {
+    match e {
+        SqlExpr::Nested(inner) => cond(inner),
+        SqlExpr::UnaryOp {
+            op: UnaryOperator::Not,
+            expr,
+        } => Ok(Cond::Not(Box::new(cond(expr)?))),
+        SqlExpr::BinaryOp { left, op, right } => {
+            let cmp = match op {
+                BinaryOperator::And => {
+                    return Ok(Cond::And(Box::new(cond(left)?), Box::new(cond(right)?)))
+                }
+                BinaryOperator::Or => {
+                    return Ok(Cond::Or(Box::new(cond(left)?), Box::new(cond(right)?)))
+                }
+                BinaryOperator::Eq => Cmp::Eq,
+                BinaryOperator::NotEq => Cmp::Ne,
+                BinaryOperator::Lt => Cmp::Lt,
+                BinaryOperator::LtEq => Cmp::Le,
+                BinaryOperator::Gt => Cmp::Gt,
+                BinaryOperator::GtEq => Cmp::Ge,
+                other => return Err(unsupported(format!("the operator `{other}`"))),
+            };
+            // `column op literal`, or `literal op column` (flipped).
+            match (column(left), column(right)) {
+                (Ok(c), _) => Ok(Cond::Cmp(c, cmp, literal(right)?)),
+                (_, Ok(c)) => Ok(Cond::Cmp(c, flip(cmp), literal(left)?)),
+                (Err(e), _) => Err(e),
+            }
+        }
+        other => Err(unsupported(format!("the condition `{other}`"))),
+    }
+}
+
+fn flip(c: Cmp) -> Cmp {
+    match c {
+        Cmp::Lt => Cmp::Gt,
+        Cmp::Le => Cmp::Ge,
+        Cmp::Gt => Cmp::Lt,
+        Cmp::Ge => Cmp::Le,
+        same => same,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selects_parse_into_our_form() {
+        let s = parse(
+            "SELECT * FROM message WHERE sender = :sender AND NOT (n > 3 OR 5 <= n) LIMIT 10",
+        )
+        .unwrap();
+        assert_eq!(s.table, "message");
+        assert_eq!(s.projection, Projection::All);
+        assert_eq!(s.limit, Some(10));
+        let Some(Cond::And(l, r)) = s.filter else {
+            panic!()
+        };
+        assert_eq!(*l, Cond::Cmp("sender".into(), Cmp::Eq, Literal::Sender));
+        let Cond::Not(inner) = *r else { panic!() };
+        let Cond::Or(a, b) = *inner else { panic!() };
+        assert_eq!(
+            *a,
+            Cond::Cmp("n".into(), Cmp::Gt, Literal::Number("3".into()))
+        );
+        assert_eq!(
+            *b,
+            Cond::Cmp("n".into(), Cmp::Ge, Literal::Number("5".into())),
+            "flipped"
+        );
+        let c = parse("select count(*) as n from t").unwrap();
+        assert_eq!(c.projection, Projection::Count("n".into()));
+        let p = parse("SELECT t.a, b AS bee FROM t").unwrap();
+        assert_eq!(
+            p.projection,
+            Projection::Columns(vec![("a".into(), "a".into()), ("b".into(), "bee".into())])
+        );
+    }
+
+    #[test]
+    fn what_is_not_supported_says_so() {
+        assert_eq!(parse("SELECT 1; SELECT 2"), Err(SqlError::Multiple));
+        assert!(
+            matches!(parse("SELEC * FROM t"), Err(SqlError::Parse(m)) if m.contains("Line: 1"))
+        );
+        assert!(
+            matches!(parse("SELECT * FROM a JOIN b ON a.x = b.y"), Err(SqlError::Unsupported(m)) if m.contains("joins"))
+        );
+        assert!(matches!(
+            parse("DELETE FROM t"),
+            Err(SqlError::Unsupported(_))
+        ));
+        assert!(matches!(
+            parse("SELECT * FROM t WHERE a LIKE 'x'"),
+            Err(SqlError::Unsupported(_))
+        ));
+    }
+}
