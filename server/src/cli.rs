@@ -20,6 +20,120 @@ pub struct Cli {
 pub enum Command {
     /// Start the server (needs no configuration: embedded defaults).
     Start(StartArgs),
+    /// Build a module (a Rust crate) to wasm.
+    Build {
+        /// The module's crate.
+        #[arg(long, short = 'p', default_value = ".")]
+        project_path: PathBuf,
+    },
+    /// Create a new module project.
+    Init {
+        /// The module's language (only `rust` so far).
+        #[arg(long, default_value = "rust")]
+        lang: String,
+        /// Where to create it.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Publish a module as a database (create it, or update it if you own it).
+    Publish {
+        /// The database's name.
+        name: String,
+        /// A built module instead of building the project.
+        #[arg(long, short = 'b')]
+        bin_path: Option<PathBuf>,
+        /// The module's crate, built before publishing.
+        #[arg(long, short = 'p', default_value = ".")]
+        project_path: PathBuf,
+        /// Wipe the database's data first.
+        #[arg(long, short = 'c')]
+        clear: bool,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// Call a reducer; each argument is one JSON value (quote strings: '"hi"').
+    Call {
+        database: String,
+        reducer: String,
+        args: Vec<String>,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// Run a SQL query and print the rows.
+    Sql {
+        database: String,
+        query: String,
+        /// Print the server's JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// Print a database's module logs (owner only).
+    Logs {
+        database: String,
+        /// How many lines.
+        #[arg(long, short = 'n', default_value_t = 100)]
+        num_lines: usize,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// Describe a database: identity, owner, tables.
+    Describe {
+        database: String,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// Delete a database and its data (owner only).
+    Delete {
+        database: String,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// Manage identities.
+    #[command(subcommand)]
+    Identity(IdentityCommand),
+    /// Manage known servers.
+    #[command(subcommand)]
+    Server(ServerCommand),
+}
+
+/// Which server a client command talks to.
+#[derive(Debug, Args)]
+pub struct ServerArg {
+    /// A configured server name or a URL [default: the default server].
+    #[arg(long, short = 's')]
+    pub server: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IdentityCommand {
+    /// Get a new identity from the server and save it.
+    New {
+        /// Make it the default.
+        #[arg(long)]
+        default: bool,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// List saved identities (* = default).
+    List,
+    /// Choose the default identity.
+    Default { identity: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// Remember a server under a name.
+    Add {
+        name: String,
+        url: String,
+        /// Make it the default.
+        #[arg(long)]
+        default: bool,
+    },
+    /// List known servers (* = default).
+    List,
 }
 
 #[derive(Debug, Args)]
@@ -38,10 +152,10 @@ pub struct StartArgs {
 
 impl StartArgs {
     /// The data directory: the flag, or the platform default.
-    pub fn data_dir_or_default(&self) -> Result<PathBuf, crate::paths::PathError> {
+    pub fn data_dir_or_default(&self) -> Result<PathBuf, lightcone_server::paths::PathError> {
         match &self.data_dir {
             Some(dir) => Ok(dir.clone()),
-            None => crate::paths::default_data_dir(),
+            None => lightcone_server::paths::default_data_dir(),
         }
     }
 }

@@ -2,14 +2,17 @@
 //! server's integration tests share.
 //!
 //! - `auth/`: identities and tokens;
+//! - `client/`: the CLI's client subcommands and their configuration;
 //! - `registry.rs`: the databases, by name and identity, and their files;
 //! - `database.rs`: one database's thread (its module host, scheduled reducers);
 //! - `http/`: the HTTP API;
 //! - `server.rs`: `lightcone start`.
 
 pub mod auth;
+pub mod client;
 pub mod database;
 pub mod http;
+pub mod paths;
 pub mod registry;
 pub mod server;
 pub mod sql;

@@ -4,7 +4,6 @@
 //! front-door issue (docs/ARCHITECTURE.md).
 
 mod cli;
-mod paths;
 
 use clap::Parser;
 
@@ -16,7 +15,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
-    match cli.command {
+    let result = match cli.command {
         cli::Command::Start(args) => {
             let data_dir = match args.data_dir_or_default() {
                 Ok(dir) => dir,
@@ -29,13 +28,116 @@ fn main() -> std::process::ExitCode {
                 listen_addr: args.listen_addr,
                 data_dir: (!args.in_memory).then_some(data_dir),
             };
-            match lightcone_server::server::run(config) {
+            return match lightcone_server::server::run(config) {
                 Ok(()) => std::process::ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("lightcone: {e:#}");
                     std::process::ExitCode::from(2)
                 }
-            }
+            };
+        }
+        command => client(command),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            std::process::ExitCode::from(1)
         }
     }
+}
+
+/// The client subcommands (everything but `start`).
+fn client(command: cli::Command) -> Result<(), String> {
+    use cli::{Command as C, IdentityCommand as I, ServerCommand as S};
+    use lightcone_server::client::commands as cmd;
+    use lightcone_server::client::config::Config;
+    let mut config = Config::load()?;
+    let connect = |config: &mut Config, server: &Option<String>| -> Result<cmd::Client, String> {
+        cmd::ensure_identity(config, server.as_deref())?;
+        cmd::Client::new(config, server.as_deref(), false)
+    };
+    match command {
+        C::Start(_) => unreachable!("handled by main"),
+        C::Build { project_path } => {
+            let wasm = cmd::build(&project_path)?;
+            println!("{}", wasm.display());
+        }
+        C::Init { lang, dir } => {
+            if lang != "rust" {
+                return Err(format!(
+                    "`--lang {lang}` is not supported yet\n  hint: `--lang rust`"
+                ));
+            }
+            cmd::init_rust(&dir)?;
+            println!("Created a Rust module in {}", dir.display());
+        }
+        C::Publish {
+            name,
+            bin_path,
+            project_path,
+            clear,
+            server,
+        } => {
+            let wasm = cmd::module_bytes(bin_path.as_deref(), &project_path)?;
+            let client = connect(&mut config, &server.server)?;
+            eprintln!("Publishing {} bytes to {} …", wasm.len(), client.url);
+            println!("{}", cmd::publish(&client, &name, &wasm, clear)?);
+        }
+        C::Call {
+            database,
+            reducer,
+            args,
+            server,
+        } => cmd::call(
+            &connect(&mut config, &server.server)?,
+            &database,
+            &reducer,
+            &args,
+        )?,
+        C::Sql {
+            database,
+            query,
+            json,
+            server,
+        } => print!(
+            "{}",
+            cmd::sql(
+                &connect(&mut config, &server.server)?,
+                &database,
+                &query,
+                json
+            )?
+        ),
+        C::Logs {
+            database,
+            num_lines,
+            server,
+        } => print!(
+            "{}",
+            cmd::logs(&connect(&mut config, &server.server)?, &database, num_lines)?
+        ),
+        C::Describe { database, server } => {
+            print!(
+                "{}",
+                cmd::describe(&connect(&mut config, &server.server)?, &database)?
+            )
+        }
+        C::Delete { database, server } => {
+            cmd::delete(&connect(&mut config, &server.server)?, &database)?
+        }
+        C::Identity(I::New { default, server }) => {
+            println!(
+                "{}",
+                cmd::identity_new(&mut config, server.server.as_deref(), default)?
+            )
+        }
+        C::Identity(I::List) => print!("{}", cmd::identity_list(&config)),
+        C::Identity(I::Default { identity }) => cmd::identity_default(&mut config, &identity)?,
+        C::Server(S::Add { name, url, default }) => {
+            cmd::server_add(&mut config, &name, &url, default)?
+        }
+        C::Server(S::List) => print!("{}", cmd::server_list(&config)),
+    }
+    Ok(())
 }

@@ -13,3 +13,19 @@ pub fn default_data_dir() -> Result<PathBuf, PathError> {
         .map(|d| d.join("lightcone"))
         .ok_or(PathError)
 }
+
+/// Overrides the CLI's configuration directory (tests, several setups side by side).
+pub const CONFIG_DIR_ENV: &str = "LIGHTCONE_CONFIG_DIR";
+
+/// Where the CLI keeps its configuration: `$LIGHTCONE_CONFIG_DIR`, else
+/// `<user config dir>/lightcone`, e.g. `~/.config/lightcone` on Linux.
+pub fn config_dir() -> Result<PathBuf, String> {
+    if let Some(dir) = std::env::var_os(CONFIG_DIR_ENV) {
+        return Ok(PathBuf::from(dir));
+    }
+    dirs::config_dir()
+        .map(|d| d.join("lightcone"))
+        .ok_or_else(|| {
+            format!("cannot determine the user's config directory; set {CONFIG_DIR_ENV}")
+        })
+}

@@ -1,0 +1,382 @@
+//! What each client subcommand does. Each returns `Err(message)` for a failure: one clear line,
+//! maybe followed by a hint line; `main` prints it and exits with status 1.
+
+use std::path::Path;
+
+use super::config::{Config, IdentityEntry, ServerEntry};
+
+/// A client for one server, with the default identity's token (creating an identity on first
+/// use, as SpacetimeDB's CLI does).
+pub struct Client {
+    pub url: String,
+    agent: ureq::Agent,
+    token: Option<String>,
+}
+
+/// A server's answer.
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Client {
+    /// A client for `server` (a configured name or a URL; the default server if `None`).
+    pub fn new(config: &Config, server: Option<&str>, anonymous: bool) -> Result<Self, String> {
+        let url = config.server_url(server)?;
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let token = (!anonymous)
+            .then(|| config.default_token().map(|i| i.token.clone()))
+            .flatten();
+        Ok(Self { url, agent, token })
+    }
+
+    /// Sends a request; `Err` only when the server cannot be reached.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Result<Answer, String> {
+        let mut req = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.url));
+        if let Some(t) = &self.token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        let req = req.body(body).map_err(|e| e.to_string())?;
+        let mut resp = self.agent.run(req).map_err(|e| {
+            format!(
+                "cannot reach the server at {}: {e}\n  hint: is `lightcone start` running there?",
+                self.url
+            )
+        })?;
+        Ok(Answer {
+            status: resp.status().as_u16(),
+            body: resp.body_mut().read_to_string().unwrap_or_default(),
+        })
+    }
+
+    /// Sends a request and requires a 2xx answer.
+    pub fn ok(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Result<String, String> {
+        let a = self.send(method, path, content_type, body)?;
+        if (200..300).contains(&a.status) {
+            Ok(a.body)
+        } else {
+            Err(format!(
+                "the server answered {}: {}",
+                a.status,
+                a.body.trim()
+            ))
+        }
+    }
+}
+
+/// Makes sure there is a default identity for the server, creating one if needed.
+pub fn ensure_identity(config: &mut Config, server: Option<&str>) -> Result<(), String> {
+    if config.default_token().is_some() {
+        return Ok(());
+    }
+    identity_new(config, server, true)?;
+    Ok(())
+}
+
+/// `identity new`: asks the server for a new identity and saves it (as the default if asked,
+/// or if there is none).
+pub fn identity_new(
+    config: &mut Config,
+    server: Option<&str>,
+    make_default: bool,
+) -> Result<String, String> {
+    let client = Client::new(config, server, true)?;
+    let body = client.ok("POST", "/v1/identity", None, Vec::new())?;
+    let v: serde_json::Value =
+        serde_json::from_str(&body).map_err(|e| format!("unexpected reply: {e}"))?;
+    let (Some(identity), Some(token)) = (v["identity"].as_str(), v["token"].as_str()) else {
+        return Err(format!("unexpected reply: {body}"));
+    };
+    config.identities.push(IdentityEntry {
+        identity: identity.to_owned(),
+        token: token.to_owned(),
+        server: client.url.clone(),
+    });
+    if make_default || config.default_identity.is_none() {
+        config.default_identity = Some(identity.to_owned());
+    }
+    config.save()?;
+    Ok(identity.to_owned())
+}
+
+/// `identity list`: one line per identity, `*` marking the default.
+pub fn identity_list(config: &Config) -> String {
+    let mut out = String::new();
+    for i in &config.identities {
+        let mark = if config.default_identity.as_deref() == Some(&i.identity) {
+            "*"
+        } else {
+            " "
+        };
+        out.push_str(&format!("{mark} {}  {}\n", i.identity, i.server));
+    }
+    out
+}
+
+/// `identity default <identity>`.
+pub fn identity_default(config: &mut Config, identity: &str) -> Result<(), String> {
+    let found = config
+        .identities
+        .iter()
+        .find(|i| i.identity == identity || i.identity.starts_with(identity))
+        .map(|i| i.identity.clone())
+        .ok_or_else(|| {
+            format!("no saved identity `{identity}`\n  hint: `lightcone identity list`")
+        })?;
+    config.default_identity = Some(found);
+    config.save()
+}
+
+/// `server add <name> <url>`.
+pub fn server_add(
+    config: &mut Config,
+    name: &str,
+    url: &str,
+    make_default: bool,
+) -> Result<(), String> {
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(format!("`{url}` is not an http(s) URL"));
+    }
+    config.servers.insert(
+        name.to_owned(),
+        ServerEntry {
+            url: url.to_owned(),
+        },
+    );
+    if make_default {
+        config.default_server = name.to_owned();
+    }
+    config.save()
+}
+
+/// `server list`.
+pub fn server_list(config: &Config) -> String {
+    config
+        .servers
+        .iter()
+        .map(|(name, s)| {
+            let mark = if *name == config.default_server {
+                "*"
+            } else {
+                " "
+            };
+            format!("{mark} {name}  {}\n", s.url)
+        })
+        .collect()
+}
+
+/// `publish`: builds the module (unless given a wasm file) and publishes it as `name`.
+pub fn publish(client: &Client, name: &str, wasm: &[u8], clear: bool) -> Result<String, String> {
+    let path = if clear {
+        format!("/v1/database/{name}?clear=true")
+    } else {
+        format!("/v1/database/{name}")
+    };
+    let body = client.ok("PUT", &path, Some("application/wasm"), wasm.to_vec())?;
+    let v: serde_json::Value =
+        serde_json::from_str(&body).map_err(|e| format!("unexpected reply: {e}"))?;
+    let success = &v["Success"];
+    let identity = success["database_identity"].as_str().unwrap_or_default();
+    Ok(match success["op"].as_str() {
+        Some("created") => format!("Created new database with name: {name}, identity: {identity}"),
+        _ => format!("Updated database with name: {name}, identity: {identity}"),
+    })
+}
+
+/// Reads a wasm file, or builds the module crate in `project` (printing progress to stderr).
+pub fn module_bytes(wasm: Option<&Path>, project: &Path) -> Result<Vec<u8>, String> {
+    if let Some(file) = wasm {
+        return std::fs::read(file).map_err(|e| format!("reading {}: {e}", file.display()));
+    }
+    let built = build(project)?;
+    std::fs::read(&built).map_err(|e| format!("reading {}: {e}", built.display()))
+}
+
+/// `build`: compiles the module crate in `project` to wasm.
+pub fn build(project: &Path) -> Result<std::path::PathBuf, String> {
+    eprintln!("Building the module in {} …", project.display());
+    // The crate's own target dir, unless the user points cargo elsewhere.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| project.join("target"));
+    let wasm = lightcone_modbuild::build(project, &target).map_err(|e| e.to_string())?;
+    eprintln!("Built {}", wasm.display());
+    Ok(wasm)
+}
+
+/// `call <db> <reducer> [args…]`: each argument is one JSON value.
+pub fn call(client: &Client, db: &str, reducer: &str, args: &[String]) -> Result<(), String> {
+    let mut values = Vec::new();
+    for a in args {
+        let v: serde_json::Value = serde_json::from_str(a).map_err(|e| {
+            format!("argument `{a}` is not JSON: {e}\n  hint: quote strings, e.g. '\"hello\"'")
+        })?;
+        values.push(v);
+    }
+    let body = serde_json::to_vec(&values).map_err(|e| e.to_string())?;
+    client.ok(
+        "POST",
+        &format!("/v1/database/{db}/call/{reducer}"),
+        Some("application/json"),
+        body,
+    )?;
+    Ok(())
+}
+
+/// `sql <db> <query>`: the reply as a text table, or as the server's JSON.
+pub fn sql(client: &Client, db: &str, query: &str, json: bool) -> Result<String, String> {
+    let body = client.ok(
+        "POST",
+        &format!("/v1/database/{db}/sql"),
+        Some("text/plain"),
+        query.as_bytes().to_vec(),
+    )?;
+    if json {
+        return Ok(body);
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(&body).map_err(|e| format!("unexpected reply: {e}"))?;
+    Ok(table(&v[0]))
+}
+
+/// A `/sql` result as a text table: a header, a rule, one line per row.
+fn table(result: &serde_json::Value) -> String {
+    let headers: Vec<String> = result["schema"]["elements"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| e["name"]["some"].as_str().unwrap_or("").to_owned())
+        .collect();
+    let rows: Vec<Vec<String>> = result["rows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| r.as_array().into_iter().flatten().map(cell).collect())
+        .collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| -> String {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!(" {c:<w$} "))
+            .collect();
+        parts.join("|").trim_end().to_owned() + "\n"
+    };
+    let mut out = line(&headers);
+    out.push_str(
+        &widths
+            .iter()
+            .map(|w| "-".repeat(w + 2))
+            .collect::<Vec<_>>()
+            .join("+"),
+    );
+    out.push('\n');
+    for row in &rows {
+        out.push_str(&line(row));
+    }
+    out
+}
+
+/// One cell: strings bare, special one-element products (identities, timestamps) unwrapped,
+/// everything else as JSON.
+fn cell(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(a) if a.len() == 1 && !a[0].is_array() => cell(&a[0]),
+        other => other.to_string(),
+    }
+}
+
+/// `logs <db> [-n N]`.
+pub fn logs(client: &Client, db: &str, lines: usize) -> Result<String, String> {
+    client.ok(
+        "GET",
+        &format!("/v1/database/{db}/logs?num_lines={lines}"),
+        None,
+        Vec::new(),
+    )
+}
+
+/// `describe <db>`: the database's identity, owner and tables (from `st_table`).
+pub fn describe(client: &Client, db: &str) -> Result<String, String> {
+    let info = client.ok("GET", &format!("/v1/database/{db}"), None, Vec::new())?;
+    let tables = sql(
+        client,
+        db,
+        "SELECT table_name, table_access FROM st_table",
+        false,
+    )?;
+    Ok(format!("{info}\n{tables}"))
+}
+
+/// `delete <db>`.
+pub fn delete(client: &Client, db: &str) -> Result<(), String> {
+    client.ok("DELETE", &format!("/v1/database/{db}"), None, Vec::new())?;
+    Ok(())
+}
+
+/// `init --lang rust <dir>`: a new module crate using the published `spacetimedb` crate.
+pub fn init_rust(dir: &Path) -> Result<(), String> {
+    if dir.join("Cargo.toml").exists() {
+        return Err(format!("{} already holds a crate", dir.display()));
+    }
+    let name = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("module")
+        .replace(|c: char| !c.is_ascii_alphanumeric() && c != '_', "_");
+    std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+    let manifest = format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[dependencies]\nspacetimedb = \"=2.10.1\"\nlog = \"0.4\"\n"
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("src/lib.rs"), INIT_RUST_LIB).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// The starting module `init --lang rust` writes.
+const INIT_RUST_LIB: &str = r#"use spacetimedb::{ReducerContext, Table};
+
+#[spacetimedb::table(accessor = person, public)]
+pub struct Person {
+    name: String,
+}
+
+#[spacetimedb::reducer]
+pub fn add(ctx: &ReducerContext, name: String) {
+    ctx.db.person().insert(Person { name });
+}
+
+#[spacetimedb::reducer]
+pub fn say_hello(ctx: &ReducerContext) {
+    for person in ctx.db.person().iter() {
+        log::info!("Hello, {}!", person.name);
+    }
+    log::info!("Hello, World!");
+}
+"#;

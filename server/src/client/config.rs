@@ -1,0 +1,100 @@
+//! The CLI's configuration: known servers and identities, kept as JSON in
+//! `<config dir>/config.json` (see `paths::config_dir`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// Name and address of the server used when none is configured.
+pub const DEFAULT_SERVER_NAME: &str = "local";
+pub const DEFAULT_SERVER_URL: &str = "http://127.0.0.1:3000";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ServerEntry {
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct IdentityEntry {
+    pub identity: String,
+    pub token: String,
+    /// The server that issued it.
+    pub server: String,
+}
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Config {
+    pub default_server: String,
+    pub servers: BTreeMap<String, ServerEntry>,
+    #[serde(default)]
+    pub identities: Vec<IdentityEntry>,
+    #[serde(default)]
+    pub default_identity: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let mut servers = BTreeMap::new();
+        servers.insert(
+            DEFAULT_SERVER_NAME.to_owned(),
+            ServerEntry {
+                url: DEFAULT_SERVER_URL.to_owned(),
+            },
+        );
+        Self {
+            default_server: DEFAULT_SERVER_NAME.to_owned(),
+            servers,
+            identities: Vec::new(),
+            default_identity: None,
+        }
+    }
+}
+
+fn path() -> Result<PathBuf, String> {
+    Ok(crate::paths::config_dir()?.join("config.json"))
+}
+
+impl Config {
+    /// The saved configuration, or the default one.
+    pub fn load() -> Result<Self, String> {
+        let path = path()?;
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| format!("{} is not valid: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(format!("reading {}: {e}", path.display())),
+        }
+    }
+
+    /// Saves the configuration.
+    pub fn save(&self) -> Result<(), String> {
+        let path = path()?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        }
+        let json = serde_json::to_vec_pretty(self).map_err(|e| e.to_string())?;
+        std::fs::write(&path, json).map_err(|e| format!("writing {}: {e}", path.display()))
+    }
+
+    /// The URL of server `name` (or of the default server), or `name` itself if it is a URL.
+    pub fn server_url(&self, name: Option<&str>) -> Result<String, String> {
+        let name = name.unwrap_or(&self.default_server);
+        if name.starts_with("http://") || name.starts_with("https://") {
+            return Ok(name.trim_end_matches('/').to_owned());
+        }
+        self.servers
+            .get(name)
+            .map(|s| s.url.trim_end_matches('/').to_owned())
+            .ok_or_else(|| {
+                format!("no server called `{name}`\n  hint: `lightcone server add {name} <url>`")
+            })
+    }
+
+    /// The default identity's token, if there is one.
+    pub fn default_token(&self) -> Option<&IdentityEntry> {
+        let id = self.default_identity.as_deref()?;
+        self.identities.iter().find(|i| i.identity == id)
+    }
+}

@@ -1,0 +1,153 @@
+//! Every client subcommand of the real `lightcone` binary against a real server: servers and
+//! identities, build, init, publish, call, sql, logs, describe, delete, and their errors.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use support::Server;
+
+struct Cli<'a> {
+    config: &'a Path,
+}
+
+impl Cli<'_> {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_lightcone"))
+            .args(args)
+            .env("LIGHTCONE_CONFIG_DIR", self.config)
+            // Builds share the test run's module cache.
+            .env(
+                "CARGO_TARGET_DIR",
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("wasm-modules"),
+            )
+            .output()
+            .unwrap()
+    }
+
+    /// Runs and requires success; returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Runs and requires failure (status 1); returns stderr.
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?} should fail");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+}
+
+#[test]
+fn every_client_subcommand_against_a_real_server() {
+    let server = Server::start(&["--in-memory"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let cli = Cli {
+        config: &tmp.path().join("config"),
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let chat_dir = root.join("samples/chat/module-rust");
+
+    cli.ok(&["server", "add", "test", &server.base, "--default"]);
+    assert!(cli
+        .ok(&["server", "list"])
+        .contains(&format!("* test  {}", server.base)));
+    let identity = cli.ok(&["identity", "new"]).trim().to_owned();
+    assert!(identity.starts_with("c200"), "{identity}");
+    assert!(cli
+        .ok(&["identity", "list"])
+        .contains(&format!("* {identity}")));
+    let second = cli.ok(&["identity", "new"]).trim().to_owned();
+    assert!(
+        cli.ok(&["identity", "list"])
+            .contains(&format!("* {identity}")),
+        "the first stays default"
+    );
+    cli.ok(&["identity", "default", &identity[..16]]);
+    assert!(cli
+        .fails(&["identity", "default", "nobody"])
+        .contains("no saved identity"));
+    assert_ne!(second, identity);
+
+    // build, then publish the built module; publish again builds and updates.
+    let wasm = cli
+        .ok(&["build", "-p", chat_dir.to_str().unwrap()])
+        .trim()
+        .to_owned();
+    assert!(wasm.ends_with(".wasm"), "{wasm}");
+    let created = cli.ok(&["publish", "chat", "-b", &wasm]);
+    assert!(
+        created.starts_with("Created new database with name: chat, identity: c200"),
+        "{created}"
+    );
+    let updated = cli.ok(&["publish", "chat", "-p", chat_dir.to_str().unwrap()]);
+    assert!(
+        updated.starts_with("Updated database with name: chat"),
+        "{updated}"
+    );
+
+    // call, sql (table and JSON), logs, describe.
+    assert_eq!(
+        cli.ok(&["call", "chat", "send_message", "\"hi there\""]),
+        ""
+    );
+    let err = cli.fails(&["call", "chat", "send_message", "\"\""]);
+    assert!(err.contains("530: Messages must not be empty"), "{err}");
+    assert!(cli
+        .fails(&["call", "chat", "send_message", "not json"])
+        .contains("is not JSON"));
+    let table = cli.ok(&["sql", "chat", "SELECT text, sender FROM message"]);
+    let mut lines = table.lines();
+    assert!(lines.next().unwrap().starts_with(" text"), "{table}");
+    assert!(lines.next().unwrap().starts_with("----"), "{table}");
+    let row = lines.next().unwrap();
+    assert!(
+        row.contains("hi there") && row.contains(&format!("0x{identity}")),
+        "{table}"
+    );
+    let json = cli.ok(&["sql", "chat", "SELECT COUNT(*) AS n FROM message", "--json"]);
+    assert!(json.contains("\"rows\":[[1]]"), "{json}");
+    assert!(cli
+        .fails(&["sql", "chat", "SELECT * FROM nope"])
+        .contains("no such table"));
+    assert!(cli
+        .ok(&["logs", "chat", "-n", "20"])
+        .contains("message from"));
+    let described = cli.ok(&["describe", "chat"]);
+    assert!(
+        described.contains("message") && described.contains("owner_identity"),
+        "{described}"
+    );
+
+    // init.
+    let new_module = tmp.path().join("my_module");
+    cli.ok(&["init", "--lang", "rust", new_module.to_str().unwrap()]);
+    assert!(new_module.join("Cargo.toml").is_file() && new_module.join("src/lib.rs").is_file());
+    assert!(cli
+        .fails(&["init", "--lang", "rust", new_module.to_str().unwrap()])
+        .contains("already holds a crate"));
+    assert!(cli
+        .fails(&["init", "--lang", "cobol", "x"])
+        .contains("not supported yet"));
+
+    // delete, then the database is gone.
+    cli.ok(&["delete", "chat"]);
+    assert!(cli
+        .fails(&["sql", "chat", "SELECT * FROM message"])
+        .contains("404"));
+
+    // A server that is not there is one clear line and a hint.
+    let err = cli.fails(&["sql", "chat", "SELECT 1", "--server", "http://127.0.0.1:9"]);
+    assert!(
+        err.contains("cannot reach the server") && err.contains("hint:"),
+        "{err}"
+    );
+}
