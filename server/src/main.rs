@@ -24,6 +24,14 @@ fn main() -> std::process::ExitCode {
                     return std::process::ExitCode::from(2);
                 }
             };
+            // Server logs on stderr; `RUST_LOG` chooses what (default: info).
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                )
+                .with_writer(std::io::stderr)
+                .init();
             let config = lightcone_server::server::ServerConfig {
                 listen_addr: args.listen_addr,
                 data_dir: (!args.in_memory).then_some(data_dir),

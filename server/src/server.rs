@@ -59,7 +59,7 @@ async fn serve(config: ServerConfig) -> anyhow::Result<()> {
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
-    eprintln!("lightcone: shutting down");
+    tracing::info!("shutting down: stopping every database");
     registry.shutdown().await;
     Ok(())
 }

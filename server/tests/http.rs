@@ -388,3 +388,58 @@ fn sql_reads_rows_with_spacetimedb_s_reply_shape() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(sql(&server, "nosuchdb", None, "SELECT 1").0, 404);
 }
+
+#[test]
+fn malformed_and_oversize_requests_get_clear_errors_and_the_server_keeps_serving() {
+    let server = Server::start(&["--in-memory"]);
+    let (_, token) = server.new_identity();
+    let chat = module_wasm("samples/chat/module-rust");
+    assert_eq!(server.publish("chat", Some(&token), &chat).status, 200);
+    // A body past the limit (64 MiB) is refused before it is read whole.
+    let huge = vec![b' '; lightcone_server::http::MAX_BODY_BYTES + 1];
+    let r = server.request(
+        "POST",
+        "/v1/database/chat/call/send_message",
+        Some(&token),
+        Some(("application/json", &huge)),
+    );
+    assert_eq!(r.status, 413, "{}", r.body);
+    // JSON that is not JSON, or not an argument list.
+    let r = server.call("chat", "send_message", Some(&token), "{not json");
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body
+            .starts_with("invalid arguments for reducer send_message: "),
+        "{}",
+        r.body
+    );
+    let r = server.call("chat", "send_message", Some(&token), r#"{"text": 5}"#);
+    assert_eq!(r.status, 400, "{}", r.body);
+    // A token that is not a bearer token.
+    let r = server.request("GET", "/v1/database/chat/names", None, None);
+    assert_eq!(r.status, 200);
+    let url = format!("{}/v1/database/chat/names", server.base);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let r = agent
+        .get(&url)
+        .header("authorization", "Basic abc")
+        .call()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    // Unknown paths, wrong methods.
+    assert_eq!(server.request("GET", "/v1/nothing", None, None).status, 404);
+    assert_eq!(
+        server.request("DELETE", "/v1/identity", None, None).status,
+        405
+    );
+    // Still serving.
+    assert_eq!(
+        server
+            .call("chat", "send_message", Some(&token), r#"["still here"]"#)
+            .status,
+        200
+    );
+}
