@@ -168,7 +168,10 @@ fn run(mut host: ModuleHost, rx: mpsc::Receiver<Command>) {
                     Some(reason) => HttpCallResult::Refused(reason),
                     None => {
                         let result = match host.call_reducer(&reducer, caller, &args) {
-                            Ok(r) => HttpCallResult::Ran(r),
+                            Ok(r) => {
+                                crate::metrics::global().reducer_call(&r.outcome, r.duration);
+                                HttpCallResult::Ran(r)
+                            }
                             Err(e) => HttpCallResult::NotCalled(e),
                         };
                         host.client_disconnected(caller);
@@ -191,6 +194,7 @@ fn run(mut host: ModuleHost, rx: mpsc::Receiver<Command>) {
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 for run in host.run_due(Timestamp::now()) {
+                    crate::metrics::global().reducer_call(&run.result.outcome, run.result.duration);
                     if let ReducerOutcome::Committed(_) = run.result.outcome {
                         continue;
                     }

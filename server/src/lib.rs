@@ -6,12 +6,14 @@
 //! - `registry.rs`: the databases, by name and identity, and their files;
 //! - `database.rs`: one database's thread (its module host, scheduled reducers);
 //! - `http/`: the HTTP API;
+//! - `metrics.rs`: Prometheus metrics;
 //! - `server.rs`: `lightcone start`.
 
 pub mod auth;
 pub mod client;
 pub mod database;
 pub mod http;
+pub mod metrics;
 pub mod paths;
 pub mod registry;
 pub mod server;

@@ -354,6 +354,57 @@ impl Registry {
         Ok(Database::start(identity, owner, host))
     }
 
+    /// Per-database metrics as Prometheus text: committed transactions, durable offset,
+    /// connected clients.
+    pub fn render_metrics(&self, out: &mut String) {
+        use std::fmt::Write;
+        let dbs: Vec<Arc<Database>> = self.state.read().by_identity.values().cloned().collect();
+        let _ = writeln!(out, "# HELP lightcone_databases Databases running.");
+        let _ = writeln!(out, "# TYPE lightcone_databases gauge");
+        let _ = writeln!(out, "lightcone_databases {}", dbs.len());
+        let mut lines = (String::new(), String::new(), String::new());
+        for db in &dbs {
+            let label = db.identity.to_hex();
+            let (offset, clients) = {
+                let state = db.datastore.read();
+                let clients = state
+                    .table_id(lightcone_datastore::system::ST_CLIENT)
+                    .and_then(|id| state.table(id).ok())
+                    .map_or(0, |t| t.len());
+                (state.next_offset, clients)
+            };
+            let _ = writeln!(
+                lines.0,
+                "lightcone_transactions_total{{database=\"{label}\"}} {offset}"
+            );
+            if let Some(durable) = db.datastore.durable_offset() {
+                let _ = writeln!(
+                    lines.1,
+                    "lightcone_commitlog_durable_offset{{database=\"{label}\"}} {durable}"
+                );
+            }
+            let _ = writeln!(
+                lines.2,
+                "lightcone_connected_clients{{database=\"{label}\"}} {clients}"
+            );
+        }
+        let _ = writeln!(out, "# HELP lightcone_transactions_total Transactions committed (the commitlog's next offset).");
+        let _ = writeln!(out, "# TYPE lightcone_transactions_total counter");
+        out.push_str(&lines.0);
+        let _ = writeln!(
+            out,
+            "# HELP lightcone_commitlog_durable_offset Highest transaction offset known durable."
+        );
+        let _ = writeln!(out, "# TYPE lightcone_commitlog_durable_offset gauge");
+        out.push_str(&lines.1);
+        let _ = writeln!(
+            out,
+            "# HELP lightcone_connected_clients Clients in st_client."
+        );
+        let _ = writeln!(out, "# TYPE lightcone_connected_clients gauge");
+        out.push_str(&lines.2);
+    }
+
     /// Stops every database (flush + snapshot).
     pub async fn shutdown(&self) {
         let all: Vec<Arc<Database>> = self.state.read().by_identity.values().cloned().collect();

@@ -443,3 +443,59 @@ fn malformed_and_oversize_requests_get_clear_errors_and_the_server_keeps_serving
         200
     );
 }
+
+#[test]
+fn metrics_count_calls_transactions_and_clients() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::durable(dir.path());
+    let (_, token) = server.new_identity();
+    let chat = module_wasm("samples/chat/module-rust");
+    let r = server.publish("chat", Some(&token), &chat);
+    let db: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let db = db["Success"]["database_identity"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        server
+            .call("chat", "send_message", Some(&token), r#"["a"]"#)
+            .status,
+        200
+    );
+    assert_eq!(
+        server
+            .call("chat", "send_message", Some(&token), r#"[""]"#)
+            .status,
+        530
+    );
+    let r = server.request("GET", "/metrics", None, None);
+    assert_eq!(r.status, 200);
+    let m = r.body;
+    assert!(
+        m.contains("lightcone_reducer_calls_total{outcome=\"committed\"} 1"),
+        "{m}"
+    );
+    assert!(
+        m.contains("lightcone_reducer_calls_total{outcome=\"failed\"} 1"),
+        "{m}"
+    );
+    assert!(
+        m.contains("lightcone_reducer_duration_seconds_count 2"),
+        "{m}"
+    );
+    assert!(m.contains("lightcone_databases 1"), "{m}");
+    assert!(
+        m.contains(&format!(
+            "lightcone_connected_clients{{database=\"{db}\"}} 0"
+        )),
+        "{m}"
+    );
+    // Schema, init, and per call: connect, (call), disconnect.
+    let tx_line = m
+        .lines()
+        .find(|l| l.starts_with("lightcone_transactions_total{"))
+        .unwrap();
+    let txs: u64 = tx_line.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(txs >= 5, "{tx_line}");
+    assert!(m.contains("lightcone_commitlog_durable_offset{"), "{m}");
+}

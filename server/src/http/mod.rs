@@ -39,6 +39,8 @@ pub type State = axum::extract::State<Arc<AppState>>;
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/v1/ping", get(|| async { StatusCode::OK }))
+        .route("/metrics", get(metrics))
+        .route("/v1/metrics", get(metrics))
         .route("/v1/identity", post(identity::create))
         .route("/v1/identity/public-key", get(identity::public_key))
         .route(
@@ -135,6 +137,27 @@ impl FromRequestParts<Arc<AppState>> for Auth {
             claims: Some(validated),
         })
     }
+}
+
+/// `GET /metrics`: Prometheus text.
+async fn metrics(state: State) -> Response {
+    let registry = state.registry.clone();
+    let text = tokio::task::spawn_blocking(move || {
+        let mut out = String::new();
+        crate::metrics::global().render(&mut out);
+        registry.render_metrics(&mut out);
+        out
+    })
+    .await
+    .unwrap_or_default();
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        text,
+    )
+        .into_response()
 }
 
 /// A plain-text reply.
