@@ -499,3 +499,73 @@ fn metrics_count_calls_transactions_and_clients() {
     assert!(txs >= 5, "{tx_line}");
     assert!(m.contains("lightcone_commitlog_durable_offset{"), "{m}");
 }
+
+#[test]
+fn the_owner_changes_rows_over_sql_and_others_may_not() {
+    let server = Server::start(&["--in-memory"]);
+    let (_, owner) = server.new_identity();
+    let (_, stranger) = server.new_identity();
+    let transfer = module_wasm("samples/transfer/module-rust");
+    assert_eq!(server.publish("bank", Some(&owner), &transfer).status, 200);
+    let stats = |v: &serde_json::Value| {
+        let s = &v[0]["stats"];
+        (
+            s["rows_inserted"].as_u64().unwrap(),
+            s["rows_deleted"].as_u64().unwrap(),
+            s["rows_updated"].as_u64().unwrap(),
+        )
+    };
+    let (status, v, body) = sql(
+        &server,
+        "bank",
+        Some(&owner),
+        "INSERT INTO accounts VALUES (5, 100), (6, 200)",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(stats(&v), (2, 0, 0));
+    let (status, v, body) = sql(
+        &server,
+        "bank",
+        Some(&owner),
+        "UPDATE accounts SET balance = 7 WHERE id = 5",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(stats(&v), (0, 0, 1));
+    let (_, v, _) = sql(&server, "bank", None, "SELECT * FROM accounts WHERE id = 5");
+    assert_eq!(v[0]["rows"], serde_json::json!([[5, 7]]));
+    let (status, _, body) = sql(
+        &server,
+        "bank",
+        Some(&owner),
+        "INSERT INTO accounts VALUES (6, 1)",
+    );
+    assert_eq!(status, 400);
+    assert!(body.contains("unique"), "{body}");
+    let (status, _, body) = sql(&server, "bank", Some(&stranger), "DELETE FROM accounts");
+    assert_eq!(
+        (status, body.as_str()),
+        (
+            403,
+            "only the database's owner may insert, update or delete rows over SQL"
+        )
+    );
+    let (status, _, body) = sql(&server, "bank", Some(&owner), "DELETE FROM st_client");
+    assert_eq!(status, 400);
+    assert!(body.contains("system table"), "{body}");
+    let (status, v, _) = sql(
+        &server,
+        "bank",
+        Some(&owner),
+        "DELETE FROM accounts WHERE balance > 100",
+    );
+    assert_eq!((status, stats(&v)), (200, (0, 1, 0)));
+    let (_, v, _) = sql(&server, "bank", None, "SELECT COUNT(*) AS n FROM accounts");
+    assert_eq!(v[0]["rows"], serde_json::json!([[1]]));
+    // The module sees what SQL wrote.
+    assert_eq!(
+        server
+            .call("bank", "transfer", Some(&owner), "[5, 6, 1]")
+            .body,
+        "account_missing"
+    );
+}

@@ -194,6 +194,11 @@ impl MutTx {
             .expect("state held until commit or rollback")
     }
 
+    /// The id of the table with canonical name `name`.
+    pub fn table_id(&self, name: &str) -> Option<u32> {
+        self.state().table_id(name)
+    }
+
     /// The table with `id` (seeing this transaction's own writes).
     pub fn table(&self, id: u32) -> Result<&Table> {
         self.state().table(id)

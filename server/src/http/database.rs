@@ -284,11 +284,8 @@ pub async fn sql(state: State, auth: Auth, Path(noi): Path<String>, body: Bytes)
     let (caller, owner) = (auth.identity, db.owner == auth.identity);
     let datastore = db.datastore.clone();
     let started = std::time::Instant::now();
-    let result = tokio::task::spawn_blocking(move || {
-        let state = datastore.read();
-        crate::sql::run(&state, &sql, caller, owner)
-    })
-    .await;
+    let result =
+        tokio::task::spawn_blocking(move || crate::sql::run(&datastore, &sql, caller, owner)).await;
     let micros = started.elapsed().as_micros() as u64;
     let mut headers = auth.headers();
     headers.insert("spacetime-execution-duration-micros", micros.into());
@@ -300,6 +297,9 @@ pub async fn sql(state: State, auth: Auth, Path(noi): Path<String>, body: Bytes)
             output.to_json(micros),
         )
             .into_response(),
+        Ok(Err(e @ crate::sql::SqlError::NotOwner)) => {
+            (StatusCode::FORBIDDEN, headers, e.to_string()).into_response()
+        }
         Ok(Err(e)) => (StatusCode::BAD_REQUEST, headers, e.to_string()).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, headers, e.to_string()).into_response(),
     }

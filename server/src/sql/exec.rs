@@ -6,19 +6,21 @@
 use std::cmp::Ordering;
 use std::fmt::Write;
 
-use lightcone_datastore::{CommittedState, Table};
+use lightcone_datastore::{CommittedState, Datastore, Table};
 use lightcone_protocol::sats::special_names::{CONNECTION_ID, IDENTITY, TIMESTAMP, TIME_DURATION};
 use lightcone_protocol::sats::{
     AlgebraicType, AlgebraicValue, Identity, ProductType, ProductTypeElement, ProductValue,
 };
 
-use super::parse::{parse, Cmp, Cond, Literal, Projection, Select, SqlError};
+use super::parse::{parse, Cmp, Cond, Literal, Projection, Select, SqlError, Statement};
 
 /// A query's result: the schema of its rows and the rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SqlOutput {
     pub schema: ProductType,
     pub rows: Vec<ProductValue>,
+    /// Rows inserted, deleted and updated (DML).
+    pub stats: (u64, u64, u64),
 }
 
 impl SqlOutput {
@@ -47,9 +49,10 @@ impl SqlOutput {
             }
             lightcone_protocol::json::write_value(&AlgebraicValue::Product(row.clone()), &mut out);
         }
+        let (inserted, deleted, updated) = self.stats;
         let _ = write!(
             out,
-            "],\"total_duration_micros\":{total_duration_micros},\"stats\":{{\"rows_inserted\":0,\"rows_deleted\":0,\"rows_updated\":0}}}}]"
+            "],\"total_duration_micros\":{total_duration_micros},\"stats\":{{\"rows_inserted\":{inserted},\"rows_deleted\":{deleted},\"rows_updated\":{updated}}}}}]"
         );
         out
     }
@@ -96,15 +99,146 @@ impl Pred {
     }
 }
 
-/// Runs `sql` against `state` for `caller` (`owner`: whether the caller owns the database).
+/// Runs `sql` against `datastore` for `caller` (`owner`: whether the caller owns the
+/// database). Queries read a consistent committed state; changes (owner only) are one
+/// transaction.
 pub fn run(
-    state: &CommittedState,
+    datastore: &Datastore,
     sql: &str,
     caller: Identity,
     owner: bool,
 ) -> Result<SqlOutput, SqlError> {
-    let select = parse(sql)?;
-    execute(state, &select, caller, owner)
+    match parse(sql)? {
+        Statement::Select(select) => execute(&datastore.read(), &select, caller, owner),
+        _ if !owner => Err(SqlError::NotOwner),
+        dml => modify(datastore, dml, caller),
+    }
+}
+
+/// Runs an INSERT, UPDATE or DELETE as one transaction.
+fn modify(
+    datastore: &Datastore,
+    statement: Statement,
+    caller: Identity,
+) -> Result<SqlOutput, SqlError> {
+    let refused = |e: lightcone_datastore::DatastoreError| SqlError::Refused(e.to_string());
+    let name = match &statement {
+        Statement::Insert { table, .. }
+        | Statement::Delete { table, .. }
+        | Statement::Update { table, .. } => table.clone(),
+        Statement::Select(_) => unreachable!("selects are not modifications"),
+    };
+    let mut tx = datastore.begin_mut();
+    let table_id = tx
+        .table_id(&name)
+        .ok_or_else(|| SqlError::NoSuchTable(name.clone()))?;
+    let (row_type, system) = {
+        let t = tx.table(table_id).map_err(refused)?;
+        let system = t.def.table_type == lightcone_protocol::moduledef::raw_v9::TableType::System;
+        (t.def.row_type.clone(), system)
+    };
+    if system {
+        return Err(SqlError::Refused(format!(
+            "`{name}` is a system table; it cannot be modified"
+        )));
+    }
+    let column_of = |c: &str| -> Result<usize, SqlError> {
+        row_type
+            .elements
+            .iter()
+            .position(|e| e.name.as_deref() == Some(c))
+            .ok_or_else(|| SqlError::NoSuchColumn(c.to_owned()))
+    };
+    let convert = |col: usize, lit: &Literal| -> Result<AlgebraicValue, SqlError> {
+        let ty = &row_type.elements[col].algebraic_type;
+        let column = row_type.elements[col].name.as_deref().unwrap_or("?");
+        literal_value(lit, ty, caller).map_err(|reason| {
+            SqlError::Type(format!(
+                "cannot use {} for column `{column}`: {reason}",
+                show(lit)
+            ))
+        })
+    };
+    let mut stats = (0, 0, 0);
+    match &statement {
+        Statement::Insert { columns, rows, .. } => {
+            let order: Vec<usize> = if columns.is_empty() {
+                (0..row_type.elements.len()).collect()
+            } else {
+                columns
+                    .iter()
+                    .map(|c| column_of(c))
+                    .collect::<Result<_, _>>()?
+            };
+            let mut covered = order.clone();
+            covered.sort_unstable();
+            covered.dedup();
+            if covered.len() != row_type.elements.len() || covered.len() != order.len() {
+                return Err(SqlError::Refused(format!(
+                    "INSERT into `{name}` must give each of its {} columns once",
+                    row_type.elements.len()
+                )));
+            }
+            for row in rows {
+                if row.len() != order.len() {
+                    return Err(SqlError::Refused(format!(
+                        "a row of {} values for {} columns",
+                        row.len(),
+                        order.len()
+                    )));
+                }
+                let mut values = vec![AlgebraicValue::unit(); order.len()];
+                for (lit, &col) in row.iter().zip(&order) {
+                    values[col] = convert(col, lit)?;
+                }
+                tx.insert(table_id, ProductValue::new(values))
+                    .map_err(refused)?;
+                stats.0 += 1;
+            }
+        }
+        Statement::Delete { filter, .. } | Statement::Update { filter, .. } => {
+            let pred = filter
+                .as_ref()
+                .map(|c| resolve(c, &column_of, &row_type, caller))
+                .transpose()?;
+            let old: Vec<ProductValue> = tx
+                .table(table_id)
+                .map_err(refused)?
+                .decoded()
+                .filter(|row| pred.as_ref().is_none_or(|p| p.eval(row)))
+                .collect();
+            for row in &old {
+                tx.delete(table_id, row).map_err(refused)?;
+            }
+            if let Statement::Update { sets, .. } = &statement {
+                let sets = sets
+                    .iter()
+                    .map(|(c, lit)| {
+                        let col = column_of(c)?;
+                        Ok((col, convert(col, lit)?))
+                    })
+                    .collect::<Result<Vec<_>, SqlError>>()?;
+                for row in old {
+                    let mut values = row.elements.to_vec();
+                    for (col, v) in &sets {
+                        values[*col] = v.clone();
+                    }
+                    tx.insert(table_id, ProductValue::new(values))
+                        .map_err(refused)?;
+                    stats.2 += 1;
+                }
+            } else {
+                stats.1 = old.len() as u64;
+            }
+        }
+        Statement::Select(_) => unreachable!("selects are not modifications"),
+    }
+    tx.commit().map_err(refused)?;
+    Ok(SqlOutput {
+        schema: ProductType::default(),
+        rows: Vec::new(),
+        stats,
+    })
 }
 
 fn execute(
@@ -187,6 +321,7 @@ fn execute(
     Ok(SqlOutput {
         schema,
         rows: matched,
+        stats: (0, 0, 0),
     })
 }
 

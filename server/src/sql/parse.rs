@@ -3,7 +3,7 @@
 
 use sqlparser::ast::{
     self, BinaryOperator, Expr as SqlExpr, FunctionArguments, LimitClause, SelectItem, SetExpr,
-    Statement, TableFactor, UnaryOperator, Value,
+    TableFactor, UnaryOperator, Value,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
@@ -25,6 +25,10 @@ pub enum SqlError {
     NoSuchColumn(String),
     #[error("{0}")]
     Type(String),
+    #[error("only the database's owner may insert, update or delete rows over SQL")]
+    NotOwner,
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// A literal in a condition.
@@ -70,6 +74,30 @@ pub enum Projection {
     Count(String),
 }
 
+/// A statement we run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Statement {
+    Select(Select),
+    /// `INSERT INTO t [(cols)] VALUES (…), …` (owner only).
+    Insert {
+        table: String,
+        /// Named columns, or empty for "all, in order".
+        columns: Vec<String>,
+        rows: Vec<Vec<Literal>>,
+    },
+    /// `DELETE FROM t [WHERE …]` (owner only).
+    Delete {
+        table: String,
+        filter: Option<Cond>,
+    },
+    /// `UPDATE t SET col = literal, … [WHERE …]` (owner only).
+    Update {
+        table: String,
+        sets: Vec<(String, Literal)>,
+        filter: Option<Cond>,
+    },
+}
+
 /// A `SELECT` from one table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Select {
@@ -83,8 +111,8 @@ fn unsupported(what: impl std::fmt::Display) -> SqlError {
     SqlError::Unsupported(what.to_string())
 }
 
-/// Parses one `SELECT` statement.
-pub fn parse(sql: &str) -> Result<Select, SqlError> {
+/// Parses one statement.
+pub fn parse(sql: &str) -> Result<Statement, SqlError> {
     let statements = Parser::parse_sql(&PostgreSqlDialect {}, sql)
         .map_err(|e| SqlError::Parse(e.to_string()))?;
     let statement = match statements.as_slice() {
@@ -93,15 +121,13 @@ pub fn parse(sql: &str) -> Result<Select, SqlError> {
         _ => return Err(SqlError::Multiple),
     };
     let query = match statement {
-        Statement::Query(q) => q,
-        Statement::Insert(_) | Statement::Update { .. } | Statement::Delete(_) => {
-            return Err(unsupported(
-                "INSERT, UPDATE and DELETE are not supported yet",
-            ))
-        }
+        ast::Statement::Query(q) => q,
+        ast::Statement::Insert(insert) => return parse_insert(insert),
+        ast::Statement::Delete(delete) => return parse_delete(delete),
+        ast::Statement::Update(update) => return parse_update(update),
         other => {
             return Err(unsupported(format!(
-                "only SELECT is supported, not `{other}`"
+                "only SELECT, INSERT, UPDATE and DELETE are supported, not `{other}`"
             )))
         }
     };
@@ -146,11 +172,81 @@ pub fn parse(sql: &str) -> Result<Select, SqlError> {
     };
     let projection = projection(&select.projection)?;
     let filter = select.selection.as_ref().map(cond).transpose()?;
-    Ok(Select {
+    Ok(Statement::Select(Select {
         table,
         projection,
         filter,
         limit,
+    }))
+}
+
+fn one_table(from: &[ast::TableWithJoins]) -> Result<String, SqlError> {
+    match from {
+        [one] if one.joins.is_empty() => match &one.relation {
+            TableFactor::Table { name, .. } => object_name(name),
+            other => Err(unsupported(format!("`{other}`"))),
+        },
+        _ => Err(unsupported("one table at a time")),
+    }
+}
+
+fn parse_insert(insert: &ast::Insert) -> Result<Statement, SqlError> {
+    let ast::TableObject::TableName(name) = &insert.table else {
+        return Err(unsupported("INSERT into a table function"));
+    };
+    let table = object_name(name)?;
+    let columns = insert
+        .columns
+        .iter()
+        .map(object_name)
+        .collect::<Result<Vec<_>, _>>()?;
+    let Some(source) = &insert.source else {
+        return Err(unsupported("INSERT without VALUES"));
+    };
+    let SetExpr::Values(values) = source.body.as_ref() else {
+        return Err(unsupported("INSERT … SELECT"));
+    };
+    let rows = values
+        .rows
+        .iter()
+        .map(|row| {
+            row.content
+                .iter()
+                .map(literal)
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Statement::Insert {
+        table,
+        columns,
+        rows,
+    })
+}
+
+fn parse_delete(delete: &ast::Delete) -> Result<Statement, SqlError> {
+    let from = match &delete.from {
+        ast::FromTable::WithFromKeyword(t) | ast::FromTable::WithoutKeyword(t) => t,
+    };
+    Ok(Statement::Delete {
+        table: one_table(from)?,
+        filter: delete.selection.as_ref().map(cond).transpose()?,
+    })
+}
+
+fn parse_update(update: &ast::Update) -> Result<Statement, SqlError> {
+    let table = one_table(std::slice::from_ref(&update.table))?;
+    let sets = update
+        .assignments
+        .iter()
+        .map(|a| match &a.target {
+            ast::AssignmentTarget::ColumnName(name) => Ok((object_name(name)?, literal(&a.value)?)),
+            other => Err(unsupported(format!("SET {other}"))),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Statement::Update {
+        table,
+        sets,
+        filter: update.selection.as_ref().map(cond).transpose()?,
     })
 }
 
@@ -288,12 +384,18 @@ fn flip(c: Cmp) -> Cmp {
 mod tests {
     use super::*;
 
+    fn select(sql: &str) -> Select {
+        match parse(sql).unwrap() {
+            Statement::Select(s) => s,
+            other => panic!("not a select: {other:?}"),
+        }
+    }
+
     #[test]
     fn selects_parse_into_our_form() {
-        let s = parse(
+        let s = select(
             "SELECT * FROM message WHERE sender = :sender AND NOT (n > 3 OR 5 <= n) LIMIT 10",
-        )
-        .unwrap();
+        );
         assert_eq!(s.table, "message");
         assert_eq!(s.projection, Projection::All);
         assert_eq!(s.limit, Some(10));
@@ -312,13 +414,37 @@ mod tests {
             Cond::Cmp("n".into(), Cmp::Ge, Literal::Number("5".into())),
             "flipped"
         );
-        let c = parse("select count(*) as n from t").unwrap();
-        assert_eq!(c.projection, Projection::Count("n".into()));
-        let p = parse("SELECT t.a, b AS bee FROM t").unwrap();
         assert_eq!(
-            p.projection,
+            select("select count(*) as n from t").projection,
+            Projection::Count("n".into())
+        );
+        assert_eq!(
+            select("SELECT t.a, b AS bee FROM t").projection,
             Projection::Columns(vec![("a".into(), "a".into()), ("b".into(), "bee".into())])
         );
+    }
+
+    #[test]
+    fn dml_parses_into_our_form() {
+        assert_eq!(
+            parse("INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y')").unwrap(),
+            Statement::Insert {
+                table: "t".into(),
+                columns: vec!["a".into(), "b".into()],
+                rows: vec![
+                    vec![Literal::Number("1".into()), Literal::String("x".into())],
+                    vec![Literal::Number("2".into()), Literal::String("y".into())],
+                ],
+            }
+        );
+        assert!(matches!(
+            parse("DELETE FROM t"),
+            Ok(Statement::Delete { filter: None, .. })
+        ));
+        assert!(matches!(
+            parse("UPDATE t SET a = 5 WHERE b = 'x'"),
+            Ok(Statement::Update { ref sets, filter: Some(_), .. }) if sets.len() == 1
+        ));
     }
 
     #[test]
@@ -331,7 +457,7 @@ mod tests {
             matches!(parse("SELECT * FROM a JOIN b ON a.x = b.y"), Err(SqlError::Unsupported(m)) if m.contains("joins"))
         );
         assert!(matches!(
-            parse("DELETE FROM t"),
+            parse("INSERT INTO t SELECT * FROM u"),
             Err(SqlError::Unsupported(_))
         ));
         assert!(matches!(
