@@ -75,6 +75,9 @@ pub enum Command {
         /// How many lines.
         #[arg(long, short = 'n', default_value_t = 100)]
         num_lines: usize,
+        /// Keep printing new lines as they are written.
+        #[arg(long, short = 'f')]
+        follow: bool,
         #[command(flatten)]
         server: ServerArg,
     },

@@ -62,6 +62,8 @@ pub struct Database {
     pub def: parking_lot::RwLock<std::sync::Arc<ModuleDef>>,
     /// The data, for reads that need no module (SQL).
     pub datastore: Datastore,
+    /// The module's log lines (kept across module updates).
+    pub logs: std::sync::Arc<lightcone_host::ModuleLogs>,
 }
 
 impl Database {
@@ -70,6 +72,7 @@ impl Database {
         let (commands, rx) = mpsc::channel();
         let def = parking_lot::RwLock::new(host.def().clone());
         let datastore = host.datastore().clone();
+        let logs = host.logs().clone();
         let thread = std::thread::Builder::new()
             .name(format!("db-{}", &identity.to_hex()[..12]))
             .spawn(move || run(host, rx))
@@ -81,6 +84,7 @@ impl Database {
             thread: Some(thread),
             def,
             datastore,
+            logs,
         }
     }
 

@@ -120,11 +120,16 @@ fn client(command: cli::Command) -> Result<(), String> {
         C::Logs {
             database,
             num_lines,
+            follow,
             server,
-        } => print!(
-            "{}",
-            cmd::logs(&connect(&mut config, &server.server)?, &database, num_lines)?
-        ),
+        } => {
+            let client = connect(&mut config, &server.server)?;
+            if follow {
+                cmd::follow_logs(&client, &database, num_lines)?
+            } else {
+                print!("{}", cmd::logs(&client, &database, num_lines)?)
+            }
+        }
         C::Describe { database, server } => {
             print!(
                 "{}",

@@ -45,9 +45,11 @@ async fn serve(config: ServerConfig) -> anyhow::Result<()> {
         tokio::task::spawn_blocking(move || Registry::open(engine, dir.as_deref())).await??
     };
     let registry = Arc::new(registry);
+    let shutting_down = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let app = router(Arc::new(AppState {
         keys,
         registry: registry.clone(),
+        shutting_down: shutting_down.clone(),
     }));
     let listener = tokio::net::TcpListener::bind(config.listen_addr).await?;
     let addr = listener.local_addr()?;
@@ -57,7 +59,10 @@ async fn serve(config: ServerConfig) -> anyhow::Result<()> {
     };
     eprintln!("{LISTENING}{addr} ({storage})");
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            shutting_down.store(true, std::sync::atomic::Ordering::Relaxed);
+        })
         .await?;
     tracing::info!("shutting down: stopping every database");
     registry.shutdown().await;

@@ -121,6 +121,19 @@ fn every_client_subcommand_against_a_real_server() {
     assert!(cli
         .ok(&["logs", "chat", "-n", "20"])
         .contains("message from"));
+    // `logs -f` prints what is there and keeps the stream open.
+    let mut follower = Command::new(env!("CARGO_BIN_EXE_lightcone"))
+        .args(["logs", "chat", "-f", "-n", "5"])
+        .env("LIGHTCONE_CONFIG_DIR", cli.config)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let stdout = follower.stdout.take().unwrap();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut first).unwrap();
+    assert!(first.contains("\"level\""), "{first}");
+    follower.kill().unwrap();
+    follower.wait().unwrap();
     let described = cli.ok(&["describe", "chat"]);
     assert!(
         described.contains("message") && described.contains("owner_identity"),

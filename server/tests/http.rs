@@ -569,3 +569,53 @@ fn the_owner_changes_rows_over_sql_and_others_may_not() {
         "account_missing"
     );
 }
+
+#[test]
+fn logs_can_be_followed() {
+    use std::io::BufRead;
+    let server = Server::start(&["--in-memory"]);
+    let (_, token) = server.new_identity();
+    let chat = module_wasm("samples/chat/module-rust");
+    assert_eq!(server.publish("chat", Some(&token), &chat).status, 200);
+    let url = format!(
+        "{}/v1/database/chat/logs?follow=true&num_lines=0",
+        server.base
+    );
+    let (tx, rx) = std::sync::mpsc::channel();
+    let follower = {
+        let token = token.clone();
+        std::thread::spawn(move || {
+            let resp = ureq::get(&url)
+                .header("authorization", format!("Bearer {token}"))
+                .call()
+                .unwrap();
+            let reader = std::io::BufReader::new(resp.into_body().into_reader());
+            for line in reader.lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    // Lines written after the follower connected arrive on the open reply.
+    let mut seen = Vec::new();
+    for i in 0..20 {
+        assert_eq!(
+            server
+                .call("chat", "send_message", Some(&token), &format!("[\"m{i}\"]"))
+                .status,
+            200
+        );
+        while let Ok(line) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+            seen.push(line);
+        }
+        if seen.iter().any(|l| l.contains("message from")) {
+            break;
+        }
+    }
+    assert!(seen.iter().any(|l| l.contains("message from")), "{seen:?}");
+    drop(rx);
+    drop(server);
+    let _ = follower.join();
+}

@@ -322,6 +322,29 @@ pub fn logs(client: &Client, db: &str, lines: usize) -> Result<String, String> {
     )
 }
 
+/// `logs -f`: prints the last `lines` lines, then each new one, until the server closes the
+/// stream (or the user interrupts).
+pub fn follow_logs(client: &Client, db: &str, lines: usize) -> Result<(), String> {
+    use std::io::{BufRead, Write};
+    let mut req = ureq::get(format!(
+        "{}/v1/database/{db}/logs?follow=true&num_lines={lines}",
+        client.url
+    ));
+    if let Some(t) = &client.token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let resp = req.call().map_err(|e| format!("following the logs: {e}"))?;
+    let reader = std::io::BufReader::new(resp.into_body().into_reader());
+    let mut out = std::io::stdout();
+    for line in reader.lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// `describe <db>`: the database's identity, owner and tables (from `st_table`).
 pub fn describe(client: &Client, db: &str) -> Result<String, String> {
     let info = client.ok("GET", &format!("/v1/database/{db}"), None, Vec::new())?;

@@ -168,6 +168,9 @@ pub async fn logs(
         .get("num_lines")
         .and_then(|n| n.parse().ok())
         .unwrap_or(DEFAULT_LOG_LINES);
+    if query.get("follow").is_some_and(|f| f == "true" || f == "1") {
+        return follow_logs(&auth, db.logs.clone(), n, state.shutting_down.clone());
+    }
     let mut body = db.logs(n).await.join("\n");
     if !body.is_empty() {
         body.push('\n');
@@ -176,6 +179,54 @@ pub async fn logs(
         auth.headers(),
         [(header::CONTENT_TYPE, "application/x-ndjson")],
         body,
+    )
+        .into_response()
+}
+
+/// How long one wait for new log lines lasts before the stream checks in again.
+const FOLLOW_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// `logs?follow=true`: the last `n` lines, then every new line as it is written, until the
+/// client goes away.
+fn follow_logs(
+    auth: &Auth,
+    logs: std::sync::Arc<lightcone_host::ModuleLogs>,
+    n: usize,
+    shutting_down: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Response {
+    let (recent, next) = logs.recent(n);
+    let first: String = recent.iter().map(|l| l.to_json() + "\n").collect();
+    let state = (logs, next, shutting_down);
+    let rest = futures_util::stream::unfold(state, |(logs, mut seq, shutting_down)| async move {
+        // Wait (a while at a time) until there is something to send: an empty chunk would end
+        // a chunked reply.
+        loop {
+            if shutting_down.load(std::sync::atomic::Ordering::Relaxed) {
+                return None;
+            }
+            let waiting = logs.clone();
+            let (lines, next) =
+                tokio::task::spawn_blocking(move || waiting.since(seq, FOLLOW_WAIT))
+                    .await
+                    .ok()?;
+            seq = next;
+            if !lines.is_empty() {
+                let chunk: String = lines.iter().map(|l| l.to_json() + "\n").collect();
+                let state = (logs, seq, shutting_down);
+                return Some((Ok::<_, std::convert::Infallible>(chunk), state));
+            }
+        }
+    });
+    let stream = futures_util::StreamExt::chain(
+        futures_util::stream::iter(
+            (!first.is_empty()).then_some(Ok::<_, std::convert::Infallible>(first)),
+        ),
+        rest,
+    );
+    (
+        auth.headers(),
+        [(header::CONTENT_TYPE, "application/x-ndjson")],
+        axum::body::Body::from_stream(stream),
     )
         .into_response()
 }

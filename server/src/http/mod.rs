@@ -31,6 +31,9 @@ pub const MAX_BODY_BYTES: usize = 64 << 20;
 pub struct AppState {
     pub keys: ServerKeys,
     pub registry: Arc<Registry>,
+    /// Set when the server begins to shut down: open-ended replies (`logs?follow`) end, so
+    /// the graceful shutdown does not wait for them forever.
+    pub shutting_down: Arc<std::sync::atomic::AtomicBool>,
 }
 
 pub type State = axum::extract::State<Arc<AppState>>;
