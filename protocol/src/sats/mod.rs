@@ -20,6 +20,6 @@ pub use special::{
 pub use typed::Typed;
 pub use typespace::{Typespace, MAX_INLINED_TYPE_NODES};
 pub use value::{AlgebraicValue, ProductValue, SumValue, F32, F64};
-pub use value_skip::{skip_product, skip_value};
+pub use value_skip::{is_plain, skip_product, skip_value};
 
 pub use ethnum::{I256, U256};

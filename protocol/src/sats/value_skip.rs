@@ -68,9 +68,9 @@ pub fn skip_product(
         .try_for_each(|e| skip_value(&e.algebraic_type, typespace, r))
 }
 
-/// Integers and floats: every bit pattern of their size is a valid value, so an array of them
-/// is checked by its length alone. (Bools and sums have invalid bytes; they are walked.)
-fn is_plain(ty: &AlgebraicType) -> bool {
+/// Integers and floats: every bit pattern of their size is a valid value, so values of them
+/// are checked by their length alone. (Bools and sums have invalid bytes; they are walked.)
+pub fn is_plain(ty: &AlgebraicType) -> bool {
     use AlgebraicType as T;
     matches!(
         ty,

@@ -11,7 +11,8 @@ use std::ops::Range;
 
 use lightcone_protocol::bsatn::{DecodeResult, Encode, Reader};
 use lightcone_protocol::sats::{
-    skip_product, skip_value, AlgebraicType, AlgebraicValue, ProductType, ProductValue, Typespace,
+    is_plain, skip_product, skip_value, AlgebraicType, AlgebraicValue, ProductType, ProductValue,
+    Typespace,
 };
 
 /// Where the columns of one row type lie in a row's bytes.
@@ -70,26 +71,10 @@ impl RowLayout {
     }
 
     fn all_plain(&self) -> bool {
-        use AlgebraicType as T;
-        self.row_type.elements.iter().all(|e| {
-            matches!(
-                e.algebraic_type,
-                T::I8
-                    | T::U8
-                    | T::I16
-                    | T::U16
-                    | T::I32
-                    | T::U32
-                    | T::I64
-                    | T::U64
-                    | T::I128
-                    | T::U128
-                    | T::I256
-                    | T::U256
-                    | T::F32
-                    | T::F64
-            )
-        })
+        self.row_type
+            .elements
+            .iter()
+            .all(|e| is_plain(&e.algebraic_type))
     }
 
     /// The byte range of column `col` in `row`, a valid row of this type.
