@@ -164,6 +164,56 @@ impl Registry {
         state.by_identity.get(&identity).cloned()
     }
 
+    /// Gives database `identity` the names `names` (replacing its names if `replace`, else
+    /// adding them). A name another database has is refused, and nothing changes.
+    pub fn set_names(
+        &self,
+        identity: Identity,
+        names: &[String],
+        replace: bool,
+    ) -> Result<(), PublishError> {
+        for name in names {
+            check_name(name)?;
+        }
+        let mut state = self.state.write();
+        if let Some(taken) = names
+            .iter()
+            .find(|n| state.names.get(*n).is_some_and(|id| *id != identity))
+        {
+            return Err(PublishError::BadName(format!(
+                "the name `{taken}` belongs to another database"
+            )));
+        }
+        if replace {
+            state.names.retain(|_, id| *id != identity);
+        }
+        for name in names {
+            state.names.insert(name.clone(), identity);
+        }
+        let mut all: Vec<String> = state
+            .names
+            .iter()
+            .filter(|(_, id)| **id == identity)
+            .map(|(n, _)| n.clone())
+            .collect();
+        all.sort();
+        drop(state);
+        if let Some(dir) = self.dir_of(identity) {
+            let path = dir.join("meta.json");
+            let mut meta: Meta = std::fs::read(&path)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .ok_or_else(|| {
+                    PublishError::Internal(format!("{} is unreadable", path.display()))
+                })?;
+            meta.names = all;
+            let json = serde_json::to_vec_pretty(&meta)
+                .map_err(|e| PublishError::Internal(e.to_string()))?;
+            std::fs::write(&path, json).map_err(|e| PublishError::Internal(e.to_string()))?;
+        }
+        Ok(())
+    }
+
     /// The names of database `identity`.
     pub fn names_of(&self, identity: Identity) -> Vec<String> {
         let state = self.state.read();

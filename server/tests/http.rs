@@ -619,3 +619,74 @@ fn logs_can_be_followed() {
     drop(server);
     let _ = follower.join();
 }
+
+#[test]
+fn names_can_be_added_and_replaced_by_the_owner() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::durable(dir.path());
+    let (_, owner) = server.new_identity();
+    let (_, stranger) = server.new_identity();
+    let chat = module_wasm("samples/chat/module-rust");
+    assert_eq!(server.publish("chat", Some(&owner), &chat).status, 200);
+    assert_eq!(server.publish("other", Some(&owner), &chat).status, 200);
+    let r = server.request(
+        "POST",
+        "/v1/database/chat/names",
+        Some(&owner),
+        Some(("text/plain", b"lobby")),
+    );
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (200, r#"{"names":["chat","lobby"]}"#)
+    );
+    assert_eq!(
+        server
+            .call("lobby", "send_message", Some(&owner), r#"["via alias"]"#)
+            .status,
+        200
+    );
+    let r = server.request(
+        "POST",
+        "/v1/database/chat/names",
+        Some(&stranger),
+        Some(("text/plain", b"mine")),
+    );
+    assert_eq!(r.status, 403);
+    assert!(r.body.ends_with(": rename database"), "{}", r.body);
+    let r = server.request(
+        "POST",
+        "/v1/database/chat/names",
+        Some(&owner),
+        Some(("text/plain", b"other")),
+    );
+    assert_eq!(r.status, 400, "taken by another database: {}", r.body);
+    let r = server.request(
+        "PUT",
+        "/v1/database/chat/names",
+        Some(&owner),
+        Some(("application/json", br#"["main"]"#)),
+    );
+    assert_eq!((r.status, r.body.as_str()), (200, r#"{"names":["main"]}"#));
+    assert_eq!(
+        server
+            .call("chat", "send_message", Some(&owner), r#"["x"]"#)
+            .status,
+        404
+    );
+    let r = server.request(
+        "PUT",
+        "/v1/database/main/names",
+        Some(&owner),
+        Some(("application/json", b"nope")),
+    );
+    assert_eq!(r.status, 400);
+    // Names persist.
+    assert_eq!(server.stop(), Some(0));
+    let server = Server::durable(dir.path());
+    assert_eq!(
+        server
+            .call("main", "send_message", Some(&owner), r#"["after restart"]"#)
+            .status,
+        200
+    );
+}

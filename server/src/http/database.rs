@@ -143,6 +143,54 @@ pub async fn names(state: State, auth: Auth, Path(noi): Path<String>) -> Respons
     }
 }
 
+/// `POST /v1/database/:noi/names` (body: a name) adds a name; `PUT …/names` (body: a JSON
+/// array of names) replaces them. Owner only.
+pub async fn add_name(state: State, auth: Auth, Path(noi): Path<String>, body: Bytes) -> Response {
+    let name = String::from_utf8_lossy(&body).trim().to_owned();
+    change_names(&state, &auth, &noi, vec![name], false)
+}
+
+/// `PUT /v1/database/:noi/names`.
+pub async fn set_names(state: State, auth: Auth, Path(noi): Path<String>, body: Bytes) -> Response {
+    match serde_json::from_slice::<Vec<String>>(&body) {
+        Ok(names) => change_names(&state, &auth, &noi, names, true),
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            auth.headers(),
+            format!("the body must be a JSON array of names: {e}"),
+        )
+            .into_response(),
+    }
+}
+
+fn change_names(
+    state: &super::AppState,
+    auth: &Auth,
+    noi: &str,
+    names: Vec<String>,
+    replace: bool,
+) -> Response {
+    let Some(db) = state.registry.resolve(noi) else {
+        return not_found(auth, noi);
+    };
+    if db.owner != auth.identity {
+        let e = PublishError::Forbidden {
+            caller: auth.identity.to_hex(),
+            database: db.identity.to_hex(),
+            action: "rename database",
+        };
+        return publish_error(auth, e);
+    }
+    match state.registry.set_names(db.identity, &names, replace) {
+        Ok(()) => (
+            auth.headers(),
+            Json(serde_json::json!({ "names": state.registry.names_of(db.identity) })),
+        )
+            .into_response(),
+        Err(e) => publish_error(auth, e),
+    }
+}
+
 /// Default number of lines `logs` returns.
 const DEFAULT_LOG_LINES: usize = 100;
 
