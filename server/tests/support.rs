@@ -5,6 +5,9 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
+/// How long a stopping server may take before the test kills it.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// A running server process, stopped (SIGTERM) when dropped.
 pub struct Server {
     child: Child,
@@ -142,11 +145,22 @@ impl Server {
         code
     }
 
+    /// SIGTERM, then the exit code; a server still running after [`STOP_GRACE`] is killed
+    /// (and reported as `None`) so a hung shutdown fails the test instead of hanging the run.
     fn terminate(&mut self) -> Option<i32> {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
-        self.child.wait().ok().and_then(|s| s.code())
+        let deadline = std::time::Instant::now() + STOP_GRACE;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        None
     }
 }
 
