@@ -690,3 +690,47 @@ fn names_can_be_added_and_replaced_by_the_owner() {
         200
     );
 }
+
+#[test]
+fn expired_and_foreign_tokens_are_refused_over_http() {
+    use lightcone_server::auth::{Claims, ServerKeys, LOCAL_ISSUER};
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::durable(dir.path());
+    // Sign with the server's own key (from its data dir) to make tokens it would accept but
+    // for their claims.
+    let keys = ServerKeys::load_or_create(dir.path()).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let claims = |exp: Option<u64>| Claims {
+        identity: None,
+        sub: "someone".into(),
+        iss: LOCAL_ISSUER.into(),
+        aud: vec![],
+        iat: now - 100,
+        exp,
+        extra: Default::default(),
+    };
+    let expired = keys.sign(&claims(Some(now - 10))).unwrap();
+    let r = server.request("GET", "/v1/database/x/names", Some(&expired), None);
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (401, "Invalid token: the token expired")
+    );
+    let valid = keys.sign(&claims(Some(now + 600))).unwrap();
+    assert_eq!(
+        server
+            .request("GET", "/v1/database/x/names", Some(&valid), None)
+            .status,
+        404
+    );
+    let foreign = ServerKeys::generate().unwrap().sign(&claims(None)).unwrap();
+    let r = server.request("GET", "/v1/database/x/names", Some(&foreign), None);
+    assert_eq!(r.status, 401);
+    assert!(
+        r.body.starts_with("Invalid token: invalid token"),
+        "{}",
+        r.body
+    );
+}
