@@ -734,3 +734,64 @@ fn expired_and_foreign_tokens_are_refused_over_http() {
         r.body
     );
 }
+
+#[test]
+fn sql_joins_two_tables_on_an_equality() {
+    let server = Server::start(&["--in-memory"]);
+    let (_, alice) = server.new_identity();
+    let (_, bob) = server.new_identity();
+    let chat = module_wasm("samples/chat/module-rust");
+    assert_eq!(server.publish("chat", Some(&alice), &chat).status, 200);
+    for (who, text) in [(&alice, "a1"), (&alice, "a2"), (&bob, "b1")] {
+        assert_eq!(
+            server
+                .call("chat", "send_message", Some(who), &format!("[\"{text}\"]"))
+                .status,
+            200
+        );
+    }
+    let join = "FROM message m JOIN user u ON m.sender = u.identity";
+    let (status, v, body) = sql(
+        &server,
+        "chat",
+        Some(&alice),
+        &format!("SELECT m.text {join} WHERE u.identity = :sender"),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(v[0]["rows"], serde_json::json!([["a1"], ["a2"]]));
+    assert_eq!(v[0]["schema"]["elements"][0]["name"]["some"], "text");
+    let (_, v, _) = sql(&server, "chat", None, &format!("SELECT u.* {join}"));
+    let rows = v[0]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3, "one user row per message");
+    assert_eq!(v[0]["schema"]["elements"][0]["name"]["some"], "identity");
+    let (_, v, _) = sql(
+        &server,
+        "chat",
+        None,
+        &format!("SELECT COUNT(*) AS n {join} WHERE m.text <> 'b1'"),
+    );
+    assert_eq!(v[0]["rows"], serde_json::json!([[2]]));
+    let (status, _, body) = sql(&server, "chat", None, &format!("SELECT * {join}"));
+    assert_eq!(status, 400);
+    assert!(body.contains("select one table's columns"), "{body}");
+    let (status, _, body) = sql(
+        &server,
+        "chat",
+        None,
+        "SELECT m.* FROM message m JOIN user u ON m.text = m.sender",
+    );
+    assert_eq!(status, 400, "{body}");
+    let (status, _, body) = sql(
+        &server,
+        "chat",
+        None,
+        "SELECT x.* FROM message m JOIN user u ON m.sender = u.identity",
+    );
+    assert_eq!(
+        (status, body.as_str()),
+        (
+            400,
+            "no such table: `x`. If the table exists, it may be marked private."
+        )
+    );
+}

@@ -247,26 +247,87 @@ fn execute(
     caller: Identity,
     owner: bool,
 ) -> Result<SqlOutput, SqlError> {
-    let table = state
-        .table_id(&select.table)
-        .and_then(|id| state.table(id).ok())
-        .filter(|t| owner || t.def.is_public())
-        .ok_or_else(|| SqlError::NoSuchTable(select.table.clone()))?;
-    let row_type = &table.def.row_type;
-    let column_of = |name: &str| -> Result<usize, SqlError> {
+    let visible = |name: &str| {
+        state
+            .table_id(name)
+            .and_then(|id| state.table(id).ok())
+            .filter(|t| owner || t.def.is_public())
+            .ok_or_else(|| SqlError::NoSuchTable(name.to_owned()))
+    };
+    // The sources of a row: the table, and the joined table after it. A joined row is the two
+    // rows' columns side by side, so conditions and projections address one flat row.
+    let left = visible(&select.table)?;
+    let right = select
+        .join
+        .as_ref()
+        .map(|j| visible(&j.table))
+        .transpose()?;
+    let left_names = [Some(select.table.as_str()), select.alias.as_deref()];
+    let right_names = select
+        .join
+        .as_ref()
+        .map(|j| [Some(j.table.as_str()), j.alias.as_deref()]);
+    let n_left = left.def.row_type.elements.len();
+    let mut row_type = left.def.row_type.clone();
+    if let Some(r) = right {
         row_type
             .elements
+            .extend(r.def.row_type.elements.iter().cloned());
+    }
+    let position = |t: &Table, c: &str| {
+        t.def
+            .row_type
+            .elements
             .iter()
-            .position(|e| e.name.as_deref() == Some(name))
-            .ok_or_else(|| SqlError::NoSuchColumn(name.to_owned()))
+            .position(|e| e.name.as_deref() == Some(c))
+    };
+    let column_of = |name: &str| -> Result<usize, SqlError> {
+        match name.split_once('.') {
+            Some((q, c)) => {
+                if left_names.contains(&Some(q)) {
+                    position(left, c).ok_or_else(|| SqlError::NoSuchColumn(name.to_owned()))
+                } else if right_names.is_some_and(|n| n.contains(&Some(q))) {
+                    let r = right.expect("a joined table exists when its name matched");
+                    position(r, c)
+                        .map(|i| n_left + i)
+                        .ok_or_else(|| SqlError::NoSuchColumn(name.to_owned()))
+                } else {
+                    Err(SqlError::NoSuchTable(q.to_owned()))
+                }
+            }
+            None => match (position(left, name), right.and_then(|r| position(r, name))) {
+                (Some(i), None) => Ok(i),
+                (None, Some(i)) => Ok(n_left + i),
+                (Some(_), Some(_)) => Err(SqlError::Type(format!(
+                    "column `{name}` is in both joined tables; qualify it (`table.{name}`)"
+                ))),
+                (None, None) => Err(SqlError::NoSuchColumn(name.to_owned())),
+            },
+        }
     };
     let pred = select
         .filter
         .as_ref()
-        .map(|c| resolve(c, &column_of, row_type, caller))
+        .map(|c| resolve(c, &column_of, &row_type, caller))
         .transpose()?;
     let (schema, columns): (ProductType, Option<Vec<usize>>) = match &select.projection {
-        Projection::All => (row_type.clone(), None),
+        Projection::All(None) if right.is_some() => {
+            return Err(SqlError::Unsupported(
+                "with a JOIN, select one table's columns (`t.*`) or name them".into(),
+            ))
+        }
+        Projection::All(None) => (row_type.clone(), None),
+        Projection::All(Some(q)) => {
+            let range = if left_names.contains(&Some(q.as_str())) {
+                0..n_left
+            } else if right_names.is_some_and(|n| n.contains(&Some(q.as_str()))) {
+                n_left..row_type.elements.len()
+            } else {
+                return Err(SqlError::NoSuchTable(q.clone()));
+            };
+            let elements = row_type.elements[range.clone()].to_vec();
+            (ProductType { elements }, Some(range.collect()))
+        }
         Projection::Columns(cols) => {
             let mut elements = Vec::new();
             let mut picks = Vec::new();
@@ -290,29 +351,73 @@ fn execute(
             None,
         ),
     };
+    let on = select
+        .join
+        .as_ref()
+        .map(|j| -> Result<(usize, usize), SqlError> {
+            let (a, b) = (column_of(&j.on.0)?, column_of(&j.on.1)?);
+            match (a < n_left, b < n_left) {
+                (true, false) => Ok((a, b - n_left)),
+                (false, true) => Ok((b, a - n_left)),
+                _ => Err(SqlError::Type(
+                    "a join's ON must compare a column of each table".into(),
+                )),
+            }
+        })
+        .transpose()?;
     let limit = select.limit.map_or(usize::MAX, |l| l as usize);
-    let mut matched = Vec::new();
-    let mut count = 0u64;
     let counting = matches!(select.projection, Projection::Count(_));
-    for row in candidates(table, pred.as_ref()) {
+    let (mut matched, mut count) = (Vec::new(), 0u64);
+    let mut consider = |row: ProductValue| -> bool {
         if !pred.as_ref().is_none_or(|p| p.eval(&row)) {
-            continue;
+            return true;
         }
         count += 1;
-        if counting {
-            continue;
+        if !counting {
+            matched.push(match &columns {
+                None => row,
+                Some(picks) => ProductValue::new(
+                    picks
+                        .iter()
+                        .map(|&i| row.elements[i].clone())
+                        .collect::<Vec<_>>(),
+                ),
+            });
         }
-        matched.push(match &columns {
-            None => row,
-            Some(picks) => ProductValue::new(
-                picks
+        counting || matched.len() < limit
+    };
+    'rows: for left_row in candidates(left, pred.as_ref(), 0..n_left) {
+        match (right, on) {
+            (Some(r), Some((lcol, rcol))) => {
+                let key = &left_row.elements[lcol];
+                let index = r
+                    .indexes
                     .iter()
-                    .map(|&i| row.elements[i].clone())
-                    .collect::<Vec<_>>(),
-            ),
-        });
-        if matched.len() >= limit {
-            break;
+                    .find(|i| i.columns.as_slice() == [rcol as u16]);
+                let partners: Vec<ProductValue> = match index {
+                    Some(index) => index
+                        .seek(key)
+                        .into_iter()
+                        .filter_map(|s| r.get(s).map(|b| r.decode(b)))
+                        .collect(),
+                    None => r
+                        .decoded()
+                        .filter(|row| &row.elements[rcol] == key)
+                        .collect(),
+                };
+                for right_row in partners {
+                    let mut elements = left_row.elements.to_vec();
+                    elements.extend(right_row.elements.iter().cloned());
+                    if !consider(ProductValue::new(elements)) {
+                        break 'rows;
+                    }
+                }
+            }
+            _ => {
+                if !consider(left_row) {
+                    break;
+                }
+            }
         }
     }
     if counting {
@@ -325,17 +430,20 @@ fn execute(
     })
 }
 
-/// The rows worth testing: through an index if an equality the query requires is on an
-/// indexed column, else every row.
+/// The rows of `table` worth testing: through an index if an equality the query requires is
+/// on one of its indexed columns (`columns`: where its columns sit in the flat row), else
+/// every row.
 fn candidates<'a>(
     table: &'a Table,
     pred: Option<&Pred>,
+    columns: std::ops::Range<usize>,
 ) -> Box<dyn Iterator<Item = ProductValue> + 'a> {
     let mut equalities = Vec::new();
     if let Some(p) = pred {
         p.required_equalities(&mut equalities);
     }
-    for (col, value) in equalities {
+    for (col, value) in equalities.into_iter().filter(|(c, _)| columns.contains(c)) {
+        let col = col - columns.start;
         if let Some(index) = table
             .indexes
             .iter()

@@ -64,10 +64,11 @@ pub enum Cond {
     Not(Box<Cond>),
 }
 
-/// What a query returns.
+/// What a query returns. Column names may be qualified (`t.col`) by a table's name or alias.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Projection {
-    All,
+    /// `*`, or `t.*` (one table's columns).
+    All(Option<String>),
     /// Columns, each with the name it is returned under.
     Columns(Vec<(String, String)>),
     /// `COUNT(*)` under this name.
@@ -98,10 +99,21 @@ pub enum Statement {
     },
 }
 
-/// A `SELECT` from one table.
+/// An inner join with a second table on an equality of one column of each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Join {
+    pub table: String,
+    pub alias: Option<String>,
+    /// The two sides of `ON a = b`.
+    pub on: (String, String),
+}
+
+/// A `SELECT` from one table, or two joined.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Select {
     pub table: String,
+    pub alias: Option<String>,
+    pub join: Option<Join>,
     pub projection: Projection,
     pub filter: Option<Cond>,
     pub limit: Option<u64>,
@@ -161,23 +173,71 @@ pub fn parse(sql: &str) -> Result<Statement, SqlError> {
             "DISTINCT, GROUP BY and HAVING are not supported",
         ));
     }
-    let table = match select.from.as_slice() {
-        [one] if one.joins.is_empty() => match &one.relation {
-            TableFactor::Table { name, .. } => object_name(name)?,
-            other => return Err(unsupported(format!("FROM `{other}`"))),
-        },
-        [_] => return Err(unsupported("joins are not supported yet")),
-        [] => return Err(unsupported("a SELECT needs FROM")),
-        _ => return Err(unsupported("joins are not supported yet")),
-    };
+    let (table, alias, join) = from_clause(&select.from)?;
     let projection = projection(&select.projection)?;
     let filter = select.selection.as_ref().map(cond).transpose()?;
     Ok(Statement::Select(Select {
         table,
+        alias,
+        join,
         projection,
         filter,
         limit,
     }))
+}
+
+/// A table and its alias.
+fn named(relation: &TableFactor) -> Result<(String, Option<String>), SqlError> {
+    match relation {
+        TableFactor::Table { name, alias, .. } => Ok((
+            object_name(name)?,
+            alias.as_ref().map(|a| a.name.value.clone()),
+        )),
+        other => Err(unsupported(format!("FROM `{other}`"))),
+    }
+}
+
+/// `FROM t [AS a] [[INNER] JOIN s [AS b] ON x = y]`.
+fn from_clause(
+    from: &[ast::TableWithJoins],
+) -> Result<(String, Option<String>, Option<Join>), SqlError> {
+    let [one] = from else {
+        return Err(unsupported(if from.is_empty() {
+            "a SELECT needs FROM"
+        } else {
+            "a comma join (use JOIN … ON)"
+        }));
+    };
+    let (table, alias) = named(&one.relation)?;
+    let join = match one.joins.as_slice() {
+        [] => None,
+        [j] => {
+            let constraint = match &j.join_operator {
+                ast::JoinOperator::Join(c) | ast::JoinOperator::Inner(c) => c,
+                other => {
+                    return Err(unsupported(format!(
+                        "`{other:?}`: only inner joins are supported"
+                    )))
+                }
+            };
+            let ast::JoinConstraint::On(SqlExpr::BinaryOp {
+                left,
+                op: BinaryOperator::Eq,
+                right,
+            }) = constraint
+            else {
+                return Err(unsupported("a join needs `ON a.col = b.col`"));
+            };
+            let (table, alias) = named(&j.relation)?;
+            Some(Join {
+                table,
+                alias,
+                on: (column(left)?, column(right)?),
+            })
+        }
+        _ => return Err(unsupported("more than one join")),
+    };
+    Ok((table, alias, join))
 }
 
 fn one_table(from: &[ast::TableWithJoins]) -> Result<String, SqlError> {
@@ -270,8 +330,13 @@ fn limit_value(e: &SqlExpr) -> Result<u64, SqlError> {
 }
 
 fn projection(items: &[SelectItem]) -> Result<Projection, SqlError> {
-    if let [SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)] = items {
-        return Ok(Projection::All);
+    match items {
+        [SelectItem::Wildcard(_)] => return Ok(Projection::All(None)),
+        [SelectItem::QualifiedWildcard(
+            ast::SelectItemQualifiedWildcardKind::ObjectName(name),
+            _,
+        )] => return Ok(Projection::All(Some(object_name(name)?))),
+        _ => {}
     }
     let mut columns = Vec::new();
     for item in items {
@@ -292,7 +357,8 @@ fn projection(items: &[SelectItem]) -> Result<Projection, SqlError> {
             )));
         }
         let name = column(expr)?;
-        columns.push((name.clone(), alias.unwrap_or(name)));
+        let shown = name.rsplit('.').next().unwrap_or(&name).to_owned();
+        columns.push((name, alias.unwrap_or(shown)));
     }
     Ok(Projection::Columns(columns))
 }
@@ -301,7 +367,9 @@ fn projection(items: &[SelectItem]) -> Result<Projection, SqlError> {
 fn column(e: &SqlExpr) -> Result<String, SqlError> {
     match e {
         SqlExpr::Identifier(id) => Ok(id.value.clone()),
-        SqlExpr::CompoundIdentifier(parts) if parts.len() == 2 => Ok(parts[1].value.clone()),
+        SqlExpr::CompoundIdentifier(parts) if parts.len() == 2 => {
+            Ok(format!("{}.{}", parts[0].value, parts[1].value))
+        }
         other => Err(unsupported(format!(
             "`{other}` where a column was expected"
         ))),
@@ -397,7 +465,7 @@ mod tests {
             "SELECT * FROM message WHERE sender = :sender AND NOT (n > 3 OR 5 <= n) LIMIT 10",
         );
         assert_eq!(s.table, "message");
-        assert_eq!(s.projection, Projection::All);
+        assert_eq!(s.projection, Projection::All(None));
         assert_eq!(s.limit, Some(10));
         let Some(Cond::And(l, r)) = s.filter else {
             panic!()
@@ -420,8 +488,24 @@ mod tests {
         );
         assert_eq!(
             select("SELECT t.a, b AS bee FROM t").projection,
-            Projection::Columns(vec![("a".into(), "a".into()), ("b".into(), "bee".into())])
+            Projection::Columns(vec![("t.a".into(), "a".into()), ("b".into(), "bee".into())])
         );
+    }
+
+    #[test]
+    fn joins_parse_into_our_form() {
+        let s = select("SELECT m.* FROM message AS m JOIN user u ON m.sender = u.identity WHERE u.online = true");
+        assert_eq!(s.projection, Projection::All(Some("m".into())));
+        assert_eq!(
+            (s.table.as_str(), s.alias.as_deref()),
+            ("message", Some("m"))
+        );
+        let join = s.join.unwrap();
+        assert_eq!(
+            (join.table.as_str(), join.alias.as_deref()),
+            ("user", Some("u"))
+        );
+        assert_eq!(join.on, ("m.sender".into(), "u.identity".into()));
     }
 
     #[test]
@@ -454,7 +538,7 @@ mod tests {
             matches!(parse("SELEC * FROM t"), Err(SqlError::Parse(m)) if m.contains("Line: 1"))
         );
         assert!(
-            matches!(parse("SELECT * FROM a JOIN b ON a.x = b.y"), Err(SqlError::Unsupported(m)) if m.contains("joins"))
+            matches!(parse("SELECT a.* FROM a LEFT JOIN b ON a.x = b.y"), Err(SqlError::Unsupported(m)) if m.contains("inner joins"))
         );
         assert!(matches!(
             parse("INSERT INTO t SELECT * FROM u"),
