@@ -31,6 +31,8 @@ fn main() -> std::process::ExitCode {
                         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
                 )
                 .with_writer(std::io::stderr)
+                // Colours only on a terminal, not in log files.
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
                 .init();
             let config = lightcone_server::server::ServerConfig {
                 listen_addr: args.listen_addr,
