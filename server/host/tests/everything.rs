@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use lightcone_host::{HostConfig, HostEngine, ModuleHost, ReducerOutcome};
 use lightcone_protocol::sats::{
-    AlgebraicValue as V, ConnectionId, Identity, ProductValue, Timestamp, F32, F64, I256, U256,
+    AlgebraicValue as V, Identity, ProductValue, Timestamp, F32, F64, I256, U256,
 };
 use support::*;
 
@@ -404,24 +404,14 @@ fn scheduled_reducers_run_once_or_on_an_interval_without_drift() {
 
 #[test]
 fn schedules_survive_a_restart() {
-    use lightcone_commitlog::{CommitlogOptions, FsyncPolicy};
-    use lightcone_datastore::{Datastore, DatastoreOptions};
+    use lightcone_datastore::Datastore;
     let dir = tempfile::tempdir().unwrap();
-    let options = DatastoreOptions {
-        commitlog: CommitlogOptions {
-            fsync: FsyncPolicy::Off,
-            ..Default::default()
-        },
-        ..Default::default()
-    };
     let wasm = module_wasm(EVERYTHING);
     let planned_at;
     {
         let (compiled, def) = ModuleHost::load(&engine(), &wasm).unwrap();
-        let ds = Datastore::create(dir.path(), &def, &options).unwrap();
-        let logs = Arc::new(lightcone_host::ModuleLogs::in_memory(100));
-        let mut host =
-            ModuleHost::new(engine(), compiled, def, ds.clone(), logs, Identity::ZERO).unwrap();
+        let ds = Datastore::create(dir.path(), &def, &unsynced()).unwrap();
+        let mut host = host_on(engine(), &ds, compiled, def);
         assert!(committed(&host.init(Identity::ZERO)));
         let r = call(
             &mut host,
@@ -438,15 +428,12 @@ fn schedules_survive_a_restart() {
         drop(host);
         ds.close().unwrap();
     }
-    let (compiled, def) = ModuleHost::load(&engine(), &wasm).unwrap();
-    let ds = Datastore::open(dir.path(), &options).unwrap();
-    let logs = Arc::new(lightcone_host::ModuleLogs::in_memory(100));
-    let mut host = ModuleHost::new(engine(), compiled, def, ds, logs, Identity::ZERO).unwrap();
+    let ds = Datastore::open(dir.path(), &unsynced()).unwrap();
+    let mut host = host_over(&ds, &wasm);
     assert_eq!(host.next_scheduled(), Some(planned_at));
     let runs = host.run_due(planned_at);
     assert_eq!(runs.len(), 1);
     assert!(committed(&runs[0].result));
-    let _ = ConnectionId::ZERO;
 }
 
 #[test]

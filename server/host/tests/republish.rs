@@ -4,38 +4,23 @@
 
 mod support;
 
-use std::sync::Arc;
-
-use lightcone_commitlog::{CommitlogOptions, FsyncPolicy};
 use lightcone_datastore::migrate::MigrationStep;
-use lightcone_datastore::{Datastore, DatastoreError, DatastoreOptions};
-use lightcone_host::{ModuleHost, ModuleLogs};
-use lightcone_protocol::sats::{AlgebraicValue as V, Identity};
+use lightcone_datastore::{Datastore, DatastoreError};
+use lightcone_host::ModuleHost;
+use lightcone_protocol::sats::AlgebraicValue as V;
 use support::*;
-
-fn host_over(ds: &Datastore, wasm: &[u8]) -> ModuleHost {
-    let (compiled, def) = ModuleHost::load(&engine(), wasm).unwrap();
-    let logs = Arc::new(ModuleLogs::in_memory(100));
-    ModuleHost::new(engine(), compiled, def, ds.clone(), logs, Identity::ZERO).unwrap()
-}
 
 #[test]
 fn a_new_version_migrates_the_database_and_keeps_its_rows() {
     let dir = tempfile::tempdir().unwrap();
-    let options = DatastoreOptions {
-        commitlog: CommitlogOptions {
-            fsync: FsyncPolicy::Off,
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let options = unsynced();
     let chat = module_wasm("samples/chat/module-rust");
     let plus = module_wasm("server/host/tests/modules/chat-plus");
     let everything = module_wasm("server/host/tests/modules/everything");
 
-    let (_, chat_def) = ModuleHost::load(&engine(), &chat).unwrap();
+    let (chat_module, chat_def) = ModuleHost::load(&engine(), &chat).unwrap();
     let ds = Datastore::create(dir.path(), &chat_def, &options).unwrap();
-    let mut host = host_over(&ds, &chat);
+    let mut host = host_on(engine(), &ds, chat_module, chat_def.clone());
     assert!(committed(&host.client_connected(caller(1))));
     assert!(committed(&call(
         &mut host,
@@ -60,13 +45,13 @@ fn a_new_version_migrates_the_database_and_keeps_its_rows() {
     }
 
     // The new version adds a table; the old rows stay and its reducers run.
-    let (_, plus_def) = ModuleHost::load(&engine(), &plus).unwrap();
+    let (plus_module, plus_def) = ModuleHost::load(&engine(), &plus).unwrap();
     let steps = ds.migrate(&plus_def).unwrap();
     assert!(
         steps.contains(&MigrationStep::AddTable("reaction".into())),
         "{steps:?}"
     );
-    let mut host = host_over(&ds, &plus);
+    let mut host = host_on(engine(), &ds, plus_module, plus_def);
     assert_eq!(rows(&host, "message").len(), 1);
     assert_eq!(rows(&host, "user").len(), 1);
     assert!(committed(&call(

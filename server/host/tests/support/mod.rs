@@ -6,11 +6,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use lightcone_datastore::Datastore;
+use lightcone_commitlog::{CommitlogOptions, FsyncPolicy};
+use lightcone_datastore::{Datastore, DatastoreOptions};
 use lightcone_host::{
-    Caller, HostConfig, HostEngine, ModuleHost, ModuleLogs, ReducerOutcome, ReducerResult,
+    Caller, CompiledModule, HostConfig, HostEngine, ModuleHost, ModuleLogs, ReducerOutcome,
+    ReducerResult,
 };
 use lightcone_protocol::bsatn;
+use lightcone_protocol::moduledef::ModuleDef;
 use lightcone_protocol::sats::{AlgebraicValue, ConnectionId, Identity, ProductValue};
 
 /// The repository's root.
@@ -45,16 +48,7 @@ pub fn publish(dir: &str, owner: Identity) -> ModuleHost {
 pub fn publish_with(engine: Arc<HostEngine>, wasm: &[u8], owner: Identity) -> ModuleHost {
     let (compiled, def) = ModuleHost::load(&engine, wasm).unwrap();
     let datastore = Datastore::in_memory(&def);
-    let logs = Arc::new(ModuleLogs::in_memory(1000));
-    let mut host = ModuleHost::new(
-        engine,
-        compiled,
-        def,
-        datastore,
-        logs,
-        Identity::from_le_bytes([0xdb; 32]),
-    )
-    .unwrap();
+    let mut host = host_on(engine, &datastore, compiled, def);
     let init = host.init(owner);
     assert!(
         matches!(init.outcome, ReducerOutcome::Committed(_)),
@@ -62,6 +56,46 @@ pub fn publish_with(engine: Arc<HostEngine>, wasm: &[u8], owner: Identity) -> Mo
         init.outcome
     );
     host
+}
+
+/// The identity the tests' databases have (`identity()` in a module).
+pub const DATABASE_IDENTITY: Identity = Identity::from_le_bytes([0xdb; 32]);
+
+/// A loaded module running over `datastore` on `engine`, logging in memory.
+pub fn host_on(
+    engine: Arc<HostEngine>,
+    datastore: &Datastore,
+    compiled: CompiledModule,
+    def: ModuleDef,
+) -> ModuleHost {
+    let logs = Arc::new(ModuleLogs::in_memory(1000));
+    ModuleHost::new(
+        engine,
+        compiled,
+        def,
+        datastore.clone(),
+        logs,
+        DATABASE_IDENTITY,
+    )
+    .unwrap()
+}
+
+/// `wasm` (loaded now) running over an existing `datastore` on the shared engine.
+pub fn host_over(datastore: &Datastore, wasm: &[u8]) -> ModuleHost {
+    let (compiled, def) = ModuleHost::load(&engine(), wasm).unwrap();
+    host_on(engine(), datastore, compiled, def)
+}
+
+/// Options of a durable datastore that skips fsync (the tests restart processes, not
+/// machines).
+pub fn unsynced() -> DatastoreOptions {
+    DatastoreOptions {
+        commitlog: CommitlogOptions {
+            fsync: FsyncPolicy::Off,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
 }
 
 /// A caller with a recognisable identity and connection.
