@@ -334,9 +334,8 @@ fn v10_module_roundtrips_and_validates() {
     );
 }
 
-#[test]
-fn v9_module_roundtrips_and_validates_with_names_verbatim() {
-    let theirs = spacetimedb_lib::RawModuleDef::V9(RawModuleDefV9 {
+fn v9_module() -> spacetimedb_lib::RawModuleDef {
+    spacetimedb_lib::RawModuleDef::V9(RawModuleDefV9 {
         typespace: typespace(),
         tables: vec![RawTableDefV9 {
             name: id("TickTimer"),
@@ -385,7 +384,12 @@ fn v9_module_roundtrips_and_validates_with_names_verbatim() {
             },
         )],
         row_level_security: vec![],
-    });
+    })
+}
+
+#[test]
+fn v9_module_roundtrips_and_validates_with_names_verbatim() {
+    let theirs = v9_module();
     let bytes = decode_and_reencode(&theirs);
     let def = ModuleDef::from_bsatn(&bytes).unwrap();
     let t = def.table("TickTimer").expect("V9 names are verbatim");
@@ -528,4 +532,76 @@ fn v8_modules_and_garbage_are_refused_clearly() {
     assert!(err.to_string().contains("pre-1.0 V8"), "{err}");
     let err = ModuleDef::from_bsatn(&[2, 1, 0, 0, 0, 99]).unwrap_err();
     assert!(matches!(&err.0[0], ValidationError::Decode(_)), "{err}");
+}
+
+/// `to_raw_v9` + our JSON against SpacetimeDB's serializer of the same V9 bytes: the
+/// `/schema?version=9` body must be theirs byte for byte.
+fn assert_v9_json_matches_published(def: &ModuleDef) -> String {
+    assert_raw_v9_json_matches_published(&def.to_raw_v9())
+}
+
+fn assert_raw_v9_json_matches_published(
+    raw: &lightcone_protocol::moduledef::RawModuleDefV9,
+) -> String {
+    let ours = lightcone_protocol::json::module_def_v9_to_string(&raw);
+    let theirs: RawModuleDefV9 = their_bsatn::from_slice(&bsatn::to_vec(raw)).unwrap();
+    let theirs =
+        serde_json::to_string(spacetimedb_sats::serde::SerdeWrapper::from_ref(&theirs)).unwrap();
+    assert_eq!(ours, theirs);
+    ours
+}
+
+#[test]
+fn schema_v9_json_of_a_v10_module_matches_published() {
+    let def = ModuleDef::from_bsatn(&decode_and_reencode(&full_v10_module())).unwrap();
+    let json = assert_v9_json_matches_published(&def);
+    // Canonical names, generated names written out, procedures and views as misc exports.
+    for needle in [
+        "\"name\":\"send_message\"",
+        "\"Procedure\":{\"name\":\"fetch_weather\"",
+        "\"View\":{\"name\":\"my_player\"",
+        "\"reducer_name\":\"on_tick\"",
+        "\"lifecycle\":{\"some\":{\"OnConnect\":[]}}",
+        "\"sql\":\"SELECT * FROM message WHERE sender = :sender\"",
+    ] {
+        assert!(json.contains(needle), "{needle} missing from {json}");
+    }
+    // No fixture validates with a direct index on its first table; its JSON form is checked
+    // on the raw definition.
+    let mut raw = def.to_raw_v9();
+    raw.tables[0].indexes[0].algorithm =
+        lightcone_protocol::moduledef::raw_v9::RawIndexAlgorithm::Direct(0);
+    assert!(assert_raw_v9_json_matches_published(&raw).contains("{\"Direct\":0}"));
+}
+
+#[test]
+fn schema_v9_of_a_v9_module_gives_back_its_definition() {
+    let def = ModuleDef::from_bsatn(&decode_and_reencode(&v9_module())).unwrap();
+    assert_v9_json_matches_published(&def);
+    let raw = def.to_raw_v9();
+    let spacetimedb_lib::RawModuleDef::V9(original) = v9_module() else {
+        unreachable!()
+    };
+    let original: lightcone_protocol::moduledef::RawModuleDefV9 =
+        bsatn::from_slice(&their_bsatn::to_vec(&original).unwrap()).unwrap();
+    assert_eq!(raw.typespace, original.typespace);
+    assert_eq!(raw.reducers, original.reducers);
+    assert_eq!(raw.misc_exports, original.misc_exports);
+    let (t, o) = (&raw.tables[0], &original.tables[0]);
+    assert_eq!(
+        (&t.name, &t.primary_key, t.table_access),
+        (&o.name, &o.primary_key, o.table_access)
+    );
+    // Names the module left out are written as the validator generated them.
+    assert_eq!(
+        t.indexes[0].name.as_deref(),
+        Some("TickTimer_scheduled_id_idx_btree")
+    );
+    assert_eq!(t.indexes[0].algorithm, o.indexes[0].algorithm);
+    assert_eq!(t.constraints, o.constraints);
+    let schedule = t.schedule.as_ref().unwrap();
+    assert_eq!(
+        (schedule.name.as_deref(), schedule.reducer_name.as_str()),
+        (Some("TickTimer_sched"), "OnTick")
+    );
 }

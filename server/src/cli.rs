@@ -81,9 +81,12 @@ pub enum Command {
         #[command(flatten)]
         server: ServerArg,
     },
-    /// Describe a database: identity, owner, tables.
+    /// Describe a database: identity, owner, tables and reducers.
     Describe {
         database: String,
+        /// Print the schema as the server sends it (SATS-JSON of a `RawModuleDefV9`).
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         server: ServerArg,
     },

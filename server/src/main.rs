@@ -132,10 +132,14 @@ fn client(command: cli::Command) -> Result<(), String> {
                 print!("{}", cmd::logs(&client, &database, num_lines)?)
             }
         }
-        C::Describe { database, server } => {
+        C::Describe {
+            database,
+            json,
+            server,
+        } => {
             print!(
                 "{}",
-                cmd::describe(&connect(&mut config, &server.server)?, &database)?
+                cmd::describe(&connect(&mut config, &server.server)?, &database, json)?
             )
         }
         C::Delete { database, server } => {

@@ -135,10 +135,19 @@ fn every_client_subcommand_against_a_real_server() {
     follower.kill().unwrap();
     follower.wait().unwrap();
     let described = cli.ok(&["describe", "chat"]);
-    assert!(
-        described.contains("message") && described.contains("owner_identity"),
-        "{described}"
-    );
+    for needle in [
+        "table user (public)",
+        "  identity: Identity  primary key",
+        "  name: Option<String>",
+        "  sent: Timestamp",
+        "  send_message(text: String)",
+        "  client_connected()  [OnConnect]",
+    ] {
+        assert!(described.contains(needle), "{needle} in {described}");
+    }
+    let described: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["describe", "chat", "--json"])).unwrap();
+    assert_eq!(described["tables"][0]["name"], "message");
 
     // init.
     let new_module = tmp.path().join("my_module");

@@ -795,3 +795,64 @@ fn sql_joins_two_tables_on_an_equality() {
         )
     );
 }
+
+#[test]
+fn schema_is_served_as_spacetimedb_v9_json() {
+    let server = Server::start(&["--in-memory"]);
+    let (_, alice) = server.new_identity();
+    let chat = module_wasm("samples/chat/module-rust");
+    assert_eq!(server.publish("chat", Some(&alice), &chat).status, 200);
+
+    // Anyone may read it, owner or not.
+    let r = server.request("GET", "/v1/database/chat/schema?version=9", None, None);
+    assert_eq!(r.status, 200, "{r:?}");
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let tables: Vec<&str> = v["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(tables, ["message", "user"], "{}", r.body);
+    let user = &v["tables"][1];
+    assert_eq!(user["primary_key"], serde_json::json!([0]));
+    assert_eq!(user["table_access"], serde_json::json!({"Public": []}));
+    let row_type = &v["typespace"]["types"][user["product_type_ref"].as_u64().unwrap() as usize];
+    assert_eq!(
+        row_type["Product"]["elements"][0]["name"]["some"],
+        "identity"
+    );
+    let reducer = |name: &str| {
+        v["reducers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no reducer {name} in {}", r.body))
+    };
+    assert_eq!(
+        reducer("send_message")["params"]["elements"][0]["algebraic_type"],
+        serde_json::json!({"String": []})
+    );
+    assert_eq!(
+        reducer("client_connected")["lifecycle"],
+        serde_json::json!({"some": {"OnConnect": []}})
+    );
+
+    // Version 10 is refused with a 4xx (SpacetimeDB's CLI then asks for 9); others are 400s.
+    let r = server.request("GET", "/v1/database/chat/schema?version=10", None, None);
+    assert_eq!(r.status, 400, "{r:?}");
+    for query in ["", "?version=8", "?version=nine"] {
+        let r = server.request(
+            "GET",
+            &format!("/v1/database/chat/schema{query}"),
+            None,
+            None,
+        );
+        assert_eq!(r.status, 400, "{query}: {r:?}");
+        assert!(r.body.contains("version"), "{r:?}");
+    }
+    let r = server.request("GET", "/v1/database/nope/schema?version=9", None, None);
+    assert_eq!(r.status, 404, "{r:?}");
+}

@@ -6,6 +6,7 @@
 //! - [`write_typed_value`]: the *typed* form (`/schema`): products are objects keyed by field
 //!   name, sums `{"variant": payload}`.
 //! - [`write_type`]: an `AlgebraicType` as `{"U32":[]}`, `{"Product":{"elements":[…]}}` …
+//! - [`module_def_v9_to_string`]: a `RawModuleDefV9` as SpacetimeDB serializes it.
 //! - [`parse_value`]: JSON → `AlgebraicValue` at a given type (`POST …/call/:reducer`), with a
 //!   path to the offending element in every error.
 //!
@@ -13,8 +14,10 @@
 //! strings `"0x…"` (lowercase hex, no leading zeros); floats use the shortest round-trip
 //! form and NaN/infinity become `null`; `Array<U8>` is a lowercase hex string without `0x`.
 
+mod module_def;
 mod parse;
 mod render;
 
+pub use module_def::module_def_v9_to_string;
 pub use parse::{parse_args, parse_value, JsonValueError};
 pub use render::{value_to_string, write_type, write_typed_value, write_value};

@@ -6,7 +6,7 @@ use crate::bsatn::DecodeError;
 use crate::sats::{AlgebraicType, AlgebraicValue, Typespace};
 
 /// Appends a JSON string literal with serde_json's escaping.
-fn write_str(s: &str, out: &mut String) {
+pub(super) fn write_str(s: &str, out: &mut String) {
     // serde_json's string escaping is the reference; a `&str` always serializes.
     out.push_str(&serde_json::to_string(s).unwrap_or_default());
 }
@@ -162,7 +162,7 @@ pub fn write_typed_value(
     Ok(())
 }
 
-fn write_name(name: &Option<String>, out: &mut String) {
+pub(super) fn write_name(name: &Option<String>, out: &mut String) {
     match name {
         Some(n) => {
             out.push_str("{\"some\":");

@@ -16,6 +16,7 @@ pub mod names;
 mod raw;
 pub mod raw_v10;
 pub mod raw_v9;
+mod to_v9;
 mod validate;
 
 pub use def::*;

@@ -345,16 +345,24 @@ pub fn follow_logs(client: &Client, db: &str, lines: usize) -> Result<(), String
     Ok(())
 }
 
-/// `describe <db>`: the database's identity, owner and tables (from `st_table`).
-pub fn describe(client: &Client, db: &str) -> Result<String, String> {
-    let info = client.ok("GET", &format!("/v1/database/{db}"), None, Vec::new())?;
-    let tables = sql(
-        client,
-        db,
-        "SELECT table_name, table_access FROM st_table",
-        false,
+/// `describe <db> [--json]`: the database's identity and owner, then its tables (columns,
+/// keys, access) and reducers, from `GET …/schema?version=9`. `--json` prints that schema as
+/// the server sent it.
+pub fn describe(client: &Client, db: &str, json: bool) -> Result<String, String> {
+    let schema = client.ok(
+        "GET",
+        &format!("/v1/database/{db}/schema?version=9"),
+        None,
+        Vec::new(),
     )?;
-    Ok(format!("{info}\n{tables}"))
+    if json {
+        return Ok(schema);
+    }
+    let info = client.ok("GET", &format!("/v1/database/{db}"), None, Vec::new())?;
+    let info: serde_json::Value = serde_json::from_str(&info).map_err(|e| e.to_string())?;
+    let schema: serde_json::Value =
+        serde_json::from_str(&schema).map_err(|e| format!("the server sent a bad schema: {e}"))?;
+    Ok(super::describe::render(&info, &schema))
 }
 
 /// `delete <db>`.

@@ -131,6 +131,48 @@ pub async fn identity(state: State, auth: Auth, Path(noi): Path<String>) -> Resp
     }
 }
 
+/// `GET /v1/database/:noi/schema?version=9` → the module's schema as SATS-JSON of a
+/// `RawModuleDefV9`, regenerated from the validated definition. Anyone may read it.
+/// `version=10` is a 400, on which SpacetimeDB's CLI falls back to 9.
+pub async fn schema(
+    state: State,
+    auth: Auth,
+    Path(noi): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(db) = state.registry.resolve(&noi) else {
+        return not_found(&auth, &noi);
+    };
+    match query.get("version").map(String::as_str) {
+        Some("9") => {}
+        Some("10") => {
+            return (
+                StatusCode::BAD_REQUEST,
+                auth.headers(),
+                "schema version 10 is not served by this server; ask for version=9",
+            )
+                .into_response()
+        }
+        other => {
+            let got = other.map_or("no version".to_owned(), |v| format!("version `{v}`"));
+            return (
+                StatusCode::BAD_REQUEST,
+                auth.headers(),
+                format!("Failed to deserialize query string: expected `version=9` or `version=10`, got {got}"),
+            )
+                .into_response();
+        }
+    }
+    let def = db.def.read().clone();
+    let body = lightcone_protocol::json::module_def_v9_to_string(&def.to_raw_v9());
+    (
+        auth.headers(),
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
 /// `GET /v1/database/:noi/names` → `{"names": [..]}`.
 pub async fn names(state: State, auth: Auth, Path(noi): Path<String>) -> Response {
     match state.registry.resolve(&noi) {

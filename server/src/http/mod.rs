@@ -2,7 +2,7 @@
 //! - `identity.rs`: `POST /v1/identity`, `GET /v1/identity/public-key`,
 //!   `POST /v1/identity/websocket-token`;
 //! - `database.rs`: publish (`POST /v1/database`, `PUT /v1/database/:name`), `GET`
-//!   `/v1/database/:noi`, `…/identity`, `…/names` (get, add, set), `…/logs`, `POST …/call/:reducer`,
+//!   `/v1/database/:noi`, `…/identity`, `…/names` (get, add, set), `…/logs`, `…/schema`, `POST …/call/:reducer`,
 //!   `POST …/sql`, `DELETE /v1/database/:noi`.
 //!
 //! Every reply carries `spacetime-identity` and `spacetime-identity-token`: the caller's, or
@@ -68,6 +68,10 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .put(database::set_names),
         )
         .route("/v1/database/{name_or_identity}/logs", get(database::logs))
+        .route(
+            "/v1/database/{name_or_identity}/schema",
+            get(database::schema),
+        )
         .route(
             "/v1/database/{name_or_identity}/call/{function}",
             post(database::call),
