@@ -543,7 +543,7 @@ fn assert_v9_json_matches_published(def: &ModuleDef) -> String {
 fn assert_raw_v9_json_matches_published(
     raw: &lightcone_protocol::moduledef::RawModuleDefV9,
 ) -> String {
-    let ours = lightcone_protocol::json::module_def_v9_to_string(&raw);
+    let ours = lightcone_protocol::json::module_def_v9_to_string(raw);
     let theirs: RawModuleDefV9 = their_bsatn::from_slice(&bsatn::to_vec(raw)).unwrap();
     let theirs =
         serde_json::to_string(spacetimedb_sats::serde::SerdeWrapper::from_ref(&theirs)).unwrap();
