@@ -6,13 +6,27 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use lightcone_datastore::TxDelta;
 use lightcone_datastore::{migrate::MigrationStep, Datastore, DatastoreError};
 use lightcone_host::{
     CallError, Caller, CompiledModule, ModuleHost, ReducerOutcome, ReducerResult,
 };
 use lightcone_protocol::moduledef::ModuleDef;
-use lightcone_protocol::sats::{Identity, Timestamp};
+use lightcone_protocol::sats::{ConnectionId, Identity, Timestamp};
+use lightcone_protocol::ws::row_list::{BsatnRowList, RowListBuilder};
+use lightcone_protocol::ws::v2::{
+    self as ws, CallReducer, ClientMessage, InitialConnection, OneOffQueryResult, ProcedureResult,
+    ProcedureStatus, QueryRows, ReducerOk, ServerMessage, SingleTableRows, SubscribeApplied,
+    SubscriptionError, TransactionUpdate, UnsubscribeApplied, UnsubscribeFlags,
+};
+use std::collections::HashMap;
 use tokio::sync::oneshot;
+
+use crate::sql::parse::Statement;
+use crate::sql::{SqlError, SqlOutput};
+use crate::subscribe::{
+    ClientHandle, QueryPlan, SubscribeError, Subscriptions, CLOSE_ERROR, CLOSE_GOING_AWAY,
+};
 
 /// Longest the database thread sleeps when nothing is scheduled (it wakes for commands
 /// anyway).
@@ -50,6 +64,26 @@ enum Command {
     },
     /// Stop: flush and snapshot (durable databases).
     Shutdown { reply: oneshot::Sender<()> },
+    /// The owner's INSERT, UPDATE or DELETE, run here so the scheduler and subscribers see
+    /// it.
+    SqlWrite {
+        statement: Statement,
+        caller: Identity,
+        reply: oneshot::Sender<Result<SqlOutput, SqlError>>,
+    },
+    /// A WebSocket client connects (refused with the reason if `client_connected` fails).
+    Connect {
+        client: ClientHandle,
+        token: String,
+        reply: oneshot::Sender<Result<(), String>>,
+    },
+    /// A WebSocket client went away.
+    Disconnect { connection: ConnectionId },
+    /// A message from a WebSocket client.
+    Message {
+        connection: ConnectionId,
+        message: ClientMessage,
+    },
 }
 
 /// A running database.
@@ -64,6 +98,9 @@ pub struct Database {
     pub datastore: Datastore,
     /// The module's log lines (kept across module updates).
     pub logs: std::sync::Arc<lightcone_host::ModuleLogs>,
+    /// The durable offset as it advances, for confirmed reads (`None`: an in-memory
+    /// database, where everything counts as durable at once).
+    pub durable: Option<tokio::sync::watch::Receiver<Option<u64>>>,
 }
 
 impl Database {
@@ -73,6 +110,13 @@ impl Database {
         let def = parking_lot::RwLock::new(host.def().clone());
         let datastore = host.datastore().clone();
         let logs = host.logs().clone();
+        let durable = datastore.is_durable().then(|| {
+            let (tx, rx) = tokio::sync::watch::channel(datastore.durable_offset());
+            datastore.on_durable(move |offset| {
+                tx.send_replace(Some(offset));
+            });
+            rx
+        });
         let thread = std::thread::Builder::new()
             .name(format!("db-{}", &identity.to_hex()[..12]))
             .spawn(move || run(host, rx))
@@ -85,6 +129,7 @@ impl Database {
             def,
             datastore,
             logs,
+            durable,
         }
     }
 
@@ -134,6 +179,48 @@ impl Database {
             .unwrap_or_default()
     }
 
+    /// Runs the owner's INSERT, UPDATE or DELETE on the database thread.
+    pub async fn sql_write(
+        &self,
+        statement: Statement,
+        caller: Identity,
+    ) -> Result<SqlOutput, SqlError> {
+        self.ask(|reply| Command::SqlWrite {
+            statement,
+            caller,
+            reply,
+        })
+        .await
+        .unwrap_or_else(|| Err(SqlError::Refused("the database is shutting down".into())))
+    }
+
+    /// Registers a WebSocket client; `Err` carries why `client_connected` refused it.
+    pub async fn connect(&self, client: ClientHandle, token: String) -> Result<(), String> {
+        self.ask(|reply| Command::Connect {
+            client,
+            token,
+            reply,
+        })
+        .await
+        .unwrap_or_else(|| Err("the database is shutting down".into()))
+    }
+
+    /// A message from WebSocket client `connection` (answers go to its queue). `false` if
+    /// the database is gone.
+    pub fn client_message(&self, connection: ConnectionId, message: ClientMessage) -> bool {
+        self.commands
+            .send(Command::Message {
+                connection,
+                message,
+            })
+            .is_ok()
+    }
+
+    /// WebSocket client `connection` went away.
+    pub fn client_gone(&self, connection: ConnectionId) {
+        let _ = self.commands.send(Command::Disconnect { connection });
+    }
+
     /// Stops the database thread, flushing and snapshotting its data.
     pub async fn shutdown(&self) {
         let _ = self.ask(|reply| Command::Shutdown { reply }).await;
@@ -150,10 +237,25 @@ impl Drop for Database {
     }
 }
 
+/// The database thread's state: the module, the live subscriptions and the connected
+/// WebSocket clients. Every commit goes through [`Worker::committed`], which feeds the
+/// scheduler's and the subscriptions' view of the data.
+struct Worker {
+    host: ModuleHost,
+    subs: Subscriptions,
+    clients: HashMap<ConnectionId, ClientHandle>,
+}
+
 /// The database thread.
-fn run(mut host: ModuleHost, rx: mpsc::Receiver<Command>) {
+fn run(host: ModuleHost, rx: mpsc::Receiver<Command>) {
+    let mut w = Worker {
+        host,
+        subs: Subscriptions::default(),
+        clients: HashMap::new(),
+    };
     loop {
-        let wait = host
+        let wait = w
+            .host
             .next_scheduled()
             .map(|at| {
                 let micros = at.micros_since_unix_epoch - Timestamp::now().micros_since_unix_epoch;
@@ -167,50 +269,387 @@ fn run(mut host: ModuleHost, rx: mpsc::Receiver<Command>) {
                 args,
                 reply,
             }) => {
-                let connected = host.client_connected(caller);
-                let result = match connected.outcome.error() {
-                    Some(reason) => HttpCallResult::Refused(reason),
-                    None => {
-                        let result = match host.call_reducer(&reducer, caller, &args) {
-                            Ok(r) => {
-                                crate::metrics::global().reducer_call(&r.outcome, r.duration);
-                                HttpCallResult::Ran(r)
-                            }
-                            Err(e) => HttpCallResult::NotCalled(e),
-                        };
-                        host.client_disconnected(caller);
-                        result
-                    }
-                };
+                let _ = reply.send(w.http_call(&reducer, caller, &args));
+            }
+            Ok(Command::SqlWrite {
+                statement,
+                caller,
+                reply,
+            }) => {
+                let datastore = w.host.datastore().clone();
+                let result = crate::sql::exec::modify(&datastore, statement, caller);
+                let result = result.map(|(output, delta)| {
+                    w.host.observe_commit(&delta);
+                    w.committed(&delta, None);
+                    output
+                });
                 let _ = reply.send(result);
             }
+            Ok(Command::Connect {
+                client,
+                token,
+                reply,
+            }) => {
+                let _ = reply.send(w.connect(client, token));
+            }
+            Ok(Command::Disconnect { connection }) => w.disconnect(connection),
+            Ok(Command::Message {
+                connection,
+                message,
+            }) => w.handle(connection, message),
             Ok(Command::Update { module, def, reply }) => {
-                let _ = reply.send(update(&mut host, module, *def));
+                let _ = reply.send(update(&mut w.host, module, *def));
             }
             Ok(Command::Logs { n, reply }) => {
-                let (lines, _) = host.logs().recent(n);
+                let (lines, _) = w.host.logs().recent(n);
                 let _ = reply.send(lines.iter().map(|l| l.to_json()).collect());
             }
             Ok(Command::Shutdown { reply }) => {
-                close(host);
+                w.close_all("the database is shutting down");
+                close(w.host);
                 let _ = reply.send(());
                 return;
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                for run in host.run_due(Timestamp::now()) {
+                for run in w.host.run_due(Timestamp::now()) {
                     crate::metrics::global().reducer_call(&run.result.outcome, run.result.duration);
-                    if let ReducerOutcome::Committed(_) = run.result.outcome {
-                        continue;
+                    match &run.result.outcome {
+                        ReducerOutcome::Committed(delta) => {
+                            w.committed(delta, None);
+                        }
+                        outcome => {
+                            tracing::debug!(
+                                reducer = run.reducer,
+                                ?outcome,
+                                "scheduled reducer did not commit"
+                            )
+                        }
                     }
-                    tracing::debug!(reducer = run.reducer, outcome = ?run.result.outcome, "scheduled reducer did not commit");
                 }
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
-                close(host);
+                w.close_all("the database is shutting down");
+                close(w.host);
                 return;
             }
         }
     }
+}
+
+impl Worker {
+    /// Sends every affected client its update for `delta`, except `caller`'s, which is
+    /// returned (it goes inside the caller's `ReducerResult`). Clients too slow to take it
+    /// are dropped.
+    fn committed(
+        &mut self,
+        delta: &TxDelta,
+        caller: Option<ConnectionId>,
+    ) -> Option<TransactionUpdate> {
+        let updates = {
+            let state = self.host.datastore().read();
+            self.subs.on_commit(&state, delta)
+        };
+        let mut own = None;
+        let mut too_slow = Vec::new();
+        for (conn, update) in updates {
+            if Some(conn) == caller {
+                own = Some(update);
+                continue;
+            }
+            let Some(client) = self.clients.get(&conn) else {
+                continue;
+            };
+            if !client.send(Some(delta.offset), ServerMessage::TransactionUpdate(update)) {
+                too_slow.push(conn);
+            }
+        }
+        for conn in too_slow {
+            self.drop_client(conn, None);
+        }
+        own
+    }
+
+    /// An HTTP reducer call: connect, call, disconnect, as SpacetimeDB does.
+    fn http_call(&mut self, reducer: &str, caller: Caller, args: &[u8]) -> HttpCallResult {
+        let connected = self.host.client_connected(caller);
+        if let ReducerOutcome::Committed(delta) = &connected.outcome {
+            self.committed(delta, None);
+        }
+        if let Some(reason) = connected.outcome.error() {
+            return HttpCallResult::Refused(reason);
+        }
+        let result = match self.host.call_reducer(reducer, caller, args) {
+            Ok(r) => {
+                crate::metrics::global().reducer_call(&r.outcome, r.duration);
+                if let ReducerOutcome::Committed(delta) = &r.outcome {
+                    self.committed(delta, None);
+                }
+                HttpCallResult::Ran(r)
+            }
+            Err(e) => HttpCallResult::NotCalled(e),
+        };
+        let disconnected = self.host.client_disconnected(caller);
+        if let ReducerOutcome::Committed(delta) = &disconnected.outcome {
+            self.committed(delta, None);
+        }
+        result
+    }
+
+    /// A WebSocket client arrives: `client_connected` runs, and on success the client is
+    /// registered and its first message, `InitialConnection`, queued.
+    fn connect(&mut self, client: ClientHandle, token: String) -> Result<(), String> {
+        let caller = client.caller;
+        let connected = self.host.client_connected(caller);
+        let delta = match connected.outcome {
+            ReducerOutcome::Committed(delta) => delta,
+            outcome => return Err(outcome.error().unwrap_or_default()),
+        };
+        client.send(
+            Some(delta.offset),
+            ServerMessage::InitialConnection(InitialConnection {
+                identity: caller.identity,
+                connection_id: caller.connection,
+                token: token.into(),
+            }),
+        );
+        self.clients.insert(caller.connection, client);
+        self.committed(&delta, Some(caller.connection));
+        Ok(())
+    }
+
+    /// A WebSocket client left (or was dropped).
+    fn disconnect(&mut self, connection: ConnectionId) {
+        if self.clients.contains_key(&connection) {
+            self.drop_client(connection, None);
+        }
+    }
+
+    /// Forgets a client (closing its socket with `reason`, if given) and runs
+    /// `client_disconnected` for it.
+    fn drop_client(&mut self, connection: ConnectionId, reason: Option<(u16, String)>) {
+        let Some(client) = self.clients.remove(&connection) else {
+            return;
+        };
+        if let Some((code, reason)) = reason {
+            client.close(code, reason);
+        }
+        self.subs.remove_client(connection);
+        let caller = client.caller;
+        drop(client);
+        let disconnected = self.host.client_disconnected(caller);
+        if let ReducerOutcome::Committed(delta) = &disconnected.outcome {
+            self.committed(delta, None);
+        }
+    }
+
+    /// Closes every client's socket (shutdown), running `client_disconnected` for each.
+    fn close_all(&mut self, reason: &str) {
+        let all: Vec<ConnectionId> = self.clients.keys().copied().collect();
+        for conn in all {
+            self.drop_client(conn, Some((CLOSE_GOING_AWAY, reason.to_owned())));
+        }
+    }
+
+    /// Queues `message` for client `conn`, dropping the client if it is too slow.
+    fn send(&mut self, conn: ConnectionId, offset: Option<u64>, message: ServerMessage) {
+        let ok = self
+            .clients
+            .get(&conn)
+            .is_some_and(|c| c.send(offset, message));
+        if !ok {
+            self.drop_client(conn, None);
+        }
+    }
+
+    /// The offset of the last committed transaction (what a snapshot read reflects).
+    fn last_offset(&self) -> Option<u64> {
+        self.host.datastore().read().next_offset.checked_sub(1)
+    }
+
+    /// One message from WebSocket client `conn`, handled in the order it arrived.
+    fn handle(&mut self, conn: ConnectionId, message: ClientMessage) {
+        let Some(client) = self.clients.get(&conn) else {
+            return;
+        };
+        let (caller, owner) = (client.caller, client.owner);
+        match message {
+            ClientMessage::Subscribe(s) => {
+                let datastore = self.host.datastore().clone();
+                let state = datastore.read();
+                let result = self.subs.subscribe(
+                    &state,
+                    conn,
+                    caller.identity,
+                    owner,
+                    s.query_set_id,
+                    &s.query_strings,
+                );
+                let offset = state.next_offset.checked_sub(1);
+                drop(state);
+                match result {
+                    Ok(rows) => self.send(
+                        conn,
+                        offset,
+                        ServerMessage::SubscribeApplied(SubscribeApplied {
+                            request_id: s.request_id,
+                            query_set_id: s.query_set_id,
+                            rows,
+                        }),
+                    ),
+                    Err(SubscribeError::Query(error)) => self.send(
+                        conn,
+                        None,
+                        ServerMessage::SubscriptionError(SubscriptionError {
+                            request_id: Some(s.request_id),
+                            query_set_id: s.query_set_id,
+                            error: error.into(),
+                        }),
+                    ),
+                    Err(SubscribeError::Protocol(reason)) => {
+                        self.drop_client(conn, Some((CLOSE_ERROR, reason)))
+                    }
+                }
+            }
+            ClientMessage::Unsubscribe(u) => {
+                let datastore = self.host.datastore().clone();
+                let state = datastore.read();
+                let send_rows = u.flags == UnsubscribeFlags::SendDroppedRows;
+                let result = self
+                    .subs
+                    .unsubscribe(&state, conn, u.query_set_id, send_rows);
+                let offset = state.next_offset.checked_sub(1);
+                drop(state);
+                let message = match result {
+                    Ok(rows) => ServerMessage::UnsubscribeApplied(UnsubscribeApplied {
+                        request_id: u.request_id,
+                        query_set_id: u.query_set_id,
+                        rows,
+                    }),
+                    Err(SubscribeError::Query(error) | SubscribeError::Protocol(error)) => {
+                        ServerMessage::SubscriptionError(SubscriptionError {
+                            request_id: Some(u.request_id),
+                            query_set_id: u.query_set_id,
+                            error: error.into(),
+                        })
+                    }
+                };
+                self.send(conn, offset, message);
+            }
+            ClientMessage::OneOffQuery(q) => {
+                let result = {
+                    let state = self.host.datastore().read();
+                    QueryPlan::compile(&state, &q.query_string, caller.identity, owner)
+                        .map(|plan| QueryRows {
+                            tables: vec![SingleTableRows {
+                                table: plan.table_name.clone(),
+                                rows: row_list(&plan.current_rows(&state)),
+                            }],
+                        })
+                        .map_err(|e| e.to_string().into_boxed_str())
+                };
+                let offset = self.last_offset();
+                self.send(
+                    conn,
+                    offset,
+                    ServerMessage::OneOffQueryResult(OneOffQueryResult {
+                        request_id: q.request_id,
+                        result,
+                    }),
+                );
+            }
+            ClientMessage::CallReducer(c) => {
+                let (offset, result) = self.ws_call(conn, caller, owner, &c);
+                self.send(
+                    conn,
+                    offset,
+                    ServerMessage::ReducerResult(ws::ReducerResult {
+                        request_id: c.request_id,
+                        timestamp: result.1,
+                        result: result.0,
+                    }),
+                );
+            }
+            ClientMessage::CallProcedure(p) => {
+                let error = match self.host.call_procedure(&p.procedure) {
+                    Err(e) => e.to_string(),
+                    Ok(_) => "procedures are not run yet".to_owned(),
+                };
+                self.send(
+                    conn,
+                    None,
+                    ServerMessage::ProcedureResult(ProcedureResult {
+                        status: ProcedureStatus::InternalError(error.into()),
+                        timestamp: Timestamp::now(),
+                        total_host_execution_duration: Default::default(),
+                        request_id: p.request_id,
+                    }),
+                );
+            }
+        }
+    }
+
+    /// A reducer call from a WebSocket client: the outcome as the protocol states it, with
+    /// the caller's own update folded in on success.
+    fn ws_call(
+        &mut self,
+        conn: ConnectionId,
+        caller: Caller,
+        owner: bool,
+        call: &CallReducer,
+    ) -> (Option<u64>, (ws::ReducerOutcome, Timestamp)) {
+        let internal = |m: String| {
+            (
+                None,
+                (
+                    ws::ReducerOutcome::InternalError(m.into()),
+                    Timestamp::now(),
+                ),
+            )
+        };
+        if call.flags != 0 {
+            return internal(format!("unknown reducer call flags {}", call.flags));
+        }
+        let callable = self
+            .host
+            .reducer_id(&call.reducer)
+            .is_some_and(|id| owner || self.host.is_client_callable(id));
+        if !callable {
+            return internal(format!("no such reducer `{}`", call.reducer));
+        }
+        let result = match self.host.call_reducer(&call.reducer, caller, &call.args) {
+            Ok(r) => r,
+            Err(e) => return internal(e.to_string()),
+        };
+        crate::metrics::global().reducer_call(&result.outcome, result.duration);
+        let outcome = match result.outcome {
+            ReducerOutcome::Committed(delta) => {
+                let own = self.committed(&delta, Some(conn)).unwrap_or_default();
+                let offset = match delta.is_empty() {
+                    true => delta.offset.checked_sub(1),
+                    false => Some(delta.offset),
+                };
+                let ok = ws::ReducerOutcome::Ok(ReducerOk {
+                    ret_value: Default::default(),
+                    transaction_update: own,
+                });
+                return (offset, (ok, result.timestamp));
+            }
+            ReducerOutcome::Failed(message) => {
+                ws::ReducerOutcome::Err(lightcone_protocol::bsatn::to_vec(&message).into())
+            }
+            other => ws::ReducerOutcome::InternalError(other.error().unwrap_or_default().into()),
+        };
+        (None, (outcome, result.timestamp))
+    }
+}
+
+/// Rows as a `BsatnRowList`.
+fn row_list(rows: &[&[u8]]) -> BsatnRowList {
+    let mut list = RowListBuilder::with_capacity(rows.len(), rows.iter().map(|r| r.len()).sum());
+    for row in rows {
+        list.push_encoded(row);
+    }
+    list.finish()
 }
 
 /// Migrates the datastore to `def` and swaps in the new module.

@@ -18,3 +18,4 @@ pub mod paths;
 pub mod registry;
 pub mod server;
 pub mod sql;
+pub mod subscribe;

@@ -246,7 +246,12 @@ pub(crate) struct Persistence {
     /// Where snapshots go (durable datastores only).
     snapshot_dir: Option<PathBuf>,
     snapshot_every_txs: Option<u64>,
+    /// Called with each new durable offset (see [`Datastore::on_durable`]).
+    listeners: DurableListeners,
 }
+
+/// Whoever wants to hear of new durable offsets (confirmed reads wake their senders).
+type DurableListeners = Arc<Mutex<Vec<Arc<dyn Fn(u64) + Send + Sync>>>>;
 
 impl Persistence {
     /// Snapshots `state` once everything in it is durable, so a snapshot never covers
@@ -298,6 +303,7 @@ impl Datastore {
                 durability: Mutex::new(None),
                 durable: None,
                 snapshot_dir: None,
+                listeners: Default::default(),
                 snapshot_every_txs: None,
             }),
         }
@@ -383,10 +389,18 @@ impl Datastore {
         log: Commitlog,
         options: &DatastoreOptions,
     ) -> Result<Self> {
-        let durability = log.start(&options.commitlog, None)?;
+        let listeners = DurableListeners::default();
+        let notify = listeners.clone();
+        let on_durable: lightcone_commitlog::DurableCallback = Box::new(move |offset| {
+            for listener in notify.lock().iter() {
+                listener(offset);
+            }
+        });
+        let durability = log.start(&options.commitlog, Some(on_durable))?;
         Ok(Self {
             state: Arc::new(RwLock::new(state)),
             persistence: Arc::new(Persistence {
+                listeners,
                 durable: Some(durability.watch()),
                 durability: Mutex::new(Some(durability)),
                 snapshot_dir: Some(dir.join(SNAPSHOT_DIR)),
@@ -443,6 +457,18 @@ impl Datastore {
             .durable
             .as_ref()
             .and_then(DurableWatch::durable_offset)
+    }
+
+    /// Whether commits are logged at all (an in-memory datastore's commits count as durable at
+    /// once).
+    pub fn is_durable(&self) -> bool {
+        self.persistence.durable.is_some()
+    }
+
+    /// Calls `listener` with each new durable offset, on the commitlog's worker thread (keep
+    /// it short: wake someone). Never called for an in-memory datastore.
+    pub fn on_durable(&self, listener: impl Fn(u64) + Send + Sync + 'static) {
+        self.persistence.listeners.lock().push(Arc::new(listener));
     }
 
     /// Waits until `offset` is durable (immediately true in memory).

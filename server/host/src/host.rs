@@ -380,6 +380,15 @@ impl ModuleHost {
         }
     }
 
+    /// Tells the scheduler about a transaction committed without the module (the owner's
+    /// SQL), so rows it wrote to a schedule table are planned at once.
+    pub fn observe_commit(&mut self, delta: &TxDelta) {
+        if self.scheduler.is_active() {
+            self.scheduler
+                .observe(delta, &self.datastore.read(), Timestamp::now());
+        }
+    }
+
     /// When the next scheduled reducer is due, if any is planned (now, if a module asked for
     /// an immediate call).
     pub fn next_scheduled(&self) -> Option<Timestamp> {

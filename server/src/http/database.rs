@@ -423,10 +423,21 @@ pub async fn sql(state: State, auth: Auth, Path(noi): Path<String>, body: Bytes)
     };
     let sql = String::from_utf8_lossy(&body).into_owned();
     let (caller, owner) = (auth.identity, db.owner == auth.identity);
-    let datastore = db.datastore.clone();
     let started = std::time::Instant::now();
-    let result =
-        tokio::task::spawn_blocking(move || crate::sql::run(&datastore, &sql, caller, owner)).await;
+    // Reads run here against a consistent snapshot; changes go through the database's
+    // thread, so subscribers and the scheduler see them.
+    let result = match crate::sql::parse::parse(&sql) {
+        Ok(crate::sql::parse::Statement::Select(select)) => {
+            let datastore = db.datastore.clone();
+            tokio::task::spawn_blocking(move || {
+                crate::sql::exec::query(&datastore, &select, caller, owner)
+            })
+            .await
+        }
+        Ok(_) if !owner => Ok(Err(crate::sql::SqlError::NotOwner)),
+        Ok(statement) => Ok(db.sql_write(statement, caller).await),
+        Err(e) => Ok(Err(e)),
+    };
     let micros = started.elapsed().as_micros() as u64;
     let mut headers = auth.headers();
     headers.insert("spacetime-execution-duration-micros", micros.into());
@@ -447,7 +458,7 @@ pub async fn sql(state: State, auth: Auth, Path(noi): Path<String>, body: Bytes)
 }
 
 /// A random non-zero connection id for one HTTP call.
-fn random_connection_id() -> ConnectionId {
+pub(super) fn random_connection_id() -> ConnectionId {
     loop {
         let mut b = [0u8; 16];
         rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut b);

@@ -10,6 +10,7 @@
 
 mod database;
 mod identity;
+mod subscribe;
 
 use std::sync::Arc;
 
@@ -77,6 +78,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(database::call),
         )
         .route("/v1/database/{name_or_identity}/sql", post(database::sql))
+        .route(
+            "/v1/database/{name_or_identity}/subscribe",
+            get(subscribe::subscribe),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
@@ -103,15 +108,14 @@ impl Auth {
     }
 }
 
-impl FromRequestParts<Arc<AppState>> for Auth {
-    type Rejection = Response;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &Arc<AppState>,
-    ) -> Result<Self, Response> {
-        let header = parts.headers.get(axum::http::header::AUTHORIZATION);
-        let Some(header) = header else {
+// The error is the reply to send: a `Response`, as every handler returns; it is built only on
+// the cold path of a refused request.
+#[allow(clippy::result_large_err)]
+impl Auth {
+    /// The caller holding `token` (already stripped of `Bearer `), or a new anonymous
+    /// identity without one; an invalid token is a 401.
+    pub fn from_token(state: &AppState, token: Option<&str>) -> Result<Self, Response> {
+        let Some(token) = token else {
             let (identity, token) = state
                 .keys
                 .mint_anonymous()
@@ -122,20 +126,6 @@ impl FromRequestParts<Arc<AppState>> for Auth {
                 claims: None,
             });
         };
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| {
-                h.strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .ok_or_else(|| {
-                text(
-                    StatusCode::UNAUTHORIZED,
-                    "Invalid token: expected `Authorization: Bearer <token>`",
-                )
-            })?;
         let validated = state
             .keys
             .validate(token)
@@ -145,6 +135,40 @@ impl FromRequestParts<Arc<AppState>> for Auth {
             token: token.to_owned(),
             claims: Some(validated),
         })
+    }
+
+    /// The token of an `Authorization: Bearer …` header: `Ok(None)` without the header, a
+    /// 401 if it is not a bearer token.
+    pub fn bearer(headers: &HeaderMap) -> Result<Option<&str>, Response> {
+        let Some(header) = headers.get(axum::http::header::AUTHORIZATION) else {
+            return Ok(None);
+        };
+        header
+            .to_str()
+            .ok()
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .map(|t| Some(t.trim()))
+            .ok_or_else(|| {
+                text(
+                    StatusCode::UNAUTHORIZED,
+                    "Invalid token: expected `Authorization: Bearer <token>`",
+                )
+            })
+    }
+}
+
+impl FromRequestParts<Arc<AppState>> for Auth {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Response> {
+        let token = Self::bearer(&parts.headers)?;
+        Self::from_token(state, token)
     }
 }
 

@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 use std::fmt::Write;
 
-use lightcone_datastore::{CommittedState, Datastore, Table};
+use lightcone_datastore::{CommittedState, Datastore, Table, TxDelta};
 use lightcone_protocol::sats::special_names::{CONNECTION_ID, IDENTITY, TIMESTAMP, TIME_DURATION};
 use lightcone_protocol::sats::{
     AlgebraicType, AlgebraicValue, Identity, ProductType, ProductTypeElement, ProductValue,
@@ -59,7 +59,8 @@ impl SqlOutput {
 }
 
 /// A condition with columns resolved and literals converted.
-enum Pred {
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pred {
     Cmp(usize, Cmp, AlgebraicValue),
     And(Box<Pred>, Box<Pred>),
     Or(Box<Pred>, Box<Pred>),
@@ -67,7 +68,7 @@ enum Pred {
 }
 
 impl Pred {
-    fn eval(&self, row: &ProductValue) -> bool {
+    pub fn eval(&self, row: &ProductValue) -> bool {
         match self {
             Pred::Cmp(col, cmp, v) => {
                 let ord = row.elements[*col].cmp(v);
@@ -87,7 +88,7 @@ impl Pred {
     }
 
     /// The equalities every matching row must satisfy (the top-level AND chain).
-    fn required_equalities(&self, out: &mut Vec<(usize, AlgebraicValue)>) {
+    pub fn required_equalities(&self, out: &mut Vec<(usize, AlgebraicValue)>) {
         match self {
             Pred::Cmp(col, Cmp::Eq, v) => out.push((*col, v.clone())),
             Pred::And(a, b) => {
@@ -101,7 +102,8 @@ impl Pred {
 
 /// Runs `sql` against `datastore` for `caller` (`owner`: whether the caller owns the
 /// database). Queries read a consistent committed state; changes (owner only) are one
-/// transaction.
+/// transaction. (The server runs changes through [`modify`] on the database's thread instead,
+/// so subscriptions and the scheduler see them.)
 pub fn run(
     datastore: &Datastore,
     sql: &str,
@@ -109,18 +111,29 @@ pub fn run(
     owner: bool,
 ) -> Result<SqlOutput, SqlError> {
     match parse(sql)? {
-        Statement::Select(select) => execute(&datastore.read(), &select, caller, owner),
+        Statement::Select(select) => query(datastore, &select, caller, owner),
         _ if !owner => Err(SqlError::NotOwner),
-        dml => modify(datastore, dml, caller),
+        dml => modify(datastore, dml, caller).map(|(output, _)| output),
     }
 }
 
-/// Runs an INSERT, UPDATE or DELETE as one transaction.
-fn modify(
+/// Runs a SELECT against the committed state.
+pub fn query(
+    datastore: &Datastore,
+    select: &Select,
+    caller: Identity,
+    owner: bool,
+) -> Result<SqlOutput, SqlError> {
+    execute(&datastore.read(), select, caller, owner)
+}
+
+/// Runs an INSERT, UPDATE or DELETE as one transaction; returns its output and what it
+/// committed.
+pub fn modify(
     datastore: &Datastore,
     statement: Statement,
     caller: Identity,
-) -> Result<SqlOutput, SqlError> {
+) -> Result<(SqlOutput, TxDelta), SqlError> {
     let refused = |e: lightcone_datastore::DatastoreError| SqlError::Refused(e.to_string());
     let name = match &statement {
         Statement::Insert { table, .. }
@@ -233,12 +246,15 @@ fn modify(
         }
         Statement::Select(_) => unreachable!("selects are not modifications"),
     }
-    tx.commit().map_err(refused)?;
-    Ok(SqlOutput {
-        schema: ProductType::default(),
-        rows: Vec::new(),
-        stats,
-    })
+    let delta = tx.commit().map_err(refused)?;
+    Ok((
+        SqlOutput {
+            schema: ProductType::default(),
+            rows: Vec::new(),
+            stats,
+        },
+        delta,
+    ))
 }
 
 fn execute(
@@ -460,7 +476,7 @@ fn candidates<'a>(
     Box::new(table.iter().map(move |(_, r)| table.decode(r)))
 }
 
-fn resolve(
+pub(crate) fn resolve(
     c: &Cond,
     column_of: &dyn Fn(&str) -> Result<usize, SqlError>,
     row_type: &ProductType,

@@ -1,0 +1,290 @@
+//! `GET /v1/database/:noi/subscribe`: the WebSocket connection of a client (SpacetimeDB's
+//! `v2.bsatn.spacetimedb` and `v3.bsatn.spacetimedb` subprotocols).
+//!
+//! The handshake follows SpacetimeDB: the token comes from `Authorization: Bearer` or the
+//! `token` query parameter (a client without one gets a new anonymous identity);
+//! `compression=None|Gzip|Brotli` (default Brotli), `confirmed=true|false` (default true),
+//! `connection_id=<32 hex>` (default random). The server prefers v3, then v2; a client
+//! offering neither gets a 400.
+//!
+//! After the upgrade the database runs `client_connected`; a refusal closes the socket with
+//! its reason. Then two tasks serve the socket:
+//! - the reader decodes each binary frame (v2: one `ClientMessage`; v3: one or more) and
+//!   hands the messages, in order, to the database thread; a frame that does not decode
+//!   closes the connection with code 1011 and the decode error;
+//! - the writer takes the client's queue (see `crate::subscribe::client`), waits until each
+//!   message's transaction is durable (confirmed reads), packs messages into frames (v3:
+//!   several per frame up to [`V3_MAX_FRAME_PAYLOAD_BYTES`]), compresses and sends them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use lightcone_host::Caller;
+use lightcone_protocol::bsatn::Encode;
+use lightcone_protocol::sats::ConnectionId;
+use lightcone_protocol::ws::compression::{encode_server_frame, Compression};
+use lightcone_protocol::ws::v2::{self, ClientMessage};
+use lightcone_protocol::ws::v3;
+use tokio::sync::{mpsc, watch};
+
+use super::{Auth, State};
+use crate::database::Database;
+use crate::subscribe::{
+    ClientHandle, CloseReason, Outbound, CLIENT_QUEUE_CAPACITY, CLOSE_ERROR, CLOSE_POLICY,
+};
+
+/// Largest message a client may send (SpacetimeDB's limit).
+pub const MAX_INCOMING_MESSAGE_BYTES: usize = 32 << 20;
+
+/// Most uncompressed bytes the server packs into one v3 frame (SpacetimeDB's
+/// `V3_MAX_UNCOMPRESSED_PAYLOAD_SIZE`).
+pub const V3_MAX_FRAME_PAYLOAD_BYTES: usize = 512 << 10;
+
+/// Longest close reason a close frame can carry (RFC 6455: 125-byte control frames, 2 of
+/// them for the code).
+const MAX_CLOSE_REASON_BYTES: usize = 123;
+
+/// Which subprotocol the connection speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    V2,
+    V3,
+}
+
+/// Everything the session needs, settled during the handshake.
+struct Session {
+    db: Arc<Database>,
+    caller: Caller,
+    owner: bool,
+    token: String,
+    protocol: Protocol,
+    compression: Compression,
+    /// `None` unless confirmed reads apply (and the database is durable).
+    durable: Option<watch::Receiver<Option<u64>>>,
+}
+
+/// The handshake: authenticate, resolve the database, read the options, pick the protocol.
+pub async fn subscribe(
+    state: State,
+    Path(noi): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let token = match Auth::bearer(&headers) {
+        Ok(Some(t)) => Some(t.to_owned()),
+        Ok(None) => params.get("token").cloned(),
+        Err(r) => return r,
+    };
+    let auth = match Auth::from_token(&state, token.as_deref()) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let bad = |message: String| (StatusCode::BAD_REQUEST, auth.headers(), message).into_response();
+    let Some(db) = state.registry.resolve(&noi) else {
+        return (
+            StatusCode::NOT_FOUND,
+            auth.headers(),
+            format!("`{noi}` not found"),
+        )
+            .into_response();
+    };
+    let compression = match params.get("compression") {
+        None => Compression::default(),
+        Some(c) => match Compression::from_query_param(c) {
+            Some(c) => c,
+            None => {
+                return bad(format!(
+                    "unknown compression `{c}`: expected None, Gzip or Brotli"
+                ))
+            }
+        },
+    };
+    let confirmed = match params.get("confirmed").map(String::as_str) {
+        None | Some("true") => true,
+        Some("false") => false,
+        Some(other) => return bad(format!("confirmed must be true or false, not `{other}`")),
+    };
+    let connection = match params.get("connection_id") {
+        None => super::database::random_connection_id(),
+        Some(hex) => match ConnectionId::from_hex(hex) {
+            Ok(id) if !id.is_zero() => id,
+            Ok(_) => return bad("connection_id must not be zero".into()),
+            Err(e) => return bad(format!("invalid connection_id: {e}")),
+        },
+    };
+    let upgrade = upgrade
+        .max_message_size(MAX_INCOMING_MESSAGE_BYTES)
+        .protocols([v3::BIN_PROTOCOL, v2::BIN_PROTOCOL]);
+    let protocol = match upgrade.selected_protocol().and_then(|p| p.to_str().ok()) {
+        Some(v3::BIN_PROTOCOL) => Protocol::V3,
+        Some(v2::BIN_PROTOCOL) => Protocol::V2,
+        _ => return bad("no valid protocol selected".into()),
+    };
+    let session = Session {
+        owner: db.owner == auth.identity,
+        durable: db.durable.clone().filter(|_| confirmed),
+        db,
+        caller: Caller {
+            identity: auth.identity,
+            connection,
+        },
+        token: auth.token.clone(),
+        protocol,
+        compression,
+    };
+    upgrade.on_upgrade(move |socket| run(socket, session))
+}
+
+/// Serves one connection until either side ends it.
+async fn run(socket: WebSocket, s: Session) {
+    let (mut sink, mut stream) = socket.split();
+    let (queue, queue_rx) = mpsc::channel(CLIENT_QUEUE_CAPACITY);
+    let close_reason = CloseReason::default();
+    let client = ClientHandle::new(s.caller, s.owner, queue, close_reason.clone());
+    if let Err(reason) = s.db.connect(client, s.token.clone()).await {
+        let _ = sink.send(close(CLOSE_POLICY, &reason)).await;
+        return;
+    }
+    let (abort, abort_rx) = mpsc::unbounded_channel();
+    let writer = tokio::spawn(write(
+        sink,
+        queue_rx,
+        abort_rx,
+        s.durable,
+        s.protocol,
+        s.compression,
+        close_reason,
+    ));
+    let connection = s.caller.connection;
+    while let Some(frame) = stream.next().await {
+        let bytes = match frame {
+            Ok(Message::Binary(bytes)) => bytes,
+            Ok(Message::Text(_)) => {
+                let _ = abort.send(close(
+                    CLOSE_ERROR,
+                    "text frames are not part of the binary protocol",
+                ));
+                break;
+            }
+            Ok(Message::Close(_)) | Err(_) => break,
+            Ok(Message::Ping(_) | Message::Pong(_)) => continue,
+        };
+        let messages = match s.protocol {
+            Protocol::V2 => {
+                lightcone_protocol::bsatn::from_slice::<ClientMessage>(&bytes).map(|m| vec![m])
+            }
+            Protocol::V3 => v3::decode_client_frame(&bytes),
+        };
+        match messages {
+            Ok(messages) if !messages.is_empty() => {
+                for m in messages {
+                    if !s.db.client_message(connection, m) {
+                        break;
+                    }
+                }
+            }
+            Ok(_) => {
+                let _ = abort.send(close(CLOSE_ERROR, "an empty frame holds no message"));
+                break;
+            }
+            Err(e) => {
+                let _ = abort.send(close(CLOSE_ERROR, &format!("invalid message: {e}")));
+                break;
+            }
+        }
+    }
+    s.db.client_gone(connection);
+    drop(abort);
+    let _ = writer.await;
+}
+
+/// The writer task: the client's queue → frames on the socket.
+async fn write(
+    mut sink: futures_util::stream::SplitSink<WebSocket, Message>,
+    mut queue: mpsc::Receiver<Outbound>,
+    mut abort: mpsc::UnboundedReceiver<Message>,
+    mut durable: Option<watch::Receiver<Option<u64>>>,
+    protocol: Protocol,
+    compression: Compression,
+    close_reason: CloseReason,
+) {
+    let mut held: Option<Outbound> = None;
+    loop {
+        let first = match held.take() {
+            Some(o) => o,
+            None => tokio::select! {
+                biased;
+                Some(frame) = abort.recv() => {
+                    let _ = sink.send(frame).await;
+                    return;
+                }
+                next = queue.recv() => match next {
+                    Some(o) => o,
+                    None => {
+                        // The database let go of this client: say why, if it said.
+                        let reason = close_reason.lock().take();
+                        let frame = match reason {
+                            Some((code, text)) => close(code, &text),
+                            None => Message::Close(None),
+                        };
+                        let _ = sink.send(frame).await;
+                        return;
+                    }
+                },
+            },
+        };
+        wait_durable(&mut durable, first.offset).await;
+        let mut payload = Vec::new();
+        first.message.encode(&mut payload);
+        if protocol == Protocol::V3 {
+            while payload.len() < V3_MAX_FRAME_PAYLOAD_BYTES {
+                let Ok(next) = queue.try_recv() else {
+                    break;
+                };
+                if !is_durable(&durable, next.offset) {
+                    held = Some(next);
+                    break;
+                }
+                next.message.encode(&mut payload);
+            }
+        }
+        let frame = encode_server_frame(&payload, compression);
+        if sink.send(Message::Binary(frame.into())).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Whether a message for `offset` may be sent now.
+fn is_durable(durable: &Option<watch::Receiver<Option<u64>>>, offset: Option<u64>) -> bool {
+    match (durable, offset) {
+        (Some(rx), Some(offset)) => rx.borrow().is_some_and(|d| d >= offset),
+        _ => true,
+    }
+}
+
+/// Waits until `offset` is durable (at once without confirmed reads or an offset).
+async fn wait_durable(durable: &mut Option<watch::Receiver<Option<u64>>>, offset: Option<u64>) {
+    if let (Some(rx), Some(offset)) = (durable, offset) {
+        // An error means the database is gone; the message goes out as it is.
+        let _ = rx.wait_for(|d| d.is_some_and(|d| d >= offset)).await;
+    }
+}
+
+/// A close frame with `code` and `reason` (cut to what a close frame can carry).
+fn close(code: u16, reason: &str) -> Message {
+    let mut end = reason.len().min(MAX_CLOSE_REASON_BYTES);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason[..end].into(),
+    }))
+}

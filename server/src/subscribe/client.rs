@@ -1,0 +1,84 @@
+//! The database thread's side of one WebSocket client: where its messages go.
+//!
+//! Messages travel as [`Outbound`] through a bounded queue to the connection's writer task,
+//! which waits for each one's transaction to be durable (confirmed reads), encodes, batches
+//! (v3), compresses and sends. A client whose queue is full is too slow: the database drops
+//! it (it never blocks on one client) and the writer closes the socket with the reason.
+
+use std::sync::Arc;
+
+use lightcone_host::Caller;
+use lightcone_protocol::ws::v2::ServerMessage;
+use parking_lot::Mutex;
+use tokio::sync::mpsc;
+
+/// Most messages queued for one client before it is disconnected as too slow (SpacetimeDB's
+/// `CLIENT_CHANNEL_CAPACITY`).
+pub const CLIENT_QUEUE_CAPACITY: usize = 16 * 1024;
+
+/// One message for a client, and the transaction it reflects.
+#[derive(Debug)]
+pub struct Outbound {
+    /// The commitlog offset that must be durable before a confirmed-reads client sees this
+    /// (`None`: no transaction behind it).
+    pub offset: Option<u64>,
+    pub message: ServerMessage,
+}
+
+/// Why a connection is being closed by the server — a WebSocket close code and text — for
+/// the writer to put in the close frame.
+pub type CloseReason = Arc<Mutex<Option<(u16, String)>>>;
+
+/// Close code: the server is shutting down.
+pub const CLOSE_GOING_AWAY: u16 = 1001;
+/// Close code: the client broke the rules (too slow, protocol misuse).
+pub const CLOSE_POLICY: u16 = 1008;
+/// Close code: a message could not be handled (SpacetimeDB closes with it on bad messages).
+pub const CLOSE_ERROR: u16 = 1011;
+
+/// A connected client, as the database thread holds it.
+pub struct ClientHandle {
+    pub caller: Caller,
+    /// Whether the client's identity owns the database.
+    pub owner: bool,
+    queue: mpsc::Sender<Outbound>,
+    close_reason: CloseReason,
+}
+
+impl ClientHandle {
+    pub fn new(
+        caller: Caller,
+        owner: bool,
+        queue: mpsc::Sender<Outbound>,
+        close_reason: CloseReason,
+    ) -> Self {
+        Self {
+            caller,
+            owner,
+            queue,
+            close_reason,
+        }
+    }
+
+    /// Queues `message`; `false` if the client is gone or too slow (it must then be dropped,
+    /// and [`ClientHandle::close`] says why).
+    pub fn send(&self, offset: Option<u64>, message: ServerMessage) -> bool {
+        match self.queue.try_send(Outbound { offset, message }) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.close(
+                    CLOSE_POLICY,
+                    format!("too slow: {CLIENT_QUEUE_CAPACITY} messages waiting to be sent"),
+                );
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
+    }
+
+    /// Records why the server ends this connection (the writer sends it in the close frame
+    /// once the handle is dropped).
+    pub fn close(&self, code: u16, reason: String) {
+        self.close_reason.lock().get_or_insert((code, reason));
+    }
+}

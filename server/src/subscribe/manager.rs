@@ -1,0 +1,354 @@
+//! [`Subscriptions`]: every live query of one database, and incremental evaluation.
+//!
+//! Queries are shared: clients (and query sets) that subscribe to the same rows — the same
+//! [`QueryPlan::key`] — hold one [`Query`], evaluated once per commit, its row lists encoded
+//! once and handed to every subscriber (the lists are reference-counted bytes).
+//!
+//! After a commit, [`Subscriptions::on_commit`] looks only at the transaction's delta, never
+//! at whole tables: for each changed table it takes the queries on that table that have no
+//! equality to go by, plus — for each column some query requires to equal a value — the
+//! queries registered under the changed row's value of that column (a hash lookup). So a
+//! commit costs the same whether 10 or 10,000 subscriptions wait on other keys.
+//!
+//! A client's update is grouped per query set, then per table; a table lists one
+//! `TableUpdateRows` per matching query (SpacetimeDB's bag semantics: the same row can arrive
+//! through two queries, and clients count references).
+
+use std::collections::{BTreeMap, HashMap};
+
+use lightcone_datastore::{CommittedState, TxDelta};
+use lightcone_protocol::sats::{AlgebraicValue, ConnectionId, Identity};
+use lightcone_protocol::ws::row_list::{BsatnRowList, RowListBuilder};
+use lightcone_protocol::ws::v2::{
+    EventTableRows, PersistentTableRows, QueryRows, QuerySetId, QuerySetUpdate, SingleTableRows,
+    TableUpdate, TableUpdateRows, TransactionUpdate,
+};
+
+use super::plan::QueryPlan;
+
+/// Most queries one client may hold across all its query sets.
+pub const MAX_QUERIES_PER_CLIENT: usize = 4096;
+
+type QueryId = u64;
+
+/// One shared query and how many (client, query set) pairs hold it.
+struct Query {
+    plan: QueryPlan,
+    holders: usize,
+}
+
+/// The queries on one table, as a changed row finds them.
+#[derive(Default)]
+struct TableQueries {
+    /// Queries without a required equality: every changed row may match.
+    unkeyed: Vec<QueryId>,
+    /// column → value → queries requiring `column = value`.
+    keyed: HashMap<usize, HashMap<AlgebraicValue, Vec<QueryId>>>,
+}
+
+/// One client's query sets.
+#[derive(Default)]
+struct Client {
+    sets: BTreeMap<QuerySetId, Vec<QueryId>>,
+    queries: usize,
+}
+
+/// Why a subscribe or unsubscribe was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SubscribeError {
+    /// A query did not compile or is not allowed: a `SubscriptionError` to the client.
+    Query(String),
+    /// The client broke the protocol (a live query set id reused): the connection is closed.
+    Protocol(String),
+}
+
+/// A query's changes in one transaction.
+struct QueryChange {
+    inserts: RowListBuilder,
+    deletes: RowListBuilder,
+}
+
+/// The live queries of one database.
+#[derive(Default)]
+pub struct Subscriptions {
+    queries: HashMap<QueryId, Query>,
+    by_key: HashMap<String, QueryId>,
+    tables: HashMap<u32, TableQueries>,
+    clients: HashMap<ConnectionId, Client>,
+    next_id: QueryId,
+}
+
+impl Subscriptions {
+    /// Number of distinct live queries (shared ones count once).
+    pub fn query_count(&self) -> usize {
+        self.queries.len()
+    }
+
+    /// Number of (client, query set) subscriptions.
+    pub fn set_count(&self) -> usize {
+        self.clients.values().map(|c| c.sets.len()).sum()
+    }
+
+    /// Adds query set `set` for client `conn` (identity `caller`) and returns its initial
+    /// rows: one entry per distinct query, in the order given. All queries compile or none is
+    /// added.
+    #[allow(clippy::too_many_arguments)]
+    pub fn subscribe(
+        &mut self,
+        state: &CommittedState,
+        conn: ConnectionId,
+        caller: Identity,
+        owner: bool,
+        set: QuerySetId,
+        queries: &[Box<str>],
+    ) -> Result<QueryRows, SubscribeError> {
+        let client = self.clients.entry(conn).or_default();
+        if client.sets.contains_key(&set) {
+            return Err(SubscribeError::Protocol(format!(
+                "query set {} is already subscribed",
+                set.id
+            )));
+        }
+        if client.queries + queries.len() > MAX_QUERIES_PER_CLIENT {
+            return Err(SubscribeError::Query(format!(
+                "a client may hold at most {MAX_QUERIES_PER_CLIENT} queries; this one holds {} and asked for {} more",
+                client.queries,
+                queries.len()
+            )));
+        }
+        let mut plans: Vec<QueryPlan> = Vec::with_capacity(queries.len());
+        for sql in queries {
+            let plan = QueryPlan::compile(state, sql, caller, owner)
+                .map_err(|e| SubscribeError::Query(format!("{e} (in `{sql}`)")))?;
+            if !plans.iter().any(|p| p.key == plan.key) {
+                plans.push(plan);
+            }
+        }
+        let mut rows = QueryRows::default();
+        let mut ids = Vec::with_capacity(plans.len());
+        for plan in plans {
+            rows.tables.push(SingleTableRows {
+                table: plan.table_name.clone(),
+                rows: row_list(plan.current_rows(state)),
+            });
+            ids.push(self.hold(plan));
+        }
+        let client = self.clients.entry(conn).or_default();
+        client.queries += ids.len();
+        client.sets.insert(set, ids);
+        Ok(rows)
+    }
+
+    /// Drops query set `set` of client `conn`; with `rows`, returns the rows the client
+    /// should now drop (each query's current rows, as `SubscribeApplied` gave them).
+    pub fn unsubscribe(
+        &mut self,
+        state: &CommittedState,
+        conn: ConnectionId,
+        set: QuerySetId,
+        rows: bool,
+    ) -> Result<Option<QueryRows>, SubscribeError> {
+        let ids = self
+            .clients
+            .get_mut(&conn)
+            .and_then(|c| {
+                let ids = c.sets.remove(&set)?;
+                c.queries -= ids.len();
+                Some(ids)
+            })
+            .ok_or_else(|| {
+                SubscribeError::Query(format!("query set {} is not subscribed", set.id))
+            })?;
+        let dropped = rows.then(|| QueryRows {
+            tables: ids
+                .iter()
+                .filter_map(|id| self.queries.get(id))
+                .map(|q| SingleTableRows {
+                    table: q.plan.table_name.clone(),
+                    rows: row_list(q.plan.current_rows(state)),
+                })
+                .collect(),
+        });
+        for id in ids {
+            self.release(id);
+        }
+        Ok(dropped)
+    }
+
+    /// Forgets client `conn` and all its query sets.
+    pub fn remove_client(&mut self, conn: ConnectionId) {
+        if let Some(client) = self.clients.remove(&conn) {
+            for id in client.sets.into_values().flatten() {
+                self.release(id);
+            }
+        }
+    }
+
+    /// The update each affected client must see for the committed `delta` (clients whose
+    /// queries did not change are left out).
+    pub fn on_commit(
+        &self,
+        state: &CommittedState,
+        delta: &TxDelta,
+    ) -> Vec<(ConnectionId, TransactionUpdate)> {
+        if self.queries.is_empty() {
+            return Vec::new();
+        }
+        let mut changes: HashMap<QueryId, QueryChange> = HashMap::new();
+        for table in delta.tables() {
+            let Some(queries) = self.tables.get(&table.table_id) else {
+                continue;
+            };
+            let Ok(t) = state.table(table.table_id) else {
+                continue;
+            };
+            for (rows, inserted) in [(table.inserts, true), (table.deletes, false)] {
+                for bytes in rows.iter() {
+                    let row = t.decode(bytes);
+                    let keyed = queries.keyed.iter().filter_map(|(col, by_value)| {
+                        row.elements.get(*col).and_then(|v| by_value.get(v))
+                    });
+                    let candidates = queries.unkeyed.iter().chain(keyed.flatten());
+                    for id in candidates {
+                        let Some(query) = self.queries.get(id) else {
+                            continue;
+                        };
+                        if !query.plan.matches(&row) {
+                            continue;
+                        }
+                        let change = changes.entry(*id).or_insert_with(|| QueryChange {
+                            inserts: RowListBuilder::new(),
+                            deletes: RowListBuilder::new(),
+                        });
+                        match inserted {
+                            true => change.inserts.push_encoded(bytes),
+                            false => change.deletes.push_encoded(bytes),
+                        }
+                    }
+                }
+            }
+        }
+        if changes.is_empty() {
+            return Vec::new();
+        }
+        let changes: HashMap<QueryId, TableUpdateRows> = changes
+            .into_iter()
+            .map(|(id, c)| {
+                let is_event = self.queries[&id].plan.is_event;
+                let rows = match is_event {
+                    true => TableUpdateRows::EventTable(EventTableRows {
+                        events: c.inserts.finish(),
+                    }),
+                    false => TableUpdateRows::PersistentTable(PersistentTableRows {
+                        inserts: c.inserts.finish(),
+                        deletes: c.deletes.finish(),
+                    }),
+                };
+                (id, rows)
+            })
+            .collect();
+        let mut updates = Vec::new();
+        for (conn, client) in &self.clients {
+            let mut query_sets = Vec::new();
+            for (set, ids) in &client.sets {
+                let mut tables: Vec<TableUpdate> = Vec::new();
+                for id in ids {
+                    let Some(rows) = changes.get(id) else {
+                        continue;
+                    };
+                    let name = &self.queries[id].plan.table_name;
+                    match tables.iter_mut().find(|t| &t.table_name == name) {
+                        Some(t) => t.rows.push(rows.clone()),
+                        None => tables.push(TableUpdate {
+                            table_name: name.clone(),
+                            rows: vec![rows.clone()],
+                        }),
+                    }
+                }
+                if !tables.is_empty() {
+                    query_sets.push(QuerySetUpdate {
+                        query_set_id: *set,
+                        tables,
+                    });
+                }
+            }
+            if !query_sets.is_empty() {
+                updates.push((*conn, TransactionUpdate { query_sets }));
+            }
+        }
+        updates
+    }
+
+    /// Registers one more holder of `plan`'s query (sharing an existing one).
+    fn hold(&mut self, plan: QueryPlan) -> QueryId {
+        if let Some(&id) = self.by_key.get(&plan.key) {
+            if let Some(q) = self.queries.get_mut(&id) {
+                q.holders += 1;
+            }
+            return id;
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        let table = self.tables.entry(plan.table_id).or_default();
+        match &plan.equality {
+            Some((col, value)) => table
+                .keyed
+                .entry(*col)
+                .or_default()
+                .entry(value.clone())
+                .or_default()
+                .push(id),
+            None => table.unkeyed.push(id),
+        }
+        self.by_key.insert(plan.key.clone(), id);
+        self.queries.insert(id, Query { plan, holders: 1 });
+        id
+    }
+
+    /// Drops one holder of query `id`, removing the query with its last holder.
+    fn release(&mut self, id: QueryId) {
+        let Some(q) = self.queries.get_mut(&id) else {
+            return;
+        };
+        q.holders -= 1;
+        if q.holders > 0 {
+            return;
+        }
+        let Some(q) = self.queries.remove(&id) else {
+            return;
+        };
+        self.by_key.remove(&q.plan.key);
+        let Some(table) = self.tables.get_mut(&q.plan.table_id) else {
+            return;
+        };
+        match &q.plan.equality {
+            Some((col, value)) => {
+                if let Some(by_value) = table.keyed.get_mut(col) {
+                    if let Some(ids) = by_value.get_mut(value) {
+                        ids.retain(|&i| i != id);
+                        if ids.is_empty() {
+                            by_value.remove(value);
+                        }
+                    }
+                    if by_value.is_empty() {
+                        table.keyed.remove(col);
+                    }
+                }
+            }
+            None => table.unkeyed.retain(|&i| i != id),
+        }
+        if table.unkeyed.is_empty() && table.keyed.is_empty() {
+            self.tables.remove(&q.plan.table_id);
+        }
+    }
+}
+
+/// Rows as a `BsatnRowList`.
+fn row_list(rows: Vec<&[u8]>) -> BsatnRowList {
+    let bytes = rows.iter().map(|r| r.len()).sum();
+    let mut list = RowListBuilder::with_capacity(rows.len(), bytes);
+    for row in rows {
+        list.push_encoded(row);
+    }
+    list.finish()
+}

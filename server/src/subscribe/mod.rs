@@ -1,0 +1,21 @@
+//! Live subscriptions: query sets clients subscribe to over WebSocket, kept current by
+//! evaluating each commit's delta.
+//!
+//! - `plan.rs`: a subscription query compiled against the schema ([`QueryPlan`]).
+//! - `manager.rs`: every live query of a database, shared between clients, and the per-commit
+//!   incremental evaluation ([`Subscriptions`]).
+//! - `client.rs`: the database thread's handle on one connected client ([`ClientHandle`]).
+//!
+//! The database thread (`crate::database`) owns one [`Subscriptions`] and the client handles;
+//! the socket side lives in `crate::http::subscribe`.
+
+pub mod client;
+pub mod manager;
+pub mod plan;
+
+pub use client::{
+    ClientHandle, CloseReason, Outbound, CLIENT_QUEUE_CAPACITY, CLOSE_ERROR, CLOSE_GOING_AWAY,
+    CLOSE_POLICY,
+};
+pub use manager::{SubscribeError, Subscriptions, MAX_QUERIES_PER_CLIENT};
+pub use plan::QueryPlan;
