@@ -471,6 +471,7 @@ impl Worker {
         let Some(client) = self.clients.get(&conn) else {
             return;
         };
+        client.handled();
         let (caller, owner) = (client.caller, client.owner);
         match message {
             ClientMessage::Subscribe(s) => {

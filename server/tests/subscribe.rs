@@ -488,6 +488,17 @@ fn bad_input_gets_a_clear_error_for_that_client_only() {
     expect_closed(&mut c, "text frames");
     let _ = transaction_update(&mut bystander);
 
+    // A message over the size limit: the server stops reading and closes with 1009 (the
+    // client, still writing, may see the connection reset before it reads the close).
+    let mut c = fresh(&server, &mut bystander);
+    let sent = c.send_raw(vec![0; (32 << 20) + 1]);
+    match sent.and_then(|()| c.recv().map(drop)) {
+        Err(ClientError::Closed { code, reason }) => assert_eq!(code, 1009, "{reason}"),
+        Err(ClientError::Transport(e)) => assert!(e.contains("reset"), "{e}"),
+        other => panic!("expected the connection to end, got {other:?}"),
+    }
+    let _ = transaction_update(&mut bystander);
+
     // Handshake errors are HTTP errors.
     let refused =
         |options: ConnectOptions, db: &str| match Connection::connect(&server.base, db, &options) {
@@ -547,5 +558,34 @@ fn a_restarted_server_serves_the_same_rows_to_a_returning_client() {
         rows(&applied.rows.tables[1].rows),
         [user_row(identity, None, true)],
         "back online"
+    );
+}
+
+#[test]
+fn the_owner_s_sql_changes_reach_subscribers() {
+    let server = Server::start(&["--in-memory"]);
+    let (_, owner) = server.new_identity();
+    let chat = module_wasm("samples/chat/module-rust");
+    assert_eq!(server.publish("chat", Some(&owner), &chat).status, 200);
+    let mut c = connect(&server, None, Protocol::V2);
+    let ServerMessage::SubscribeApplied(_) =
+        subscribe(&mut c, 1, 1, &["SELECT * FROM user WHERE online = false"])
+    else {
+        panic!()
+    };
+    let r = server.request(
+        "POST",
+        "/v1/database/chat/sql",
+        Some(&owner),
+        Some(("text/plain", b"UPDATE user SET online = false")),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let update = transaction_update(&mut c);
+    let (_, table, change) = only_change(&update);
+    assert_eq!(table, "user");
+    assert_eq!(rows(&change.inserts), [user_row(c.identity, None, false)]);
+    assert!(
+        change.deletes.is_empty(),
+        "the old row did not match the query"
     );
 }

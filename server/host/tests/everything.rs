@@ -477,3 +477,27 @@ fn a_reducer_that_schedules_itself_in_the_past_runs_once_per_round() {
     }
     assert!(host.next_scheduled().is_some(), "the loop is still planned");
 }
+
+#[test]
+fn schedule_rows_written_outside_the_module_are_planned_once_observed() {
+    let mut host = publish(EVERYTHING, Identity::ZERO);
+    // A row written the way the owner's SQL writes one: a transaction of the datastore's own.
+    let datastore = host.datastore().clone();
+    let mut tx = datastore.begin_mut();
+    let table = tx.table_id("tick_schedule").unwrap();
+    let at = Timestamp::now();
+    let row = ProductValue::new(vec![
+        V::U64(0),
+        V::sum(1, V::product(vec![V::I64(at.micros_since_unix_epoch)])),
+        V::string("from sql"),
+    ]);
+    tx.insert(table, row).unwrap();
+    let delta = tx.commit().unwrap();
+    assert_eq!(host.next_scheduled(), None, "not seen yet");
+    host.observe_commit(&delta);
+    assert_eq!(host.next_scheduled(), Some(at));
+    let runs = host.run_due(at);
+    assert_eq!(runs.len(), 1);
+    assert!(committed(&runs[0].result), "{:?}", runs[0].result.outcome);
+    assert_eq!(rows(&host, "tick_log").len(), 1);
+}

@@ -12,12 +12,17 @@
 //! - the reader decodes each binary frame (v2: one `ClientMessage`; v3: one or more) and
 //!   hands the messages, in order, to the database thread; a frame that does not decode
 //!   closes the connection with code 1011 and the decode error;
+//!   (more than [`MAX_PENDING_CLIENT_MESSAGES`] not handled yet closes it with 1013, a message
+//!   over [`MAX_INCOMING_MESSAGE_BYTES`] with 1009);
 //! - the writer takes the client's queue (see `crate::subscribe::client`), waits until each
 //!   message's transaction is durable (confirmed reads), packs messages into frames (v3:
-//!   several per frame up to [`V3_MAX_FRAME_PAYLOAD_BYTES`]), compresses and sends them.
+//!   several per frame up to [`V3_MAX_FRAME_PAYLOAD_BYTES`]), compresses and sends them; it
+//!   also pings every [`PING_INTERVAL`] and closes a client silent for [`IDLE_TIMEOUT`].
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query};
@@ -44,6 +49,21 @@ pub const MAX_INCOMING_MESSAGE_BYTES: usize = 32 << 20;
 /// Most uncompressed bytes the server packs into one v3 frame (SpacetimeDB's
 /// `V3_MAX_UNCOMPRESSED_PAYLOAD_SIZE`).
 pub const V3_MAX_FRAME_PAYLOAD_BYTES: usize = 512 << 10;
+
+/// Most client messages handed to the database and not handled yet; past it the client is
+/// closed with 1013 (SpacetimeDB's limit).
+pub const MAX_PENDING_CLIENT_MESSAGES: usize = 16 * 1024;
+
+/// How often the server pings a client.
+pub const PING_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// How long a client may stay silent (not even a pong) before it is closed.
+pub const IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Close code: the client sent more than the server will queue.
+const CLOSE_TRY_AGAIN_LATER: u16 = 1013;
+/// Close code: a message was larger than [`MAX_INCOMING_MESSAGE_BYTES`].
+const CLOSE_TOO_BIG: u16 = 1009;
 
 /// Longest close reason a close frame can carry (RFC 6455: 125-byte control frames, 2 of
 /// them for the code).
@@ -146,12 +166,20 @@ async fn run(socket: WebSocket, s: Session) {
     let (mut sink, mut stream) = socket.split();
     let (queue, queue_rx) = mpsc::channel(CLIENT_QUEUE_CAPACITY);
     let close_reason = CloseReason::default();
-    let client = ClientHandle::new(s.caller, s.owner, queue, close_reason.clone());
+    let pending = Arc::new(AtomicUsize::new(0));
+    let client = ClientHandle::new(
+        s.caller,
+        s.owner,
+        queue,
+        close_reason.clone(),
+        pending.clone(),
+    );
     if let Err(reason) = s.db.connect(client, s.token.clone()).await {
         let _ = sink.send(close(CLOSE_POLICY, &reason)).await;
         return;
     }
     let (abort, abort_rx) = mpsc::unbounded_channel();
+    let heard = Arc::new(parking_lot::Mutex::new(Instant::now()));
     let writer = tokio::spawn(write(
         sink,
         queue_rx,
@@ -160,9 +188,11 @@ async fn run(socket: WebSocket, s: Session) {
         s.protocol,
         s.compression,
         close_reason,
+        heard.clone(),
     ));
     let connection = s.caller.connection;
     while let Some(frame) = stream.next().await {
+        *heard.lock() = Instant::now();
         let bytes = match frame {
             Ok(Message::Binary(bytes)) => bytes,
             Ok(Message::Text(_)) => {
@@ -172,8 +202,20 @@ async fn run(socket: WebSocket, s: Session) {
                 ));
                 break;
             }
-            Ok(Message::Close(_)) | Err(_) => break,
+            Ok(Message::Close(_)) => break,
             Ok(Message::Ping(_) | Message::Pong(_)) => continue,
+            Err(e) => {
+                let too_big = matches!(
+                    e.into_inner().downcast_ref::<tungstenite::Error>(),
+                    Some(tungstenite::Error::Capacity(_))
+                );
+                if too_big {
+                    let reason =
+                        format!("a message over the limit of {MAX_INCOMING_MESSAGE_BYTES} bytes");
+                    let _ = abort.send(close(CLOSE_TOO_BIG, &reason));
+                }
+                break;
+            }
         };
         let messages = match s.protocol {
             Protocol::V2 => {
@@ -181,14 +223,8 @@ async fn run(socket: WebSocket, s: Session) {
             }
             Protocol::V3 => v3::decode_client_frame(&bytes),
         };
-        match messages {
-            Ok(messages) if !messages.is_empty() => {
-                for m in messages {
-                    if !s.db.client_message(connection, m) {
-                        break;
-                    }
-                }
-            }
+        let messages = match messages {
+            Ok(messages) if !messages.is_empty() => messages,
             Ok(_) => {
                 let _ = abort.send(close(CLOSE_ERROR, "an empty frame holds no message"));
                 break;
@@ -197,6 +233,20 @@ async fn run(socket: WebSocket, s: Session) {
                 let _ = abort.send(close(CLOSE_ERROR, &format!("invalid message: {e}")));
                 break;
             }
+        };
+        if pending.load(Ordering::Relaxed) + messages.len() > MAX_PENDING_CLIENT_MESSAGES {
+            let reason = format!(
+                "too many requests: over {MAX_PENDING_CLIENT_MESSAGES} messages not handled yet"
+            );
+            let _ = abort.send(close(CLOSE_TRY_AGAIN_LATER, &reason));
+            break;
+        }
+        pending.fetch_add(messages.len(), Ordering::Relaxed);
+        if !messages
+            .into_iter()
+            .all(|m| s.db.client_message(connection, m))
+        {
+            break;
         }
     }
     s.db.client_gone(connection);
@@ -213,8 +263,11 @@ async fn write(
     protocol: Protocol,
     compression: Compression,
     close_reason: CloseReason,
+    heard: Arc<parking_lot::Mutex<Instant>>,
 ) {
     let mut held: Option<Outbound> = None;
+    let mut ping =
+        tokio::time::interval_at(tokio::time::Instant::now() + PING_INTERVAL, PING_INTERVAL);
     loop {
         let first = match held.take() {
             Some(o) => o,
@@ -223,6 +276,17 @@ async fn write(
                 Some(frame) = abort.recv() => {
                     let _ = sink.send(frame).await;
                     return;
+                }
+                _ = ping.tick() => {
+                    if heard.lock().elapsed() > IDLE_TIMEOUT {
+                        let reason = format!("idle: nothing heard for {} s", IDLE_TIMEOUT.as_secs());
+                        let _ = sink.send(close(CLOSE_POLICY, &reason)).await;
+                        return;
+                    }
+                    if sink.send(Message::Ping(Default::default())).await.is_err() {
+                        return;
+                    }
+                    continue;
                 }
                 next = queue.recv() => match next {
                     Some(o) => o,

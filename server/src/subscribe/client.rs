@@ -5,6 +5,7 @@
 //! (v3), compresses and sends. A client whose queue is full is too slow: the database drops
 //! it (it never blocks on one client) and the writer closes the socket with the reason.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use lightcone_host::Caller;
@@ -43,6 +44,8 @@ pub struct ClientHandle {
     pub owner: bool,
     queue: mpsc::Sender<Outbound>,
     close_reason: CloseReason,
+    /// Messages the socket reader handed over and the database has not handled yet.
+    pending: Arc<AtomicUsize>,
 }
 
 impl ClientHandle {
@@ -51,13 +54,20 @@ impl ClientHandle {
         owner: bool,
         queue: mpsc::Sender<Outbound>,
         close_reason: CloseReason,
+        pending: Arc<AtomicUsize>,
     ) -> Self {
         Self {
             caller,
             owner,
             queue,
             close_reason,
+            pending,
         }
+    }
+
+    /// One of the client's messages was handled.
+    pub fn handled(&self) {
+        self.pending.fetch_sub(1, Ordering::Relaxed);
     }
 
     /// Queues `message`; `false` if the client is gone or too slow (it must then be dropped,
