@@ -180,16 +180,19 @@ async fn run(socket: WebSocket, s: Session) {
     }
     let (abort, abort_rx) = mpsc::unbounded_channel();
     let heard = Arc::new(parking_lot::Mutex::new(Instant::now()));
-    let writer = tokio::spawn(write(
-        sink,
-        queue_rx,
-        abort_rx,
-        s.durable,
-        s.protocol,
-        s.compression,
-        close_reason,
-        heard.clone(),
-    ));
+    let writer = tokio::spawn(
+        Writer {
+            sink,
+            queue: queue_rx,
+            abort: abort_rx,
+            durable: s.durable,
+            protocol: s.protocol,
+            compression: s.compression,
+            close_reason,
+            heard: heard.clone(),
+        }
+        .run(),
+    );
     let connection = s.caller.connection;
     while let Some(frame) = stream.next().await {
         *heard.lock() = Instant::now();
@@ -255,72 +258,88 @@ async fn run(socket: WebSocket, s: Session) {
 }
 
 /// The writer task: the client's queue → frames on the socket.
-async fn write(
-    mut sink: futures_util::stream::SplitSink<WebSocket, Message>,
-    mut queue: mpsc::Receiver<Outbound>,
-    mut abort: mpsc::UnboundedReceiver<Message>,
-    mut durable: Option<watch::Receiver<Option<u64>>>,
+struct Writer {
+    sink: futures_util::stream::SplitSink<WebSocket, Message>,
+    queue: mpsc::Receiver<Outbound>,
+    /// A close frame from the reader (bad input): send it and stop.
+    abort: mpsc::UnboundedReceiver<Message>,
+    durable: Option<watch::Receiver<Option<u64>>>,
     protocol: Protocol,
     compression: Compression,
     close_reason: CloseReason,
+    /// When the reader last heard from the client.
     heard: Arc<parking_lot::Mutex<Instant>>,
-) {
-    let mut held: Option<Outbound> = None;
-    let mut ping =
-        tokio::time::interval_at(tokio::time::Instant::now() + PING_INTERVAL, PING_INTERVAL);
-    loop {
-        let first = match held.take() {
-            Some(o) => o,
-            None => tokio::select! {
-                biased;
-                Some(frame) = abort.recv() => {
-                    let _ = sink.send(frame).await;
-                    return;
-                }
-                _ = ping.tick() => {
-                    if heard.lock().elapsed() > IDLE_TIMEOUT {
-                        let reason = format!("idle: nothing heard for {} s", IDLE_TIMEOUT.as_secs());
-                        let _ = sink.send(close(CLOSE_POLICY, &reason)).await;
-                        return;
-                    }
-                    if sink.send(Message::Ping(Default::default())).await.is_err() {
-                        return;
-                    }
-                    continue;
-                }
-                next = queue.recv() => match next {
-                    Some(o) => o,
-                    None => {
-                        // The database let go of this client: say why, if it said.
-                        let reason = close_reason.lock().take();
-                        let frame = match reason {
-                            Some((code, text)) => close(code, &text),
-                            None => Message::Close(None),
-                        };
+}
+
+impl Writer {
+    async fn run(self) {
+        let Writer {
+            mut sink,
+            mut queue,
+            mut abort,
+            mut durable,
+            protocol,
+            compression,
+            close_reason,
+            heard,
+        } = self;
+        let mut held: Option<Outbound> = None;
+        let mut ping =
+            tokio::time::interval_at(tokio::time::Instant::now() + PING_INTERVAL, PING_INTERVAL);
+        loop {
+            let first = match held.take() {
+                Some(o) => o,
+                None => tokio::select! {
+                    biased;
+                    Some(frame) = abort.recv() => {
                         let _ = sink.send(frame).await;
                         return;
                     }
+                    _ = ping.tick() => {
+                        if heard.lock().elapsed() > IDLE_TIMEOUT {
+                            let reason = format!("idle: nothing heard for {} s", IDLE_TIMEOUT.as_secs());
+                            let _ = sink.send(close(CLOSE_POLICY, &reason)).await;
+                            return;
+                        }
+                        if sink.send(Message::Ping(Default::default())).await.is_err() {
+                            return;
+                        }
+                        continue;
+                    }
+                    next = queue.recv() => match next {
+                        Some(o) => o,
+                        None => {
+                            // The database let go of this client: say why, if it said.
+                            let reason = close_reason.lock().take();
+                            let frame = match reason {
+                                Some((code, text)) => close(code, &text),
+                                None => Message::Close(None),
+                            };
+                            let _ = sink.send(frame).await;
+                            return;
+                        }
+                    },
                 },
-            },
-        };
-        wait_durable(&mut durable, first.offset).await;
-        let mut payload = Vec::new();
-        first.message.encode(&mut payload);
-        if protocol == Protocol::V3 {
-            while payload.len() < V3_MAX_FRAME_PAYLOAD_BYTES {
-                let Ok(next) = queue.try_recv() else {
-                    break;
-                };
-                if !is_durable(&durable, next.offset) {
-                    held = Some(next);
-                    break;
+            };
+            wait_durable(&mut durable, first.offset).await;
+            let mut payload = Vec::new();
+            first.message.encode(&mut payload);
+            if protocol == Protocol::V3 {
+                while payload.len() < V3_MAX_FRAME_PAYLOAD_BYTES {
+                    let Ok(next) = queue.try_recv() else {
+                        break;
+                    };
+                    if !is_durable(&durable, next.offset) {
+                        held = Some(next);
+                        break;
+                    }
+                    next.message.encode(&mut payload);
                 }
-                next.message.encode(&mut payload);
             }
-        }
-        let frame = encode_server_frame(&payload, compression);
-        if sink.send(Message::Binary(frame.into())).await.is_err() {
-            return;
+            let frame = encode_server_frame(&payload, compression);
+            if sink.send(Message::Binary(frame.into())).await.is_err() {
+                return;
+            }
         }
     }
 }
