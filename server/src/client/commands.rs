@@ -214,6 +214,9 @@ pub fn module_bytes(wasm: Option<&Path>, project: &Path) -> Result<Vec<u8>, Stri
 
 /// `build`: compiles the module crate in `project` to wasm.
 pub fn build(project: &Path) -> Result<std::path::PathBuf, String> {
+    // Absolute, so the target directory below does not get resolved against the crate twice.
+    let project = &std::path::absolute(project)
+        .map_err(|e| format!("cannot resolve {}: {e}", project.display()))?;
     eprintln!("Building the module in {} …", project.display());
     // The crate's own target dir, unless the user points cargo elsewhere.
     let target = std::env::var_os("CARGO_TARGET_DIR")

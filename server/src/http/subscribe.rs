@@ -50,6 +50,9 @@ pub const MAX_INCOMING_MESSAGE_BYTES: usize = 32 << 20;
 /// `V3_MAX_UNCOMPRESSED_PAYLOAD_SIZE`).
 pub const V3_MAX_FRAME_PAYLOAD_BYTES: usize = 512 << 10;
 
+/// Most v2 frames the writer queues before one socket write.
+const MAX_FRAMES_PER_WRITE: usize = 256;
+
 /// Most client messages handed to the database and not handled yet; past it the client is
 /// closed with 1013 (SpacetimeDB's limit).
 pub const MAX_PENDING_CLIENT_MESSAGES: usize = 16 * 1024;
@@ -322,19 +325,29 @@ impl Writer {
                 },
             };
             wait_durable(&mut durable, first.offset).await;
+            // Everything else already sendable goes out with it: in one frame (v3), or as
+            // frames of their own written together (v2), so a client that fell behind costs
+            // one socket write per batch rather than per message.
             let mut payload = Vec::new();
             first.message.encode(&mut payload);
-            if protocol == Protocol::V3 {
-                while payload.len() < V3_MAX_FRAME_PAYLOAD_BYTES {
-                    let Ok(next) = queue.try_recv() else {
-                        break;
-                    };
-                    if !is_durable(&durable, next.offset) {
-                        held = Some(next);
-                        break;
-                    }
-                    next.message.encode(&mut payload);
+            let mut frames = 0;
+            while frames < MAX_FRAMES_PER_WRITE && payload.len() < V3_MAX_FRAME_PAYLOAD_BYTES {
+                let Ok(next) = queue.try_recv() else {
+                    break;
+                };
+                if !is_durable(&durable, next.offset) {
+                    held = Some(next);
+                    break;
                 }
+                if protocol == Protocol::V2 {
+                    let frame = encode_server_frame(&payload, compression);
+                    if sink.feed(Message::Binary(frame.into())).await.is_err() {
+                        return;
+                    }
+                    frames += 1;
+                    payload.clear();
+                }
+                next.message.encode(&mut payload);
             }
             let frame = encode_server_frame(&payload, compression);
             if sink.send(Message::Binary(frame.into())).await.is_err() {
