@@ -85,6 +85,9 @@ pub enum ClientError {
 
 type Socket = WebSocket<MaybeTlsStream<TcpStream>>;
 
+/// Longest wait for `InitialConnection` after the upgrade.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Counts of what a connection received.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ConnectionStats {
@@ -109,6 +112,8 @@ pub struct Connection {
     /// The token to reconnect as the same identity.
     pub token: String,
     pub stats: ConnectionStats,
+    /// See [`Connection::set_timeout`].
+    timeout: Option<Duration>,
 }
 
 impl Connection {
@@ -167,8 +172,12 @@ impl Connection {
             connection_id: ConnectionId::ZERO,
             token: String::new(),
             stats: ConnectionStats::default(),
+            timeout: None,
         };
-        match connection.recv()? {
+        connection.set_timeout(Some(HANDSHAKE_TIMEOUT))?;
+        let first = connection.recv();
+        connection.set_timeout(None)?;
+        match first? {
             ServerMessage::InitialConnection(init) => {
                 connection.identity = init.identity;
                 connection.connection_id = init.connection_id;
@@ -218,8 +227,10 @@ impl Connection {
             .map_err(|e| self.transport(e))
     }
 
-    /// How long [`Connection::recv`] waits before [`ClientError::Timeout`] (`None`: forever).
+    /// How long [`Connection::recv`] waits for a message before [`ClientError::Timeout`]
+    /// (`None`: forever). Pings and other control frames do not count as messages.
     pub fn set_timeout(&mut self, timeout: Option<Duration>) -> Result<(), ClientError> {
+        self.timeout = timeout;
         let stream = match self.socket.get_ref() {
             MaybeTlsStream::Plain(s) => s,
             _ => return Ok(()),
@@ -231,6 +242,7 @@ impl Connection {
 
     /// The next message from the server.
     pub fn recv(&mut self) -> Result<ServerMessage, ClientError> {
+        let deadline = self.timeout.map(|t| std::time::Instant::now() + t);
         loop {
             if let Some(m) = self.inbox.pop_front() {
                 return Ok(m);
@@ -242,6 +254,9 @@ impl Connection {
                         .map(|f| (u16::from(f.code), f.reason.to_string()))
                         .unwrap_or((u16::from(CloseCode::Status), String::new()));
                     return Err(ClientError::Closed { code, reason });
+                }
+                Ok(_) if deadline.is_some_and(|d| std::time::Instant::now() >= d) => {
+                    return Err(ClientError::Timeout)
                 }
                 Ok(_) => continue,
                 Err(e) => return Err(self.transport(e)),

@@ -13,7 +13,6 @@ use lightcone_host::{
 };
 use lightcone_protocol::moduledef::ModuleDef;
 use lightcone_protocol::sats::{ConnectionId, Identity, Timestamp};
-use lightcone_protocol::ws::row_list::{BsatnRowList, RowListBuilder};
 use lightcone_protocol::ws::v2::{
     self as ws, CallReducer, ClientMessage, InitialConnection, OneOffQueryResult, ProcedureResult,
     ProcedureStatus, QueryRows, ReducerOk, ServerMessage, SingleTableRows, SubscribeApplied,
@@ -543,7 +542,7 @@ impl Worker {
                         .map(|plan| QueryRows {
                             tables: vec![SingleTableRows {
                                 table: plan.table_name.clone(),
-                                rows: row_list(&plan.current_rows(&state)),
+                                rows: plan.current_rows(&state),
                             }],
                         })
                         .map_err(|e| e.to_string().into_boxed_str())
@@ -642,15 +641,6 @@ impl Worker {
         };
         (None, (outcome, result.timestamp))
     }
-}
-
-/// Rows as a `BsatnRowList`.
-fn row_list(rows: &[&[u8]]) -> BsatnRowList {
-    let mut list = RowListBuilder::with_capacity(rows.len(), rows.iter().map(|r| r.len()).sum());
-    for row in rows {
-        list.push_encoded(row);
-    }
-    list.finish()
 }
 
 /// Migrates the datastore to `def` and swaps in the new module.

@@ -589,3 +589,66 @@ fn the_owner_s_sql_changes_reach_subscribers() {
         "the old row did not match the query"
     );
 }
+
+#[test]
+fn a_join_subscription_follows_changes_on_both_sides() {
+    let server = Server::start(&["--in-memory"]);
+    let (_, owner) = server.new_identity();
+    let (_, bob_token) = server.new_identity();
+    let plus = module_wasm("server/host/tests/modules/chat-plus");
+    assert_eq!(server.publish("chat", Some(&owner), &plus).status, 200);
+    let mut alice = connect(&server, Some(&owner), Protocol::V2);
+    let join = "SELECT reaction.* FROM reaction JOIN user ON reaction.sender = user.identity \
+                WHERE user.online = true";
+    let applied = subscribe(&mut alice, 1, 1, &[join]);
+    let ServerMessage::SubscribeApplied(applied) = applied else {
+        panic!("{applied:?}")
+    };
+    assert!(applied.rows.tables[0].rows.is_empty());
+    let reaction = |who: Identity| {
+        let mut row = bsatn::to_vec(&who);
+        row.extend(bsatn::to_vec(&"+1".to_owned()));
+        row
+    };
+
+    // Bob (online) reacts: the reaction side changes.
+    let mut bob = connect(&server, Some(&bob_token), Protocol::V2);
+    let bob_id = bob.identity;
+    assert!(matches!(
+        call(&mut bob, 1, "react", "+1"),
+        ReducerOutcome::Ok(_)
+    ));
+    let update = transaction_update(&mut alice);
+    let (_, table, change) = only_change(&update);
+    assert_eq!(table, "reaction");
+    assert_eq!(rows(&change.inserts), [reaction(bob_id)]);
+
+    // Bob goes offline: the user side changes and his reaction leaves the query.
+    bob.close();
+    let update = transaction_update(&mut alice);
+    let (_, _, change) = only_change(&update);
+    assert_eq!(rows(&change.deletes), [reaction(bob_id)]);
+    assert!(change.inserts.is_empty());
+
+    // Back online: it returns.
+    let _bob = connect(&server, Some(&bob_token), Protocol::V2);
+    let update = transaction_update(&mut alice);
+    let (_, _, change) = only_change(&update);
+    assert_eq!(rows(&change.inserts), [reaction(bob_id)]);
+
+    // A join on a column without an index is refused, as SpacetimeDB refuses it.
+    let refused = subscribe(
+        &mut alice,
+        2,
+        2,
+        &["SELECT message.* FROM message JOIN user ON message.sender = user.identity"],
+    );
+    let ServerMessage::SubscriptionError(e) = refused else {
+        panic!("{refused:?}")
+    };
+    assert!(
+        e.error.contains("require indexes on join columns"),
+        "{}",
+        e.error
+    );
+}

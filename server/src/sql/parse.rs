@@ -370,6 +370,18 @@ fn column(e: &SqlExpr) -> Result<String, SqlError> {
         SqlExpr::CompoundIdentifier(parts) if parts.len() == 2 => {
             Ok(format!("{}.{}", parts[0].value, parts[1].value))
         }
+        // A table named like a niladic SQL function (`user`, as in the chat sample): the
+        // parser reads `user.identity` as a field of a call to `USER`.
+        SqlExpr::CompoundFieldAccess { root, access_chain } => {
+            match (root.as_ref(), access_chain.as_slice()) {
+                (SqlExpr::Function(f), [ast::AccessExpr::Dot(SqlExpr::Identifier(c))])
+                    if matches!(f.args, ast::FunctionArguments::None) && f.name.0.len() == 1 =>
+                {
+                    Ok(format!("{}.{}", f.name, c.value))
+                }
+                _ => Err(unsupported(format!("`{e}` where a column was expected"))),
+            }
+        }
         other => Err(unsupported(format!(
             "`{other}` where a column was expected"
         ))),

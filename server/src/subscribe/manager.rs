@@ -10,6 +10,9 @@
 //! queries registered under the changed row's value of that column (a hash lookup). So a
 //! commit costs the same whether 10 or 10,000 subscriptions wait on other keys.
 //!
+//! Join queries (`join.rs`) hang off both their tables and are evaluated by their delta
+//! rules whenever either changes.
+//!
 //! A client's update is grouped per query set, then per table; a table lists one
 //! `TableUpdateRows` per matching query (SpacetimeDB's bag semantics: the same row can arrive
 //! through two queries, and clients count references).
@@ -18,7 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use lightcone_datastore::{CommittedState, TxDelta};
 use lightcone_protocol::sats::{AlgebraicValue, ConnectionId, Identity};
-use lightcone_protocol::ws::row_list::{BsatnRowList, RowListBuilder};
+use lightcone_protocol::ws::row_list::RowListBuilder;
 use lightcone_protocol::ws::v2::{
     EventTableRows, PersistentTableRows, QueryRows, QuerySetId, QuerySetUpdate, SingleTableRows,
     TableUpdate, TableUpdateRows, TransactionUpdate,
@@ -44,6 +47,14 @@ struct TableQueries {
     unkeyed: Vec<QueryId>,
     /// column → value → queries requiring `column = value`.
     keyed: HashMap<usize, HashMap<AlgebraicValue, Vec<QueryId>>>,
+    /// Join queries over this table (evaluated by their delta rules, see `join.rs`).
+    joins: Vec<QueryId>,
+}
+
+impl TableQueries {
+    fn is_empty(&self) -> bool {
+        self.unkeyed.is_empty() && self.keyed.is_empty() && self.joins.is_empty()
+    }
 }
 
 /// One client's query sets.
@@ -129,7 +140,7 @@ impl Subscriptions {
         for plan in plans {
             rows.tables.push(SingleTableRows {
                 table: plan.table_name.clone(),
-                rows: row_list(plan.current_rows(state)),
+                rows: plan.current_rows(state),
             });
             ids.push(self.hold(plan));
         }
@@ -165,7 +176,7 @@ impl Subscriptions {
                 .filter_map(|id| self.queries.get(id))
                 .map(|q| SingleTableRows {
                     table: q.plan.table_name.clone(),
-                    rows: row_list(q.plan.current_rows(state)),
+                    rows: q.plan.current_rows(state),
                 })
                 .collect(),
         });
@@ -195,10 +206,15 @@ impl Subscriptions {
             return Vec::new();
         }
         let mut changes: HashMap<QueryId, QueryChange> = HashMap::new();
+        let mut joins: Vec<QueryId> = Vec::new();
         for table in delta.tables() {
             let Some(queries) = self.tables.get(&table.table_id) else {
                 continue;
             };
+            joins.extend(&queries.joins);
+            if queries.unkeyed.is_empty() && queries.keyed.is_empty() {
+                continue;
+            }
             let Ok(t) = state.table(table.table_id) else {
                 continue;
             };
@@ -227,6 +243,33 @@ impl Subscriptions {
                     }
                 }
             }
+        }
+        joins.sort_unstable();
+        joins.dedup();
+        for id in joins {
+            let Some(query) = self.queries.get(&id) else {
+                continue;
+            };
+            let Some(join) = &query.plan.join else {
+                continue;
+            };
+            let (dl, dr) = (delta.table(join.left), delta.table(join.right));
+            let (inserts, deletes) =
+                join.delta(state, dl.as_ref(), dr.as_ref(), query.plan.filter.as_ref());
+            if inserts.is_empty() && deletes.is_empty() {
+                continue;
+            }
+            let mut change = QueryChange {
+                inserts: RowListBuilder::new(),
+                deletes: RowListBuilder::new(),
+            };
+            for row in &inserts {
+                change.inserts.push_encoded(row);
+            }
+            for row in &deletes {
+                change.deletes.push_encoded(row);
+            }
+            changes.insert(id, change);
         }
         if changes.is_empty() {
             return Vec::new();
@@ -289,6 +332,14 @@ impl Subscriptions {
         }
         let id = self.next_id;
         self.next_id += 1;
+        if plan.join.is_some() {
+            for table in plan.tables() {
+                self.tables.entry(table).or_default().joins.push(id);
+            }
+            self.by_key.insert(plan.key.clone(), id);
+            self.queries.insert(id, Query { plan, holders: 1 });
+            return id;
+        }
         let table = self.tables.entry(plan.table_id).or_default();
         match &plan.equality {
             Some((col, value)) => table
@@ -318,6 +369,17 @@ impl Subscriptions {
             return;
         };
         self.by_key.remove(&q.plan.key);
+        if q.plan.join.is_some() {
+            for t in q.plan.tables() {
+                if let Some(table) = self.tables.get_mut(&t) {
+                    table.joins.retain(|&i| i != id);
+                    if table.is_empty() {
+                        self.tables.remove(&t);
+                    }
+                }
+            }
+            return;
+        }
         let Some(table) = self.tables.get_mut(&q.plan.table_id) else {
             return;
         };
@@ -337,18 +399,8 @@ impl Subscriptions {
             }
             None => table.unkeyed.retain(|&i| i != id),
         }
-        if table.unkeyed.is_empty() && table.keyed.is_empty() {
+        if table.is_empty() {
             self.tables.remove(&q.plan.table_id);
         }
     }
-}
-
-/// Rows as a `BsatnRowList`.
-fn row_list(rows: Vec<&[u8]>) -> BsatnRowList {
-    let bytes = rows.iter().map(|r| r.len()).sum();
-    let mut list = RowListBuilder::with_capacity(rows.len(), bytes);
-    for row in rows {
-        list.push_encoded(row);
-    }
-    list.finish()
 }

@@ -2,6 +2,7 @@
 //! evaluating each commit's delta.
 //!
 //! - `plan.rs`: a subscription query compiled against the schema ([`QueryPlan`]).
+//! - `join.rs`: queries over two joined tables and their delta rules ([`join::JoinPlan`]).
 //! - `manager.rs`: every live query of a database, shared between clients, and the per-commit
 //!   incremental evaluation ([`Subscriptions`]).
 //! - `client.rs`: the database thread's handle on one connected client ([`ClientHandle`]).
@@ -10,6 +11,7 @@
 //! the socket side lives in `crate::http::subscribe`.
 
 pub mod client;
+pub mod join;
 pub mod manager;
 pub mod plan;
 

@@ -1,19 +1,25 @@
 //! A subscription query compiled against the schema: which table, which rows. Subscriptions
-//! take SpacetimeDB's subset of SQL — whole rows of one table, `SELECT * FROM t [WHERE …]` or
-//! `SELECT t.* FROM t [WHERE …]` — parsed by the SQL front end (`crate::sql::parse`) and
-//! resolved with the same predicate rules as ad hoc queries, so the two never disagree on
-//! which rows match.
+//! take SpacetimeDB's subset of SQL — whole rows of one table, `SELECT * FROM t [WHERE …]`,
+//! `SELECT t.* FROM t [WHERE …]`, or one side of an inner join on indexed columns,
+//! `SELECT l.* FROM l JOIN r ON l.a = r.b [WHERE …]` (see `join.rs`) — parsed by the SQL
+//! front end (`crate::sql::parse`) and resolved with the same predicate rules as ad hoc
+//! queries, so the two never disagree on which rows match.
 //!
 //! A plan is what incremental evaluation needs: the table id, a predicate to test one row at
 //! a time, and, when every matching row must have `column = value`, that pair, so a changed
 //! row finds the queries it can affect by a hash lookup instead of testing every query.
 
 use lightcone_datastore::{CommittedState, Table};
-use lightcone_protocol::sats::{AlgebraicValue, Identity, ProductValue};
+use lightcone_protocol::sats::{AlgebraicValue, Identity, ProductType, ProductValue};
+use lightcone_protocol::ws::row_list::{BsatnRowList, RowListBuilder};
 
+use super::join::JoinPlan;
 use crate::sql::exec::{resolve, Pred};
-use crate::sql::parse::{parse, Projection, Statement};
+use crate::sql::parse::{parse, Projection, Select, Statement};
 use crate::sql::SqlError;
+
+/// The error SpacetimeDB gives for a join on a column without an index.
+const JOIN_NEEDS_INDEXES: &str = "Subscriptions require indexes on join columns";
 
 /// One compiled subscription query.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,10 +28,14 @@ pub struct QueryPlan {
     pub table_name: Box<str>,
     /// Event tables deliver their rows once, as events.
     pub is_event: bool,
-    /// `None`: every row of the table.
+    /// `None`: every row. Over the table's columns, or for a join over the FROM table's
+    /// columns followed by the joined table's.
     pub filter: Option<Pred>,
-    /// A `column = value` every matching row satisfies (the first in the top-level AND chain).
+    /// A `column = value` every matching row satisfies (the first in the top-level AND
+    /// chain; single-table queries only).
     pub equality: Option<(usize, AlgebraicValue)>,
+    /// For a join: the two tables, their join columns and the side returned.
+    pub join: Option<JoinPlan>,
     /// Equal for queries that select the same rows (table and resolved predicate, with
     /// `:sender` already replaced by the caller): the key that shares one evaluation between
     /// clients.
@@ -47,15 +57,13 @@ impl QueryPlan {
                     .into(),
             ));
         };
-        if select.join.is_some() {
-            return Err(SqlError::Unsupported(
-                "joins in subscriptions are not supported yet; subscribe to each table".into(),
-            ));
-        }
         if select.limit.is_some() {
             return Err(SqlError::Unsupported(
                 "LIMIT is not allowed in a subscription".into(),
             ));
+        }
+        if select.join.is_some() {
+            return Self::compile_join(state, &select, caller, owner);
         }
         let names = [Some(select.table.as_str()), select.alias.as_deref()];
         match &select.projection {
@@ -68,13 +76,7 @@ impl QueryPlan {
                 ))
             }
         }
-        let table_id = state
-            .table_id(&select.table)
-            .filter(|&id| state.table(id).is_ok_and(|t| owner || t.def.is_public()))
-            .ok_or_else(|| SqlError::NoSuchTable(select.table.clone()))?;
-        let table: &Table = state
-            .table(table_id)
-            .map_err(|e| SqlError::Refused(e.to_string()))?;
+        let (table_id, table) = visible(state, &select.table, owner)?;
         let row_type = &table.def.row_type;
         let column_of = |name: &str| -> Result<usize, SqlError> {
             let column = match name.split_once('.') {
@@ -104,8 +106,121 @@ impl QueryPlan {
             is_event: table.def.is_event,
             filter,
             equality: equalities.into_iter().next(),
+            join: None,
             key,
         })
+    }
+
+    /// A join: one side's whole rows, both join columns indexed.
+    fn compile_join(
+        state: &CommittedState,
+        select: &Select,
+        caller: Identity,
+        owner: bool,
+    ) -> Result<Self, SqlError> {
+        let join = select
+            .join
+            .as_ref()
+            .expect("compile_join is called for joins");
+        let (left_id, left) = visible(state, &select.table, owner)?;
+        let (right_id, right) = visible(state, &join.table, owner)?;
+        if left.def.is_event || right.def.is_event {
+            return Err(SqlError::Unsupported(
+                "event tables cannot be joined in a subscription".into(),
+            ));
+        }
+        let left_names = [Some(select.table.as_str()), select.alias.as_deref()];
+        let right_names = [Some(join.table.as_str()), join.alias.as_deref()];
+        let n_left = left.def.row_type.elements.len();
+        let returns_right = match &select.projection {
+            Projection::All(Some(q)) if left_names.contains(&Some(q.as_str())) => false,
+            Projection::All(Some(q)) if right_names.contains(&Some(q.as_str())) => true,
+            Projection::All(Some(q)) => return Err(SqlError::NoSuchTable(q.clone())),
+            _ => {
+                return Err(SqlError::Unsupported(
+                    "a subscription with a JOIN returns one table's rows: `SELECT t.*`".into(),
+                ))
+            }
+        };
+        let position = |t: &Table, c: &str| {
+            t.def
+                .row_type
+                .elements
+                .iter()
+                .position(|e| e.name.as_deref() == Some(c))
+        };
+        let column_of = |name: &str| -> Result<usize, SqlError> {
+            let missing = || SqlError::NoSuchColumn(name.to_owned());
+            match name.split_once('.') {
+                Some((q, c)) if left_names.contains(&Some(q)) => {
+                    position(left, c).ok_or_else(missing)
+                }
+                Some((q, c)) if right_names.contains(&Some(q)) => {
+                    position(right, c).map(|i| n_left + i).ok_or_else(missing)
+                }
+                Some((q, _)) => Err(SqlError::NoSuchTable(q.to_owned())),
+                None => match (position(left, name), position(right, name)) {
+                    (Some(i), None) => Ok(i),
+                    (None, Some(i)) => Ok(n_left + i),
+                    (Some(_), Some(_)) => Err(SqlError::Type(format!(
+                        "column `{name}` is in both joined tables; qualify it (`table.{name}`)"
+                    ))),
+                    (None, None) => Err(missing()),
+                },
+            }
+        };
+        let (a, b) = (column_of(&join.on.0)?, column_of(&join.on.1)?);
+        let (left_col, right_col) = match (a < n_left, b < n_left) {
+            (true, false) => (a, b - n_left),
+            (false, true) => (b, a - n_left),
+            _ => {
+                return Err(SqlError::Type(
+                    "a join's ON must compare a column of each table".into(),
+                ))
+            }
+        };
+        let indexed = |t: &Table, col: usize| {
+            t.indexes
+                .iter()
+                .any(|i| i.columns.as_slice() == [col as u16])
+        };
+        if !indexed(left, left_col) || !indexed(right, right_col) {
+            return Err(SqlError::Unsupported(JOIN_NEEDS_INDEXES.into()));
+        }
+        let mut row_type: ProductType = left.def.row_type.clone();
+        row_type
+            .elements
+            .extend(right.def.row_type.elements.iter().cloned());
+        let filter = select
+            .filter
+            .as_ref()
+            .map(|c| resolve(c, &column_of, &row_type, caller))
+            .transpose()?;
+        let plan = JoinPlan {
+            left: left_id,
+            left_col,
+            right: right_id,
+            right_col,
+            returns_right,
+        };
+        let returned = if returns_right { right } else { left };
+        Ok(Self {
+            table_id: if returns_right { right_id } else { left_id },
+            table_name: returned.def.name.as_str().into(),
+            is_event: false,
+            key: format!("{plan:?}:{filter:?}"),
+            filter,
+            equality: None,
+            join: Some(plan),
+        })
+    }
+
+    /// The tables a change to which can change this query's rows.
+    pub fn tables(&self) -> impl Iterator<Item = u32> + '_ {
+        match &self.join {
+            Some(j) => [j.left, j.right].into_iter().take(2),
+            None => [self.table_id, self.table_id].into_iter().take(1),
+        }
     }
 
     /// Whether `row` (of this plan's table) is selected.
@@ -113,11 +228,18 @@ impl QueryPlan {
         self.filter.as_ref().is_none_or(|f| f.eval(row))
     }
 
-    /// The BSATN of every row of the committed state this query selects, through an index
-    /// when the required equality is on an indexed column.
-    pub fn current_rows<'a>(&self, state: &'a CommittedState) -> Vec<&'a [u8]> {
+    /// Every row of the committed state this query selects (for a join, once per matching
+    /// pair), through an index when the query allows.
+    pub fn current_rows(&self, state: &CommittedState) -> BsatnRowList {
+        let mut list = RowListBuilder::new();
+        if let Some(join) = &self.join {
+            for row in join.current_rows(state, self.filter.as_ref()) {
+                list.push_encoded(&row);
+            }
+            return list.finish();
+        }
         let Ok(table) = state.table(self.table_id) else {
-            return Vec::new();
+            return list.finish();
         };
         let index = self.equality.as_ref().and_then(|(col, value)| {
             let index = table
@@ -128,16 +250,35 @@ impl QueryPlan {
         });
         let test = |row: &[u8]| self.filter.is_none() || self.matches(&table.decode(row));
         match index {
-            Some(slots) => slots
-                .into_iter()
-                .filter_map(|s| table.get(s))
-                .filter(|row| test(row))
-                .collect(),
-            None => table
-                .iter()
-                .map(|(_, row)| row)
-                .filter(|row| test(row))
-                .collect(),
+            Some(slots) => {
+                for row in slots.into_iter().filter_map(|s| table.get(s)) {
+                    if test(row) {
+                        list.push_encoded(row);
+                    }
+                }
+            }
+            None => {
+                for (_, row) in table.iter() {
+                    if test(row) {
+                        list.push_encoded(row);
+                    }
+                }
+            }
         }
+        list.finish()
     }
+}
+
+/// The table `name` and its id, if `caller` may see it (private tables exist only for the
+/// owner).
+fn visible<'a>(
+    state: &'a CommittedState,
+    name: &str,
+    owner: bool,
+) -> Result<(u32, &'a Table), SqlError> {
+    state
+        .table_id(name)
+        .and_then(|id| Some((id, state.table(id).ok()?)))
+        .filter(|(_, t)| owner || t.def.is_public())
+        .ok_or_else(|| SqlError::NoSuchTable(name.to_owned()))
 }

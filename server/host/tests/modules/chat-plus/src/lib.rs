@@ -1,6 +1,7 @@
 //! The chat sample (samples/chat/module-rust) as a second version: the same two tables, plus a
 //! `reaction` table and a `react` reducer. Republishing it over a chat database is a migration
-//! that adds a table and keeps every row (server/host/tests/republish.rs).
+//! that adds a table and keeps every row (server/host/tests/republish.rs). `reaction.sender`
+//! is indexed so subscriptions can join it to `user` (server/tests/subscribe.rs).
 
 use spacetimedb::{Identity, ReducerContext, Table, Timestamp};
 
@@ -21,6 +22,7 @@ pub struct Message {
 
 #[spacetimedb::table(accessor = reaction, public)]
 pub struct Reaction {
+    #[index(btree)]
     sender: Identity,
     emoji: String,
 }
@@ -44,4 +46,37 @@ pub fn send_message(ctx: &ReducerContext, text: String) -> Result<(), String> {
         text,
     });
     Ok(())
+}
+
+/// As in the chat sample: a connecting client is (or becomes) an online user.
+#[spacetimedb::reducer(client_connected)]
+pub fn client_connected(ctx: &ReducerContext) {
+    let users = ctx.db.user();
+    let row = match users.identity().find(ctx.sender()) {
+        Some(existing) => User {
+            online: true,
+            ..existing
+        },
+        None => User {
+            identity: ctx.sender(),
+            name: None,
+            online: true,
+        },
+    };
+    if users.identity().find(ctx.sender()).is_some() {
+        users.identity().update(row);
+    } else {
+        users.insert(row);
+    }
+}
+
+/// As in the chat sample: a leaving client's user row goes offline.
+#[spacetimedb::reducer(client_disconnected)]
+pub fn client_disconnected(ctx: &ReducerContext) {
+    if let Some(existing) = ctx.db.user().identity().find(ctx.sender()) {
+        ctx.db.user().identity().update(User {
+            online: false,
+            ..existing
+        });
+    }
 }
