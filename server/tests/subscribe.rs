@@ -652,3 +652,64 @@ fn a_join_subscription_follows_changes_on_both_sides() {
         e.error
     );
 }
+
+#[test]
+fn event_table_rows_are_delivered_once_and_never_stored() {
+    let server = Server::start(&["--in-memory"]);
+    let (_, owner) = server.new_identity();
+    let plus = module_wasm("server/host/tests/modules/chat-plus");
+    assert_eq!(server.publish("chat", Some(&owner), &plus).status, 200);
+    let mut watcher = connect(&server, None, Protocol::V2);
+    let ServerMessage::SubscribeApplied(_) =
+        subscribe(&mut watcher, 1, 1, &["SELECT * FROM typing"])
+    else {
+        panic!()
+    };
+    let mut typist = connect(&server, Some(&owner), Protocol::V2);
+    let ServerMessage::SubscribeApplied(_) =
+        subscribe(&mut typist, 1, 1, &["SELECT * FROM typing"])
+    else {
+        panic!()
+    };
+    typist
+        .send(&ClientMessage::CallReducer(CallReducer {
+            request_id: 1,
+            flags: 0,
+            reducer: "start_typing".into(),
+            args: Default::default(),
+        }))
+        .unwrap();
+    let ServerMessage::ReducerResult(r) = typist.recv().unwrap() else {
+        panic!()
+    };
+    let ReducerOutcome::Ok(ok) = r.result else {
+        panic!("{:?}", r.result)
+    };
+    let event_rows = |update: &TransactionUpdate| -> Vec<Vec<u8>> {
+        let [set] = update.query_sets.as_slice() else {
+            panic!("{update:?}")
+        };
+        let [TableUpdateRows::EventTable(events)] = set.tables[0].rows.as_slice() else {
+            panic!("{update:?}")
+        };
+        rows(&events.events)
+    };
+    let expected = vec![bsatn::to_vec(&typist.identity)];
+    assert_eq!(event_rows(&ok.transaction_update), expected);
+    assert_eq!(event_rows(&transaction_update(&mut watcher)), expected);
+
+    // Not stored: neither SQL nor a new subscription finds it.
+    let r = server.request(
+        "POST",
+        "/v1/database/chat/sql",
+        Some(&owner),
+        Some(("text/plain", b"SELECT * FROM typing")),
+    );
+    assert!(r.body.contains("\"rows\":[]"), "{}", r.body);
+    let ServerMessage::SubscribeApplied(applied) =
+        subscribe(&mut watcher, 2, 2, &["SELECT * FROM typing"])
+    else {
+        panic!()
+    };
+    assert!(applied.rows.tables[0].rows.is_empty());
+}

@@ -98,6 +98,14 @@ impl Table {
         self.rows.get(slot)
     }
 
+    /// Deletes every row (an event table after its transaction committed).
+    pub fn clear(&mut self) {
+        let slots: Vec<RowId> = self.iter().map(|(slot, _)| slot).collect();
+        for slot in slots {
+            self.delete(slot, None);
+        }
+    }
+
     /// Every row, in slot order.
     pub fn iter(&self) -> impl Iterator<Item = (RowId, &[u8])> + '_ {
         self.rows.iter()

@@ -526,6 +526,11 @@ impl MutTx {
                     }
                 }
                 state.next_offset += 1;
+                // Event tables keep their rows only for the transaction: logged and handed
+                // to subscribers (in the delta), then gone.
+                for table in state.tables.iter_mut().filter(|t| t.def.is_event) {
+                    table.clear();
+                }
                 self.persistence.after_commit(&state);
                 TxDelta::new(offset, Bytes::from(payload))
             }

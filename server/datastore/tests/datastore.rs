@@ -512,3 +512,43 @@ fn schema_tables_describe_the_definition_and_follow_migrations() {
         before
     );
 }
+
+#[test]
+fn event_tables_hand_rows_to_the_delta_and_keep_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut raw = raw_module();
+    for section in &mut raw.sections {
+        if let RawModuleDefV10Section::Tables(tables) = section {
+            tables[LOG as usize].is_event = true;
+        }
+    }
+    let def = ModuleDef::validate(RawModuleDef::V10(raw)).unwrap();
+    let event = ProductValue::new(vec![V::string("door opened")]);
+    {
+        let ds = Datastore::create(dir.path(), &def, &unsynced()).unwrap();
+        let mut tx = ds.begin_mut();
+        tx.insert(LOG, event.clone()).unwrap();
+        tx.insert(ACCOUNTS, account(1, 5)).unwrap();
+        let delta = tx.commit().unwrap();
+        let logged = delta.table(LOG).expect("the event is in the delta");
+        assert_eq!(logged.inserts.len(), 1);
+        assert_eq!(
+            ds.read().table(LOG).unwrap().len(),
+            0,
+            "and not in the table"
+        );
+        // The same event again is a new event, not a duplicate row.
+        let mut tx = ds.begin_mut();
+        tx.insert(LOG, event.clone()).unwrap();
+        tx.commit().unwrap();
+        ds.close().unwrap();
+    }
+    let ds = Datastore::open(dir.path(), &unsynced()).unwrap();
+    let state = ds.read();
+    assert_eq!(
+        state.table(LOG).unwrap().len(),
+        0,
+        "replay keeps none either"
+    );
+    assert_eq!(state.table(ACCOUNTS).unwrap().len(), 1);
+}

@@ -27,6 +27,19 @@ pub struct Reaction {
     emoji: String,
 }
 
+/// An event table: "someone is typing", delivered to subscribers once and never stored.
+#[spacetimedb::table(accessor = typing, public, event)]
+pub struct Typing {
+    sender: Identity,
+}
+
+#[spacetimedb::reducer]
+pub fn start_typing(ctx: &ReducerContext) {
+    ctx.db.typing().insert(Typing {
+        sender: ctx.sender(),
+    });
+}
+
 #[spacetimedb::reducer]
 pub fn react(ctx: &ReducerContext, emoji: String) {
     ctx.db.reaction().insert(Reaction {
