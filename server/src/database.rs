@@ -2,7 +2,8 @@
 //! which takes commands from a channel and, between them, runs scheduled reducers when they
 //! are due. HTTP handlers (async) talk to it through [`Database`] and await the reply.
 
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -100,6 +101,8 @@ pub struct Database {
     /// The durable offset as it advances, for confirmed reads (`None`: an in-memory
     /// database, where everything counts as durable at once).
     pub durable: Option<tokio::sync::watch::Receiver<Option<u64>>>,
+    /// Live query sets and distinct queries, as the database thread last counted them.
+    subscription_counts: Arc<[AtomicUsize; 2]>,
 }
 
 impl Database {
@@ -116,9 +119,11 @@ impl Database {
             });
             rx
         });
+        let subscription_counts: Arc<[AtomicUsize; 2]> = Arc::default();
+        let counts = subscription_counts.clone();
         let thread = std::thread::Builder::new()
             .name(format!("db-{}", &identity.to_hex()[..12]))
-            .spawn(move || run(host, rx))
+            .spawn(move || run(host, rx, counts))
             .expect("spawning a database thread");
         Self {
             identity,
@@ -129,7 +134,17 @@ impl Database {
             datastore,
             logs,
             durable,
+            subscription_counts,
         }
+    }
+
+    /// (live query sets, distinct live queries).
+    pub fn subscription_counts(&self) -> (usize, usize) {
+        let [sets, queries] = &*self.subscription_counts;
+        (
+            sets.load(Ordering::Relaxed),
+            queries.load(Ordering::Relaxed),
+        )
     }
 
     async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Option<T> {
@@ -243,14 +258,17 @@ struct Worker {
     host: ModuleHost,
     subs: Subscriptions,
     clients: HashMap<ConnectionId, ClientHandle>,
+    /// Published for `/metrics` after each client message.
+    counts: Arc<[AtomicUsize; 2]>,
 }
 
 /// The database thread.
-fn run(host: ModuleHost, rx: mpsc::Receiver<Command>) {
+fn run(host: ModuleHost, rx: mpsc::Receiver<Command>, counts: Arc<[AtomicUsize; 2]>) {
     let mut w = Worker {
         host,
         subs: Subscriptions::default(),
         clients: HashMap::new(),
+        counts,
     };
     loop {
         let wait = w
@@ -291,11 +309,17 @@ fn run(host: ModuleHost, rx: mpsc::Receiver<Command>) {
             }) => {
                 let _ = reply.send(w.connect(client, token));
             }
-            Ok(Command::Disconnect { connection }) => w.disconnect(connection),
+            Ok(Command::Disconnect { connection }) => {
+                w.disconnect(connection);
+                w.publish_counts();
+            }
             Ok(Command::Message {
                 connection,
                 message,
-            }) => w.handle(connection, message),
+            }) => {
+                w.handle(connection, message);
+                w.publish_counts();
+            }
             Ok(Command::Update { module, def, reply }) => {
                 let _ = reply.send(update(&mut w.host, module, *def));
             }
@@ -336,6 +360,11 @@ fn run(host: ModuleHost, rx: mpsc::Receiver<Command>) {
 }
 
 impl Worker {
+    fn publish_counts(&self) {
+        self.counts[0].store(self.subs.set_count(), Ordering::Relaxed);
+        self.counts[1].store(self.subs.query_count(), Ordering::Relaxed);
+    }
+
     /// Sends every affected client its update for `delta`, except `caller`'s, which is
     /// returned (it goes inside the caller's `ReducerResult`). Clients too slow to take it
     /// are dropped.

@@ -405,7 +405,7 @@ impl Registry {
     }
 
     /// Per-database metrics as Prometheus text: committed transactions, durable offset,
-    /// connected clients.
+    /// connected clients, subscriptions.
     pub fn render_metrics(&self, out: &mut String) {
         use std::fmt::Write;
         let dbs: Vec<Arc<Database>> = self.state.read().by_identity.values().cloned().collect();
@@ -413,6 +413,7 @@ impl Registry {
         let _ = writeln!(out, "# TYPE lightcone_databases gauge");
         let _ = writeln!(out, "lightcone_databases {}", dbs.len());
         let mut lines = (String::new(), String::new(), String::new());
+        let mut subs = (String::new(), String::new());
         for db in &dbs {
             let label = db.identity.to_hex();
             let (offset, clients) = {
@@ -437,6 +438,15 @@ impl Registry {
                 lines.2,
                 "lightcone_connected_clients{{database=\"{label}\"}} {clients}"
             );
+            let (sets, queries) = db.subscription_counts();
+            let _ = writeln!(
+                subs.0,
+                "lightcone_subscriptions{{database=\"{label}\"}} {sets}"
+            );
+            let _ = writeln!(
+                subs.1,
+                "lightcone_subscription_queries{{database=\"{label}\"}} {queries}"
+            );
         }
         let _ = writeln!(out, "# HELP lightcone_transactions_total Transactions committed (the commitlog's next offset).");
         let _ = writeln!(out, "# TYPE lightcone_transactions_total counter");
@@ -453,6 +463,18 @@ impl Registry {
         );
         let _ = writeln!(out, "# TYPE lightcone_connected_clients gauge");
         out.push_str(&lines.2);
+        let _ = writeln!(
+            out,
+            "# HELP lightcone_subscriptions Live query sets of WebSocket clients."
+        );
+        let _ = writeln!(out, "# TYPE lightcone_subscriptions gauge");
+        out.push_str(&subs.0);
+        let _ = writeln!(
+            out,
+            "# HELP lightcone_subscription_queries Distinct live queries (shared between clients)."
+        );
+        let _ = writeln!(out, "# TYPE lightcone_subscription_queries gauge");
+        out.push_str(&subs.1);
     }
 
     /// Stops every database (flush + snapshot).

@@ -284,6 +284,19 @@ fn two_clients_receive_exactly_their_own_diffs() {
         })
         .collect();
     assert_eq!(sets, [(1, "user"), (2, "user"), (3, "st_client")]);
+
+    // Alice's three query sets hold three distinct queries; /metrics says so.
+    let metrics = server.request("GET", "/metrics", None, None).body;
+    for needle in [
+        "lightcone_subscriptions{",
+        "lightcone_subscription_queries{",
+    ] {
+        let line = metrics
+            .lines()
+            .find(|l| l.starts_with(needle))
+            .unwrap_or_else(|| panic!("{needle} missing: {metrics}"));
+        assert!(line.ends_with(" 3"), "{line}");
+    }
 }
 
 #[test]

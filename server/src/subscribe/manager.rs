@@ -87,6 +87,8 @@ pub struct Subscriptions {
     tables: HashMap<u32, TableQueries>,
     clients: HashMap<ConnectionId, Client>,
     next_id: QueryId,
+    /// Live (client, query set) pairs.
+    sets: usize,
 }
 
 impl Subscriptions {
@@ -97,7 +99,7 @@ impl Subscriptions {
 
     /// Number of (client, query set) subscriptions.
     pub fn set_count(&self) -> usize {
-        self.clients.values().map(|c| c.sets.len()).sum()
+        self.sets
     }
 
     /// Adds query set `set` for client `conn` (identity `caller`) and returns its initial
@@ -147,6 +149,7 @@ impl Subscriptions {
         let client = self.clients.entry(conn).or_default();
         client.queries += ids.len();
         client.sets.insert(set, ids);
+        self.sets += 1;
         Ok(rows)
     }
 
@@ -166,6 +169,9 @@ impl Subscriptions {
                 let ids = c.sets.remove(&set)?;
                 c.queries -= ids.len();
                 Some(ids)
+            })
+            .inspect(|_| {
+                self.sets -= 1;
             })
             .ok_or_else(|| {
                 SubscribeError::Query(format!("query set {} is not subscribed", set.id))
@@ -189,6 +195,7 @@ impl Subscriptions {
     /// Forgets client `conn` and all its query sets.
     pub fn remove_client(&mut self, conn: ConnectionId) {
         if let Some(client) = self.clients.remove(&conn) {
+            self.sets -= client.sets.len();
             for id in client.sets.into_values().flatten() {
                 self.release(id);
             }
