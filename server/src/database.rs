@@ -7,6 +7,7 @@ use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use bytes::Bytes;
 use lightcone_datastore::TxDelta;
 use lightcone_datastore::{migrate::MigrationStep, Datastore, DatastoreError};
 use lightcone_host::{
@@ -379,16 +380,23 @@ impl Worker {
         };
         let mut own = None;
         let mut too_slow = Vec::new();
-        for (conn, update) in updates {
-            if Some(conn) == caller {
-                own = Some(update);
-                continue;
-            }
-            let Some(client) = self.clients.get(&conn) else {
-                continue;
-            };
-            if !client.send(Some(delta.offset), ServerMessage::TransactionUpdate(update)) {
-                too_slow.push(conn);
+        for (conns, update) in updates {
+            let mut encoded: Option<Bytes> = None;
+            for conn in conns {
+                if Some(conn) == caller {
+                    own = Some(update.clone());
+                    continue;
+                }
+                let Some(client) = self.clients.get(&conn) else {
+                    continue;
+                };
+                let bytes = encoded.get_or_insert_with(|| {
+                    let message = ServerMessage::TransactionUpdate(update.clone());
+                    Bytes::from(lightcone_protocol::bsatn::to_vec(&message))
+                });
+                if !client.send_encoded(Some(delta.offset), bytes.clone()) {
+                    too_slow.push(conn);
+                }
             }
         }
         for conn in too_slow {

@@ -139,8 +139,8 @@ proptest! {
             }
             let delta = tx.commit().unwrap();
             let state = datastore.read();
-            for (c, update) in subs.on_commit(&state, &delta) {
-                prop_assert_eq!(c, conn);
+            for (clients, update) in subs.on_commit(&state, &delta) {
+                prop_assert_eq!(clients, vec![conn]);
                 for set in &update.query_sets {
                     let bag = &mut held[set.query_set_id.id as usize];
                     for table in &set.tables {

@@ -30,7 +30,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use lightcone_host::Caller;
-use lightcone_protocol::bsatn::Encode;
 use lightcone_protocol::sats::ConnectionId;
 use lightcone_protocol::ws::compression::{encode_server_frame, Compression};
 use lightcone_protocol::ws::v2::{self, ClientMessage};
@@ -329,7 +328,7 @@ impl Writer {
             // frames of their own written together (v2), so a client that fell behind costs
             // one socket write per batch rather than per message.
             let mut payload = Vec::new();
-            first.message.encode(&mut payload);
+            first.payload.encode_into(&mut payload);
             let mut frames = 0;
             while frames < MAX_FRAMES_PER_WRITE && payload.len() < V3_MAX_FRAME_PAYLOAD_BYTES {
                 let Ok(next) = queue.try_recv() else {
@@ -347,7 +346,7 @@ impl Writer {
                     frames += 1;
                     payload.clear();
                 }
-                next.message.encode(&mut payload);
+                next.payload.encode_into(&mut payload);
             }
             let frame = encode_server_frame(&payload, compression);
             if sink.send(Message::Binary(frame.into())).await.is_err() {

@@ -8,7 +8,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use bytes::Bytes;
 use lightcone_host::Caller;
+use lightcone_protocol::bsatn::Encode;
 use lightcone_protocol::ws::v2::ServerMessage;
 use parking_lot::Mutex;
 use tokio::sync::mpsc;
@@ -23,7 +25,26 @@ pub struct Outbound {
     /// The commitlog offset that must be durable before a confirmed-reads client sees this
     /// (`None`: no transaction behind it).
     pub offset: Option<u64>,
-    pub message: ServerMessage,
+    pub payload: Payload,
+}
+
+/// A server message, as a value or already encoded (one encoding shared by every client that
+/// receives the same update).
+#[derive(Debug)]
+pub enum Payload {
+    Message(ServerMessage),
+    /// The BSATN of a `ServerMessage`.
+    Encoded(Bytes),
+}
+
+impl Payload {
+    /// Appends the message's BSATN to `out`.
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::Message(m) => m.encode(out),
+            Self::Encoded(bytes) => out.extend_from_slice(bytes),
+        }
+    }
 }
 
 /// Why a connection is being closed by the server — a WebSocket close code and text — for
@@ -73,7 +94,16 @@ impl ClientHandle {
     /// Queues `message`; `false` if the client is gone or too slow (it must then be dropped,
     /// and [`ClientHandle::close`] says why).
     pub fn send(&self, offset: Option<u64>, message: ServerMessage) -> bool {
-        match self.queue.try_send(Outbound { offset, message }) {
+        self.push(offset, Payload::Message(message))
+    }
+
+    /// Queues an already encoded `ServerMessage`, as [`ClientHandle::send`].
+    pub fn send_encoded(&self, offset: Option<u64>, message: Bytes) -> bool {
+        self.push(offset, Payload::Encoded(message))
+    }
+
+    fn push(&self, offset: Option<u64>, payload: Payload) -> bool {
+        match self.queue.try_send(Outbound { offset, payload }) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
                 self.close(

@@ -34,10 +34,13 @@ pub const MAX_QUERIES_PER_CLIENT: usize = 4096;
 
 type QueryId = u64;
 
-/// One shared query and how many (client, query set) pairs hold it.
+/// A client's query set: who holds a query.
+type Holder = (ConnectionId, QuerySetId);
+
+/// One shared query and the (client, query set) pairs holding it.
 struct Query {
     plan: QueryPlan,
-    holders: usize,
+    holders: Vec<Holder>,
 }
 
 /// The queries on one table, as a changed row finds them.
@@ -144,7 +147,7 @@ impl Subscriptions {
                 table: plan.table_name.clone(),
                 rows: plan.current_rows(state),
             });
-            ids.push(self.hold(plan));
+            ids.push(self.hold(plan, (conn, set)));
         }
         let client = self.clients.entry(conn).or_default();
         client.queries += ids.len();
@@ -187,7 +190,7 @@ impl Subscriptions {
                 .collect(),
         });
         for id in ids {
-            self.release(id);
+            self.release(id, (conn, set));
         }
         Ok(dropped)
     }
@@ -196,19 +199,23 @@ impl Subscriptions {
     pub fn remove_client(&mut self, conn: ConnectionId) {
         if let Some(client) = self.clients.remove(&conn) {
             self.sets -= client.sets.len();
-            for id in client.sets.into_values().flatten() {
-                self.release(id);
+            for (set, ids) in client.sets {
+                for id in ids {
+                    self.release(id, (conn, set));
+                }
             }
         }
     }
 
-    /// The update each affected client must see for the committed `delta` (clients whose
-    /// queries did not change are left out).
+    /// The update each affected client must see for the committed `delta`, grouped: every
+    /// client of a group sees the same update (clients whose queries did not change are left
+    /// out). The work is proportional to the changed rows and the clients they reach, not to
+    /// the number of clients or queries.
     pub fn on_commit(
         &self,
         state: &CommittedState,
         delta: &TxDelta,
-    ) -> Vec<(ConnectionId, TransactionUpdate)> {
+    ) -> Vec<(Vec<ConnectionId>, TransactionUpdate)> {
         if self.queries.is_empty() {
             return Vec::new();
         }
@@ -297,43 +304,65 @@ impl Subscriptions {
                 (id, rows)
             })
             .collect();
-        let mut updates = Vec::new();
-        for (conn, client) in &self.clients {
-            let mut query_sets = Vec::new();
-            for (set, ids) in &client.sets {
-                let mut tables: Vec<TableUpdate> = Vec::new();
-                for id in ids {
-                    let Some(rows) = changes.get(id) else {
-                        continue;
-                    };
-                    let name = &self.queries[id].plan.table_name;
-                    match tables.iter_mut().find(|t| &t.table_name == name) {
-                        Some(t) => t.rows.push(rows.clone()),
-                        None => tables.push(TableUpdate {
-                            table_name: name.clone(),
-                            rows: vec![rows.clone()],
-                        }),
-                    }
-                }
-                if !tables.is_empty() {
-                    query_sets.push(QuerySetUpdate {
-                        query_set_id: *set,
-                        tables,
-                    });
-                }
-            }
-            if !query_sets.is_empty() {
-                updates.push((*conn, TransactionUpdate { query_sets }));
+        // Who sees what: for each affected client, its query sets and their changed queries
+        // (in query id order). Clients with the same layout get the very same update, built
+        // (and later encoded) once.
+        let mut seen: HashMap<ConnectionId, BTreeMap<QuerySetId, Vec<QueryId>>> = HashMap::new();
+        for id in changes.keys() {
+            for (conn, set) in &self.queries[id].holders {
+                seen.entry(*conn)
+                    .or_default()
+                    .entry(*set)
+                    .or_default()
+                    .push(*id);
             }
         }
-        updates
+        let mut groups: HashMap<Vec<(QuerySetId, Vec<QueryId>)>, Vec<ConnectionId>> =
+            HashMap::new();
+        for (conn, sets) in seen {
+            let layout = sets
+                .into_iter()
+                .map(|(set, mut ids)| {
+                    ids.sort_unstable();
+                    (set, ids)
+                })
+                .collect();
+            groups.entry(layout).or_default().push(conn);
+        }
+        groups
+            .into_iter()
+            .map(|(layout, conns)| {
+                let query_sets = layout
+                    .into_iter()
+                    .map(|(set, ids)| {
+                        let mut tables: Vec<TableUpdate> = Vec::new();
+                        for id in ids {
+                            let rows = changes[&id].clone();
+                            let name = &self.queries[&id].plan.table_name;
+                            match tables.iter_mut().find(|t| &t.table_name == name) {
+                                Some(t) => t.rows.push(rows),
+                                None => tables.push(TableUpdate {
+                                    table_name: name.clone(),
+                                    rows: vec![rows],
+                                }),
+                            }
+                        }
+                        QuerySetUpdate {
+                            query_set_id: set,
+                            tables,
+                        }
+                    })
+                    .collect();
+                (conns, TransactionUpdate { query_sets })
+            })
+            .collect()
     }
 
     /// Registers one more holder of `plan`'s query (sharing an existing one).
-    fn hold(&mut self, plan: QueryPlan) -> QueryId {
+    fn hold(&mut self, plan: QueryPlan, holder: Holder) -> QueryId {
         if let Some(&id) = self.by_key.get(&plan.key) {
             if let Some(q) = self.queries.get_mut(&id) {
-                q.holders += 1;
+                q.holders.push(holder);
             }
             return id;
         }
@@ -344,7 +373,13 @@ impl Subscriptions {
                 self.tables.entry(table).or_default().joins.push(id);
             }
             self.by_key.insert(plan.key.clone(), id);
-            self.queries.insert(id, Query { plan, holders: 1 });
+            self.queries.insert(
+                id,
+                Query {
+                    plan,
+                    holders: vec![holder],
+                },
+            );
             return id;
         }
         let table = self.tables.entry(plan.table_id).or_default();
@@ -359,17 +394,25 @@ impl Subscriptions {
             None => table.unkeyed.push(id),
         }
         self.by_key.insert(plan.key.clone(), id);
-        self.queries.insert(id, Query { plan, holders: 1 });
+        self.queries.insert(
+            id,
+            Query {
+                plan,
+                holders: vec![holder],
+            },
+        );
         id
     }
 
     /// Drops one holder of query `id`, removing the query with its last holder.
-    fn release(&mut self, id: QueryId) {
+    fn release(&mut self, id: QueryId, holder: Holder) {
         let Some(q) = self.queries.get_mut(&id) else {
             return;
         };
-        q.holders -= 1;
-        if q.holders > 0 {
+        if let Some(i) = q.holders.iter().position(|h| *h == holder) {
+            q.holders.swap_remove(i);
+        }
+        if !q.holders.is_empty() {
             return;
         }
         let Some(q) = self.queries.remove(&id) else {

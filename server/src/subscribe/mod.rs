@@ -16,8 +16,8 @@ pub mod manager;
 pub mod plan;
 
 pub use client::{
-    ClientHandle, CloseReason, Outbound, CLIENT_QUEUE_CAPACITY, CLOSE_ERROR, CLOSE_GOING_AWAY,
-    CLOSE_POLICY,
+    ClientHandle, CloseReason, Outbound, Payload, CLIENT_QUEUE_CAPACITY, CLOSE_ERROR,
+    CLOSE_GOING_AWAY, CLOSE_POLICY,
 };
 pub use manager::{SubscribeError, Subscriptions, MAX_QUERIES_PER_CLIENT};
 pub use plan::QueryPlan;
