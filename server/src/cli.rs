@@ -154,6 +154,10 @@ pub struct StartArgs {
     /// Keep everything in memory; nothing is written to disk.
     #[arg(long)]
     pub in_memory: bool,
+    /// Most messages queued for one WebSocket client; a client that falls further behind is
+    /// disconnected as too slow.
+    #[arg(long, default_value_t = lightcone_server::subscribe::CLIENT_QUEUE_CAPACITY)]
+    pub max_client_queue: usize,
 }
 
 impl StartArgs {

@@ -37,6 +37,7 @@ fn main() -> std::process::ExitCode {
             let config = lightcone_server::server::ServerConfig {
                 listen_addr: args.listen_addr,
                 data_dir: (!args.in_memory).then_some(data_dir),
+                max_client_queue: args.max_client_queue.max(1),
             };
             return match lightcone_server::server::run(config) {
                 Ok(()) => std::process::ExitCode::SUCCESS,

@@ -18,6 +18,8 @@ pub struct ServerConfig {
     pub listen_addr: SocketAddr,
     /// `None`: keep everything in memory.
     pub data_dir: Option<PathBuf>,
+    /// Most messages queued for one WebSocket client (see `crate::subscribe::client`).
+    pub max_client_queue: usize,
 }
 
 /// The line `start` prints once it accepts connections; tests and scripts wait for it.
@@ -50,6 +52,7 @@ async fn serve(config: ServerConfig) -> anyhow::Result<()> {
         keys,
         registry: registry.clone(),
         shutting_down: shutting_down.clone(),
+        max_client_queue: config.max_client_queue,
     }));
     let listener = tokio::net::TcpListener::bind(config.listen_addr).await?;
     let addr = listener.local_addr()?;

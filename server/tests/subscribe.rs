@@ -410,6 +410,16 @@ fn bad_input_gets_a_clear_error_for_that_client_only() {
             e.error
         );
     }
+    // Too many queries for one client.
+    let many: Vec<String> = (0..4097)
+        .map(|i| format!("SELECT * FROM user WHERE online = {}", i % 2 == 0))
+        .collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    let ServerMessage::SubscriptionError(e) = subscribe(&mut c, 19, 19, &many) else {
+        panic!()
+    };
+    assert!(e.error.contains("at most 4096"), "{}", e.error);
+
     // A failed set was never added: its id can be used again.
     let reply = subscribe(&mut c, 20, 10, &["SELECT * FROM user"]);
     assert!(
@@ -725,4 +735,53 @@ fn event_table_rows_are_delivered_once_and_never_stored() {
         panic!()
     };
     assert!(applied.rows.tables[0].rows.is_empty());
+}
+
+#[test]
+fn a_client_that_stops_reading_is_dropped_and_others_carry_on() {
+    let server = Server::start(&["--in-memory", "--max-client-queue", "16"]);
+    let (_, owner) = server.new_identity();
+    let chat = module_wasm("samples/chat/module-rust");
+    assert_eq!(server.publish("chat", Some(&owner), &chat).status, 200);
+    let mut slow = connect(&server, None, Protocol::V2);
+    let ServerMessage::SubscribeApplied(_) = subscribe(&mut slow, 1, 1, &["SELECT * FROM message"])
+    else {
+        panic!()
+    };
+    let mut writer = connect(&server, Some(&owner), Protocol::V3);
+    // Far more than the socket buffers and the 16-message queue hold: 400 × 64 KiB.
+    let big = "y".repeat(64 << 10);
+    for batch in 0..20u32 {
+        let calls: Vec<_> = (0..20)
+            .map(|i| call_message(batch * 20 + i, "send_message", &big))
+            .collect();
+        writer.send_all(&calls).unwrap();
+        for _ in 0..20 {
+            let ServerMessage::ReducerResult(r) = writer.recv().unwrap() else {
+                panic!()
+            };
+            assert!(matches!(r.result, ReducerOutcome::Ok(_)), "{:?}", r.result);
+        }
+    }
+    // The writer was never held up; the slow client finds, after what was in flight, that
+    // it was closed with the reason.
+    assert_nothing_pending(&mut writer);
+    let mut received = 0;
+    let closed = loop {
+        match slow.recv() {
+            Ok(_) => received += 1,
+            Err(e) => break e,
+        }
+    };
+    match closed {
+        ClientError::Closed { code, reason } => {
+            assert_eq!(code, 1008, "{reason}");
+            assert!(reason.contains("too slow"), "{reason}");
+        }
+        other => panic!("expected a close, got {other}"),
+    }
+    assert!(
+        received < 400,
+        "dropped before everything reached it ({received})"
+    );
 }

@@ -35,6 +35,8 @@ pub struct AppState {
     /// Set when the server begins to shut down: open-ended replies (`logs?follow`) end, so
     /// the graceful shutdown does not wait for them forever.
     pub shutting_down: Arc<std::sync::atomic::AtomicBool>,
+    /// Most messages queued for one WebSocket client before it is dropped as too slow.
+    pub max_client_queue: usize,
 }
 
 pub type State = axum::extract::State<Arc<AppState>>;

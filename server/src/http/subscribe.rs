@@ -38,9 +38,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::{Auth, State};
 use crate::database::Database;
-use crate::subscribe::{
-    ClientHandle, CloseReason, Outbound, CLIENT_QUEUE_CAPACITY, CLOSE_ERROR, CLOSE_POLICY,
-};
+use crate::subscribe::{ClientHandle, CloseReason, Outbound, CLOSE_ERROR, CLOSE_POLICY};
 
 /// Largest message a client may send (SpacetimeDB's limit).
 pub const MAX_INCOMING_MESSAGE_BYTES: usize = 32 << 20;
@@ -86,6 +84,8 @@ struct Session {
     token: String,
     protocol: Protocol,
     compression: Compression,
+    /// Capacity of the client's queue.
+    queue_capacity: usize,
     /// `None` unless confirmed reads apply (and the database is durable).
     durable: Option<watch::Receiver<Option<u64>>>,
 }
@@ -159,6 +159,7 @@ pub async fn subscribe(
         token: auth.token.clone(),
         protocol,
         compression,
+        queue_capacity: state.max_client_queue,
     };
     upgrade.on_upgrade(move |socket| run(socket, session))
 }
@@ -166,7 +167,7 @@ pub async fn subscribe(
 /// Serves one connection until either side ends it.
 async fn run(socket: WebSocket, s: Session) {
     let (mut sink, mut stream) = socket.split();
-    let (queue, queue_rx) = mpsc::channel(CLIENT_QUEUE_CAPACITY);
+    let (queue, queue_rx) = mpsc::channel(s.queue_capacity);
     let close_reason = CloseReason::default();
     let pending = Arc::new(AtomicUsize::new(0));
     let client = ClientHandle::new(

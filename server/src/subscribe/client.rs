@@ -15,8 +15,8 @@ use lightcone_protocol::ws::v2::ServerMessage;
 use parking_lot::Mutex;
 use tokio::sync::mpsc;
 
-/// Most messages queued for one client before it is disconnected as too slow (SpacetimeDB's
-/// `CLIENT_CHANNEL_CAPACITY`).
+/// Default of the most messages queued for one client before it is disconnected as too slow
+/// (SpacetimeDB's `CLIENT_CHANNEL_CAPACITY`; `lightcone start --max-client-queue` changes it).
 pub const CLIENT_QUEUE_CAPACITY: usize = 16 * 1024;
 
 /// One message for a client, and the transaction it reflects.
@@ -106,9 +106,10 @@ impl ClientHandle {
         match self.queue.try_send(Outbound { offset, payload }) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
+                let waiting = self.queue.max_capacity();
                 self.close(
                     CLOSE_POLICY,
-                    format!("too slow: {CLIENT_QUEUE_CAPACITY} messages waiting to be sent"),
+                    format!("too slow: {waiting} messages waiting to be sent"),
                 );
                 false
             }
