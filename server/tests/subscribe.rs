@@ -785,3 +785,42 @@ fn a_client_that_stops_reading_is_dropped_and_others_carry_on() {
         "dropped before everything reached it ({received})"
     );
 }
+
+#[test]
+fn a_connection_refused_by_client_connected_is_closed_with_the_reason() {
+    let server = Server::start(&["--in-memory"]);
+    let (_, owner) = server.new_identity();
+    let (_, bob_token) = server.new_identity();
+    let plus = module_wasm("server/host/tests/modules/chat-plus");
+    assert_eq!(server.publish("chat", Some(&owner), &plus).status, 200);
+    let mut alice = connect(&server, Some(&owner), Protocol::V2);
+    let bob = connect(&server, Some(&bob_token), Protocol::V2);
+    let bob_id = bob.identity;
+    bob.close();
+    alice
+        .send(&ClientMessage::CallReducer(CallReducer {
+            request_id: 1,
+            flags: 0,
+            reducer: "ban".into(),
+            args: bsatn::to_vec(&bob_id).into(),
+        }))
+        .unwrap();
+    let ServerMessage::ReducerResult(r) = alice.recv().unwrap() else {
+        panic!()
+    };
+    assert!(matches!(r.result, ReducerOutcome::Ok(_)), "{:?}", r.result);
+    let options = ConnectOptions {
+        token: Some(bob_token.clone()),
+        ..Default::default()
+    };
+    match Connection::connect(&server.base, "chat", &options) {
+        Err(ClientError::Closed { code, reason }) => {
+            assert_eq!(code, 1008);
+            assert_eq!(reason, "you are banned");
+        }
+        Err(e) => panic!("expected a close, got {e}"),
+        Ok(_) => panic!("a banned client got in"),
+    }
+    // Alice is still served.
+    assert_nothing_pending(&mut alice);
+}

@@ -61,9 +61,25 @@ pub fn send_message(ctx: &ReducerContext, text: String) -> Result<(), String> {
     Ok(())
 }
 
-/// As in the chat sample: a connecting client is (or becomes) an online user.
+/// Identities refused at connection.
+#[spacetimedb::table(accessor = banned)]
+pub struct Banned {
+    #[primary_key]
+    identity: Identity,
+}
+
+/// Bans `identity` from connecting.
+#[spacetimedb::reducer]
+pub fn ban(ctx: &ReducerContext, identity: Identity) {
+    ctx.db.banned().insert(Banned { identity });
+}
+
+/// As in the chat sample, a connecting client is (or becomes) an online user, unless banned.
 #[spacetimedb::reducer(client_connected)]
-pub fn client_connected(ctx: &ReducerContext) {
+pub fn client_connected(ctx: &ReducerContext) -> Result<(), String> {
+    if ctx.db.banned().identity().find(ctx.sender()).is_some() {
+        return Err("you are banned".into());
+    }
     let users = ctx.db.user();
     let row = match users.identity().find(ctx.sender()) {
         Some(existing) => User {
@@ -81,6 +97,7 @@ pub fn client_connected(ctx: &ReducerContext) {
     } else {
         users.insert(row);
     }
+    Ok(())
 }
 
 /// As in the chat sample: a leaving client's user row goes offline.
