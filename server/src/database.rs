@@ -322,7 +322,14 @@ fn run(host: ModuleHost, rx: mpsc::Receiver<Command>, counts: Arc<[AtomicUsize; 
                 w.publish_counts();
             }
             Ok(Command::Update { module, def, reply }) => {
-                let _ = reply.send(update(&mut w.host, module, *def));
+                let result = update(&mut w.host, module, *def);
+                if result.is_ok() {
+                    // Compiled queries name table ids and columns of the old schema: the
+                    // clients reconnect and subscribe again against the new one.
+                    w.close_all("the database's module was updated; reconnect");
+                    w.publish_counts();
+                }
+                let _ = reply.send(result);
             }
             Ok(Command::Logs { n, reply }) => {
                 let (lines, _) = w.host.logs().recent(n);
@@ -478,7 +485,8 @@ impl Worker {
         }
     }
 
-    /// Closes every client's socket (shutdown), running `client_disconnected` for each.
+    /// Closes every client's socket (shutdown, module update) with code 1001 and `reason`,
+    /// running `client_disconnected` for each.
     fn close_all(&mut self, reason: &str) {
         let all: Vec<ConnectionId> = self.clients.keys().copied().collect();
         for conn in all {

@@ -824,3 +824,32 @@ fn a_connection_refused_by_client_connected_is_closed_with_the_reason() {
     // Alice is still served.
     assert_nothing_pending(&mut alice);
 }
+
+#[test]
+fn a_republish_closes_connections_so_clients_resubscribe_to_the_new_schema() {
+    let server = Server::start(&["--in-memory"]);
+    let (_, owner) = server.new_identity();
+    let chat = module_wasm("samples/chat/module-rust");
+    assert_eq!(server.publish("chat", Some(&owner), &chat).status, 200);
+    let mut c = connect(&server, None, Protocol::V2);
+    let ServerMessage::SubscribeApplied(_) = subscribe(&mut c, 1, 1, &["SELECT * FROM user"])
+    else {
+        panic!()
+    };
+    let plus = module_wasm("server/host/tests/modules/chat-plus");
+    assert_eq!(server.publish("chat", Some(&owner), &plus).status, 200);
+    match c.recv() {
+        Err(ClientError::Closed { code, reason }) => {
+            assert_eq!(code, 1001);
+            assert!(reason.contains("updated"), "{reason}");
+        }
+        other => panic!("expected a close, got {other:?}"),
+    }
+    // Reconnected, the new table can be subscribed to.
+    let mut c = connect(&server, None, Protocol::V2);
+    let applied = subscribe(&mut c, 1, 1, &["SELECT * FROM reaction"]);
+    assert!(
+        matches!(applied, ServerMessage::SubscribeApplied(_)),
+        "{applied:?}"
+    );
+}
