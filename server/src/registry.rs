@@ -248,6 +248,7 @@ impl Registry {
             HostError::InvalidWasm(reason) => PublishError::InvalidWasm(reason),
             other => PublishError::InvalidModule(other.to_string()),
         })?;
+        crate::sql::rls::validate(&def).map_err(|e| PublishError::InvalidModule(e.join("\n")))?;
         let existing = name.as_deref().and_then(|n| self.resolve(n));
         let mut reuse_identity = None;
         if let Some(existing) = existing {

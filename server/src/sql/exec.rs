@@ -87,6 +87,17 @@ impl Pred {
         }
     }
 
+    /// The same condition over a row in which these columns start `offset` later (a table's
+    /// condition applied to a joined row).
+    pub fn shifted(self, offset: usize) -> Pred {
+        match self {
+            Pred::Cmp(col, cmp, v) => Pred::Cmp(col + offset, cmp, v),
+            Pred::And(a, b) => Pred::And(Box::new(a.shifted(offset)), Box::new(b.shifted(offset))),
+            Pred::Or(a, b) => Pred::Or(Box::new(a.shifted(offset)), Box::new(b.shifted(offset))),
+            Pred::Not(a) => Pred::Not(Box::new(a.shifted(offset))),
+        }
+    }
+
     /// The equalities every matching row must satisfy (the top-level AND chain).
     pub fn required_equalities(&self, out: &mut Vec<(usize, AlgebraicValue)>) {
         match self {
@@ -326,6 +337,21 @@ fn execute(
         .as_ref()
         .map(|c| resolve(c, &column_of, &row_type, caller))
         .transpose()?;
+    // Row-level security: non-owners see only the rows the module's filters allow.
+    let id_of = |name: &str| state.table_id(name).unwrap_or(u32::MAX);
+    let pred = super::rls::restrict(
+        pred,
+        super::rls::visibility(state, id_of(&select.table), caller, owner)?,
+        0,
+    );
+    let pred = match &select.join {
+        Some(j) => super::rls::restrict(
+            pred,
+            super::rls::visibility(state, id_of(&j.table), caller, owner)?,
+            n_left,
+        ),
+        None => pred,
+    };
     let (schema, columns): (ProductType, Option<Vec<usize>>) = match &select.projection {
         Projection::All(None) if right.is_some() => {
             return Err(SqlError::Unsupported(

@@ -10,6 +10,7 @@
 
 pub mod exec;
 pub mod parse;
+pub mod rls;
 
 pub use exec::{run, SqlOutput};
 pub use parse::SqlError;

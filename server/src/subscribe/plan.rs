@@ -5,6 +5,10 @@
 //! front end (`crate::sql::parse`) and resolved with the same predicate rules as ad hoc
 //! queries, so the two never disagree on which rows match.
 //!
+//! For callers other than the owner, the module's row-level-security filters on each table are
+//! AND-ed into the predicate (`crate::sql::rls`), so a client never receives a row it may not
+//! see, and a filter like `owner = :sender` makes the query keyed by the caller.
+//!
 //! A plan is what incremental evaluation needs: the table id, a predicate to test one row at
 //! a time, and, when every matching row must have `column = value`, that pair, so a changed
 //! row finds the queries it can affect by a hash lookup instead of testing every query.
@@ -16,6 +20,7 @@ use lightcone_protocol::ws::row_list::{BsatnRowList, RowListBuilder};
 use super::join::JoinPlan;
 use crate::sql::exec::{resolve, Pred};
 use crate::sql::parse::{parse, Projection, Select, Statement};
+use crate::sql::rls;
 use crate::sql::SqlError;
 
 /// The error SpacetimeDB gives for a join on a column without an index.
@@ -95,6 +100,7 @@ impl QueryPlan {
             .as_ref()
             .map(|c| resolve(c, &column_of, row_type, caller))
             .transpose()?;
+        let filter = rls::restrict(filter, rls::visibility(state, table_id, caller, owner)?, 0);
         let mut equalities = Vec::new();
         if let Some(f) = &filter {
             f.required_equalities(&mut equalities);
@@ -196,6 +202,9 @@ impl QueryPlan {
             .as_ref()
             .map(|c| resolve(c, &column_of, &row_type, caller))
             .transpose()?;
+        let filter = rls::restrict(filter, rls::visibility(state, left_id, caller, owner)?, 0);
+        let right_rows = rls::visibility(state, right_id, caller, owner)?;
+        let filter = rls::restrict(filter, right_rows, n_left);
         let plan = JoinPlan {
             left: left_id,
             left_col,
