@@ -14,7 +14,7 @@ use lightcone_host::{
     CallError, Caller, CompiledModule, ModuleHost, ReducerOutcome, ReducerResult,
 };
 use lightcone_protocol::moduledef::ModuleDef;
-use lightcone_protocol::sats::{ConnectionId, Identity, Timestamp};
+use lightcone_protocol::sats::{ConnectionId, Identity, TimeDuration, Timestamp};
 use lightcone_protocol::ws::v2::{
     self as ws, CallReducer, ClientMessage, InitialConnection, OneOffQueryResult, ProcedureResult,
     ProcedureStatus, QueryRows, ReducerOk, ServerMessage, SingleTableRows, SubscribeApplied,
@@ -45,6 +45,13 @@ pub enum HttpCallResult {
 }
 
 enum Command {
+    /// A procedure call from HTTP: connect, call, disconnect.
+    HttpProcedure {
+        procedure: String,
+        caller: Caller,
+        args: Vec<u8>,
+        reply: oneshot::Sender<Result<Result<Vec<u8>, String>, HttpCallResult>>,
+    },
     /// A reducer call from HTTP: connect, call, disconnect, as SpacetimeDB does.
     HttpCall {
         reducer: String,
@@ -194,6 +201,23 @@ impl Database {
             .unwrap_or_default()
     }
 
+    /// Calls procedure `procedure` for an HTTP client: the BSATN of its return value or its
+    /// error (`None` if the database is shutting down).
+    pub async fn http_procedure(
+        &self,
+        procedure: String,
+        caller: Caller,
+        args: Vec<u8>,
+    ) -> Option<Result<Result<Vec<u8>, String>, HttpCallResult>> {
+        self.ask(|reply| Command::HttpProcedure {
+            procedure,
+            caller,
+            args,
+            reply,
+        })
+        .await
+    }
+
     /// Runs the owner's INSERT, UPDATE or DELETE on the database thread.
     pub async fn sql_write(
         &self,
@@ -288,6 +312,14 @@ fn run(host: ModuleHost, rx: mpsc::Receiver<Command>, counts: Arc<[AtomicUsize; 
                 reply,
             }) => {
                 let _ = reply.send(w.http_call(&reducer, caller, &args));
+            }
+            Ok(Command::HttpProcedure {
+                procedure,
+                caller,
+                args,
+                reply,
+            }) => {
+                let _ = reply.send(w.http_procedure(&procedure, caller, &args));
             }
             Ok(Command::SqlWrite {
                 statement,
@@ -431,6 +463,32 @@ impl Worker {
             }
             Err(e) => HttpCallResult::NotCalled(e),
         };
+        let disconnected = self.host.client_disconnected(caller);
+        if let ReducerOutcome::Committed(delta) = &disconnected.outcome {
+            self.committed(delta, None);
+        }
+        result
+    }
+
+    /// An HTTP procedure call, inside a connect/disconnect pair like reducer calls: the BSATN
+    /// of the return value or the procedure's error, or why it was not called.
+    fn http_procedure(
+        &mut self,
+        name: &str,
+        caller: Caller,
+        args: &[u8],
+    ) -> Result<Result<Vec<u8>, String>, HttpCallResult> {
+        let connected = self.host.client_connected(caller);
+        if let ReducerOutcome::Committed(delta) = &connected.outcome {
+            self.committed(delta, None);
+        }
+        if let Some(reason) = connected.outcome.error() {
+            return Err(HttpCallResult::Refused(reason));
+        }
+        let result = self
+            .procedure(name, caller, args)
+            .map(|(_, run)| run.result)
+            .map_err(HttpCallResult::NotCalled);
         let disconnected = self.host.client_disconnected(caller);
         if let ReducerOutcome::Committed(delta) = &disconnected.outcome {
             self.committed(delta, None);
@@ -615,22 +673,59 @@ impl Worker {
                 );
             }
             ClientMessage::CallProcedure(p) => {
-                let error = match self.host.call_procedure(&p.procedure) {
-                    Err(e) => e.to_string(),
-                    Ok(_) => "procedures are not run yet".to_owned(),
+                let callable = owner || self.host.is_procedure_client_callable(&p.procedure);
+                let (offset, status, timestamp, duration) = if p.flags != 0 || !callable {
+                    let error = match p.flags {
+                        0 => format!("no such procedure `{}`", p.procedure),
+                        f => format!("unknown procedure call flags {f}"),
+                    };
+                    let status = ProcedureStatus::InternalError(error.into());
+                    (None, status, Timestamp::now(), Default::default())
+                } else {
+                    match self.procedure(&p.procedure, caller, &p.args) {
+                        Err(e) => {
+                            let status = ProcedureStatus::InternalError(e.to_string().into());
+                            (None, status, Timestamp::now(), Default::default())
+                        }
+                        Ok((offset, run)) => {
+                            let status = match run.result {
+                                Ok(value) => ProcedureStatus::Returned(value.into()),
+                                Err(e) => ProcedureStatus::InternalError(e.into()),
+                            };
+                            (offset, status, run.timestamp, run.duration)
+                        }
+                    }
                 };
                 self.send(
                     conn,
-                    None,
+                    offset,
                     ServerMessage::ProcedureResult(ProcedureResult {
-                        status: ProcedureStatus::InternalError(error.into()),
-                        timestamp: Timestamp::now(),
-                        total_host_execution_duration: Default::default(),
+                        status,
+                        timestamp,
+                        total_host_execution_duration: TimeDuration::from_micros(
+                            duration.as_micros() as i64,
+                        ),
                         request_id: p.request_id,
                     }),
                 );
             }
         }
+    }
+
+    /// Runs a procedure and broadcasts each transaction it committed (to its caller too, as
+    /// SpacetimeDB does); also returns the offset of the last one.
+    fn procedure(
+        &mut self,
+        name: &str,
+        caller: Caller,
+        args: &[u8],
+    ) -> Result<(Option<u64>, lightcone_host::ProcedureRun), CallError> {
+        let run = self.host.call_procedure(name, caller, args)?;
+        for delta in &run.commits {
+            self.committed(delta, None);
+        }
+        let offset = run.commits.last().map(|d| d.offset);
+        Ok((offset, run))
     }
 
     /// A reducer call from a WebSocket client: the outcome as the protocol states it, with

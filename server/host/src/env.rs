@@ -104,6 +104,15 @@ pub struct InstanceEnv {
     /// Reducer calls the module asked for with `volatile_nonatomic_schedule_immediate`, run
     /// after the current call: (reducer name, BSATN args).
     pub schedule_immediate: Vec<(String, Vec<u8>)>,
+    /// Set while a procedure runs: what its explicit transactions need.
+    pub procedure: Option<ProcedureState>,
+}
+
+/// A running procedure's transactions: it opens them itself (`procedure_start_mut_tx`), and
+/// each commit is kept for the host to hand on (subscribers, the scheduler).
+pub struct ProcedureState {
+    pub datastore: lightcone_datastore::Datastore,
+    pub commits: Vec<lightcone_datastore::TxDelta>,
 }
 
 impl InstanceEnv {
@@ -130,6 +139,7 @@ impl InstanceEnv {
             limits,
             caller_jwt: None,
             scanned_bytes: 0,
+            procedure: None,
             schedule_immediate: Vec::new(),
         }
     }

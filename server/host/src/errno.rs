@@ -22,6 +22,10 @@ pub const SCHEDULE_AT_DELAY_TOO_LONG: u32 = 13;
 pub const INDEX_NOT_UNIQUE: u32 = 14;
 pub const NO_SUCH_ROW: u32 = 15;
 pub const AUTO_INC_OVERFLOW: u32 = 16;
+/// A blocking call (a second `procedure_start_mut_tx`) while a transaction is open.
+pub const WOULD_BLOCK_TRANSACTION: u32 = 17;
+/// A procedure-transaction call outside a procedure's own transaction.
+pub const TRANSACTION_NOT_ANONYMOUS: u32 = 18;
 
 /// `row_iter_bsatn_advance` and `bytes_source_read`: the iterator or source is exhausted (the
 /// data written by this call is still valid).

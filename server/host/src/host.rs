@@ -87,6 +87,17 @@ pub struct ModuleHost {
     immediate: Vec<(String, Vec<u8>)>,
 }
 
+/// How a procedure call went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcedureRun {
+    /// The BSATN of its return value, or why it failed.
+    pub result: Result<Vec<u8>, String>,
+    /// The transactions it committed, in order.
+    pub commits: Vec<TxDelta>,
+    pub duration: Duration,
+    pub timestamp: Timestamp,
+}
+
 /// A scheduled reducer that ran.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScheduledRun {
@@ -202,6 +213,14 @@ impl ModuleHost {
         self.def.reducers.iter().position(|r| r.name == name)
     }
 
+    /// Whether clients other than the owner may call the procedure named `name`.
+    pub fn is_procedure_client_callable(&self, name: &str) -> bool {
+        self.def
+            .procedures
+            .iter()
+            .any(|p| p.name == name && p.visibility == FunctionVisibility::ClientCallable)
+    }
+
     /// Whether clients other than the owner may call reducer `id`.
     pub fn is_client_callable(&self, id: usize) -> bool {
         self.def.reducers[id].visibility == FunctionVisibility::ClientCallable
@@ -232,15 +251,86 @@ impl ModuleHost {
         Ok(self.run(Some(id), caller, args, |_| Ok(())))
     }
 
-    /// Calls a procedure: refused for now (procedures are described, not run), with an error
-    /// saying so.
-    pub fn call_procedure(&mut self, name: &str) -> Result<ReducerResult, CallError> {
-        if !self.def.procedures.iter().any(|p| p.name == name) {
-            return Err(CallError::NoSuchProcedure(name.to_owned()));
+    /// Calls the procedure named `name` for `caller` with `args` (the BSATN of its parameters,
+    /// checked before the call). It runs outside any transaction; the transactions it opens
+    /// itself commit as it goes and come back in [`ProcedureRun::commits`] (a trap or budget
+    /// overrun rolls back the one left open, keeps the ones committed).
+    pub fn call_procedure(
+        &mut self,
+        name: &str,
+        caller: Caller,
+        args: &[u8],
+    ) -> Result<ProcedureRun, CallError> {
+        let id = self
+            .def
+            .procedures
+            .iter()
+            .position(|p| p.name == name)
+            .ok_or_else(|| CallError::NoSuchProcedure(name.to_owned()))?;
+        let mut r = Reader::new(args);
+        skip_product(&self.def.procedures[id].params, &self.def.typespace, &mut r)
+            .and_then(|()| r.finish())
+            .map_err(|e| CallError::InvalidArguments {
+                reducer: name.to_owned(),
+                reason: e.to_string(),
+            })?;
+        let started = Instant::now();
+        let timestamp = Timestamp::now();
+        let function: Arc<str> = name.into();
+        let budget = self.engine.config.budget_ticks();
+        let Some(instance) = self.instance.as_mut() else {
+            return Ok(ProcedureRun {
+                result: Err("the module could not be instantiated again after a trap".into()),
+                commits: Vec::new(),
+                duration: started.elapsed(),
+                timestamp,
+            });
+        };
+        instance.store.data_mut().procedure = Some(crate::env::ProcedureState {
+            datastore: self.datastore.clone(),
+            commits: Vec::new(),
+        });
+        let end = instance.call_procedure(
+            id as u32,
+            &function,
+            caller.identity,
+            caller.connection,
+            timestamp,
+            args,
+            budget,
+        );
+        let env = instance.store.data_mut();
+        if let Some(open) = env.tx.take() {
+            open.rollback();
         }
-        Err(CallError::Unsupported {
-            kind: "procedure",
-            name: name.to_owned(),
+        let commits = env.procedure.take().map(|p| p.commits).unwrap_or_default();
+        for delta in &commits {
+            self.observe_commit(delta);
+        }
+        let result = match end {
+            Ok(value) => Ok(value),
+            Err(CallEnd::OutOfBudget) => {
+                self.replace_instance(None);
+                Err(format!(
+                    "The procedure ran longer than its budget of {:?} and was stopped",
+                    self.engine.config.reducer_budget
+                ))
+            }
+            Err(CallEnd::Trapped(m) | CallEnd::Error(m)) => {
+                self.replace_instance(None);
+                Err(format!("The procedure panicked: {m}"))
+            }
+            Err(CallEnd::Ok) => Ok(Vec::new()),
+        };
+        if let Err(e) = &result {
+            self.logs
+                .push(LogRecord::system(LogLevel::Error, Some(name), e.clone()));
+        }
+        Ok(ProcedureRun {
+            result,
+            commits,
+            duration: started.elapsed(),
+            timestamp,
         })
     }
 

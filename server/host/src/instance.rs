@@ -101,6 +101,8 @@ pub enum CallEnd {
 pub struct Instance {
     pub(crate) store: Store<InstanceEnv>,
     call_reducer: CallReducer,
+    /// `__call_procedure__` (same parameters), if the module has procedures.
+    call_procedure: Option<CallReducer>,
     describe: TypedFunc<u32, ()>,
 }
 
@@ -145,6 +147,13 @@ impl Instance {
                 name: "__call_reducer__".into(),
                 reason: format!("{e:#}"),
             })?;
+        let call_procedure = match instance.get_func(&mut store, "__call_procedure__") {
+            None => None,
+            Some(f) => Some(f.typed(&store).map_err(|e| HostError::BadExport {
+                name: "__call_procedure__".into(),
+                reason: format!("{e:#}"),
+            })?),
+        };
         let describe = typed(&mut store, "__describe_module__")?
             .typed(&store)
             .map_err(|e| HostError::BadExport {
@@ -198,6 +207,7 @@ impl Instance {
         Ok(Self {
             store,
             call_reducer,
+            call_procedure,
             describe,
         })
     }
@@ -273,6 +283,58 @@ impl Instance {
                 Some(p) => p,
                 None => format!("{e:#}"),
             }),
+        }
+    }
+
+    /// Calls procedure `id` (its index in the module's procedure list). Its explicit
+    /// transactions go through `env.procedure`, which the caller sets. Returns the BSATN of
+    /// the return value.
+    #[allow(clippy::too_many_arguments)]
+    pub fn call_procedure(
+        &mut self,
+        id: u32,
+        function: &Arc<str>,
+        caller: Identity,
+        connection: ConnectionId,
+        timestamp: Timestamp,
+        args: &[u8],
+        budget_ticks: u64,
+    ) -> Result<Vec<u8>, CallEnd> {
+        let Some(call) = self.call_procedure.clone() else {
+            return Err(CallEnd::Trapped(
+                "the module does not export __call_procedure__".into(),
+            ));
+        };
+        let env = self.store.data_mut();
+        env.function = Some(function.clone());
+        env.last_panic = None;
+        let args_source = if args.is_empty() {
+            0
+        } else {
+            env.new_source(args)
+        };
+        let sink = env.sinks.insert(Vec::new());
+        let [s0, s1, s2, s3] = caller.to_abi_words();
+        let [c0, c1] = connection.to_abi_words();
+        self.store.set_epoch_deadline(budget_ticks);
+        let micros = timestamp.micros_since_unix_epoch as u64;
+        let result = call.call(
+            &mut self.store,
+            (id, s0, s1, s2, s3, c0, c1, micros, args_source, sink),
+        );
+        let env = self.store.data_mut();
+        let value = env.sinks.remove(sink).unwrap_or_default();
+        let panic = env.last_panic.take();
+        env.end_call();
+        match result {
+            Ok(0) => Ok(value),
+            Ok(code) => Err(CallEnd::Trapped(format!(
+                "the module returned the unknown code {code} from __call_procedure__"
+            ))),
+            Err(e) if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) => {
+                Err(CallEnd::OutOfBudget)
+            }
+            Err(e) => Err(CallEnd::Trapped(panic.unwrap_or_else(|| format!("{e:#}")))),
         }
     }
 }

@@ -33,25 +33,50 @@ fn immediate_calls_run_after_the_asking_call() {
 }
 
 #[test]
-fn procedures_and_views_are_described_and_refused_clearly() {
+fn procedures_run_with_their_own_transactions_and_views_are_refused_clearly() {
     let mut host = publish(UNSTABLE, Identity::ZERO);
     let def = host.def().clone();
-    assert_eq!(def.procedures.len(), 1);
+    assert_eq!(def.procedures.len(), 5);
     assert_eq!(def.views.len(), 2);
-    let e = host.call_procedure("add_one").unwrap_err();
+    let who = caller(1);
+    let run = |host: &mut lightcone_host::ModuleHost, name: &str, arg: V| {
+        host.call_procedure(name, who, &args(vec![arg])).unwrap()
+    };
+
+    // Return values of several types.
+    let r = run(&mut host, "add_one", V::U32(41));
+    assert_eq!(r.result, Ok(42u32.to_le_bytes().to_vec()));
+    assert!(r.commits.is_empty(), "no transaction, no commit");
+    let r = run(&mut host, "greet", V::string("ann"));
+    let text: String = lightcone_protocol::bsatn::from_slice(&r.result.unwrap()).unwrap();
+    assert_eq!(text, format!("hello ann from {}", who.identity));
+
+    // An explicit transaction commits and is handed back; one whose body fails is rolled
+    // back; a panic inside one rolls it back and is the caller's error.
+    let r = run(&mut host, "record_in_tx", V::string("a"));
+    assert_eq!(r.result, Ok(1u64.to_le_bytes().to_vec()));
+    assert_eq!(r.commits.len(), 1);
+    assert_eq!(rows(&host, "hits").len(), 1);
+    let r = run(&mut host, "record_then_fail", V::string("b"));
+    assert_eq!(r.result, Ok(1u64.to_le_bytes().to_vec()));
+    assert_eq!(rows(&host, "hits").len(), 1);
+    let r = run(&mut host, "record_then_panic", V::string("c"));
+    let e = r.result.unwrap_err();
+    assert!(e.contains("boom after c"), "{e}");
+    assert!(r.commits.is_empty());
     assert_eq!(
-        e,
-        CallError::Unsupported {
-            kind: "procedure",
-            name: "add_one".into()
-        }
+        rows(&host, "hits").len(),
+        1,
+        "the panicking transaction left nothing"
     );
+
+    // Bad calls.
+    assert!(matches!(
+        host.call_procedure("add_one", who, &[1]),
+        Err(CallError::InvalidArguments { .. })
+    ));
     assert_eq!(
-        e.to_string(),
-        "the module declares the procedure `add_one`, but this server does not run procedures yet"
-    );
-    assert_eq!(
-        host.call_procedure("nope").unwrap_err(),
+        host.call_procedure("nope", who, &[]).unwrap_err(),
         CallError::NoSuchProcedure("nope".into())
     );
     assert!(matches!(
@@ -66,6 +91,9 @@ fn procedures_and_views_are_described_and_refused_clearly() {
         host.call_view("nope").unwrap_err(),
         CallError::NoSuchView("nope".into())
     );
+    // After the panic the instance was replaced: procedures and reducers still work.
+    let r = run(&mut host, "add_one", V::U32(1));
+    assert_eq!(r.result, Ok(2u32.to_le_bytes().to_vec()));
     // Reducers still work.
     assert!(committed(&call(
         &mut host,

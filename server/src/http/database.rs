@@ -355,7 +355,11 @@ pub async fn call(
     };
     let def = db.def.read().clone();
     let Some(reducer) = def.reducers.iter().find(|r| r.name == function) else {
-        return reply(StatusCode::NOT_FOUND, "No such procedure".into());
+        // Not a reducer: a procedure, if the module has one by that name.
+        return match def.procedures.iter().find(|p| p.name == function) {
+            Some(p) => call_procedure(&auth, &db, &def, p, &body).await,
+            None => reply(StatusCode::NOT_FOUND, "No such procedure".into()),
+        };
     };
     let private = reducer.visibility
         != lightcone_protocol::moduledef::raw_v10::FunctionVisibility::ClientCallable;
@@ -411,6 +415,82 @@ pub async fn call(
                 other => other.error().unwrap_or_default(),
             };
             (status, headers, message).into_response()
+        }
+    }
+}
+
+/// `POST …/call/:name` for a procedure: 200 with the SATS-JSON of its return value, 500 with
+/// the error if it failed (panic, trap, budget).
+async fn call_procedure(
+    auth: &Auth,
+    db: &crate::database::Database,
+    def: &lightcone_protocol::moduledef::ModuleDef,
+    procedure: &lightcone_protocol::moduledef::ProcedureDef,
+    body: &[u8],
+) -> Response {
+    let reply =
+        |status: StatusCode, message: String| (status, auth.headers(), message).into_response();
+    let callable = procedure.visibility
+        == lightcone_protocol::moduledef::raw_v10::FunctionVisibility::ClientCallable;
+    if !callable && db.owner != auth.identity {
+        return reply(StatusCode::NOT_FOUND, "No such procedure".into());
+    }
+    let json = String::from_utf8_lossy(body);
+    let args = match lightcone_protocol::json::parse_args(&json, &procedure.params, &def.typespace)
+    {
+        Ok(args) => lightcone_protocol::bsatn::to_vec(&args),
+        Err(e) => {
+            let name = &procedure.name;
+            return reply(
+                StatusCode::BAD_REQUEST,
+                format!("invalid arguments for procedure {name}: {e}"),
+            );
+        }
+    };
+    let caller = Caller {
+        identity: auth.identity,
+        connection: random_connection_id(),
+    };
+    let started = std::time::Instant::now();
+    let Some(result) = db
+        .http_procedure(procedure.name.clone(), caller, args)
+        .await
+    else {
+        return reply(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the database is shutting down".into(),
+        );
+    };
+    let mut headers = auth.headers();
+    headers.insert(
+        "spacetime-execution-duration-micros",
+        (started.elapsed().as_micros() as u64).into(),
+    );
+    match result {
+        Err(HttpCallResult::Refused(reason)) => reply(StatusCode::FORBIDDEN, reason),
+        Err(HttpCallResult::NotCalled(e)) => reply(StatusCode::BAD_REQUEST, e.to_string()),
+        Err(HttpCallResult::Ran(_)) => reply(StatusCode::INTERNAL_SERVER_ERROR, String::new()),
+        Ok(Err(message)) => (StatusCode::INTERNAL_SERVER_ERROR, headers, message).into_response(),
+        Ok(Ok(value)) => {
+            let mut r = lightcone_protocol::bsatn::Reader::new(&value);
+            let decoded = lightcone_protocol::sats::AlgebraicValue::decode(
+                &procedure.return_type,
+                &def.typespace,
+                &mut r,
+            );
+            match decoded {
+                Ok(v) => (
+                    StatusCode::OK,
+                    headers,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    lightcone_protocol::json::value_to_string(&v),
+                )
+                    .into_response(),
+                Err(e) => reply(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("the procedure returned a value that does not decode: {e}"),
+                ),
+            }
         }
     }
 }

@@ -1,35 +1,81 @@
-//! The procedure-only imports (ABI 10.3). Procedures are described and listed but not run by
-//! this version of the host, so these can only be reached from a procedure, which is refused
-//! before it starts; should a reducer call one anyway, it traps with that reason.
+//! The procedure-only imports (ABI 10.3): a procedure's explicit transactions
+//! (`ctx.with_tx`). `procedure_start_mut_tx` opens a transaction on the database, the usual
+//! datastore imports work inside it, and `procedure_commit_mut_tx` commits it (the host hands
+//! each commit on to subscribers and the scheduler after the call) or
+//! `procedure_abort_mut_tx` drops it. Called from a reducer, they answer
+//! `TRANSACTION_NOT_ANONYMOUS`, as SpacetimeDB does.
+//!
+//! Not yet: `procedure_sleep_until` and `procedure_http_request` trap with a message saying
+//! so, which reaches the procedure's caller as its error.
 
+use lightcone_protocol::sats::Timestamp;
 use wasmtime::{bail, Result};
 use wasmtime::{Caller, Linker};
 
-use super::abi;
+use super::{abi, parts, write_u64};
 use crate::env::InstanceEnv;
+use crate::errno::{TRANSACTION_NOT_ANONYMOUS, WOULD_BLOCK_TRANSACTION};
 
 type C<'a> = Caller<'a, InstanceEnv>;
 
-const UNSUPPORTED: &str = "procedures are not supported by this server yet";
+const UNSUPPORTED: &str = "is not supported by this server yet";
 
 pub fn link(l: &mut Linker<InstanceEnv>) -> Result<()> {
     let v3 = &abi(3);
     l.func_wrap(
         v3,
         "procedure_sleep_until",
-        |_: C<'_>, _wake: i64| -> Result<i64> { bail!("procedure_sleep_until: {UNSUPPORTED}") },
+        |_: C<'_>, _wake: i64| -> Result<i64> { bail!("procedure_sleep_until {UNSUPPORTED}") },
     )?;
     l.func_wrap(
         v3,
         "procedure_start_mut_tx",
-        |_: C<'_>, _out: u32| -> Result<u32> { bail!("procedure_start_mut_tx: {UNSUPPORTED}") },
+        |mut c: C<'_>, out: u32| -> Result<u32> {
+            let (mem, env) = parts(&mut c)?;
+            let Some(procedure) = env.procedure.as_ref() else {
+                return Ok(TRANSACTION_NOT_ANONYMOUS);
+            };
+            if env.tx.is_some() {
+                return Ok(WOULD_BLOCK_TRANSACTION);
+            }
+            env.tx = Some(procedure.datastore.begin_mut());
+            let now = Timestamp::now().micros_since_unix_epoch;
+            write_u64(mem, out, now as u64)?;
+            Ok(0)
+        },
     )?;
-    l.func_wrap(v3, "procedure_commit_mut_tx", |_: C<'_>| -> Result<u32> {
-        bail!("procedure_commit_mut_tx: {UNSUPPORTED}")
-    })?;
-    l.func_wrap(v3, "procedure_abort_mut_tx", |_: C<'_>| -> Result<u32> {
-        bail!("procedure_abort_mut_tx: {UNSUPPORTED}")
-    })?;
+    l.func_wrap(
+        v3,
+        "procedure_commit_mut_tx",
+        |mut c: C<'_>| -> Result<u32> {
+            let (_, env) = parts(&mut c)?;
+            let (Some(procedure), Some(tx)) = (env.procedure.as_mut(), env.tx.take()) else {
+                return Ok(TRANSACTION_NOT_ANONYMOUS);
+            };
+            match tx.commit() {
+                Ok(delta) => {
+                    procedure.commits.push(delta);
+                    Ok(0)
+                }
+                // Not logged means not committed (the SDK retries the body once).
+                Err(_) => Ok(crate::errno::HOST_CALL_FAILURE),
+            }
+        },
+    )?;
+    l.func_wrap(
+        v3,
+        "procedure_abort_mut_tx",
+        |mut c: C<'_>| -> Result<u32> {
+            let (_, env) = parts(&mut c)?;
+            match (env.procedure.is_some(), env.tx.take()) {
+                (true, Some(tx)) => {
+                    tx.rollback();
+                    Ok(0)
+                }
+                _ => Ok(TRANSACTION_NOT_ANONYMOUS),
+            }
+        },
+    )?;
     l.func_wrap(
         v3,
         "procedure_http_request",
@@ -39,7 +85,7 @@ pub fn link(l: &mut Linker<InstanceEnv>) -> Result<()> {
          _body: u32,
          _body_len: u32,
          _out: u32|
-         -> Result<u32> { bail!("procedure_http_request: {UNSUPPORTED}") },
+         -> Result<u32> { bail!("procedure_http_request {UNSUPPORTED}") },
     )?;
     Ok(())
 }

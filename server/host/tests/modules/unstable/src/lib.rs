@@ -24,6 +24,40 @@ pub fn add_one(_ctx: &mut ProcedureContext, x: u32) -> u32 {
     x + 1
 }
 
+#[spacetimedb::procedure]
+pub fn greet(ctx: &mut ProcedureContext, name: String) -> String {
+    format!("hello {name} from {}", ctx.sender())
+}
+
+/// Records `note` in a transaction of its own and returns the number of hits after it.
+#[spacetimedb::procedure]
+pub fn record_in_tx(ctx: &mut ProcedureContext, note: String) -> u64 {
+    ctx.with_tx(|tx| {
+        tx.db.hits().insert(Hits { note: note.clone() });
+        tx.db.hits().count()
+    })
+}
+
+/// Inserts in a transaction whose body then fails (rolled back); returns the count after.
+#[spacetimedb::procedure]
+pub fn record_then_fail(ctx: &mut ProcedureContext, note: String) -> u64 {
+    let failed: Result<(), String> = ctx.try_with_tx(|tx| {
+        tx.db.hits().insert(Hits { note: note.clone() });
+        Err("changed my mind".into())
+    });
+    assert!(failed.is_err());
+    ctx.with_tx(|tx| tx.db.hits().count())
+}
+
+/// Inserts in a transaction, then panics inside it.
+#[spacetimedb::procedure]
+pub fn record_then_panic(ctx: &mut ProcedureContext, note: String) -> u64 {
+    ctx.with_tx(|tx| {
+        tx.db.hits().insert(Hits { note: note.clone() });
+        panic!("boom after {note}")
+    })
+}
+
 #[spacetimedb::view(accessor = my_hits, public)]
 pub fn my_hits(ctx: &ViewContext) -> Option<Hits> {
     Some(Hits {
