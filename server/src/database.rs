@@ -376,7 +376,11 @@ fn run(host: ModuleHost, rx: mpsc::Receiver<Command>, counts: Arc<[AtomicUsize; 
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 for run in w.host.run_due(Timestamp::now()) {
                     crate::metrics::global().reducer_call(&run.result.outcome, run.result.duration);
+                    for delta in &run.procedure_commits {
+                        w.committed(delta, None);
+                    }
                     match &run.result.outcome {
+                        ReducerOutcome::Committed(_) if !run.procedure_commits.is_empty() => {}
                         ReducerOutcome::Committed(delta) => {
                             w.committed(delta, None);
                         }

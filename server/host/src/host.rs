@@ -10,7 +10,7 @@ use lightcone_datastore::system::ST_CLIENT;
 use lightcone_datastore::{Datastore, MutTx, TxDelta};
 use lightcone_protocol::bsatn::Reader;
 use lightcone_protocol::moduledef::raw_v10::FunctionVisibility;
-use lightcone_protocol::moduledef::ModuleDef;
+use lightcone_protocol::moduledef::{ModuleDef, ScheduledFunction};
 use lightcone_protocol::sats::{
     skip_product, AlgebraicValue, ConnectionId, Identity, ScheduleAt, Timestamp,
 };
@@ -101,8 +101,14 @@ pub struct ProcedureRun {
 /// A scheduled reducer that ran.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScheduledRun {
+    /// The reducer or procedure that ran.
     pub reducer: String,
+    /// For a reducer, its call. For a procedure, `Committed` (the row's deletion) or why the
+    /// row could not be deleted or the procedure failed.
     pub result: ReducerResult,
+    /// For a procedure, every transaction of the run in order: the deletion of its one-off
+    /// row (empty for a repeating row), then what the procedure committed. Empty for reducers.
+    pub procedure_commits: Vec<TxDelta>,
 }
 
 impl ModuleHost {
@@ -510,7 +516,19 @@ impl ModuleHost {
             };
             let one_off = matches!(planned.schedule, ScheduleAt::Time(_));
             let table = t.table;
-            let result = self.run(Some(t.reducer), caller, &row, |tx| {
+            let reducer = match t.function {
+                ScheduledFunction::Reducer(id) => id,
+                ScheduledFunction::Procedure(id) => {
+                    if one_off {
+                        self.scheduler.forget(&planned);
+                    } else {
+                        self.scheduler.replan(planned, now);
+                    }
+                    runs.push(self.run_scheduled_procedure(id, table, one_off, &row, caller));
+                    continue;
+                }
+            };
+            let result = self.run(Some(reducer), caller, &row, |tx| {
                 if one_off {
                     tx.delete_bsatn(table, &row)?;
                 }
@@ -523,7 +541,7 @@ impl ModuleHost {
                     if let Err(e) = tx.delete_bsatn(table, &row).and_then(|_| tx.commit()) {
                         self.logs.push(LogRecord::system(
                             LogLevel::Error,
-                            Some(&self.reducer_names[t.reducer]),
+                            Some(&self.reducer_names[reducer]),
                             format!("could not delete the failed one-off schedule row: {e}"),
                         ));
                     }
@@ -532,11 +550,64 @@ impl ModuleHost {
                 self.scheduler.replan(planned, now);
             }
             runs.push(ScheduledRun {
-                reducer: self.def.reducers[t.reducer].name.clone(),
+                reducer: self.def.reducers[reducer].name.clone(),
                 result,
+                procedure_commits: Vec::new(),
             });
         }
         runs
+    }
+
+    /// A due row of a table that schedules procedure `id`: a one-off row is deleted first, in
+    /// a transaction of its own (as SpacetimeDB does: the procedure may run long and commit
+    /// several times), then the procedure runs with the row as its argument.
+    fn run_scheduled_procedure(
+        &mut self,
+        id: usize,
+        table: u32,
+        one_off: bool,
+        row: &[u8],
+        caller: Caller,
+    ) -> ScheduledRun {
+        let name = self.def.procedures[id].name.clone();
+        let started = Instant::now();
+        let timestamp = Timestamp::now();
+        let mut tx = self.datastore.begin_mut();
+        let deleted = match one_off {
+            true => tx.delete_bsatn(table, row).map(drop),
+            false => Ok(()),
+        };
+        let outcome = match deleted.and_then(|()| tx.commit()) {
+            Ok(delta) => {
+                self.observe_commit(&delta);
+                ReducerOutcome::Committed(delta)
+            }
+            Err(e) => ReducerOutcome::Failed(e.to_string()),
+        };
+        let mut result = ReducerResult {
+            outcome,
+            duration: started.elapsed(),
+            timestamp,
+        };
+        let mut procedure_commits = Vec::new();
+        if let ReducerOutcome::Committed(delete) = &result.outcome {
+            procedure_commits.push(delete.clone());
+            match self.call_procedure(&name, caller, row) {
+                Ok(run) => {
+                    procedure_commits.extend(run.commits);
+                    result.duration = started.elapsed();
+                    if let Err(e) = run.result {
+                        result.outcome = ReducerOutcome::Failed(e);
+                    }
+                }
+                Err(e) => result.outcome = ReducerOutcome::Failed(e.to_string()),
+            }
+        }
+        ScheduledRun {
+            reducer: name,
+            result,
+            procedure_commits,
+        }
     }
 
     /// Runs the calls modules asked for with `volatile_nonatomic_schedule_immediate` (each its
@@ -571,6 +642,7 @@ impl ModuleHost {
                     let result = self.run(Some(id), caller, &args, |_| Ok(()));
                     runs.push(ScheduledRun {
                         reducer: name,
+                        procedure_commits: Vec::new(),
                         result,
                     });
                 }

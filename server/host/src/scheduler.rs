@@ -43,7 +43,8 @@ pub struct Planned {
 #[derive(Debug, Clone)]
 pub struct ScheduledTable {
     pub table: u32,
-    pub reducer: usize,
+    /// What a due row calls.
+    pub function: ScheduledFunction,
     /// Position of the primary key (`scheduled_id: u64`).
     pub id_column: u16,
     pub at_column: u16,
@@ -60,8 +61,7 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
-    /// A scheduler for `def`'s scheduled tables (those calling reducers; procedures are not
-    /// run yet), loaded with the rows already in `state`.
+    /// A scheduler for `def`'s scheduled tables, loaded with the rows already in `state`.
     pub fn new(def: &ModuleDef, state: &CommittedState, now: Timestamp) -> Self {
         let tables = def
             .tables
@@ -69,12 +69,9 @@ impl Scheduler {
             .enumerate()
             .filter_map(|(i, t)| {
                 let s = t.schedule.as_ref()?;
-                let ScheduledFunction::Reducer(reducer) = s.function else {
-                    return None;
-                };
                 Some(ScheduledTable {
                     table: i as u32,
-                    reducer,
+                    function: s.function,
                     id_column: t.primary_key?,
                     at_column: s.at_column,
                 })

@@ -36,7 +36,7 @@ fn immediate_calls_run_after_the_asking_call() {
 fn procedures_run_with_their_own_transactions_and_views_are_refused_clearly() {
     let mut host = publish(UNSTABLE, Identity::ZERO);
     let def = host.def().clone();
-    assert_eq!(def.procedures.len(), 5);
+    assert_eq!(def.procedures.len(), 6);
     assert_eq!(def.views.len(), 2);
     let who = caller(1);
     let run = |host: &mut lightcone_host::ModuleHost, name: &str, arg: V| {
@@ -101,4 +101,31 @@ fn procedures_run_with_their_own_transactions_and_views_are_refused_clearly() {
         caller(1),
         vec![V::string("x")]
     )));
+}
+
+#[test]
+fn a_scheduled_procedure_runs_after_its_row_is_deleted() {
+    let mut host = publish(UNSTABLE, Identity::ZERO);
+    assert!(committed(&call(
+        &mut host,
+        "schedule_later",
+        caller(1),
+        vec![V::string("p")]
+    )));
+    let due = host.next_scheduled().expect("planned");
+    let runs = host.run_due(due);
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].reducer, "later");
+    assert!(committed(&runs[0].result), "{:?}", runs[0].result.outcome);
+    assert_eq!(
+        runs[0].procedure_commits.len(),
+        2,
+        "the deletion, then the procedure's"
+    );
+    assert!(rows(&host, "later_schedule").is_empty());
+    assert_eq!(
+        rows(&host, "hits")[0].elements[0],
+        V::string("p (row still there: false)")
+    );
+    assert_eq!(host.next_scheduled(), None);
 }

@@ -2,7 +2,9 @@
 //! an immediate call (`volatile_nonatomic_schedule_immediate`, behind the SDK's `unstable`
 //! feature), a procedure and views. Driven by server/host/tests/unstable.rs.
 
-use spacetimedb::{AnonymousViewContext, ProcedureContext, ReducerContext, Table, ViewContext};
+use spacetimedb::{
+    AnonymousViewContext, ProcedureContext, ReducerContext, ScheduleAt, Table, ViewContext,
+};
 
 #[spacetimedb::table(accessor = hits, public)]
 pub struct Hits {
@@ -70,4 +72,34 @@ pub fn hit_count(ctx: &AnonymousViewContext) -> Option<Hits> {
     Some(Hits {
         note: ctx.db.hits().count().to_string(),
     })
+}
+
+/// Rows that schedule the `later` procedure.
+#[spacetimedb::table(accessor = later_schedule, scheduled(later))]
+pub struct LaterSchedule {
+    #[primary_key]
+    #[auto_inc]
+    pub scheduled_id: u64,
+    pub scheduled_at: ScheduleAt,
+    pub note: String,
+}
+
+#[spacetimedb::reducer]
+pub fn schedule_later(ctx: &ReducerContext, note: String) {
+    ctx.db.later_schedule().insert(LaterSchedule {
+        scheduled_id: 0,
+        scheduled_at: ScheduleAt::Time(ctx.timestamp),
+        note,
+    });
+}
+
+/// A scheduled procedure: its row is gone before it runs; it records whether it saw it.
+#[spacetimedb::procedure]
+pub fn later(ctx: &mut ProcedureContext, row: LaterSchedule) {
+    ctx.with_tx(|tx| {
+        let still_there = tx.db.later_schedule().scheduled_id().find(row.scheduled_id).is_some();
+        tx.db.hits().insert(Hits {
+            note: format!("{} (row still there: {still_there})", row.note),
+        });
+    });
 }
