@@ -239,37 +239,9 @@ impl Instance {
         args: &[u8],
         budget_ticks: u64,
     ) -> CallEnd {
-        let env = self.store.data_mut();
-        env.function = Some(function.clone());
-        env.last_panic = None;
-        let args_source = if args.is_empty() {
-            0
-        } else {
-            env.new_source(args)
-        };
-        let err_sink = env.sinks.insert(Vec::new());
-        let [s0, s1, s2, s3] = caller.to_abi_words();
-        let [c0, c1] = connection.to_abi_words();
-        self.store.set_epoch_deadline(budget_ticks);
-        let result = self.call_reducer.call(
-            &mut self.store,
-            (
-                id,
-                s0,
-                s1,
-                s2,
-                s3,
-                c0,
-                c1,
-                timestamp.micros_since_unix_epoch as u64,
-                args_source,
-                err_sink,
-            ),
-        );
-        let env = self.store.data_mut();
-        let message = env.sinks.remove(err_sink).unwrap_or_default();
-        let panic = env.last_panic.take();
-        env.end_call();
+        let export = self.call_reducer.clone();
+        let call = (id, caller, connection, timestamp);
+        let (result, message, panic) = self.invoke(export, function, call, args, budget_ticks);
         match result {
             Ok(0) => CallEnd::Ok,
             Ok(code) if code == crate::errno::HOST_CALL_FAILURE as i32 => {
@@ -278,12 +250,43 @@ impl Instance {
             Ok(code) => CallEnd::Trapped(format!(
                 "the module returned the unknown code {code} from __call_reducer__"
             )),
-            Err(e) if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) => CallEnd::OutOfBudget,
-            Err(e) => CallEnd::Trapped(match panic {
-                Some(p) => p,
-                None => format!("{e:#}"),
-            }),
+            Err(e) => trap_end(e, panic),
         }
+    }
+
+    /// Runs `export` (`__call_reducer__` or `__call_procedure__`, which take the same
+    /// parameters) for `call` = (function id, caller, connection, timestamp) with `args`;
+    /// returns what it returned, what it wrote to its sink, and the panic it logged, if any.
+    fn invoke(
+        &mut self,
+        export: CallReducer,
+        function: &Arc<str>,
+        (id, caller, connection, timestamp): (u32, Identity, ConnectionId, Timestamp),
+        args: &[u8],
+        budget_ticks: u64,
+    ) -> (wasmtime::Result<i32>, Vec<u8>, Option<String>) {
+        let env = self.store.data_mut();
+        env.function = Some(function.clone());
+        env.last_panic = None;
+        let args_source = if args.is_empty() {
+            0
+        } else {
+            env.new_source(args)
+        };
+        let sink = env.sinks.insert(Vec::new());
+        let [s0, s1, s2, s3] = caller.to_abi_words();
+        let [c0, c1] = connection.to_abi_words();
+        self.store.set_epoch_deadline(budget_ticks);
+        let micros = timestamp.micros_since_unix_epoch as u64;
+        let result = export.call(
+            &mut self.store,
+            (id, s0, s1, s2, s3, c0, c1, micros, args_source, sink),
+        );
+        let env = self.store.data_mut();
+        let written = env.sinks.remove(sink).unwrap_or_default();
+        let panic = env.last_panic.take();
+        env.end_call();
+        (result, written, panic)
     }
 
     /// Calls procedure `id` (its index in the module's procedure list). Its explicit
@@ -300,41 +303,28 @@ impl Instance {
         args: &[u8],
         budget_ticks: u64,
     ) -> Result<Vec<u8>, CallEnd> {
-        let Some(call) = self.call_procedure.clone() else {
+        let Some(export) = self.call_procedure.clone() else {
             return Err(CallEnd::Trapped(
                 "the module does not export __call_procedure__".into(),
             ));
         };
-        let env = self.store.data_mut();
-        env.function = Some(function.clone());
-        env.last_panic = None;
-        let args_source = if args.is_empty() {
-            0
-        } else {
-            env.new_source(args)
-        };
-        let sink = env.sinks.insert(Vec::new());
-        let [s0, s1, s2, s3] = caller.to_abi_words();
-        let [c0, c1] = connection.to_abi_words();
-        self.store.set_epoch_deadline(budget_ticks);
-        let micros = timestamp.micros_since_unix_epoch as u64;
-        let result = call.call(
-            &mut self.store,
-            (id, s0, s1, s2, s3, c0, c1, micros, args_source, sink),
-        );
-        let env = self.store.data_mut();
-        let value = env.sinks.remove(sink).unwrap_or_default();
-        let panic = env.last_panic.take();
-        env.end_call();
+        let call = (id, caller, connection, timestamp);
+        let (result, value, panic) = self.invoke(export, function, call, args, budget_ticks);
         match result {
             Ok(0) => Ok(value),
             Ok(code) => Err(CallEnd::Trapped(format!(
                 "the module returned the unknown code {code} from __call_procedure__"
             ))),
-            Err(e) if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) => {
-                Err(CallEnd::OutOfBudget)
-            }
-            Err(e) => Err(CallEnd::Trapped(panic.unwrap_or_else(|| format!("{e:#}")))),
+            Err(e) => Err(trap_end(e, panic)),
         }
     }
+}
+
+/// How a call that trapped ended: out of budget (interrupted), or a trap carrying the
+/// module's last panic message if it logged one.
+fn trap_end(e: wasmtime::Error, panic: Option<String>) -> CallEnd {
+    if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+        return CallEnd::OutOfBudget;
+    }
+    CallEnd::Trapped(panic.unwrap_or_else(|| format!("{e:#}")))
 }

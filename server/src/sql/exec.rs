@@ -502,6 +502,33 @@ fn candidates<'a>(
     Box::new(table.iter().map(move |(_, r)| table.decode(r)))
 }
 
+/// The WHERE of a one-table `select` resolved against the table's `row_type` for `caller`
+/// (`None`: no WHERE). Columns may be qualified by the table's name or alias.
+pub(crate) fn resolve_where(
+    select: &Select,
+    row_type: &ProductType,
+    caller: Identity,
+) -> Result<Option<Pred>, SqlError> {
+    let names = [Some(select.table.as_str()), select.alias.as_deref()];
+    let column_of = |name: &str| -> Result<usize, SqlError> {
+        let column = match name.split_once('.') {
+            Some((q, c)) if names.contains(&Some(q)) => c,
+            Some((q, _)) => return Err(SqlError::NoSuchTable(q.to_owned())),
+            None => name,
+        };
+        row_type
+            .elements
+            .iter()
+            .position(|e| e.name.as_deref() == Some(column))
+            .ok_or_else(|| SqlError::NoSuchColumn(name.to_owned()))
+    };
+    select
+        .filter
+        .as_ref()
+        .map(|c| resolve(c, &column_of, row_type, caller))
+        .transpose()
+}
+
 pub(crate) fn resolve(
     c: &Cond,
     column_of: &dyn Fn(&str) -> Result<usize, SqlError>,

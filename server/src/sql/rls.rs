@@ -9,9 +9,9 @@
 
 use lightcone_datastore::CommittedState;
 use lightcone_protocol::moduledef::ModuleDef;
-use lightcone_protocol::sats::{Identity, ProductType};
+use lightcone_protocol::sats::Identity;
 
-use super::exec::{resolve, Pred};
+use super::exec::{resolve_where, Pred};
 use super::parse::{parse, Projection, Select, Statement};
 use super::SqlError;
 
@@ -43,33 +43,6 @@ fn parse_filter(sql: &str) -> Result<Select, String> {
     Ok(select)
 }
 
-/// The filter's condition resolved against `row_type` for `caller` (`None`: no WHERE, every
-/// row).
-fn resolve_filter(
-    select: &Select,
-    row_type: &ProductType,
-    caller: Identity,
-) -> Result<Option<Pred>, SqlError> {
-    let names = [Some(select.table.as_str()), select.alias.as_deref()];
-    let column_of = |name: &str| -> Result<usize, SqlError> {
-        let column = match name.split_once('.') {
-            Some((q, c)) if names.contains(&Some(q)) => c,
-            Some((q, _)) => return Err(SqlError::NoSuchTable(q.to_owned())),
-            None => name,
-        };
-        row_type
-            .elements
-            .iter()
-            .position(|e| e.name.as_deref() == Some(column))
-            .ok_or_else(|| SqlError::NoSuchColumn(name.to_owned()))
-    };
-    select
-        .filter
-        .as_ref()
-        .map(|c| resolve(c, &column_of, row_type, caller))
-        .transpose()
-}
-
 /// Checks every filter of `def`: each must parse, name a table of the module, and resolve
 /// against its columns. Returns every problem, each naming its filter.
 pub fn validate(def: &ModuleDef) -> Result<(), Vec<String>> {
@@ -79,7 +52,7 @@ pub fn validate(def: &ModuleDef) -> Result<(), Vec<String>> {
             let table = def
                 .table(&select.table)
                 .ok_or_else(|| format!("no such table `{}`", select.table))?;
-            resolve_filter(&select, &table.row_type, Identity::ZERO)
+            resolve_where(&select, &table.row_type, Identity::ZERO)
                 .map(drop)
                 .map_err(|e| e.to_string())
         });
@@ -119,7 +92,7 @@ pub fn visibility(
             continue;
         }
         restricted = true;
-        match resolve_filter(&select, &table.def.row_type, caller)? {
+        match resolve_where(&select, &table.def.row_type, caller)? {
             None => return Ok(Visibility::All),
             Some(p) => {
                 any = Some(match any {

@@ -18,7 +18,7 @@ use lightcone_protocol::sats::{AlgebraicValue, Identity, ProductType, ProductVal
 use lightcone_protocol::ws::row_list::{BsatnRowList, RowListBuilder};
 
 use super::join::JoinPlan;
-use crate::sql::exec::{resolve, Pred};
+use crate::sql::exec::{resolve, resolve_where, Pred};
 use crate::sql::parse::{parse, Projection, Select, Statement};
 use crate::sql::rls;
 use crate::sql::SqlError;
@@ -82,24 +82,7 @@ impl QueryPlan {
             }
         }
         let (table_id, table) = visible(state, &select.table, owner)?;
-        let row_type = &table.def.row_type;
-        let column_of = |name: &str| -> Result<usize, SqlError> {
-            let column = match name.split_once('.') {
-                Some((q, c)) if names.contains(&Some(q)) => c,
-                Some((q, _)) => return Err(SqlError::NoSuchTable(q.to_owned())),
-                None => name,
-            };
-            row_type
-                .elements
-                .iter()
-                .position(|e| e.name.as_deref() == Some(column))
-                .ok_or_else(|| SqlError::NoSuchColumn(name.to_owned()))
-        };
-        let filter = select
-            .filter
-            .as_ref()
-            .map(|c| resolve(c, &column_of, row_type, caller))
-            .transpose()?;
+        let filter = resolve_where(&select, &table.def.row_type, caller)?;
         let filter = rls::restrict(filter, rls::visibility(state, table_id, caller, owner)?, 0);
         let mut equalities = Vec::new();
         if let Some(f) = &filter {
