@@ -15,6 +15,16 @@ use lightcone_client_core::protocol::ws::v2::*;
 use lightcone_client_core::{ClientError, ConnectOptions, Connection, Protocol};
 use support::{module_wasm, Server};
 
+/// An in-memory server with the module at `module` published as `chat` by a new identity,
+/// whose token is returned.
+fn serve(module: &str) -> (Server, String) {
+    let server = Server::start(&["--in-memory"]);
+    let (_, owner) = server.new_identity();
+    let r = server.publish("chat", Some(&owner), &module_wasm(module));
+    assert_eq!(r.status, 200, "{r:?}");
+    (server, owner)
+}
+
 fn connect(server: &Server, token: Option<&str>, protocol: Protocol) -> Connection {
     let options = ConnectOptions {
         token: token.map(str::to_owned),
@@ -301,10 +311,7 @@ fn two_clients_receive_exactly_their_own_diffs() {
 
 #[test]
 fn v3_batches_pipelined_calls_and_gzip_compresses_large_updates() {
-    let server = Server::start(&["--in-memory"]);
-    let (_, token) = server.new_identity();
-    let chat = module_wasm("samples/chat/module-rust");
-    assert_eq!(server.publish("chat", Some(&token), &chat).status, 200);
+    let (server, token) = serve("samples/chat/module-rust");
     let options = ConnectOptions {
         token: Some(token.clone()),
         protocol: Protocol::V3,
@@ -370,10 +377,7 @@ fn v3_batches_pipelined_calls_and_gzip_compresses_large_updates() {
 
 #[test]
 fn bad_input_gets_a_clear_error_for_that_client_only() {
-    let server = Server::start(&["--in-memory"]);
-    let (_, token) = server.new_identity();
-    let chat = module_wasm("samples/chat/module-rust");
-    assert_eq!(server.publish("chat", Some(&token), &chat).status, 200);
+    let (server, _owner) = serve("samples/chat/module-rust");
     let mut bystander = connect(&server, None, Protocol::V2);
     let ServerMessage::SubscribeApplied(_) =
         subscribe(&mut bystander, 1, 1, &["SELECT * FROM user"])
@@ -586,10 +590,7 @@ fn a_restarted_server_serves_the_same_rows_to_a_returning_client() {
 
 #[test]
 fn the_owner_s_sql_changes_reach_subscribers() {
-    let server = Server::start(&["--in-memory"]);
-    let (_, owner) = server.new_identity();
-    let chat = module_wasm("samples/chat/module-rust");
-    assert_eq!(server.publish("chat", Some(&owner), &chat).status, 200);
+    let (server, owner) = serve("samples/chat/module-rust");
     let mut c = connect(&server, None, Protocol::V2);
     let ServerMessage::SubscribeApplied(_) =
         subscribe(&mut c, 1, 1, &["SELECT * FROM user WHERE online = false"])
@@ -615,11 +616,8 @@ fn the_owner_s_sql_changes_reach_subscribers() {
 
 #[test]
 fn a_join_subscription_follows_changes_on_both_sides() {
-    let server = Server::start(&["--in-memory"]);
-    let (_, owner) = server.new_identity();
+    let (server, owner) = serve("server/host/tests/modules/chat-plus");
     let (_, bob_token) = server.new_identity();
-    let plus = module_wasm("server/host/tests/modules/chat-plus");
-    assert_eq!(server.publish("chat", Some(&owner), &plus).status, 200);
     let mut alice = connect(&server, Some(&owner), Protocol::V2);
     let join = "SELECT reaction.* FROM reaction JOIN user ON reaction.sender = user.identity \
                 WHERE user.online = true";
@@ -678,10 +676,7 @@ fn a_join_subscription_follows_changes_on_both_sides() {
 
 #[test]
 fn event_table_rows_are_delivered_once_and_never_stored() {
-    let server = Server::start(&["--in-memory"]);
-    let (_, owner) = server.new_identity();
-    let plus = module_wasm("server/host/tests/modules/chat-plus");
-    assert_eq!(server.publish("chat", Some(&owner), &plus).status, 200);
+    let (server, owner) = serve("server/host/tests/modules/chat-plus");
     let mut watcher = connect(&server, None, Protocol::V2);
     let ServerMessage::SubscribeApplied(_) =
         subscribe(&mut watcher, 1, 1, &["SELECT * FROM typing"])
@@ -788,11 +783,8 @@ fn a_client_that_stops_reading_is_dropped_and_others_carry_on() {
 
 #[test]
 fn a_connection_refused_by_client_connected_is_closed_with_the_reason() {
-    let server = Server::start(&["--in-memory"]);
-    let (_, owner) = server.new_identity();
+    let (server, owner) = serve("server/host/tests/modules/chat-plus");
     let (_, bob_token) = server.new_identity();
-    let plus = module_wasm("server/host/tests/modules/chat-plus");
-    assert_eq!(server.publish("chat", Some(&owner), &plus).status, 200);
     let mut alice = connect(&server, Some(&owner), Protocol::V2);
     let bob = connect(&server, Some(&bob_token), Protocol::V2);
     let bob_id = bob.identity;
@@ -827,10 +819,7 @@ fn a_connection_refused_by_client_connected_is_closed_with_the_reason() {
 
 #[test]
 fn a_republish_closes_connections_so_clients_resubscribe_to_the_new_schema() {
-    let server = Server::start(&["--in-memory"]);
-    let (_, owner) = server.new_identity();
-    let chat = module_wasm("samples/chat/module-rust");
-    assert_eq!(server.publish("chat", Some(&owner), &chat).status, 200);
+    let (server, owner) = serve("samples/chat/module-rust");
     let mut c = connect(&server, None, Protocol::V2);
     let ServerMessage::SubscribeApplied(_) = subscribe(&mut c, 1, 1, &["SELECT * FROM user"])
     else {
