@@ -106,6 +106,8 @@ pub struct InstanceEnv {
     pub schedule_immediate: Vec<(String, Vec<u8>)>,
     /// Set while a procedure runs: what its explicit transactions need.
     pub procedure: Option<ProcedureState>,
+    /// Set while a view runs: the tables it read (what a commit must touch to change it).
+    pub reads: Option<std::collections::BTreeSet<u32>>,
 }
 
 /// A running procedure's transactions: it opens them itself (`procedure_start_mut_tx`), and
@@ -116,6 +118,13 @@ pub struct ProcedureState {
 }
 
 impl InstanceEnv {
+    /// Records that the call read table `table` (only while a view runs).
+    pub fn note_read(&mut self, table: u32) {
+        if let Some(reads) = self.reads.as_mut() {
+            reads.insert(table);
+        }
+    }
+
     pub fn new(
         catalog: Arc<Catalog>,
         logs: Arc<ModuleLogs>,
@@ -140,6 +149,7 @@ impl InstanceEnv {
             caller_jwt: None,
             scanned_bytes: 0,
             procedure: None,
+            reads: None,
             schedule_immediate: Vec::new(),
         }
     }

@@ -87,6 +87,43 @@ pub struct ModuleHost {
     immediate: Vec<(String, Vec<u8>)>,
 }
 
+/// What a view evaluated to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ViewRows {
+    /// Its rows, each the BSATN of one row of the view's row type.
+    Rows(Vec<Vec<u8>>),
+    /// A query over tables (a query-returning view).
+    Sql(String),
+}
+
+/// How a view evaluation went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViewRun {
+    pub result: Result<ViewRows, String>,
+    /// The tables it read.
+    pub reads: std::collections::BTreeSet<u32>,
+}
+
+/// The rows of a BSATN `Vec<Row>` of `row_type`, each as its own bytes.
+fn split_rows(
+    bytes: &[u8],
+    row_type: &lightcone_protocol::sats::ProductType,
+    typespace: &lightcone_protocol::sats::Typespace,
+) -> Result<ViewRows, String> {
+    let bad =
+        |e: lightcone_protocol::bsatn::DecodeError| format!("the view's rows do not decode: {e}");
+    let mut r = Reader::new(bytes);
+    let count = r.length("view rows", 0).map_err(bad)?;
+    let mut rows = Vec::new();
+    for _ in 0..count {
+        let start = r.position();
+        skip_product(row_type, typespace, &mut r).map_err(bad)?;
+        rows.push(bytes[start..r.position()].to_vec());
+    }
+    r.finish().map_err(bad)?;
+    Ok(ViewRows::Rows(rows))
+}
+
 /// How a procedure call went.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProcedureRun {
@@ -340,16 +377,63 @@ impl ModuleHost {
         })
     }
 
-    /// Evaluates a view: refused for now (views are described, not run), with an error saying
-    /// so.
-    pub fn call_view(&mut self, name: &str) -> Result<ReducerResult, CallError> {
-        if !self.def.views.iter().any(|v| v.name == name) {
-            return Err(CallError::NoSuchView(name.to_owned()));
+    /// Evaluates the view named `name` as `sender` (ignored for anonymous views) against the
+    /// committed state, in a transaction that is rolled back afterwards. Returns its rows (or
+    /// the SQL a query view returns) and the tables it read: only a commit touching one of
+    /// those can change it.
+    pub fn call_view(&mut self, name: &str, sender: Identity) -> Result<ViewRun, CallError> {
+        let def = self.def.clone();
+        let view = def
+            .views
+            .iter()
+            .find(|v| v.name == name)
+            .ok_or_else(|| CallError::NoSuchView(name.to_owned()))?;
+        let budget = self.engine.config.budget_ticks();
+        let Some(instance) = self.instance.as_mut() else {
+            return Ok(ViewRun {
+                result: Err("the module could not be instantiated again after a trap".into()),
+                reads: Default::default(),
+            });
+        };
+        let env = instance.store.data_mut();
+        env.tx = Some(self.datastore.begin_mut());
+        env.reads = Some(Default::default());
+        let who = (!view.is_anonymous).then_some(sender);
+        let end = instance.call_view(view.fn_index, &name.into(), who, budget);
+        let env = instance.store.data_mut();
+        if let Some(tx) = env.tx.take() {
+            tx.rollback();
         }
-        Err(CallError::Unsupported {
-            kind: "view",
-            name: name.to_owned(),
-        })
+        let reads = env.reads.take().unwrap_or_default();
+        let result = match end {
+            Ok((2, bytes)) => match bytes.split_first() {
+                Some((0, rows)) => split_rows(rows, &view.row_type, &def.typespace),
+                Some((1, sql)) => lightcone_protocol::bsatn::from_slice::<String>(sql)
+                    .map(ViewRows::Sql)
+                    .map_err(|e| format!("the view's SQL does not decode: {e}")),
+                _ => Err("the view wrote an unknown result header".into()),
+            },
+            Ok((0, rows)) => split_rows(&rows, &view.row_type, &def.typespace),
+            Ok((1, message)) => Err(String::from_utf8_lossy(&message).into_owned()),
+            Ok((code, _)) => Err(format!("the view returned the unknown code {code}")),
+            Err(CallEnd::OutOfBudget) => {
+                self.replace_instance(None);
+                Err(format!(
+                    "The view ran longer than its budget of {:?} and was stopped",
+                    self.engine.config.reducer_budget
+                ))
+            }
+            Err(CallEnd::Trapped(m) | CallEnd::Error(m)) => {
+                self.replace_instance(None);
+                Err(format!("The view panicked: {m}"))
+            }
+            Err(CallEnd::Ok) => Ok(ViewRows::Rows(Vec::new())),
+        };
+        if let Err(e) = &result {
+            self.logs
+                .push(LogRecord::system(LogLevel::Error, Some(name), e.clone()));
+        }
+        Ok(ViewRun { result, reads })
     }
 
     /// Runs `init` (if the module has one) as the owner: the first call after publishing.

@@ -103,6 +103,10 @@ pub struct Instance {
     call_reducer: CallReducer,
     /// `__call_procedure__` (same parameters), if the module has procedures.
     call_procedure: Option<CallReducer>,
+    /// `__call_view__(id, sender words, args, sink)` and `__call_view_anon__(id, args, sink)`,
+    /// if the module has views.
+    call_view: Option<TypedFunc<(u32, u64, u64, u64, u64, u32, u32), i32>>,
+    call_view_anon: Option<TypedFunc<(u32, u32, u32), i32>>,
     describe: TypedFunc<u32, ()>,
 }
 
@@ -154,6 +158,10 @@ impl Instance {
                 reason: format!("{e:#}"),
             })?),
         };
+        let call_view = instance.get_typed_func(&mut store, "__call_view__").ok();
+        let call_view_anon = instance
+            .get_typed_func(&mut store, "__call_view_anon__")
+            .ok();
         let describe = typed(&mut store, "__describe_module__")?
             .typed(&store)
             .map_err(|e| HostError::BadExport {
@@ -208,6 +216,8 @@ impl Instance {
             store,
             call_reducer,
             call_procedure,
+            call_view,
+            call_view_anon,
             describe,
         })
     }
@@ -315,6 +325,43 @@ impl Instance {
             Ok(code) => Err(CallEnd::Trapped(format!(
                 "the module returned the unknown code {code} from __call_procedure__"
             ))),
+            Err(e) => Err(trap_end(e, panic)),
+        }
+    }
+
+    /// Evaluates view `index` (its position in the module's named or anonymous view list)
+    /// for `sender` (`None`: an anonymous view). Returns the module's return code and what it
+    /// wrote: 2 = a `ViewResultHeader` then the rows or SQL, 0 = rows only (the older ABI),
+    /// 1 = an error message.
+    pub fn call_view(
+        &mut self,
+        index: u32,
+        function: &Arc<str>,
+        sender: Option<Identity>,
+        budget_ticks: u64,
+    ) -> Result<(i32, Vec<u8>), CallEnd> {
+        let env = self.store.data_mut();
+        env.function = Some(function.clone());
+        env.last_panic = None;
+        let sink = env.sinks.insert(Vec::new());
+        self.store.set_epoch_deadline(budget_ticks);
+        let result = match (sender, &self.call_view, &self.call_view_anon) {
+            (Some(who), Some(f), _) => {
+                let [s0, s1, s2, s3] = who.to_abi_words();
+                f.call(&mut self.store, (index, s0, s1, s2, s3, 0, sink))
+            }
+            (None, _, Some(f)) => f.call(&mut self.store, (index, 0, sink)),
+            _ => Ok(-1),
+        };
+        let env = self.store.data_mut();
+        let written = env.sinks.remove(sink).unwrap_or_default();
+        let panic = env.last_panic.take();
+        env.end_call();
+        match result {
+            Ok(-1) => Err(CallEnd::Trapped(
+                "the module does not export the view entry point".into(),
+            )),
+            Ok(code) => Ok((code, written)),
             Err(e) => Err(trap_end(e, panic)),
         }
     }

@@ -25,7 +25,10 @@ pub use engine::{
     HostConfig, HostEngine, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_REDUCER_BUDGET, EPOCH_TICK,
 };
 pub use error::{CallError, HostError};
-pub use host::{Caller, ModuleHost, ProcedureRun, ReducerOutcome, ReducerResult, ScheduledRun};
+pub use host::{
+    Caller, ModuleHost, ProcedureRun, ReducerOutcome, ReducerResult, ScheduledRun, ViewRows,
+    ViewRun,
+};
 pub use imports::ABI_MINOR;
 pub use instance::CompiledModule;
 pub use logs::{LogLevel, LogRecord, ModuleLogs, DEFAULT_LOG_RING_LINES, SYSTEM_TARGET};

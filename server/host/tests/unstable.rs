@@ -33,11 +33,11 @@ fn immediate_calls_run_after_the_asking_call() {
 }
 
 #[test]
-fn procedures_run_with_their_own_transactions_and_views_are_refused_clearly() {
+fn procedures_run_with_their_own_transactions() {
     let mut host = publish(UNSTABLE, Identity::ZERO);
     let def = host.def().clone();
     assert_eq!(def.procedures.len(), 6);
-    assert_eq!(def.views.len(), 2);
+    assert_eq!(def.views.len(), 4);
     let who = caller(1);
     let run = |host: &mut lightcone_host::ModuleHost, name: &str, arg: V| {
         host.call_procedure(name, who, &args(vec![arg])).unwrap()
@@ -79,16 +79,8 @@ fn procedures_run_with_their_own_transactions_and_views_are_refused_clearly() {
         host.call_procedure("nope", who, &[]).unwrap_err(),
         CallError::NoSuchProcedure("nope".into())
     );
-    assert!(matches!(
-        host.call_view("my_hits"),
-        Err(CallError::Unsupported { kind: "view", .. })
-    ));
-    assert!(matches!(
-        host.call_view("hit_count"),
-        Err(CallError::Unsupported { kind: "view", .. })
-    ));
     assert_eq!(
-        host.call_view("nope").unwrap_err(),
+        host.call_view("nope", who.identity).unwrap_err(),
         CallError::NoSuchView("nope".into())
     );
     // After the panic the instance was replaced: procedures and reducers still work.
@@ -128,4 +120,50 @@ fn a_scheduled_procedure_runs_after_its_row_is_deleted() {
         V::string("p (row still there: false)")
     );
     assert_eq!(host.next_scheduled(), None);
+}
+
+#[test]
+fn views_evaluate_per_caller_or_for_everyone_and_report_what_they_read() {
+    use lightcone_host::ViewRows;
+    let mut host = publish(UNSTABLE, Identity::ZERO);
+    for note in ["a", "b"] {
+        assert!(committed(&call(
+            &mut host,
+            "record",
+            caller(1),
+            vec![V::string(note)]
+        )));
+    }
+    let hits = host.datastore().read().table_id("hits").unwrap();
+    let one_row = |run: lightcone_host::ViewRun| -> String {
+        let Ok(ViewRows::Rows(rows)) = run.result else {
+            panic!("{:?}", run.result)
+        };
+        assert_eq!(rows.len(), 1);
+        lightcone_protocol::bsatn::from_slice::<String>(&rows[0]).unwrap()
+    };
+    // Per caller: sees `ctx.sender`.
+    let run = host.call_view("my_hits", caller(2).identity).unwrap();
+    assert!(run.reads.contains(&hits), "{:?}", run.reads);
+    assert_eq!(one_row(run), format!("2 hits for {}", caller(2).identity));
+    // Anonymous: the same for everyone.
+    let run = host.call_view("hit_count", caller(3).identity).unwrap();
+    assert_eq!(one_row(run), "2");
+    let run = host.call_view("all_notes", caller(3).identity).unwrap();
+    let Ok(ViewRows::Rows(notes)) = run.result else {
+        panic!()
+    };
+    assert_eq!(notes.len(), 2);
+    // A view that panics is an error; the module keeps working.
+    let run = host.call_view("broken", caller(1).identity).unwrap();
+    let e = run.result.unwrap_err();
+    assert!(e.contains("this view is broken"), "{e}");
+    assert!(committed(&call(
+        &mut host,
+        "record",
+        caller(1),
+        vec![V::string("c")]
+    )));
+    // Views never write: the view's transaction is rolled back.
+    assert_eq!(rows(&host, "hits").len(), 3);
 }

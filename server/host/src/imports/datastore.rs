@@ -94,6 +94,7 @@ fn index_id_from_name(mut c: C<'_>, ptr: u32, len: u32, out: u32) -> Result<u32>
 
 fn row_count(mut c: C<'_>, table: u32, out: u32) -> Result<u32> {
     let (mem, env) = parts(&mut c)?;
+    env.note_read(table);
     let tx = tx!(env);
     let n = check!(tx.table(table)).len();
     write_u64(mem, out, n as u64)?;
@@ -108,6 +109,7 @@ fn iterate(
     slots: &[RowId],
     out: u32,
 ) -> Result<u32> {
+    env.note_read(table);
     let mut iter = env.new_iter();
     {
         let tx = tx!(env);
@@ -142,6 +144,7 @@ fn register(
 
 fn table_scan(mut c: C<'_>, table: u32, out: u32) -> Result<u32> {
     let (mem, env) = parts(&mut c)?;
+    env.note_read(table);
     let mut iter = env.new_iter();
     {
         let tx = tx!(env);

@@ -103,3 +103,19 @@ pub fn later(ctx: &mut ProcedureContext, row: LaterSchedule) {
         });
     });
 }
+
+/// One row per hit (views may count a table but not scan it), for any caller.
+#[spacetimedb::view(accessor = all_notes, public)]
+pub fn all_notes(ctx: &AnonymousViewContext) -> Vec<Hits> {
+    (0..ctx.db.hits().count())
+        .map(|i| Hits {
+            note: format!("hit {i}"),
+        })
+        .collect()
+}
+
+/// A view that always fails.
+#[spacetimedb::view(accessor = broken, public)]
+pub fn broken(_ctx: &ViewContext) -> Option<Hits> {
+    panic!("this view is broken")
+}
