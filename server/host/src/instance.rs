@@ -20,6 +20,8 @@ const PREINIT_PREFIX: &str = "__preinit__";
 
 /// `__call_reducer__(id, sender ×4, connection ×2, timestamp, args source, error sink)`.
 type CallReducer = TypedFunc<(u32, u64, u64, u64, u64, u64, u64, u64, u32, u32), i32>;
+/// `__call_view__(id, sender_0..3, args_source, sink) -> code`.
+type CallView = TypedFunc<(u32, u64, u64, u64, u64, u32, u32), i32>;
 
 /// A module compiled and linked against the host functions.
 pub struct CompiledModule {
@@ -105,7 +107,7 @@ pub struct Instance {
     call_procedure: Option<CallReducer>,
     /// `__call_view__(id, sender words, args, sink)` and `__call_view_anon__(id, args, sink)`,
     /// if the module has views.
-    call_view: Option<TypedFunc<(u32, u64, u64, u64, u64, u32, u32), i32>>,
+    call_view: Option<CallView>,
     call_view_anon: Option<TypedFunc<(u32, u32, u32), i32>>,
     describe: TypedFunc<u32, ()>,
 }
