@@ -20,13 +20,14 @@ use lightcone_protocol::ws::v2::{
     ProcedureStatus, QueryRows, ReducerOk, ServerMessage, SingleTableRows, SubscribeApplied,
     SubscriptionError, TransactionUpdate, UnsubscribeApplied, UnsubscribeFlags,
 };
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use tokio::sync::oneshot;
 
 use crate::sql::parse::Statement;
 use crate::sql::{SqlError, SqlOutput};
 use crate::subscribe::{
-    ClientHandle, QueryPlan, SubscribeError, Subscriptions, CLOSE_ERROR, CLOSE_GOING_AWAY,
+    ClientHandle, QueryPlan, SubscribeError, Subscriptions, ViewCache, ViewKey, CLOSE_ERROR,
+    CLOSE_GOING_AWAY,
 };
 
 /// Longest the database thread sleeps when nothing is scheduled (it wakes for commands
@@ -282,6 +283,8 @@ impl Drop for Database {
 struct Worker {
     host: ModuleHost,
     subs: Subscriptions,
+    /// Views that live subscriptions hold, materialized.
+    views: ViewCache,
     clients: HashMap<ConnectionId, ClientHandle>,
     /// Published for `/metrics` after each client message.
     counts: Arc<[AtomicUsize; 2]>,
@@ -292,6 +295,7 @@ fn run(host: ModuleHost, rx: mpsc::Receiver<Command>, counts: Arc<[AtomicUsize; 
     let mut w = Worker {
         host,
         subs: Subscriptions::default(),
+        views: ViewCache::default(),
         clients: HashMap::new(),
         counts,
     };
@@ -417,9 +421,16 @@ impl Worker {
         delta: &TxDelta,
         caller: Option<ConnectionId>,
     ) -> Option<TransactionUpdate> {
+        // Views that read a changed table run again first (they need the write lock, so
+        // before the read below); a failing one ends its subscribers' query sets.
+        let tables: BTreeSet<u32> = delta.tables().map(|t| t.table_id).collect();
+        let (view_changes, failed) = self.views.refresh(&mut self.host, &tables);
+        for (key, error) in failed {
+            self.drop_view_subscribers(&key, &error);
+        }
         let updates = {
             let state = self.host.datastore().read();
-            self.subs.on_commit(&state, delta)
+            self.subs.on_commit(&state, delta, &view_changes)
         };
         let mut own = None;
         let mut too_slow = Vec::new();
@@ -529,6 +540,41 @@ impl Worker {
         }
     }
 
+    /// Makes sure every view `queries` read is materialized for `caller` (views run with the
+    /// write lock, so before a query reads the committed state); the error of the first view
+    /// that fails.
+    fn materialize(&mut self, queries: &[Box<str>], caller: Identity) -> Result<(), String> {
+        for sql in queries {
+            let Ok(crate::sql::parse::Statement::Select(select)) = crate::sql::parse::parse(sql)
+            else {
+                continue;
+            };
+            if let Some(key) = ViewCache::key(&self.host, &select.table, caller) {
+                self.views.ensure(&mut self.host, key)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A view failed to run again: each query set holding it gets the error (without a
+    /// request id, as SpacetimeDB reports failures during updates) and is dropped.
+    fn drop_view_subscribers(&mut self, key: &ViewKey, error: &str) {
+        for (conn, set) in self.subs.view_holders(key) {
+            {
+                let datastore = self.host.datastore().clone();
+                let state = datastore.read();
+                let _ = self.subs.unsubscribe(&state, &self.views, conn, set, false);
+            }
+            let message = ServerMessage::SubscriptionError(SubscriptionError {
+                request_id: None,
+                query_set_id: set,
+                error: error.into(),
+            });
+            self.send(conn, None, message);
+        }
+        self.views.retain(&self.subs.view_keys());
+    }
+
     /// Forgets a client (closing its socket with `reason`, if given) and runs
     /// `client_disconnected` for it.
     fn drop_client(&mut self, connection: ConnectionId, reason: Option<(u16, String)>) {
@@ -539,6 +585,7 @@ impl Worker {
             client.close(code, reason);
         }
         self.subs.remove_client(connection);
+        self.views.retain(&self.subs.view_keys());
         let caller = client.caller;
         drop(client);
         let disconnected = self.host.client_disconnected(caller);
@@ -581,10 +628,20 @@ impl Worker {
         let (caller, owner) = (client.caller, client.owner);
         match message {
             ClientMessage::Subscribe(s) => {
+                if let Err(error) = self.materialize(&s.query_strings, caller.identity) {
+                    let message = ServerMessage::SubscriptionError(SubscriptionError {
+                        request_id: Some(s.request_id),
+                        query_set_id: s.query_set_id,
+                        error: error.into(),
+                    });
+                    self.send(conn, None, message);
+                    return;
+                }
                 let datastore = self.host.datastore().clone();
                 let state = datastore.read();
                 let result = self.subs.subscribe(
                     &state,
+                    &self.views,
                     conn,
                     caller.identity,
                     owner,
@@ -621,11 +678,12 @@ impl Worker {
                 let datastore = self.host.datastore().clone();
                 let state = datastore.read();
                 let send_rows = u.flags == UnsubscribeFlags::SendDroppedRows;
-                let result = self
-                    .subs
-                    .unsubscribe(&state, conn, u.query_set_id, send_rows);
+                let result =
+                    self.subs
+                        .unsubscribe(&state, &self.views, conn, u.query_set_id, send_rows);
                 let offset = state.next_offset.checked_sub(1);
                 drop(state);
+                self.views.retain(&self.subs.view_keys());
                 let message = match result {
                     Ok(rows) => ServerMessage::UnsubscribeApplied(UnsubscribeApplied {
                         request_id: u.request_id,
@@ -643,17 +701,22 @@ impl Worker {
                 self.send(conn, offset, message);
             }
             ClientMessage::OneOffQuery(q) => {
-                let result = {
-                    let state = self.host.datastore().read();
-                    QueryPlan::compile(&state, &q.query_string, caller.identity, owner)
-                        .map(|plan| QueryRows {
-                            tables: vec![SingleTableRows {
-                                table: plan.table_name.clone(),
-                                rows: plan.current_rows(&state),
-                            }],
-                        })
-                        .map_err(|e| e.to_string().into_boxed_str())
+                let sql = [q.query_string.clone()];
+                let result = match self.materialize(&sql, caller.identity) {
+                    Err(e) => Err(e.into_boxed_str()),
+                    Ok(()) => {
+                        let state = self.host.datastore().read();
+                        QueryPlan::compile(&state, &q.query_string, caller.identity, owner)
+                            .map(|plan| QueryRows {
+                                tables: vec![SingleTableRows {
+                                    table: plan.table_name.clone(),
+                                    rows: plan.current_rows(&state, &self.views),
+                                }],
+                            })
+                            .map_err(|e| e.to_string().into_boxed_str())
+                    }
                 };
+                self.views.retain(&self.subs.view_keys());
                 let offset = self.last_offset();
                 self.send(
                     conn,

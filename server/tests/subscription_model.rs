@@ -17,7 +17,7 @@ use lightcone_protocol::sats::{
 };
 use lightcone_protocol::ws::row_list::BsatnRowList;
 use lightcone_protocol::ws::v2::{QuerySetId, TableUpdateRows};
-use lightcone_server::subscribe::{QueryPlan, Subscriptions};
+use lightcone_server::subscribe::{QueryPlan, Subscriptions, ViewCache};
 use proptest::prelude::*;
 
 const QUERIES: [&str; 7] = [
@@ -116,11 +116,14 @@ proptest! {
         let datastore = Datastore::in_memory(&module());
         let (caller, conn) = (Identity::ZERO, ConnectionId(1));
         let mut subs = Subscriptions::default();
+        let views = ViewCache::default();
         let mut held: Vec<Bag> = Vec::new();
         for (i, sql) in QUERIES.iter().enumerate() {
             let state = datastore.read();
             let set = QuerySetId { id: i as u32 };
-            let rows = subs.subscribe(&state, conn, caller, true, set, &[(*sql).into()]).unwrap();
+            let rows = subs
+                .subscribe(&state, &views, conn, caller, true, set, &[(*sql).into()])
+                .unwrap();
             held.push(bag(&rows.tables[0].rows));
         }
         let mut model: [HashMap<u32, ProductValue>; 2] = Default::default();
@@ -139,7 +142,7 @@ proptest! {
             }
             let delta = tx.commit().unwrap();
             let state = datastore.read();
-            for (clients, update) in subs.on_commit(&state, &delta) {
+            for (clients, update) in subs.on_commit(&state, &delta, &HashMap::new()) {
                 prop_assert_eq!(clients, vec![conn]);
                 for set in &update.query_sets {
                     let bag = &mut held[set.query_set_id.id as usize];
@@ -156,7 +159,7 @@ proptest! {
             }
             for (i, sql) in QUERIES.iter().enumerate() {
                 let truth = QueryPlan::compile(&state, sql, caller, true).unwrap();
-                prop_assert_eq!(&held[i], &bag(&truth.current_rows(&state)), "{}", sql);
+                prop_assert_eq!(&held[i], &bag(&truth.current_rows(&state, &views)), "{}", sql);
             }
         }
     }

@@ -28,6 +28,7 @@ use lightcone_protocol::ws::v2::{
 };
 
 use super::plan::QueryPlan;
+use super::views::{ViewCache, ViewChange, ViewKey};
 
 /// Most queries one client may hold across all its query sets.
 pub const MAX_QUERIES_PER_CLIENT: usize = 4096;
@@ -89,6 +90,8 @@ pub struct Subscriptions {
     by_key: HashMap<String, QueryId>,
     tables: HashMap<u32, TableQueries>,
     clients: HashMap<ConnectionId, Client>,
+    /// Queries over views, by materialization.
+    views: HashMap<ViewKey, Vec<QueryId>>,
     next_id: QueryId,
     /// Live (client, query set) pairs.
     sets: usize,
@@ -112,6 +115,7 @@ impl Subscriptions {
     pub fn subscribe(
         &mut self,
         state: &CommittedState,
+        views: &ViewCache,
         conn: ConnectionId,
         caller: Identity,
         owner: bool,
@@ -145,7 +149,7 @@ impl Subscriptions {
         for plan in plans {
             rows.tables.push(SingleTableRows {
                 table: plan.table_name.clone(),
-                rows: plan.current_rows(state),
+                rows: plan.current_rows(state, views),
             });
             ids.push(self.hold(plan, (conn, set)));
         }
@@ -161,6 +165,7 @@ impl Subscriptions {
     pub fn unsubscribe(
         &mut self,
         state: &CommittedState,
+        views: &ViewCache,
         conn: ConnectionId,
         set: QuerySetId,
         rows: bool,
@@ -185,7 +190,7 @@ impl Subscriptions {
                 .filter_map(|id| self.queries.get(id))
                 .map(|q| SingleTableRows {
                     table: q.plan.table_name.clone(),
-                    rows: q.plan.current_rows(state),
+                    rows: q.plan.current_rows(state, views),
                 })
                 .collect(),
         });
@@ -193,6 +198,25 @@ impl Subscriptions {
             self.release(id, (conn, set));
         }
         Ok(dropped)
+    }
+
+    /// The materialized views some query holds.
+    pub fn view_keys(&self) -> std::collections::BTreeSet<ViewKey> {
+        self.views.keys().copied().collect()
+    }
+
+    /// The (client, query set) pairs holding a query over the view materialization `key`.
+    pub fn view_holders(&self, key: &ViewKey) -> Vec<(ConnectionId, QuerySetId)> {
+        let mut holders: Vec<_> = self
+            .views
+            .get(key)
+            .into_iter()
+            .flatten()
+            .flat_map(|id| self.queries[id].holders.iter().copied())
+            .collect();
+        holders.sort_unstable_by_key(|(c, s)| (c.0, s.id));
+        holders.dedup();
+        holders
     }
 
     /// Forgets client `conn` and all its query sets.
@@ -215,6 +239,7 @@ impl Subscriptions {
         &self,
         state: &CommittedState,
         delta: &TxDelta,
+        view_changes: &HashMap<ViewKey, ViewChange>,
     ) -> Vec<(Vec<ConnectionId>, TransactionUpdate)> {
         if self.queries.is_empty() {
             return Vec::new();
@@ -254,6 +279,34 @@ impl Subscriptions {
                             true => change.inserts.push_encoded(bytes),
                             false => change.deletes.push_encoded(bytes),
                         }
+                    }
+                }
+            }
+        }
+        if let Some(def) = state.def.as_ref() {
+            for (key, change) in view_changes {
+                for id in self.views.get(key).into_iter().flatten() {
+                    let plan = &self.queries[id].plan;
+                    let mut c = QueryChange {
+                        inserts: RowListBuilder::new(),
+                        deletes: RowListBuilder::new(),
+                    };
+                    for row in change
+                        .inserts
+                        .iter()
+                        .filter(|r| plan.matches_view_row(def, r))
+                    {
+                        c.inserts.push_encoded(row);
+                    }
+                    for row in change
+                        .deletes
+                        .iter()
+                        .filter(|r| plan.matches_view_row(def, r))
+                    {
+                        c.deletes.push_encoded(row);
+                    }
+                    if !c.inserts.is_empty() || !c.deletes.is_empty() {
+                        changes.insert(*id, c);
                     }
                 }
             }
@@ -368,6 +421,18 @@ impl Subscriptions {
         }
         let id = self.next_id;
         self.next_id += 1;
+        if let Some(key) = plan.view {
+            self.views.entry(key).or_default().push(id);
+            self.by_key.insert(plan.key.clone(), id);
+            self.queries.insert(
+                id,
+                Query {
+                    plan,
+                    holders: vec![holder],
+                },
+            );
+            return id;
+        }
         if plan.join.is_some() {
             for table in plan.tables() {
                 self.tables.entry(table).or_default().joins.push(id);
@@ -419,6 +484,15 @@ impl Subscriptions {
             return;
         };
         self.by_key.remove(&q.plan.key);
+        if let Some(key) = q.plan.view {
+            if let Some(ids) = self.views.get_mut(&key) {
+                ids.retain(|&i| i != id);
+                if ids.is_empty() {
+                    self.views.remove(&key);
+                }
+            }
+            return;
+        }
         if q.plan.join.is_some() {
             for t in q.plan.tables() {
                 if let Some(table) = self.tables.get_mut(&t) {

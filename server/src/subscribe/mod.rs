@@ -3,6 +3,7 @@
 //!
 //! - `plan.rs`: a subscription query compiled against the schema ([`QueryPlan`]).
 //! - `join.rs`: queries over two joined tables and their delta rules ([`join::JoinPlan`]).
+//! - `views.rs`: materialized views, re-run when a commit touches what they read ([`ViewCache`]).
 //! - `manager.rs`: every live query of a database, shared between clients, and the per-commit
 //!   incremental evaluation ([`Subscriptions`]).
 //! - `client.rs`: the database thread's handle on one connected client ([`ClientHandle`]).
@@ -14,6 +15,7 @@ pub mod client;
 pub mod join;
 pub mod manager;
 pub mod plan;
+pub mod views;
 
 pub use client::{
     ClientHandle, CloseReason, Outbound, Payload, CLIENT_QUEUE_CAPACITY, CLOSE_ERROR,
@@ -21,3 +23,4 @@ pub use client::{
 };
 pub use manager::{SubscribeError, Subscriptions, MAX_QUERIES_PER_CLIENT};
 pub use plan::QueryPlan;
+pub use views::{ViewCache, ViewChange, ViewKey};

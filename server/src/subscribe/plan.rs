@@ -14,10 +14,12 @@
 //! row finds the queries it can affect by a hash lookup instead of testing every query.
 
 use lightcone_datastore::{CommittedState, Table};
-use lightcone_protocol::sats::{AlgebraicValue, Identity, ProductType, ProductValue};
+use lightcone_protocol::moduledef::ModuleDef;
+use lightcone_protocol::sats::{AlgebraicValue, Identity, ProductType, ProductValue, Typespace};
 use lightcone_protocol::ws::row_list::{BsatnRowList, RowListBuilder};
 
 use super::join::JoinPlan;
+use super::views::{ViewCache, ViewKey};
 use crate::sql::exec::{resolve, resolve_where, Pred};
 use crate::sql::parse::{parse, Projection, Select, Statement};
 use crate::sql::rls;
@@ -41,6 +43,8 @@ pub struct QueryPlan {
     pub equality: Option<(usize, AlgebraicValue)>,
     /// For a join: the two tables, their join columns and the side returned.
     pub join: Option<JoinPlan>,
+    /// For a view: which materialization (`table_id` is then meaningless).
+    pub view: Option<ViewKey>,
     /// Equal for queries that select the same rows (table and resolved predicate, with
     /// `:sender` already replaced by the caller): the key that shares one evaluation between
     /// clients.
@@ -70,6 +74,11 @@ impl QueryPlan {
         if select.join.is_some() {
             return Self::compile_join(state, &select, caller, owner);
         }
+        if let Some(def) = state.def.as_ref() {
+            if let Some(index) = def.views.iter().position(|v| v.name == select.table) {
+                return Self::compile_view(def, index, &select, caller, owner);
+            }
+        }
         let names = [Some(select.table.as_str()), select.alias.as_deref()];
         match &select.projection {
             Projection::All(None) => {}
@@ -96,7 +105,45 @@ impl QueryPlan {
             filter,
             equality: equalities.into_iter().next(),
             join: None,
+            view: None,
             key,
+        })
+    }
+
+    /// A query over view `index`: its rows come from the view's materialization for
+    /// `caller` (shared by everyone for an anonymous view).
+    fn compile_view(
+        def: &ModuleDef,
+        index: usize,
+        select: &Select,
+        caller: Identity,
+        owner: bool,
+    ) -> Result<Self, SqlError> {
+        let view = &def.views[index];
+        if !view.is_public && !owner {
+            return Err(SqlError::NoSuchTable(select.table.clone()));
+        }
+        let names = [Some(select.table.as_str()), select.alias.as_deref()];
+        match &select.projection {
+            Projection::All(None) => {}
+            Projection::All(Some(q)) if names.contains(&Some(q.as_str())) => {}
+            _ => {
+                return Err(SqlError::Unsupported(
+                    "a subscription returns whole rows: `SELECT *` or `SELECT t.*`".into(),
+                ))
+            }
+        }
+        let filter = resolve_where(select, &view.row_type, caller)?;
+        let key: ViewKey = (index, (!view.is_anonymous).then_some(caller));
+        Ok(Self {
+            table_id: u32::MAX,
+            table_name: view.name.as_str().into(),
+            is_event: false,
+            key: format!("view {key:?}:{filter:?}"),
+            filter,
+            equality: None,
+            join: None,
+            view: Some(key),
         })
     }
 
@@ -204,15 +251,27 @@ impl QueryPlan {
             filter,
             equality: None,
             join: Some(plan),
+            view: None,
         })
     }
 
-    /// The tables a change to which can change this query's rows.
+    /// The tables a change to which can change this query's rows (none for a view: its
+    /// materialization decides).
     pub fn tables(&self) -> impl Iterator<Item = u32> + '_ {
-        match &self.join {
-            Some(j) => [j.left, j.right].into_iter().take(2),
-            None => [self.table_id, self.table_id].into_iter().take(1),
+        match (&self.join, &self.view) {
+            (Some(j), _) => [j.left, j.right].into_iter().take(2),
+            (None, Some(_)) => [0, 0].into_iter().take(0),
+            (None, None) => [self.table_id, self.table_id].into_iter().take(1),
         }
+    }
+
+    /// Whether the view row `bytes` is selected.
+    pub fn matches_view_row(&self, def: &ModuleDef, bytes: &[u8]) -> bool {
+        let (Some((index, _)), Some(filter)) = (&self.view, &self.filter) else {
+            return true;
+        };
+        let ty = &def.views[*index].row_type;
+        ProductValue::decode_exact(ty, &Typespace::default(), bytes).is_ok_and(|r| filter.eval(&r))
     }
 
     /// Whether `row` (of this plan's table) is selected.
@@ -222,8 +281,18 @@ impl QueryPlan {
 
     /// Every row of the committed state this query selects (for a join, once per matching
     /// pair), through an index when the query allows.
-    pub fn current_rows(&self, state: &CommittedState) -> BsatnRowList {
+    pub fn current_rows(&self, state: &CommittedState, views: &ViewCache) -> BsatnRowList {
         let mut list = RowListBuilder::new();
+        if let Some(key) = &self.view {
+            if let Some(def) = state.def.as_ref() {
+                for row in views.rows(key).unwrap_or_default() {
+                    if self.matches_view_row(def, row) {
+                        list.push_encoded(row);
+                    }
+                }
+            }
+            return list.finish();
+        }
         if let Some(join) = &self.join {
             for row in join.current_rows(state, self.filter.as_ref()) {
                 list.push_encoded(&row);

@@ -1,0 +1,148 @@
+//! Views through the real server (tests/modules/unstable): per-caller and anonymous views
+//! subscribed like tables, refreshed when a commit touches what they read, each subscriber
+//! receiving the change of its own materialization; a failing view is an error to its
+//! subscribers only.
+
+mod support;
+
+use lightcone_client_core::protocol::bsatn;
+use lightcone_client_core::protocol::ws::row_list::BsatnRowList;
+use lightcone_client_core::protocol::ws::v2::*;
+use lightcone_client_core::{ConnectOptions, Connection};
+use support::{module_wasm, Server};
+
+fn connect(server: &Server) -> Connection {
+    let mut c = Connection::connect(&server.base, "views", &ConnectOptions::default()).unwrap();
+    c.set_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    c
+}
+
+fn subscribe(c: &mut Connection, set: u32, sql: &str) -> ServerMessage {
+    c.send(&ClientMessage::Subscribe(Subscribe {
+        request_id: set,
+        query_set_id: QuerySetId { id: set },
+        query_strings: vec![sql.into()],
+    }))
+    .unwrap();
+    c.recv().unwrap()
+}
+
+/// The notes (one `String` column) of a row list.
+fn notes(list: &BsatnRowList) -> Vec<String> {
+    list.rows()
+        .unwrap()
+        .iter()
+        .map(|r| bsatn::from_slice::<String>(r).unwrap())
+        .collect()
+}
+
+fn initial(reply: ServerMessage) -> Vec<String> {
+    match reply {
+        ServerMessage::SubscribeApplied(a) => notes(&a.rows.tables[0].rows),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// (inserted, deleted) notes of the only change in the next update.
+fn change(c: &mut Connection) -> (Vec<String>, Vec<String>) {
+    let ServerMessage::TransactionUpdate(u) = c.recv().unwrap() else {
+        panic!()
+    };
+    let TableUpdateRows::PersistentTable(rows) = &u.query_sets[0].tables[0].rows[0] else {
+        panic!()
+    };
+    (notes(&rows.inserts), notes(&rows.deletes))
+}
+
+#[test]
+fn views_are_subscribed_like_tables_and_follow_what_they_read() {
+    let server = Server::start(&["--in-memory"]);
+    let (_, owner) = server.new_identity();
+    let wasm = module_wasm("server/host/tests/modules/unstable");
+    assert_eq!(server.publish("views", Some(&owner), &wasm).status, 200);
+    let mut alice = connect(&server);
+    let mut bob = connect(&server);
+    let mut writer = connect(&server);
+    let (a, b) = (alice.identity, bob.identity);
+
+    // Per caller: each sees its own row.
+    assert_eq!(
+        initial(subscribe(&mut alice, 1, "SELECT * FROM my_hits")),
+        [format!("0 hits for {a}")]
+    );
+    assert_eq!(
+        initial(subscribe(&mut bob, 1, "SELECT * FROM my_hits")),
+        [format!("0 hits for {b}")]
+    );
+    // Anonymous, with a filter.
+    assert_eq!(
+        initial(subscribe(
+            &mut alice,
+            2,
+            "SELECT * FROM hit_count WHERE note <> 'x'"
+        )),
+        ["0"]
+    );
+
+    // A reducer writes the table the views read: each subscriber gets its view's change.
+    writer
+        .send(&ClientMessage::CallReducer(CallReducer {
+            request_id: 1,
+            flags: 0,
+            reducer: "record".into(),
+            args: bsatn::to_vec(&"x".to_owned()).into(),
+        }))
+        .unwrap();
+    assert!(matches!(
+        writer.recv().unwrap(),
+        ServerMessage::ReducerResult(_)
+    ));
+    let ServerMessage::TransactionUpdate(u) = alice.recv().unwrap() else {
+        panic!()
+    };
+    let sets: Vec<u32> = u.query_sets.iter().map(|s| s.query_set_id.id).collect();
+    assert_eq!(sets, [1, 2]);
+    let TableUpdateRows::PersistentTable(mine) = &u.query_sets[0].tables[0].rows[0] else {
+        panic!()
+    };
+    assert_eq!(notes(&mine.inserts), [format!("1 hits for {a}")]);
+    assert_eq!(notes(&mine.deletes), [format!("0 hits for {a}")]);
+    assert_eq!(&*u.query_sets[0].tables[0].table_name, "my_hits");
+    assert_eq!(
+        change(&mut bob),
+        (
+            vec![format!("1 hits for {b}")],
+            vec![format!("0 hits for {b}")]
+        )
+    );
+
+    // One-off queries read views too.
+    writer
+        .send(&ClientMessage::OneOffQuery(OneOffQuery {
+            request_id: 2,
+            query_string: "SELECT * FROM all_notes".into(),
+        }))
+        .unwrap();
+    let ServerMessage::OneOffQueryResult(OneOffQueryResult {
+        result: Ok(rows), ..
+    }) = writer.recv().unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(notes(&rows.tables[0].rows), ["hit 0"]);
+
+    // A view that fails is an error to whoever subscribes to it.
+    let ServerMessage::SubscriptionError(e) = subscribe(&mut bob, 2, "SELECT * FROM broken") else {
+        panic!()
+    };
+    assert!(e.error.contains("this view is broken"), "{}", e.error);
+    assert_eq!(e.request_id, Some(2));
+    // Unknown columns of a view are refused like a table's.
+    let ServerMessage::SubscriptionError(e) =
+        subscribe(&mut bob, 3, "SELECT * FROM my_hits WHERE nope = 1")
+    else {
+        panic!()
+    };
+    assert!(e.error.contains("nope"), "{}", e.error);
+}
