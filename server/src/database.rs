@@ -20,7 +20,7 @@ use lightcone_protocol::ws::v2::{
     ProcedureStatus, QueryRows, ReducerOk, ServerMessage, SingleTableRows, SubscribeApplied,
     SubscriptionError, TransactionUpdate, UnsubscribeApplied, UnsubscribeFlags,
 };
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use tokio::sync::oneshot;
 
 use crate::sql::parse::Statement;
@@ -111,7 +111,7 @@ pub struct Database {
     /// database, where everything counts as durable at once).
     pub durable: Option<tokio::sync::watch::Receiver<Option<u64>>>,
     /// Live query sets and distinct queries, as the database thread last counted them.
-    subscription_counts: Arc<[AtomicUsize; 2]>,
+    subscription_counts: Arc<[AtomicUsize; 3]>,
 }
 
 impl Database {
@@ -128,7 +128,7 @@ impl Database {
             });
             rx
         });
-        let subscription_counts: Arc<[AtomicUsize; 2]> = Arc::default();
+        let subscription_counts: Arc<[AtomicUsize; 3]> = Arc::default();
         let counts = subscription_counts.clone();
         let thread = std::thread::Builder::new()
             .name(format!("db-{}", &identity.to_hex()[..12]))
@@ -147,13 +147,11 @@ impl Database {
         }
     }
 
-    /// (live query sets, distinct live queries).
-    pub fn subscription_counts(&self) -> (usize, usize) {
-        let [sets, queries] = &*self.subscription_counts;
-        (
-            sets.load(Ordering::Relaxed),
-            queries.load(Ordering::Relaxed),
-        )
+    /// (live query sets, distinct live queries, view re-runs after commits so far).
+    pub fn subscription_counts(&self) -> (usize, usize, usize) {
+        let [sets, queries, view_runs] = &*self.subscription_counts;
+        let load = |a: &AtomicUsize| a.load(Ordering::Relaxed);
+        (load(sets), load(queries), load(view_runs))
     }
 
     async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Option<T> {
@@ -286,12 +284,12 @@ struct Worker {
     /// Views that live subscriptions hold, materialized.
     views: ViewCache,
     clients: HashMap<ConnectionId, ClientHandle>,
-    /// Published for `/metrics` after each client message.
-    counts: Arc<[AtomicUsize; 2]>,
+    /// Published for `/metrics` after each command.
+    counts: Arc<[AtomicUsize; 3]>,
 }
 
 /// The database thread.
-fn run(host: ModuleHost, rx: mpsc::Receiver<Command>, counts: Arc<[AtomicUsize; 2]>) {
+fn run(host: ModuleHost, rx: mpsc::Receiver<Command>, counts: Arc<[AtomicUsize; 3]>) {
     let mut w = Worker {
         host,
         subs: Subscriptions::default(),
@@ -346,24 +344,17 @@ fn run(host: ModuleHost, rx: mpsc::Receiver<Command>, counts: Arc<[AtomicUsize; 
             }) => {
                 let _ = reply.send(w.connect(client, token));
             }
-            Ok(Command::Disconnect { connection }) => {
-                w.disconnect(connection);
-                w.publish_counts();
-            }
+            Ok(Command::Disconnect { connection }) => w.disconnect(connection),
             Ok(Command::Message {
                 connection,
                 message,
-            }) => {
-                w.handle(connection, message);
-                w.publish_counts();
-            }
+            }) => w.handle(connection, message),
             Ok(Command::Update { module, def, reply }) => {
                 let result = update(&mut w.host, module, *def);
                 if result.is_ok() {
                     // Compiled queries name table ids and columns of the old schema: the
                     // clients reconnect and subscribe again against the new one.
                     w.close_all("the database's module was updated; reconnect");
-                    w.publish_counts();
                 }
                 let _ = reply.send(result);
             }
@@ -404,6 +395,7 @@ fn run(host: ModuleHost, rx: mpsc::Receiver<Command>, counts: Arc<[AtomicUsize; 
                 return;
             }
         }
+        w.publish_counts();
     }
 }
 
@@ -423,8 +415,10 @@ impl Worker {
     ) -> Option<TransactionUpdate> {
         // Views that read a changed table run again first (they need the write lock, so
         // before the read below); a failing one ends its subscribers' query sets.
-        let tables: BTreeSet<u32> = delta.tables().map(|t| t.table_id).collect();
-        let (view_changes, failed) = self.views.refresh(&mut self.host, &tables);
+        let (view_changes, failed) = self.views.refresh(&mut self.host, delta);
+        // Published before any client hears of this commit.
+        let view_runs = self.views.refresh_runs() as usize;
+        self.counts[2].store(view_runs, Ordering::Relaxed);
         for (key, error) in failed {
             self.drop_view_subscribers(&key, &error);
         }

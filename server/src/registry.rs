@@ -414,7 +414,7 @@ impl Registry {
         let _ = writeln!(out, "# TYPE lightcone_databases gauge");
         let _ = writeln!(out, "lightcone_databases {}", dbs.len());
         let mut lines = (String::new(), String::new(), String::new());
-        let mut subs = (String::new(), String::new());
+        let mut subs = (String::new(), String::new(), String::new());
         for db in &dbs {
             let label = db.identity.to_hex();
             let (offset, clients) = {
@@ -439,7 +439,11 @@ impl Registry {
                 lines.2,
                 "lightcone_connected_clients{{database=\"{label}\"}} {clients}"
             );
-            let (sets, queries) = db.subscription_counts();
+            let (sets, queries, view_runs) = db.subscription_counts();
+            let _ = writeln!(
+                subs.2,
+                "lightcone_view_refreshes_total{{database=\"{label}\"}} {view_runs}"
+            );
             let _ = writeln!(
                 subs.0,
                 "lightcone_subscriptions{{database=\"{label}\"}} {sets}"
@@ -476,6 +480,12 @@ impl Registry {
         );
         let _ = writeln!(out, "# TYPE lightcone_subscription_queries gauge");
         out.push_str(&subs.1);
+        let _ = writeln!(
+            out,
+            "# HELP lightcone_view_refreshes_total Views run again because a commit touched what they read."
+        );
+        let _ = writeln!(out, "# TYPE lightcone_view_refreshes_total counter");
+        out.push_str(&subs.2);
     }
 
     /// Stops every database (flush + snapshot).

@@ -146,3 +146,70 @@ fn views_are_subscribed_like_tables_and_follow_what_they_read() {
     };
     assert!(e.error.contains("nope"), "{}", e.error);
 }
+
+/// `lightcone_view_refreshes_total` of the only database.
+fn view_refreshes(server: &Server) -> u64 {
+    let metrics = server.request("GET", "/metrics", None, None).body;
+    let line = metrics
+        .lines()
+        .find(|l| l.starts_with("lightcone_view_refreshes_total{"))
+        .unwrap_or_else(|| panic!("no view refresh metric: {metrics}"));
+    line.rsplit(' ').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn only_the_views_whose_rows_changed_run_again() {
+    let server = Server::start(&["--in-memory"]);
+    let (_, owner) = server.new_identity();
+    let wasm = module_wasm("server/host/tests/modules/unstable");
+    assert_eq!(server.publish("views", Some(&owner), &wasm).status, 200);
+    let mut alice = connect(&server);
+    let mut bob = connect(&server);
+    assert!(initial(subscribe(&mut alice, 1, "SELECT * FROM my_owned")).is_empty());
+    assert!(initial(subscribe(&mut bob, 1, "SELECT * FROM my_owned")).is_empty());
+    let before = view_refreshes(&server);
+
+    // Alice's note: her view runs again (its change comes inside her ReducerResult); Bob's,
+    // which looked up only Bob's key, does not.
+    alice
+        .send(&ClientMessage::CallReducer(CallReducer {
+            request_id: 1,
+            flags: 0,
+            reducer: "own".into(),
+            args: bsatn::to_vec(&"mine".to_owned()).into(),
+        }))
+        .unwrap();
+    let ServerMessage::ReducerResult(r) = alice.recv().unwrap() else {
+        panic!()
+    };
+    let ReducerOutcome::Ok(ok) = r.result else {
+        panic!("{:?}", r.result)
+    };
+    let TableUpdateRows::PersistentTable(rows) =
+        &ok.transaction_update.query_sets[0].tables[0].rows[0]
+    else {
+        panic!()
+    };
+    let inserted = rows.inserts.rows().unwrap();
+    assert_eq!(
+        &inserted[0][..32],
+        bsatn::to_vec(&alice.identity).as_slice()
+    );
+    assert_eq!(
+        view_refreshes(&server),
+        before + 1,
+        "only Alice's view ran again"
+    );
+    bob.send(&ClientMessage::OneOffQuery(OneOffQuery {
+        request_id: 9,
+        query_string: "SELECT * FROM my_owned".into(),
+    }))
+    .unwrap();
+    let ServerMessage::OneOffQueryResult(OneOffQueryResult {
+        result: Ok(rows), ..
+    }) = bob.recv().unwrap()
+    else {
+        panic!("Bob got something before his own answer")
+    };
+    assert!(rows.tables[0].rows.is_empty());
+}

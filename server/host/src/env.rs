@@ -2,6 +2,8 @@
 //! transaction, the handles given out during the current call, the module's logs, and limits.
 
 use std::sync::Arc;
+
+use lightcone_protocol::sats::AlgebraicValue;
 use std::time::Instant;
 
 use lightcone_datastore::MutTx;
@@ -106,8 +108,53 @@ pub struct InstanceEnv {
     pub schedule_immediate: Vec<(String, Vec<u8>)>,
     /// Set while a procedure runs: what its explicit transactions need.
     pub procedure: Option<ProcedureState>,
-    /// Set while a view runs: the tables it read (what a commit must touch to change it).
-    pub reads: Option<std::collections::BTreeSet<u32>>,
+    /// Set while a view runs: what it read (what a commit must touch to change it).
+    pub reads: Option<ReadSet>,
+}
+
+/// What a view read: whole tables (scans, counts, range scans) and index lookups of one key.
+/// A commit can change the view only if it changed one of those tables, or a row with one
+/// of those keys.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadSet {
+    pub tables: std::collections::BTreeSet<u32>,
+    /// (table, index columns, key): the key is the column's value, or a product of the
+    /// columns' values for a multi-column index.
+    pub keys: Vec<(u32, Vec<u16>, AlgebraicValue)>,
+}
+
+impl ReadSet {
+    /// Whether a commit that inserted or deleted `rows` (decoded) of table `table` can have
+    /// changed what was read.
+    pub fn touched_by(&self, table: u32, rows: &[lightcone_protocol::sats::ProductValue]) -> bool {
+        if self.tables.contains(&table) {
+            return true;
+        }
+        self.keys
+            .iter()
+            .filter(|(t, _, _)| *t == table)
+            .any(|(_, cols, key)| {
+                rows.iter().any(|row| {
+                    let value = |c: &u16| row.elements.get(*c as usize).cloned();
+                    match cols.as_slice() {
+                        [one] => value(one).as_ref() == Some(key),
+                        many => {
+                            let parts: Option<Vec<AlgebraicValue>> =
+                                many.iter().map(value).collect();
+                            parts.is_some_and(|p| AlgebraicValue::product(p) == *key)
+                        }
+                    }
+                })
+            })
+    }
+
+    /// Every table it read anything of.
+    pub fn tables(&self) -> impl Iterator<Item = u32> + '_ {
+        self.tables
+            .iter()
+            .copied()
+            .chain(self.keys.iter().map(|(t, _, _)| *t))
+    }
 }
 
 /// A running procedure's transactions: it opens them itself (`procedure_start_mut_tx`), and
@@ -118,10 +165,25 @@ pub struct ProcedureState {
 }
 
 impl InstanceEnv {
-    /// Records that the call read table `table` (only while a view runs).
+    /// Records that the call read all of table `table` (only while a view runs).
     pub fn note_read(&mut self, table: u32) {
         if let Some(reads) = self.reads.as_mut() {
-            reads.insert(table);
+            reads.tables.insert(table);
+        }
+    }
+
+    /// Records that the call looked up the rows of `index` whose key is the BSATN `key`
+    /// (only while a view runs; a key that does not decode counts as reading the table).
+    pub fn note_key_read(&mut self, index: &crate::catalog::IndexRef, key: &[u8]) {
+        let Some(reads) = self.reads.as_mut() else {
+            return;
+        };
+        let typespace = lightcone_protocol::sats::Typespace::default();
+        match AlgebraicValue::decode_exact(&index.key_type, &typespace, key) {
+            Ok(key) => reads.keys.push((index.table, index.columns.clone(), key)),
+            Err(_) => {
+                reads.tables.insert(index.table);
+            }
         }
     }
 

@@ -100,8 +100,8 @@ pub enum ViewRows {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ViewRun {
     pub result: Result<ViewRows, String>,
-    /// The tables it read.
-    pub reads: std::collections::BTreeSet<u32>,
+    /// What it read.
+    pub reads: crate::env::ReadSet,
 }
 
 /// The rows of a BSATN `Vec<Row>` of `row_type`, each as its own bytes.

@@ -24,6 +24,7 @@ pub use catalog::{Catalog, IndexRef};
 pub use engine::{
     HostConfig, HostEngine, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_REDUCER_BUDGET, EPOCH_TICK,
 };
+pub use env::ReadSet;
 pub use error::{CallError, HostError};
 pub use host::{
     Caller, ModuleHost, ProcedureRun, ReducerOutcome, ReducerResult, ScheduledRun, ViewRows,

@@ -37,7 +37,7 @@ fn procedures_run_with_their_own_transactions() {
     let mut host = publish(UNSTABLE, Identity::ZERO);
     let def = host.def().clone();
     assert_eq!(def.procedures.len(), 6);
-    assert_eq!(def.views.len(), 4);
+    assert_eq!(def.views.len(), 5);
     let who = caller(1);
     let run = |host: &mut lightcone_host::ModuleHost, name: &str, arg: V| {
         host.call_procedure(name, who, &args(vec![arg])).unwrap()
@@ -144,7 +144,7 @@ fn views_evaluate_per_caller_or_for_everyone_and_report_what_they_read() {
     };
     // Per caller: sees `ctx.sender`.
     let run = host.call_view("my_hits", caller(2).identity).unwrap();
-    assert!(run.reads.contains(&hits), "{:?}", run.reads);
+    assert!(run.reads.tables.contains(&hits), "{:?}", run.reads);
     assert_eq!(one_row(run), format!("2 hits for {}", caller(2).identity));
     // Anonymous: the same for everyone.
     let run = host.call_view("hit_count", caller(3).identity).unwrap();

@@ -1,15 +1,17 @@
 //! Materialized views: a view's rows for one caller (or for everyone, for an anonymous view),
 //! kept while some subscription holds them, with the tables the view read.
 //!
-//! After a commit, only the views that read a changed table run again; the difference between
+//! After a commit, only the views whose reads it touched run again (see
+//! [`ViewCache::refresh`]); the difference between
 //! their old and new rows (as bags of row bytes) is what their subscribers receive. A view
 //! with a primary key therefore reaches clients as a delete and an insert of the same key in
 //! one update, which SpacetimeDB's SDKs turn into an update.
 
 use std::collections::{BTreeSet, HashMap};
 
-use lightcone_host::{ModuleHost, ViewRows};
-use lightcone_protocol::sats::Identity;
+use lightcone_datastore::TxDelta;
+use lightcone_host::{ModuleHost, ReadSet, ViewRows};
+use lightcone_protocol::sats::{Identity, ProductValue};
 
 /// Which materialization: the view's index in the module's view list, and the caller for a
 /// per-caller view (`None` for an anonymous view, shared by everyone).
@@ -19,7 +21,7 @@ pub type ViewKey = (usize, Option<Identity>);
 #[derive(Debug, Default)]
 pub struct Materialized {
     pub rows: Vec<Vec<u8>>,
-    reads: BTreeSet<u32>,
+    reads: ReadSet,
 }
 
 /// What one commit did to a view's rows.
@@ -33,6 +35,8 @@ pub struct ViewChange {
 #[derive(Debug, Default)]
 pub struct ViewCache {
     views: HashMap<ViewKey, Materialized>,
+    /// Views run again after commits, in all.
+    runs: u64,
 }
 
 impl ViewCache {
@@ -58,21 +62,43 @@ impl ViewCache {
         self.views.get(key).map(|m| m.rows.as_slice())
     }
 
-    /// Runs again every view that read one of `tables`; returns the changes, and the views
-    /// that failed (their error).
+    /// Runs again every view whose reads `delta` touched: a table it read whole, or a row
+    /// with a key it looked up (so a per-caller view over `owner = sender` re-runs only for
+    /// the callers whose rows changed). Returns the changes, and the views that failed.
     pub fn refresh(
         &mut self,
         host: &mut ModuleHost,
-        tables: &BTreeSet<u32>,
+        delta: &TxDelta,
     ) -> (HashMap<ViewKey, ViewChange>, Vec<(ViewKey, String)>) {
+        if self.views.is_empty() {
+            return Default::default();
+        }
+        // The changed rows of each table some view read, decoded once.
+        let read: BTreeSet<u32> = self.views.values().flat_map(|m| m.reads.tables()).collect();
+        let mut changed: HashMap<u32, Vec<ProductValue>> = HashMap::new();
+        {
+            let state = host.datastore().read();
+            for t in delta.tables().filter(|t| read.contains(&t.table_id)) {
+                let Ok(table) = state.table(t.table_id) else {
+                    continue;
+                };
+                let rows = t.inserts.iter().chain(t.deletes.iter());
+                changed.insert(t.table_id, rows.map(|r| table.decode(r)).collect());
+            }
+        }
         let stale: Vec<ViewKey> = self
             .views
             .iter()
-            .filter(|(_, m)| !m.reads.is_disjoint(tables))
+            .filter(|(_, m)| {
+                changed
+                    .iter()
+                    .any(|(table, rows)| m.reads.touched_by(*table, rows))
+            })
             .map(|(k, _)| *k)
             .collect();
         let (mut changes, mut failed) = (HashMap::new(), Vec::new());
         for key in stale {
+            self.runs += 1;
             match evaluate(host, key) {
                 Ok(new) => {
                     let old = self.views.insert(key, Materialized::default());
@@ -90,6 +116,11 @@ impl ViewCache {
             }
         }
         (changes, failed)
+    }
+
+    /// How many times views ran again after commits (for tests and benchmarks).
+    pub fn refresh_runs(&self) -> u64 {
+        self.runs
     }
 
     /// Drops every materialization not in `used`.

@@ -109,7 +109,6 @@ fn iterate(
     slots: &[RowId],
     out: u32,
 ) -> Result<u32> {
-    env.note_read(table);
     let mut iter = env.new_iter();
     {
         let tx = tx!(env);
@@ -176,13 +175,15 @@ fn index_scan_point(mut c: C<'_>, index_id: u32, ptr: u32, len: u32, out: u32) -
     let Some(index) = catalog.index(index_id) else {
         return Ok(errno::NO_SUCH_INDEX);
     };
+    let key = slice(mem, ptr, len)?;
     let slots = {
         let tx = tx!(env);
-        match point_slots(tx, index, slice(mem, ptr, len)?)? {
+        match point_slots(tx, index, key)? {
             Ok(slots) => slots,
             Err(code) => return Ok(code),
         }
     };
+    env.note_key_read(index, key);
     iterate(mem, env, index.table, slots.as_slice(), out)
 }
 
@@ -314,6 +315,7 @@ fn index_scan_range(
             Err(code) => return Ok(code),
         }
     };
+    env.note_read(index.table);
     iterate(mem, env, index.table, &slots, out)
 }
 

@@ -3,7 +3,8 @@
 //! feature), a procedure and views. Driven by server/host/tests/unstable.rs.
 
 use spacetimedb::{
-    AnonymousViewContext, ProcedureContext, ReducerContext, ScheduleAt, Table, ViewContext,
+    AnonymousViewContext, Identity, ProcedureContext, ReducerContext, ScheduleAt, Table,
+    ViewContext,
 };
 
 #[spacetimedb::table(accessor = hits, public)]
@@ -118,4 +119,27 @@ pub fn all_notes(ctx: &AnonymousViewContext) -> Vec<Hits> {
 #[spacetimedb::view(accessor = broken, public)]
 pub fn broken(_ctx: &ViewContext) -> Option<Hits> {
     panic!("this view is broken")
+}
+
+/// Notes owned by an identity.
+#[spacetimedb::table(accessor = owned, public)]
+pub struct Owned {
+    #[index(btree)]
+    pub owner: Identity,
+    pub note: String,
+}
+
+#[spacetimedb::reducer]
+pub fn own(ctx: &ReducerContext, note: String) {
+    ctx.db.owned().insert(Owned {
+        owner: ctx.sender(),
+        note,
+    });
+}
+
+/// The caller's notes, found through the index: only a change to the caller's rows can
+/// change it.
+#[spacetimedb::view(accessor = my_owned, public)]
+pub fn my_owned(ctx: &ViewContext) -> Vec<Owned> {
+    ctx.db.owned().owner().filter(ctx.sender()).collect()
 }
