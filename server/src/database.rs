@@ -14,7 +14,7 @@ use lightcone_host::{
     CallError, Caller, CompiledModule, ModuleHost, ReducerOutcome, ReducerResult,
 };
 use lightcone_protocol::moduledef::ModuleDef;
-use lightcone_protocol::sats::{ConnectionId, Identity, TimeDuration, Timestamp};
+use lightcone_protocol::sats::{ConnectionId, Identity, ProductValue, TimeDuration, Timestamp};
 use lightcone_protocol::ws::v2::{
     self as ws, CallReducer, ClientMessage, InitialConnection, OneOffQueryResult, ProcedureResult,
     ProcedureStatus, QueryRows, ReducerOk, ServerMessage, SingleTableRows, SubscribeApplied,
@@ -78,6 +78,13 @@ enum Command {
     SqlWrite {
         statement: Statement,
         caller: Identity,
+        reply: oneshot::Sender<Result<SqlOutput, SqlError>>,
+    },
+    /// An HTTP `SELECT` over a view.
+    ViewSql {
+        sql: String,
+        caller: Identity,
+        owner: bool,
         reply: oneshot::Sender<Result<SqlOutput, SqlError>>,
     },
     /// A WebSocket client connects (refused with the reason if `client_connected` fails).
@@ -232,6 +239,24 @@ impl Database {
         .unwrap_or_else(|| Err(SqlError::Refused("the database is shutting down".into())))
     }
 
+    /// Runs an HTTP `SELECT * FROM view [WHERE …]` on the database thread (views are
+    /// evaluated by the module).
+    pub async fn view_sql(
+        &self,
+        sql: String,
+        caller: Identity,
+        owner: bool,
+    ) -> Result<SqlOutput, SqlError> {
+        self.ask(|reply| Command::ViewSql {
+            sql,
+            caller,
+            owner,
+            reply,
+        })
+        .await
+        .unwrap_or_else(|| Err(SqlError::Refused("the database is shutting down".into())))
+    }
+
     /// Registers a WebSocket client; `Err` carries why `client_connected` refused it.
     pub async fn connect(&self, client: ClientHandle, token: String) -> Result<(), String> {
         self.ask(|reply| Command::Connect {
@@ -336,6 +361,14 @@ fn run(host: ModuleHost, rx: mpsc::Receiver<Command>, counts: Arc<[AtomicUsize; 
                     output
                 });
                 let _ = reply.send(result);
+            }
+            Ok(Command::ViewSql {
+                sql,
+                caller,
+                owner,
+                reply,
+            }) => {
+                let _ = reply.send(w.view_sql(&sql, caller, owner));
             }
             Ok(Command::Connect {
                 client,
@@ -532,6 +565,45 @@ impl Worker {
         if self.clients.contains_key(&connection) {
             self.drop_client(connection, None);
         }
+    }
+
+    /// An HTTP `SELECT` over a view: whole rows (`SELECT *`), filtered by its WHERE.
+    fn view_sql(
+        &mut self,
+        sql: &str,
+        caller: Identity,
+        owner: bool,
+    ) -> Result<SqlOutput, SqlError> {
+        let queries = [sql.into()];
+        let result = self
+            .materialize(&queries, caller)
+            .map_err(SqlError::Refused);
+        let output = result.and_then(|()| {
+            let state = self.host.datastore().read();
+            let plan = QueryPlan::compile(&state, sql, caller, owner)?;
+            let Some((index, _)) = plan.view else {
+                return Err(SqlError::Unsupported("not a view".into()));
+            };
+            let def = self.host.def();
+            let row_type = def.views[index].row_type.clone();
+            let list = plan.current_rows(&state, &self.views);
+            let rows = list
+                .rows()
+                .map_err(|e| SqlError::Refused(e.to_string()))?
+                .iter()
+                .map(|r| {
+                    ProductValue::decode_exact(&row_type, &Default::default(), r)
+                        .map_err(|e| SqlError::Refused(e.to_string()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(SqlOutput {
+                schema: row_type,
+                rows,
+                stats: (0, 0, 0),
+            })
+        });
+        self.views.retain(&self.subs.view_keys());
+        output
     }
 
     /// Makes sure every view `queries` read is materialized for `caller` (views run with the

@@ -132,6 +132,20 @@ fn views_are_subscribed_like_tables_and_follow_what_they_read() {
     };
     assert_eq!(notes(&rows.tables[0].rows), ["hit 0"]);
 
+    // HTTP SQL reads views too (the owner's own per-caller row; the shared count).
+    let sql = |body: &[u8]| {
+        let r = server.request(
+            "POST",
+            "/v1/database/views/sql",
+            Some(&owner),
+            Some(("text/plain", body)),
+        );
+        assert_eq!(r.status, 200, "{r:?}");
+        r.body
+    };
+    assert!(sql(b"SELECT * FROM hit_count").contains(r#""rows":[["1"]]"#));
+    assert!(sql(b"SELECT * FROM my_hits WHERE note <> ''").contains("1 hits for "));
+
     // A view that fails is an error to whoever subscribes to it.
     let ServerMessage::SubscriptionError(e) = subscribe(&mut bob, 2, "SELECT * FROM broken") else {
         panic!()
