@@ -8,11 +8,16 @@
 //! - `fanout`: M clients subscribed to the same table while one writer updates it every
 //!   interval; delivery latency (writer's call → each client's update) percentiles.
 //!
-//! Both expect the transfer module published (see docs/benchmarks.md for the commands).
+//! - `views`: M clients each subscribed to its own per-caller view over a shared table; one
+//!   client's commits must re-run only its view (time to refresh and deliver, re-run count).
+//!
+//! `transfer` and `fanout` expect the transfer module published, `views` the module at
+//! server/host/tests/modules/unstable (scripts/bench-ws.sh does both).
 
 mod fanout;
 mod stats;
 mod transfer;
+mod views;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use lightcone_client_core::{ConnectOptions, Connection, Protocol};
@@ -75,12 +80,15 @@ enum Command {
     Transfer(transfer::Args),
     /// One writer, many subscribed readers.
     Fanout(fanout::Args),
+    /// Per-caller views: one caller's commit re-runs only its view.
+    Views(views::Args),
 }
 
 fn main() -> anyhow::Result<()> {
     let report = match Cli::parse().command {
         Command::Transfer(args) => transfer::run(&args)?,
         Command::Fanout(args) => fanout::run(&args)?,
+        Command::Views(args) => views::run(&args)?,
     };
     println!("{report}");
     Ok(())
