@@ -580,12 +580,18 @@ impl Worker {
             .map_err(SqlError::Refused);
         let output = result.and_then(|()| {
             let state = self.host.datastore().read();
-            let plan = QueryPlan::compile(&state, sql, caller, owner)?;
-            let Some((index, _)) = plan.view else {
-                return Err(SqlError::Unsupported("not a view".into()));
-            };
+            let plan = QueryPlan::compile_with_views(&state, &self.views, sql, caller, owner)?;
             let def = self.host.def();
-            let row_type = def.views[index].row_type.clone();
+            let row_type = match plan.view {
+                Some((index, _)) => def.views[index].row_type.clone(),
+                // A query view: rows of the table its query reads.
+                None => state
+                    .table(plan.table_id)
+                    .map_err(|e| SqlError::Refused(e.to_string()))?
+                    .def
+                    .row_type
+                    .clone(),
+            };
             let list = plan.current_rows(&state, &self.views);
             let rows = list
                 .rows()
@@ -772,14 +778,21 @@ impl Worker {
                     Err(e) => Err(e.into_boxed_str()),
                     Ok(()) => {
                         let state = self.host.datastore().read();
-                        QueryPlan::compile(&state, &q.query_string, caller.identity, owner)
-                            .map(|plan| QueryRows {
-                                tables: vec![SingleTableRows {
-                                    table: plan.table_name.clone(),
-                                    rows: plan.current_rows(&state, &self.views),
-                                }],
-                            })
-                            .map_err(|e| e.to_string().into_boxed_str())
+                        let sql = &q.query_string;
+                        QueryPlan::compile_with_views(
+                            &state,
+                            &self.views,
+                            sql,
+                            caller.identity,
+                            owner,
+                        )
+                        .map(|plan| QueryRows {
+                            tables: vec![SingleTableRows {
+                                table: plan.table_name.clone(),
+                                rows: plan.current_rows(&state, &self.views),
+                            }],
+                        })
+                        .map_err(|e| e.to_string().into_boxed_str())
                     }
                 };
                 self.views.retain(&self.subs.view_keys());

@@ -37,7 +37,7 @@ fn procedures_run_with_their_own_transactions() {
     let mut host = publish(UNSTABLE, Identity::ZERO);
     let def = host.def().clone();
     assert_eq!(def.procedures.len(), 6);
-    assert_eq!(def.views.len(), 5);
+    assert_eq!(def.views.len(), 6);
     let who = caller(1);
     let run = |host: &mut lightcone_host::ModuleHost, name: &str, arg: V| {
         host.call_procedure(name, who, &args(vec![arg])).unwrap()

@@ -138,7 +138,7 @@ impl Subscriptions {
         }
         let mut plans: Vec<QueryPlan> = Vec::with_capacity(queries.len());
         for sql in queries {
-            let plan = QueryPlan::compile(state, sql, caller, owner)
+            let plan = QueryPlan::compile_with_views(state, views, sql, caller, owner)
                 .map_err(|e| SubscribeError::Query(format!("{e} (in `{sql}`)")))?;
             if !plans.iter().any(|p| p.key == plan.key) {
                 plans.push(plan);

@@ -14,7 +14,7 @@
 //! row finds the queries it can affect by a hash lookup instead of testing every query.
 
 use lightcone_datastore::{CommittedState, Table};
-use lightcone_protocol::moduledef::ModuleDef;
+use lightcone_protocol::moduledef::{ModuleDef, ViewReturnKind};
 use lightcone_protocol::sats::{AlgebraicValue, Identity, ProductType, ProductValue, Typespace};
 use lightcone_protocol::ws::row_list::{BsatnRowList, RowListBuilder};
 
@@ -60,6 +60,18 @@ impl QueryPlan {
         caller: Identity,
         owner: bool,
     ) -> Result<Self, SqlError> {
+        Self::compile_with_views(state, &ViewCache::default(), sql, caller, owner)
+    }
+
+    /// [`QueryPlan::compile`], where a query view (one that returns SQL) is the query it
+    /// returned for `caller`, found in `views` (materialized beforehand).
+    pub fn compile_with_views(
+        state: &CommittedState,
+        views: &ViewCache,
+        sql: &str,
+        caller: Identity,
+        owner: bool,
+    ) -> Result<Self, SqlError> {
         let Statement::Select(select) = parse(sql)? else {
             return Err(SqlError::Unsupported(
                 "a subscription is a SELECT; INSERT, UPDATE and DELETE cannot be subscribed to"
@@ -76,6 +88,9 @@ impl QueryPlan {
         }
         if let Some(def) = state.def.as_ref() {
             if let Some(index) = def.views.iter().position(|v| v.name == select.table) {
+                if def.views[index].return_kind == ViewReturnKind::Query {
+                    return Self::compile_query_view(state, views, index, &select, caller, owner);
+                }
                 return Self::compile_view(def, index, &select, caller, owner);
             }
         }
@@ -108,6 +123,37 @@ impl QueryPlan {
             view: None,
             key,
         })
+    }
+
+    /// `SELECT * FROM v` for a query view `v`: the query `v` returned for `caller`, under
+    /// `v`'s name.
+    fn compile_query_view(
+        state: &CommittedState,
+        views: &ViewCache,
+        index: usize,
+        select: &Select,
+        caller: Identity,
+        owner: bool,
+    ) -> Result<Self, SqlError> {
+        let def = state.def.as_ref().expect("a view implies a definition");
+        let view = &def.views[index];
+        if !view.is_public && !owner {
+            return Err(SqlError::NoSuchTable(select.table.clone()));
+        }
+        if select.filter.is_some() || !matches!(select.projection, Projection::All(_)) {
+            return Err(SqlError::Unsupported(format!(
+                "`{}` returns a query; subscribe to all of it (`SELECT * FROM {}`)",
+                view.name, view.name
+            )));
+        }
+        let key: ViewKey = (index, (!view.is_anonymous).then_some(caller));
+        let sql = views.sql(&key).ok_or_else(|| {
+            SqlError::Refused(format!("the query of view `{}` is not known", view.name))
+        })?;
+        let mut plan = Self::compile(state, sql, caller, owner)?;
+        plan.table_name = view.name.as_str().into();
+        plan.key = format!("query view {}: {}", view.name, plan.key);
+        Ok(plan)
     }
 
     /// A query over view `index`: its rows come from the view's materialization for

@@ -22,6 +22,8 @@ pub type ViewKey = (usize, Option<Identity>);
 pub struct Materialized {
     pub rows: Vec<Vec<u8>>,
     reads: ReadSet,
+    /// For a query view: the query it returned (its subscribers subscribe to that).
+    sql: Option<String>,
 }
 
 /// What one commit did to a view's rows.
@@ -55,6 +57,11 @@ impl ViewCache {
             std::collections::hash_map::Entry::Vacant(e) => e.insert(evaluate(host, key)?),
         };
         Ok(&m.rows)
+    }
+
+    /// The query a query view returned for `key`, if materialized.
+    pub fn sql(&self, key: &ViewKey) -> Option<&str> {
+        self.views.get(key).and_then(|m| m.sql.as_deref())
     }
 
     /// The rows of `key`, if materialized.
@@ -135,15 +142,18 @@ fn evaluate(host: &mut ModuleHost, (index, caller): ViewKey) -> Result<Materiali
     let run = host
         .call_view(&name, caller.unwrap_or(Identity::ZERO))
         .map_err(|e| e.to_string())?;
-    match run.result? {
-        ViewRows::Rows(rows) => Ok(Materialized {
+    Ok(match run.result? {
+        ViewRows::Rows(rows) => Materialized {
             rows,
             reads: run.reads,
-        }),
-        ViewRows::Sql(_) => Err(format!(
-            "`{name}` returns a query; subscribing to query views is not supported yet"
-        )),
-    }
+            sql: None,
+        },
+        ViewRows::Sql(sql) => Materialized {
+            rows: Vec::new(),
+            reads: run.reads,
+            sql: Some(sql),
+        },
+    })
 }
 
 /// The change from `old` to `new`, as bags of rows.

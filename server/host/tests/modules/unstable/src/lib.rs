@@ -143,3 +143,9 @@ pub fn own(ctx: &ReducerContext, note: String) {
 pub fn my_owned(ctx: &ViewContext) -> Vec<Owned> {
     ctx.db.owned().owner().filter(ctx.sender()).collect()
 }
+
+/// A query view: the hits noted "x", as a query the server runs.
+#[spacetimedb::view(accessor = x_hits, public)]
+pub fn x_hits(_ctx: &AnonymousViewContext) -> spacetimedb::RawQuery<Hits> {
+    spacetimedb::RawQuery::new("SELECT * FROM hits WHERE note = 'x'".into())
+}
