@@ -10,6 +10,7 @@
 //! - [`json`]: SATS-JSON, the JSON form of values and types in the HTTP API.
 //! - [`moduledef`]: the schema a wasm module describes (`RawModuleDef` V9/V10, decoded from
 //!   `__describe_module__`) and its validated, name-resolved form [`moduledef::ModuleDef`].
+//! - [`http`]: the HTTP request/response of a procedure's outbound calls.
 //! - [`ws`]: WebSocket messages (v2 client/server messages, row lists, v3 batching,
 //!   compression tags).
 //!
@@ -18,6 +19,7 @@
 //! here does I/O.
 
 pub mod bsatn;
+pub mod http;
 pub mod json;
 pub mod moduledef;
 pub mod sats;
