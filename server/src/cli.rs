@@ -158,6 +158,12 @@ pub struct StartArgs {
     /// disconnected as too slow.
     #[arg(long, default_value_t = lightcone_server::subscribe::CLIENT_QUEUE_CAPACITY)]
     pub max_client_queue: usize,
+    /// Turn off procedures' outbound HTTP (`ctx.http`).
+    #[arg(long)]
+    pub no_procedure_http: bool,
+    /// Let procedures reach loopback, private and link-local addresses (refused by default).
+    #[arg(long)]
+    pub procedure_http_allow_private: bool,
 }
 
 impl StartArgs {

@@ -38,6 +38,10 @@ fn main() -> std::process::ExitCode {
                 listen_addr: args.listen_addr,
                 data_dir: (!args.in_memory).then_some(data_dir),
                 max_client_queue: args.max_client_queue.max(1),
+                outbound_http: lightcone_host::outbound::OutboundHttp {
+                    enabled: !args.no_procedure_http,
+                    allow_private: args.procedure_http_allow_private,
+                },
             };
             return match lightcone_server::server::run(config) {
                 Ok(()) => std::process::ExitCode::SUCCESS,

@@ -20,6 +20,8 @@ pub struct ServerConfig {
     pub data_dir: Option<PathBuf>,
     /// Most messages queued for one WebSocket client (see `crate::subscribe::client`).
     pub max_client_queue: usize,
+    /// What procedures may reach over HTTP.
+    pub outbound_http: lightcone_host::outbound::OutboundHttp,
 }
 
 /// The line `start` prints once it accepts connections; tests and scripts wait for it.
@@ -39,8 +41,11 @@ async fn serve(config: ServerConfig) -> anyhow::Result<()> {
         Some(dir) => ServerKeys::load_or_create(dir)?,
         None => ServerKeys::generate()?,
     };
-    let engine =
-        Arc::new(HostEngine::new(HostConfig::default()).map_err(|e| anyhow::anyhow!("{e:#}"))?);
+    let host_config = HostConfig {
+        outbound_http: config.outbound_http,
+        ..HostConfig::default()
+    };
+    let engine = Arc::new(HostEngine::new(host_config).map_err(|e| anyhow::anyhow!("{e:#}"))?);
     let registry = {
         let dir = config.data_dir.clone();
         let engine = engine.clone();

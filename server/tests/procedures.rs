@@ -101,3 +101,47 @@ fn procedures_answer_over_http_and_websocket_and_their_commits_reach_subscribers
     };
     assert!(e.contains("nope"), "{e}");
 }
+
+/// A one-response-per-connection HTTP server on 127.0.0.1 answering `hello`; its address.
+fn hello_server() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello",
+            );
+        }
+    });
+    format!("http://{addr}/")
+}
+
+#[test]
+fn procedures_reach_local_http_servers_only_when_the_server_allows_it() {
+    let url = hello_server();
+    let args = format!("[\"{url}\"]");
+    for (flags, expected) in [
+        (&["--in-memory"][..], "refused"),
+        (
+            &["--in-memory", "--procedure-http-allow-private"][..],
+            "200 hello",
+        ),
+        (&["--in-memory", "--no-procedure-http"][..], "disabled"),
+    ] {
+        let server = Server::start(flags);
+        let (_, owner) = server.new_identity();
+        assert_eq!(
+            server
+                .publish("chat", Some(&owner), &module_wasm(UNSTABLE))
+                .status,
+            200
+        );
+        let r = server.call("chat", "fetch", None, &args);
+        assert_eq!(r.status, 200, "{r:?}");
+        assert!(r.body.contains(expected), "{flags:?}: {}", r.body);
+    }
+}

@@ -25,6 +25,8 @@ pub struct HostConfig {
     pub memory_limit_bytes: usize,
     /// Module log lines kept in memory per database.
     pub log_ring_lines: usize,
+    /// What procedures may reach over HTTP.
+    pub outbound_http: crate::outbound::OutboundHttp,
 }
 
 impl Default for HostConfig {
@@ -33,6 +35,7 @@ impl Default for HostConfig {
             reducer_budget: DEFAULT_REDUCER_BUDGET,
             memory_limit_bytes: DEFAULT_MEMORY_LIMIT_BYTES,
             log_ring_lines: crate::logs::DEFAULT_LOG_RING_LINES,
+            outbound_http: Default::default(),
         }
     }
 }

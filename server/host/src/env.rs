@@ -162,6 +162,8 @@ impl ReadSet {
 pub struct ProcedureState {
     pub datastore: lightcone_datastore::Datastore,
     pub commits: Vec<lightcone_datastore::TxDelta>,
+    /// What its outbound HTTP may reach.
+    pub http: crate::outbound::OutboundHttp,
 }
 
 impl InstanceEnv {

@@ -26,6 +26,8 @@ pub const AUTO_INC_OVERFLOW: u32 = 16;
 pub const WOULD_BLOCK_TRANSACTION: u32 = 17;
 /// A procedure-transaction call outside a procedure's own transaction.
 pub const TRANSACTION_NOT_ANONYMOUS: u32 = 18;
+/// An outbound HTTP request failed (its message is in the returned source).
+pub const HTTP_ERROR: u32 = 21;
 
 /// `row_iter_bsatn_advance` and `bytes_source_read`: the iterator or source is exhausted (the
 /// data written by this call is still valid).

@@ -332,6 +332,7 @@ impl ModuleHost {
         instance.store.data_mut().procedure = Some(crate::env::ProcedureState {
             datastore: self.datastore.clone(),
             commits: Vec::new(),
+            http: self.engine.config.outbound_http,
         });
         let end = instance.call_procedure(
             id as u32,

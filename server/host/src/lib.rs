@@ -18,6 +18,7 @@ mod host;
 mod imports;
 mod instance;
 mod logs;
+pub mod outbound;
 mod scheduler;
 
 pub use catalog::{Catalog, IndexRef};

@@ -3,7 +3,7 @@
 
 mod support;
 
-use lightcone_host::CallError;
+use lightcone_host::{CallError, HostConfig, HostEngine};
 use lightcone_protocol::sats::{AlgebraicValue as V, Identity, Timestamp};
 use support::*;
 
@@ -36,7 +36,7 @@ fn immediate_calls_run_after_the_asking_call() {
 fn procedures_run_with_their_own_transactions() {
     let mut host = publish(UNSTABLE, Identity::ZERO);
     let def = host.def().clone();
-    assert_eq!(def.procedures.len(), 6);
+    assert_eq!(def.procedures.len(), 7);
     assert_eq!(def.views.len(), 6);
     let who = caller(1);
     let run = |host: &mut lightcone_host::ModuleHost, name: &str, arg: V| {
@@ -166,4 +166,55 @@ fn views_evaluate_per_caller_or_for_everyone_and_report_what_they_read() {
     )));
     // Views never write: the view's transaction is rolled back.
     assert_eq!(rows(&host, "hits").len(), 3);
+}
+
+/// A one-response-per-connection HTTP server on 127.0.0.1 answering `hello`; its address.
+fn hello_server() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello",
+            );
+        }
+    });
+    format!("http://{addr}/greeting")
+}
+
+#[test]
+fn procedures_reach_http_servers_the_server_allows() {
+    use lightcone_host::outbound::OutboundHttp;
+    let url = hello_server();
+    let fetch = |policy: OutboundHttp| -> String {
+        let config = HostConfig {
+            outbound_http: policy,
+            ..HostConfig::default()
+        };
+        let engine = std::sync::Arc::new(HostEngine::new(config).unwrap());
+        let mut host = publish_with(engine, &module_wasm(UNSTABLE), Identity::ZERO);
+        let run = host
+            .call_procedure("fetch", caller(1), &args(vec![V::string(url.as_str())]))
+            .unwrap();
+        lightcone_protocol::bsatn::from_slice(&run.result.unwrap()).unwrap()
+    };
+    let allowed = OutboundHttp {
+        enabled: true,
+        allow_private: true,
+    };
+    assert_eq!(fetch(allowed), "200 hello");
+    let refused = fetch(OutboundHttp::default());
+    assert!(
+        refused.starts_with("error: ") && refused.contains("refused"),
+        "{refused}"
+    );
+    let disabled = fetch(OutboundHttp {
+        enabled: false,
+        allow_private: true,
+    });
+    assert!(disabled.contains("disabled"), "{disabled}");
 }

@@ -5,16 +5,21 @@
 //! `procedure_abort_mut_tx` drops it. Called from a reducer, they answer
 //! `TRANSACTION_NOT_ANONYMOUS`, as SpacetimeDB does.
 //!
-//! Not yet: `procedure_sleep_until` and `procedure_http_request` trap with a message saying
-//! so, which reaches the procedure's caller as its error.
+//! `procedure_http_request` performs the request (`crate::outbound`). Not yet:
+//! `procedure_sleep_until` traps with a message saying so, which reaches the procedure's
+//! caller as its error.
 
 use lightcone_protocol::sats::Timestamp;
 use wasmtime::{bail, Result};
 use wasmtime::{Caller, Linker};
 
-use super::{abi, parts, write_u64};
+use lightcone_protocol::http::Request;
+
+use super::{abi, parts, slice, write_u32, write_u64};
 use crate::env::InstanceEnv;
-use crate::errno::{TRANSACTION_NOT_ANONYMOUS, WOULD_BLOCK_TRANSACTION};
+use crate::errno::{
+    BSATN_DECODE_ERROR, HTTP_ERROR, TRANSACTION_NOT_ANONYMOUS, WOULD_BLOCK_TRANSACTION,
+};
 
 type C<'a> = Caller<'a, InstanceEnv>;
 
@@ -76,16 +81,50 @@ pub fn link(l: &mut Linker<InstanceEnv>) -> Result<()> {
             }
         },
     )?;
-    l.func_wrap(
-        v3,
-        "procedure_http_request",
-        |_: C<'_>,
-         _req: u32,
-         _req_len: u32,
-         _body: u32,
-         _body_len: u32,
-         _out: u32|
-         -> Result<u32> { bail!("procedure_http_request {UNSUPPORTED}") },
-    )?;
+    l.func_wrap(v3, "procedure_http_request", http_request)?;
     Ok(())
+}
+
+/// `procedure_http_request(req, req_len, body, body_len, out: *mut [BytesSource; 2])`: on a
+/// response (any status), `out` gets the BSATN `Response` and the body; on failure, `out[0]`
+/// gets the BSATN message and the call answers `HTTP_ERROR`.
+fn http_request(
+    mut c: C<'_>,
+    req: u32,
+    req_len: u32,
+    body: u32,
+    body_len: u32,
+    out: u32,
+) -> Result<u32> {
+    let (mem, env) = parts(&mut c)?;
+    let Some(procedure) = env.procedure.as_ref() else {
+        return Ok(TRANSACTION_NOT_ANONYMOUS);
+    };
+    if env.tx.is_some() {
+        return Ok(WOULD_BLOCK_TRANSACTION);
+    }
+    let policy = procedure.http;
+    let Ok(request) = lightcone_protocol::bsatn::from_slice::<Request>(slice(mem, req, req_len)?)
+    else {
+        return Ok(BSATN_DECODE_ERROR);
+    };
+    let body = slice(mem, body, body_len)?.to_vec();
+    match crate::outbound::send(&policy, &request, body) {
+        Ok((response, body)) => {
+            let head = env.new_source(&lightcone_protocol::bsatn::to_vec(&response));
+            let body = if body.is_empty() {
+                0
+            } else {
+                env.new_source(&body)
+            };
+            write_u32(mem, out, head)?;
+            write_u32(mem, out + 4, body)?;
+            Ok(0)
+        }
+        Err(message) => {
+            let source = env.new_source(&lightcone_protocol::bsatn::to_vec(&message));
+            write_u32(mem, out, source)?;
+            Ok(HTTP_ERROR)
+        }
+    }
 }

@@ -149,3 +149,15 @@ pub fn my_owned(ctx: &ViewContext) -> Vec<Owned> {
 pub fn x_hits(_ctx: &AnonymousViewContext) -> spacetimedb::RawQuery<Hits> {
     spacetimedb::RawQuery::new("SELECT * FROM hits WHERE note = 'x'".into())
 }
+
+/// Fetches `url`: "<status> <body>", or "error: <why>".
+#[spacetimedb::procedure]
+pub fn fetch(ctx: &mut ProcedureContext, url: String) -> String {
+    match ctx.http.get(url) {
+        Ok(response) => {
+            let (parts, body) = response.into_parts();
+            format!("{} {}", parts.status.as_u16(), body.into_string_lossy())
+        }
+        Err(e) => format!("error: {e}"),
+    }
+}

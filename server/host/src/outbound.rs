@@ -1,0 +1,135 @@
+//! Outbound HTTP for procedures (`ctx.http`, the `procedure_http_request` import), through
+//! `ureq`. The server decides whether it is allowed at all and whether loopback, private and
+//! link-local addresses may be reached (off by default: a module must not probe the network
+//! it runs in; tests turn it on). Every request has a time limit and a response size limit.
+//!
+//! Plain `http://` only for now (no TLS in the build), and the request runs on the database's
+//! thread, so reducers wait for it.
+
+use std::net::{IpAddr, ToSocketAddrs};
+use std::time::Duration;
+
+use lightcone_protocol::http::{HeaderPair, Headers, Request, Response, Version};
+
+/// Longest a request may take (the module's own timeout can only shorten it).
+pub const MAX_REQUEST_TIME: Duration = Duration::from_secs(30);
+
+/// Largest response body a procedure receives.
+pub const MAX_RESPONSE_BYTES: u64 = 16 << 20;
+
+/// What the server allows procedures to reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutboundHttp {
+    pub enabled: bool,
+    /// Whether loopback, private and link-local addresses may be reached.
+    pub allow_private: bool,
+}
+
+impl Default for OutboundHttp {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            allow_private: false,
+        }
+    }
+}
+
+/// Whether `ip` is on this machine or a private network.
+fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+        }
+        IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                // Unique local (fc00::/7) and link-local (fe80::/10).
+                || (v6.segments()[0] & 0xfe00) == 0xfc00
+                || (v6.segments()[0] & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+/// Performs `request` with `body` under `policy`: the response line and headers and the body,
+/// or why it failed (the procedure receives the message).
+pub fn send(
+    policy: &OutboundHttp,
+    request: &Request,
+    body: Vec<u8>,
+) -> Result<(Response, Vec<u8>), String> {
+    if !policy.enabled {
+        return Err("outbound HTTP from procedures is disabled on this server".into());
+    }
+    let uri: ureq::http::Uri = request
+        .uri
+        .parse()
+        .map_err(|e| format!("invalid URI `{}`: {e}", request.uri))?;
+    if uri.scheme_str() != Some("http") {
+        return Err(format!(
+            "only http:// URIs are supported, not `{}`",
+            request.uri
+        ));
+    }
+    let host = uri
+        .host()
+        .ok_or_else(|| format!("no host in `{}`", request.uri))?;
+    let port = uri.port_u16().unwrap_or(80);
+    let addrs: Vec<IpAddr> = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve `{host}`: {e}"))?
+        .map(|a| a.ip())
+        .collect();
+    if !policy.allow_private {
+        if let Some(ip) = addrs.iter().find(|ip| is_private(**ip)) {
+            return Err(format!(
+                "requests to {ip} (loopback, private or link-local) are refused by this server"
+            ));
+        }
+    }
+    let timeout = request
+        .timeout
+        .map(|t| Duration::from_micros(t.micros.max(0) as u64))
+        .map_or(MAX_REQUEST_TIME, |t| t.min(MAX_REQUEST_TIME));
+    let mut builder = ureq::http::Request::builder()
+        .method(request.method.as_str())
+        .uri(&request.uri);
+    for h in &request.headers.entries {
+        builder = builder.header(h.name.as_str(), h.value.as_slice());
+    }
+    let outgoing = builder.body(body).map_err(|e| e.to_string())?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut response = agent.run(outgoing).map_err(|e| e.to_string())?;
+    let headers = Headers {
+        entries: response
+            .headers()
+            .iter()
+            .map(|(name, value)| HeaderPair {
+                name: name.as_str().to_owned(),
+                value: value.as_bytes().to_vec(),
+            })
+            .collect(),
+    };
+    let code = response.status().as_u16();
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_RESPONSE_BYTES)
+        .read_to_vec()
+        .map_err(|e| format!("reading the response: {e}"))?;
+    Ok((
+        Response {
+            headers,
+            version: Version::Http11,
+            code,
+        },
+        body,
+    ))
+}
