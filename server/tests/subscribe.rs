@@ -842,3 +842,42 @@ fn a_republish_closes_connections_so_clients_resubscribe_to_the_new_schema() {
         "{applied:?}"
     );
 }
+
+/// (transactions committed, highest durable offset) of the only database, from `/metrics`.
+fn committed_and_durable(server: &Server) -> (u64, Option<u64>) {
+    let metrics = server.request("GET", "/metrics", None, None).body;
+    let value = |prefix: &str| {
+        metrics
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+    };
+    (
+        value("lightcone_transactions_total{").expect("a database"),
+        value("lightcone_commitlog_durable_offset{"),
+    )
+}
+
+#[test]
+fn confirmed_reads_deliver_only_what_is_durable() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::durable(dir.path());
+    let (_, owner) = server.new_identity();
+    let chat = module_wasm("samples/chat/module-rust");
+    assert_eq!(server.publish("chat", Some(&owner), &chat).status, 200);
+    // Confirmed reads are the default.
+    let mut c = connect(&server, Some(&owner), Protocol::V2);
+    for i in 0..20 {
+        let ReducerOutcome::Ok(_) = call(&mut c, i, "send_message", &format!("m{i}")) else {
+            panic!()
+        };
+        // Nothing else writes: when the result arrives, every transaction so far (offsets
+        // 0 .. committed-1) must already be durable.
+        let (committed, durable) = committed_and_durable(&server);
+        assert_eq!(
+            durable,
+            Some(committed - 1),
+            "result {i} arrived before its fsync"
+        );
+    }
+}
