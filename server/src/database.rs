@@ -486,30 +486,44 @@ impl Worker {
         own
     }
 
-    /// An HTTP reducer call: connect, call, disconnect, as SpacetimeDB does.
-    fn http_call(&mut self, reducer: &str, caller: Caller, args: &[u8]) -> HttpCallResult {
+    /// Runs `call` as an HTTP caller's connection of its own, as SpacetimeDB does:
+    /// `client_connected` first (its refusal reason is the `Err`), `client_disconnected`
+    /// after; both transactions reach subscribers.
+    fn as_http_connection<T>(
+        &mut self,
+        caller: Caller,
+        call: impl FnOnce(&mut Self) -> T,
+    ) -> Result<T, String> {
         let connected = self.host.client_connected(caller);
         if let ReducerOutcome::Committed(delta) = &connected.outcome {
             self.committed(delta, None);
         }
         if let Some(reason) = connected.outcome.error() {
-            return HttpCallResult::Refused(reason);
+            return Err(reason);
         }
-        let result = match self.host.call_reducer(reducer, caller, args) {
-            Ok(r) => {
-                crate::metrics::global().reducer_call(&r.outcome, r.duration);
-                if let ReducerOutcome::Committed(delta) = &r.outcome {
-                    self.committed(delta, None);
-                }
-                HttpCallResult::Ran(r)
-            }
-            Err(e) => HttpCallResult::NotCalled(e),
-        };
+        let result = call(self);
         let disconnected = self.host.client_disconnected(caller);
         if let ReducerOutcome::Committed(delta) = &disconnected.outcome {
             self.committed(delta, None);
         }
-        result
+        Ok(result)
+    }
+
+    /// An HTTP reducer call: connect, call, disconnect.
+    fn http_call(&mut self, reducer: &str, caller: Caller, args: &[u8]) -> HttpCallResult {
+        let ran = self.as_http_connection(caller, |w| {
+            match w.host.call_reducer(reducer, caller, args) {
+                Ok(r) => {
+                    crate::metrics::global().reducer_call(&r.outcome, r.duration);
+                    if let ReducerOutcome::Committed(delta) = &r.outcome {
+                        w.committed(delta, None);
+                    }
+                    HttpCallResult::Ran(r)
+                }
+                Err(e) => HttpCallResult::NotCalled(e),
+            }
+        });
+        ran.unwrap_or_else(HttpCallResult::Refused)
     }
 
     /// An HTTP procedure call, inside a connect/disconnect pair like reducer calls: the BSATN
@@ -520,22 +534,12 @@ impl Worker {
         caller: Caller,
         args: &[u8],
     ) -> Result<Result<Vec<u8>, String>, HttpCallResult> {
-        let connected = self.host.client_connected(caller);
-        if let ReducerOutcome::Committed(delta) = &connected.outcome {
-            self.committed(delta, None);
+        let ran = self.as_http_connection(caller, |w| w.procedure(name, caller, args));
+        match ran {
+            Err(reason) => Err(HttpCallResult::Refused(reason)),
+            Ok(Err(e)) => Err(HttpCallResult::NotCalled(e)),
+            Ok(Ok((_, run))) => Ok(run.result),
         }
-        if let Some(reason) = connected.outcome.error() {
-            return Err(HttpCallResult::Refused(reason));
-        }
-        let result = self
-            .procedure(name, caller, args)
-            .map(|(_, run)| run.result)
-            .map_err(HttpCallResult::NotCalled);
-        let disconnected = self.host.client_disconnected(caller);
-        if let ReducerOutcome::Committed(delta) = &disconnected.outcome {
-            self.committed(delta, None);
-        }
-        result
     }
 
     /// A WebSocket client arrives: `client_connected` runs, and on success the client is

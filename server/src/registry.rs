@@ -413,79 +413,39 @@ impl Registry {
         let _ = writeln!(out, "# HELP lightcone_databases Databases running.");
         let _ = writeln!(out, "# TYPE lightcone_databases gauge");
         let _ = writeln!(out, "lightcone_databases {}", dbs.len());
-        let mut lines = (String::new(), String::new(), String::new());
-        let mut subs = (String::new(), String::new(), String::new());
-        for db in &dbs {
-            let label = db.identity.to_hex();
-            let (offset, clients) = {
-                let state = db.datastore.read();
-                let clients = state
-                    .table_id(lightcone_datastore::system::ST_CLIENT)
-                    .and_then(|id| state.table(id).ok())
-                    .map_or(0, |t| t.len());
-                (state.next_offset, clients)
-            };
-            let _ = writeln!(
-                lines.0,
-                "lightcone_transactions_total{{database=\"{label}\"}} {offset}"
-            );
-            if let Some(durable) = db.datastore.durable_offset() {
-                let _ = writeln!(
-                    lines.1,
-                    "lightcone_commitlog_durable_offset{{database=\"{label}\"}} {durable}"
-                );
+        // One value per family and database (`None`: not reported for that database).
+        let values: Vec<(String, [Option<u64>; PER_DATABASE_METRICS.len()])> = dbs
+            .iter()
+            .map(|db| {
+                let (offset, clients) = {
+                    let state = db.datastore.read();
+                    let clients = state
+                        .table_id(lightcone_datastore::system::ST_CLIENT)
+                        .and_then(|id| state.table(id).ok())
+                        .map_or(0, |t| t.len());
+                    (state.next_offset, clients)
+                };
+                let (sets, queries, view_runs) = db.subscription_counts();
+                let counts = [
+                    Some(offset),
+                    db.datastore.durable_offset(),
+                    Some(clients as u64),
+                    Some(sets as u64),
+                    Some(queries as u64),
+                    Some(view_runs as u64),
+                ];
+                (db.identity.to_hex(), counts)
+            })
+            .collect();
+        for (i, (name, kind, help)) in PER_DATABASE_METRICS.iter().enumerate() {
+            let _ = writeln!(out, "# HELP {name} {help}");
+            let _ = writeln!(out, "# TYPE {name} {kind}");
+            for (label, counts) in &values {
+                if let Some(v) = counts[i] {
+                    let _ = writeln!(out, "{name}{{database=\"{label}\"}} {v}");
+                }
             }
-            let _ = writeln!(
-                lines.2,
-                "lightcone_connected_clients{{database=\"{label}\"}} {clients}"
-            );
-            let (sets, queries, view_runs) = db.subscription_counts();
-            let _ = writeln!(
-                subs.2,
-                "lightcone_view_refreshes_total{{database=\"{label}\"}} {view_runs}"
-            );
-            let _ = writeln!(
-                subs.0,
-                "lightcone_subscriptions{{database=\"{label}\"}} {sets}"
-            );
-            let _ = writeln!(
-                subs.1,
-                "lightcone_subscription_queries{{database=\"{label}\"}} {queries}"
-            );
         }
-        let _ = writeln!(out, "# HELP lightcone_transactions_total Transactions committed (the commitlog's next offset).");
-        let _ = writeln!(out, "# TYPE lightcone_transactions_total counter");
-        out.push_str(&lines.0);
-        let _ = writeln!(
-            out,
-            "# HELP lightcone_commitlog_durable_offset Highest transaction offset known durable."
-        );
-        let _ = writeln!(out, "# TYPE lightcone_commitlog_durable_offset gauge");
-        out.push_str(&lines.1);
-        let _ = writeln!(
-            out,
-            "# HELP lightcone_connected_clients Clients in st_client."
-        );
-        let _ = writeln!(out, "# TYPE lightcone_connected_clients gauge");
-        out.push_str(&lines.2);
-        let _ = writeln!(
-            out,
-            "# HELP lightcone_subscriptions Live query sets of WebSocket clients."
-        );
-        let _ = writeln!(out, "# TYPE lightcone_subscriptions gauge");
-        out.push_str(&subs.0);
-        let _ = writeln!(
-            out,
-            "# HELP lightcone_subscription_queries Distinct live queries (shared between clients)."
-        );
-        let _ = writeln!(out, "# TYPE lightcone_subscription_queries gauge");
-        out.push_str(&subs.1);
-        let _ = writeln!(
-            out,
-            "# HELP lightcone_view_refreshes_total Views run again because a commit touched what they read."
-        );
-        let _ = writeln!(out, "# TYPE lightcone_view_refreshes_total counter");
-        out.push_str(&subs.2);
     }
 
     /// Stops every database (flush + snapshot).
@@ -496,6 +456,41 @@ impl Registry {
         }
     }
 }
+
+/// The per-database metric families of `/metrics`: (name, type, help), in the order
+/// `render_metrics` reports their values.
+const PER_DATABASE_METRICS: [(&str, &str, &str); 6] = [
+    (
+        "lightcone_transactions_total",
+        "counter",
+        "Transactions committed (the commitlog's next offset).",
+    ),
+    (
+        "lightcone_commitlog_durable_offset",
+        "gauge",
+        "Highest transaction offset known durable.",
+    ),
+    (
+        "lightcone_connected_clients",
+        "gauge",
+        "Clients in st_client.",
+    ),
+    (
+        "lightcone_subscriptions",
+        "gauge",
+        "Live query sets of WebSocket clients.",
+    ),
+    (
+        "lightcone_subscription_queries",
+        "gauge",
+        "Distinct live queries (shared between clients).",
+    ),
+    (
+        "lightcone_view_refreshes_total",
+        "counter",
+        "Views run again because a commit touched what they read.",
+    ),
+];
 
 /// A random UUID-shaped subject for a new database identity.
 fn fresh_subject() -> String {

@@ -351,25 +351,8 @@ impl ModuleHost {
         for delta in &commits {
             self.observe_commit(delta);
         }
-        let result = match end {
-            Ok(value) => Ok(value),
-            Err(CallEnd::OutOfBudget) => {
-                self.replace_instance(None);
-                Err(format!(
-                    "The procedure ran longer than its budget of {:?} and was stopped",
-                    self.engine.config.reducer_budget
-                ))
-            }
-            Err(CallEnd::Trapped(m) | CallEnd::Error(m)) => {
-                self.replace_instance(None);
-                Err(format!("The procedure panicked: {m}"))
-            }
-            Err(CallEnd::Ok) => Ok(Vec::new()),
-        };
-        if let Err(e) = &result {
-            self.logs
-                .push(LogRecord::system(LogLevel::Error, Some(name), e.clone()));
-        }
+        let result = end.map_err(|end| self.failed("procedure", end));
+        self.log_failure(name, &result);
         Ok(ProcedureRun {
             result,
             commits,
@@ -417,24 +400,38 @@ impl ModuleHost {
             Ok((0, rows)) => split_rows(&rows, &view.row_type, &def.typespace),
             Ok((1, message)) => Err(String::from_utf8_lossy(&message).into_owned()),
             Ok((code, _)) => Err(format!("the view returned the unknown code {code}")),
-            Err(CallEnd::OutOfBudget) => {
-                self.replace_instance(None);
-                Err(format!(
-                    "The view ran longer than its budget of {:?} and was stopped",
-                    self.engine.config.reducer_budget
-                ))
-            }
-            Err(CallEnd::Trapped(m) | CallEnd::Error(m)) => {
-                self.replace_instance(None);
-                Err(format!("The view panicked: {m}"))
-            }
-            Err(CallEnd::Ok) => Ok(ViewRows::Rows(Vec::new())),
+            Err(end) => Err(self.failed("view", end)),
         };
-        if let Err(e) = &result {
+        self.log_failure(name, &result);
+        Ok(ViewRun { result, reads })
+    }
+
+    /// The message for a procedure or view (`kind`) that trapped or ran out of budget; the
+    /// instance is replaced, as after a reducer's trap.
+    fn failed(&mut self, kind: &str, end: CallEnd) -> String {
+        match end {
+            CallEnd::OutOfBudget => {
+                self.replace_instance(None);
+                format!(
+                    "The {kind} ran longer than its budget of {:?} and was stopped",
+                    self.engine.config.reducer_budget
+                )
+            }
+            CallEnd::Trapped(m) | CallEnd::Error(m) => {
+                self.replace_instance(None);
+                format!("The {kind} panicked: {m}")
+            }
+            // Not an end an `Err` carries.
+            CallEnd::Ok => format!("The {kind} ended without a result"),
+        }
+    }
+
+    /// Logs the error of function `name`'s call, if it failed.
+    fn log_failure<T>(&self, name: &str, result: &Result<T, String>) {
+        if let Err(e) = result {
             self.logs
                 .push(LogRecord::system(LogLevel::Error, Some(name), e.clone()));
         }
-        Ok(ViewRun { result, reads })
     }
 
     /// Runs `init` (if the module has one) as the owner: the first call after publishing.
