@@ -428,7 +428,12 @@ impl Registry {
                 let (sets, queries, view_runs) = db.subscription_counts();
                 let counts = [
                     Some(offset),
-                    db.datastore.durable_offset(),
+                    // What confirmed reads go by (the commitlog announces a durable offset to
+                    // listeners just before it publishes it).
+                    db.durable
+                        .as_ref()
+                        .and_then(|rx| *rx.borrow())
+                        .or_else(|| db.datastore.durable_offset()),
                     Some(clients as u64),
                     Some(sets as u64),
                     Some(queries as u64),
