@@ -14,14 +14,18 @@ use lightcone_host::{
     CallError, Caller, CompiledModule, ModuleHost, ReducerOutcome, ReducerResult,
 };
 use lightcone_protocol::moduledef::ModuleDef;
-use lightcone_protocol::sats::{ConnectionId, Identity, ProductValue, TimeDuration, Timestamp};
+use lightcone_protocol::sats::{ConnectionId, Identity, ProductValue, Timestamp};
 use lightcone_protocol::ws::v2::{
-    self as ws, CallReducer, ClientMessage, InitialConnection, OneOffQueryResult, ProcedureResult,
-    ProcedureStatus, QueryRows, ReducerOk, ServerMessage, SingleTableRows, SubscribeApplied,
-    SubscriptionError, TransactionUpdate, UnsubscribeApplied, UnsubscribeFlags,
+    self as ws, CallReducer, ClientMessage, InitialConnection, OneOffQueryResult, QueryRows,
+    ReducerOk, ServerMessage, SingleTableRows, SubscribeApplied, SubscriptionError,
+    TransactionUpdate, UnsubscribeApplied, UnsubscribeFlags,
 };
 use std::collections::HashMap;
 use tokio::sync::oneshot;
+
+mod procedures;
+
+use procedures::{HttpProcedureReply, Origin, Procedures};
 
 use crate::sql::parse::Statement;
 use crate::sql::{SqlError, SqlOutput};
@@ -51,7 +55,19 @@ enum Command {
         procedure: String,
         caller: Caller,
         args: Vec<u8>,
-        reply: oneshot::Sender<Result<Result<Vec<u8>, String>, HttpCallResult>>,
+        reply: oneshot::Sender<HttpProcedureReply>,
+    },
+    /// A running procedure wants to open a transaction: answer on `ready` once stopped, then
+    /// wait for the transaction's end on `end` (see `procedures.rs`).
+    ProcedureTx {
+        module: Arc<ModuleDef>,
+        ready: mpsc::SyncSender<()>,
+        end: mpsc::Receiver<Option<TxDelta>>,
+    },
+    /// A procedure returned.
+    ProcedureEnded {
+        ended: Box<lightcone_host::ProcedureEnded>,
+        origin: Origin,
     },
     /// A reducer call from HTTP: connect, call, disconnect, as SpacetimeDB does.
     HttpCall {
@@ -139,7 +155,10 @@ impl Database {
         let counts = subscription_counts.clone();
         let thread = std::thread::Builder::new()
             .name(format!("db-{}", &identity.to_hex()[..12]))
-            .spawn(move || run(host, rx, counts))
+            .spawn({
+                let commands = commands.clone();
+                move || run(host, rx, commands, counts)
+            })
             .expect("spawning a database thread");
         Self {
             identity,
@@ -311,11 +330,21 @@ struct Worker {
     clients: HashMap<ConnectionId, ClientHandle>,
     /// Published for `/metrics` after each command.
     counts: Arc<[AtomicUsize; 3]>,
+    /// The thread's own command channel, for procedure threads to report back on.
+    commands: mpsc::Sender<Command>,
+    procedures: Procedures,
 }
 
 /// The database thread.
-fn run(host: ModuleHost, rx: mpsc::Receiver<Command>, counts: Arc<[AtomicUsize; 3]>) {
+fn run(
+    host: ModuleHost,
+    rx: mpsc::Receiver<Command>,
+    commands: mpsc::Sender<Command>,
+    counts: Arc<[AtomicUsize; 3]>,
+) {
     let mut w = Worker {
+        commands,
+        procedures: Procedures::default(),
         host,
         subs: Subscriptions::default(),
         views: ViewCache::default(),
@@ -345,9 +374,9 @@ fn run(host: ModuleHost, rx: mpsc::Receiver<Command>, counts: Arc<[AtomicUsize; 
                 caller,
                 args,
                 reply,
-            }) => {
-                let _ = reply.send(w.http_procedure(&procedure, caller, &args));
-            }
+            }) => w.http_procedure(&procedure, caller, &args, reply),
+            Ok(Command::ProcedureTx { module, ready, end }) => w.procedure_tx(module, ready, end),
+            Ok(Command::ProcedureEnded { ended, origin }) => w.procedure_ended(*ended, origin),
             Ok(Command::SqlWrite {
                 statement,
                 caller,
@@ -402,10 +431,13 @@ fn run(host: ModuleHost, rx: mpsc::Receiver<Command>, counts: Arc<[AtomicUsize; 
                 return;
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                for run in w.host.run_due(Timestamp::now()) {
+                for mut run in w.host.run_due(Timestamp::now()) {
                     crate::metrics::global().reducer_call(&run.result.outcome, run.result.duration);
                     for delta in &run.procedure_commits {
                         w.committed(delta, None);
+                    }
+                    if let Some(call) = run.procedure.take() {
+                        w.start_procedure(call, Origin::Scheduled);
                     }
                     match &run.result.outcome {
                         ReducerOutcome::Committed(_) if !run.procedure_commits.is_empty() => {}
@@ -457,7 +489,8 @@ impl Worker {
         }
         let updates = {
             let state = self.host.datastore().read();
-            self.subs.on_commit(&state, delta, &view_changes)
+            self.subs
+                .on_commit(&state, delta, &self.views, &view_changes)
         };
         let mut own = None;
         let mut too_slow = Vec::new();
@@ -486,60 +519,42 @@ impl Worker {
         own
     }
 
-    /// Runs `call` as an HTTP caller's connection of its own, as SpacetimeDB does:
-    /// `client_connected` first (its refusal reason is the `Err`), `client_disconnected`
-    /// after; both transactions reach subscribers.
-    fn as_http_connection<T>(
-        &mut self,
-        caller: Caller,
-        call: impl FnOnce(&mut Self) -> T,
-    ) -> Result<T, String> {
+    /// Opens an HTTP caller's connection of its own, as SpacetimeDB does for each call:
+    /// `client_connected` (its refusal reason is the `Err`); the transaction reaches
+    /// subscribers. [`Self::disconnect_http`] closes it after the call.
+    fn connect_http(&mut self, caller: Caller) -> Result<(), String> {
         let connected = self.host.client_connected(caller);
         if let ReducerOutcome::Committed(delta) = &connected.outcome {
             self.committed(delta, None);
         }
-        if let Some(reason) = connected.outcome.error() {
-            return Err(reason);
-        }
-        let result = call(self);
+        connected.outcome.error().map_or(Ok(()), Err)
+    }
+
+    /// Runs `client_disconnected` for an HTTP caller's call that ended.
+    fn disconnect_http(&mut self, caller: Caller) {
         let disconnected = self.host.client_disconnected(caller);
         if let ReducerOutcome::Committed(delta) = &disconnected.outcome {
             self.committed(delta, None);
         }
-        Ok(result)
     }
 
     /// An HTTP reducer call: connect, call, disconnect.
     fn http_call(&mut self, reducer: &str, caller: Caller, args: &[u8]) -> HttpCallResult {
-        let ran = self.as_http_connection(caller, |w| {
-            match w.host.call_reducer(reducer, caller, args) {
-                Ok(r) => {
-                    crate::metrics::global().reducer_call(&r.outcome, r.duration);
-                    if let ReducerOutcome::Committed(delta) = &r.outcome {
-                        w.committed(delta, None);
-                    }
-                    HttpCallResult::Ran(r)
-                }
-                Err(e) => HttpCallResult::NotCalled(e),
-            }
-        });
-        ran.unwrap_or_else(HttpCallResult::Refused)
-    }
-
-    /// An HTTP procedure call, inside a connect/disconnect pair like reducer calls: the BSATN
-    /// of the return value or the procedure's error, or why it was not called.
-    fn http_procedure(
-        &mut self,
-        name: &str,
-        caller: Caller,
-        args: &[u8],
-    ) -> Result<Result<Vec<u8>, String>, HttpCallResult> {
-        let ran = self.as_http_connection(caller, |w| w.procedure(name, caller, args));
-        match ran {
-            Err(reason) => Err(HttpCallResult::Refused(reason)),
-            Ok(Err(e)) => Err(HttpCallResult::NotCalled(e)),
-            Ok(Ok((_, run))) => Ok(run.result),
+        if let Err(reason) = self.connect_http(caller) {
+            return HttpCallResult::Refused(reason);
         }
+        let result = match self.host.call_reducer(reducer, caller, args) {
+            Ok(r) => {
+                crate::metrics::global().reducer_call(&r.outcome, r.duration);
+                if let ReducerOutcome::Committed(delta) = &r.outcome {
+                    self.committed(delta, None);
+                }
+                HttpCallResult::Ran(r)
+            }
+            Err(e) => HttpCallResult::NotCalled(e),
+        };
+        self.disconnect_http(caller);
+        result
     }
 
     /// A WebSocket client arrives: `client_connected` runs, and on success the client is
@@ -586,10 +601,11 @@ impl Worker {
             let state = self.host.datastore().read();
             let plan = QueryPlan::compile_with_views(&state, &self.views, sql, caller, owner)?;
             let def = self.host.def();
-            let row_type = match plan.view {
-                Some((index, _)) => def.views[index].row_type.clone(),
+            let row_type = match (plan.view, &plan.view_join) {
+                (Some((index, _)), _) => def.views[index].row_type.clone(),
+                (None, Some(j)) if j.returns_view => j.view_type.clone(),
                 // A query view: rows of the table its query reads.
-                None => state
+                _ => state
                     .table(plan.table_id)
                     .map_err(|e| SqlError::Refused(e.to_string()))?
                     .def
@@ -625,8 +641,11 @@ impl Worker {
             else {
                 continue;
             };
-            if let Some(key) = ViewCache::key(&self.host, &select.table, caller) {
-                self.views.ensure(&mut self.host, key)?;
+            let joined = select.join.as_ref().map(|j| j.table.as_str());
+            for name in std::iter::once(select.table.as_str()).chain(joined) {
+                if let Some(key) = ViewCache::key(&self.host, name, caller) {
+                    self.views.ensure(&mut self.host, key)?;
+                }
             }
         }
         Ok(())
@@ -822,60 +841,8 @@ impl Worker {
                     }),
                 );
             }
-            ClientMessage::CallProcedure(p) => {
-                let callable = owner || self.host.is_procedure_client_callable(&p.procedure);
-                let (offset, status, timestamp, duration) = if p.flags != 0 || !callable {
-                    let error = match p.flags {
-                        0 => format!("no such procedure `{}`", p.procedure),
-                        f => format!("unknown procedure call flags {f}"),
-                    };
-                    let status = ProcedureStatus::InternalError(error.into());
-                    (None, status, Timestamp::now(), Default::default())
-                } else {
-                    match self.procedure(&p.procedure, caller, &p.args) {
-                        Err(e) => {
-                            let status = ProcedureStatus::InternalError(e.to_string().into());
-                            (None, status, Timestamp::now(), Default::default())
-                        }
-                        Ok((offset, run)) => {
-                            let status = match run.result {
-                                Ok(value) => ProcedureStatus::Returned(value.into()),
-                                Err(e) => ProcedureStatus::InternalError(e.into()),
-                            };
-                            (offset, status, run.timestamp, run.duration)
-                        }
-                    }
-                };
-                self.send(
-                    conn,
-                    offset,
-                    ServerMessage::ProcedureResult(ProcedureResult {
-                        status,
-                        timestamp,
-                        total_host_execution_duration: TimeDuration::from_micros(
-                            duration.as_micros() as i64,
-                        ),
-                        request_id: p.request_id,
-                    }),
-                );
-            }
+            ClientMessage::CallProcedure(p) => self.ws_procedure(conn, caller, owner, &p),
         }
-    }
-
-    /// Runs a procedure and broadcasts each transaction it committed (to its caller too, as
-    /// SpacetimeDB does); also returns the offset of the last one.
-    fn procedure(
-        &mut self,
-        name: &str,
-        caller: Caller,
-        args: &[u8],
-    ) -> Result<(Option<u64>, lightcone_host::ProcedureRun), CallError> {
-        let run = self.host.call_procedure(name, caller, args)?;
-        for delta in &run.commits {
-            self.committed(delta, None);
-        }
-        let offset = run.commits.last().map(|d| d.offset);
-        Ok((offset, run))
     }
 
     /// A reducer call from a WebSocket client: the outcome as the protocol states it, with

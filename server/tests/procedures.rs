@@ -145,3 +145,131 @@ fn procedures_reach_local_http_servers_only_when_the_server_allows_it() {
         assert!(r.body.contains(expected), "{flags:?}: {}", r.body);
     }
 }
+
+/// An HTTP server on 127.0.0.1 that answers its first request with `held` only once `release`
+/// gets a message; `arrived` gets one when the request is in. Returns (url, release, arrived).
+fn held_server() -> (
+    String,
+    std::sync::mpsc::Sender<()>,
+    std::sync::mpsc::Receiver<()>,
+) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let (arrive, arrived) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        let Ok((mut s, _)) = listener.accept() else {
+            return;
+        };
+        let mut buf = [0u8; 4096];
+        let _ = s.read(&mut buf);
+        let _ = arrive.send(());
+        let _ = released.recv();
+        let _ =
+            s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nheld");
+    });
+    (format!("http://{addr}/"), release, arrived)
+}
+
+/// The next `TransactionUpdate`'s inserted `hits` notes.
+fn inserted_notes(c: &mut Connection) -> Vec<String> {
+    let ServerMessage::TransactionUpdate(u) = c.recv().unwrap() else {
+        panic!("expected a TransactionUpdate")
+    };
+    let TableUpdateRows::PersistentTable(rows) = &u.query_sets[0].tables[0].rows[0] else {
+        panic!()
+    };
+    rows.inserts
+        .rows()
+        .unwrap()
+        .iter()
+        .map(|r| bsatn::from_slice::<String>(r).unwrap())
+        .collect()
+}
+
+#[test]
+fn reducers_commit_while_a_procedure_waits_on_http() {
+    let server = Server::start(&["--in-memory", "--procedure-http-allow-private"]);
+    let (_, owner) = server.new_identity();
+    let r = server.publish("chat", Some(&owner), &module_wasm(UNSTABLE));
+    assert_eq!(r.status, 200, "{r:?}");
+    let timeout = Some(std::time::Duration::from_secs(30));
+    let connect = || {
+        let mut c = Connection::connect(&server.base, "chat", &ConnectOptions::default()).unwrap();
+        c.set_timeout(timeout).unwrap();
+        c
+    };
+    let mut watcher = connect();
+    watcher
+        .send(&ClientMessage::Subscribe(Subscribe {
+            request_id: 1,
+            query_set_id: QuerySetId { id: 1 },
+            query_strings: vec!["SELECT * FROM hits".into()],
+        }))
+        .unwrap();
+    assert!(matches!(
+        watcher.recv().unwrap(),
+        ServerMessage::SubscribeApplied(_)
+    ));
+
+    // The procedure's request reaches the HTTP server, which holds its answer.
+    let (url, release, arrived) = held_server();
+    let mut waiting = connect();
+    waiting
+        .send(&ClientMessage::CallProcedure(CallProcedure {
+            request_id: 9,
+            flags: 0,
+            procedure: "fetch_and_record".into(),
+            args: bsatn::to_vec(&url).into(),
+        }))
+        .unwrap();
+    arrived
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the request arrives");
+
+    // Meanwhile reducers commit and reach subscribers, and HTTP calls are answered. (Were
+    // the writer waiting with the procedure, these would hang until the timeout.)
+    let mut caller = connect();
+    for (i, note) in ["r1", "r2", "r3"].into_iter().enumerate() {
+        caller
+            .send(&ClientMessage::CallReducer(CallReducer {
+                request_id: i as u32,
+                flags: 0,
+                reducer: "record".into(),
+                args: bsatn::to_vec(&note.to_owned()).into(),
+            }))
+            .unwrap();
+        let ServerMessage::ReducerResult(r) = caller.recv().unwrap() else {
+            panic!()
+        };
+        assert!(matches!(r.result, ReducerOutcome::Ok(_)), "{r:?}");
+        assert_eq!(inserted_notes(&mut watcher), [note]);
+    }
+    let r = server.call("chat", "add_one", None, "[1]");
+    assert_eq!((r.status, r.body.as_str()), (200, "2"), "{r:?}");
+    let r = server.call("chat", "nap", None, "[30]");
+    assert_eq!(r.status, 200, "{r:?}");
+    assert!(r.body.parse::<u64>().unwrap() >= 30, "{r:?}");
+
+    // The answer comes; the procedure records it and returns.
+    release.send(()).unwrap();
+    let ServerMessage::ProcedureResult(p) = waiting.recv().unwrap() else {
+        panic!()
+    };
+    assert_eq!(p.request_id, 9);
+    assert_eq!(
+        p.status,
+        ProcedureStatus::Returned(bsatn::to_vec(&"200 held".to_owned()).into())
+    );
+    assert_eq!(inserted_notes(&mut watcher), ["200 held"]);
+    let r = server.request(
+        "POST",
+        "/v1/database/chat/sql",
+        Some(&owner),
+        Some(("", b"SELECT * FROM hits")),
+    );
+    for note in ["r1", "r2", "r3", "200 held"] {
+        assert!(r.body.contains(note), "{note}: {}", r.body);
+    }
+}

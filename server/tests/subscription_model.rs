@@ -142,7 +142,7 @@ proptest! {
             }
             let delta = tx.commit().unwrap();
             let state = datastore.read();
-            for (clients, update) in subs.on_commit(&state, &delta, &HashMap::new()) {
+            for (clients, update) in subs.on_commit(&state, &delta, &Default::default(), &HashMap::new()) {
                 prop_assert_eq!(clients, vec![conn]);
                 for set in &update.query_sets {
                     let bag = &mut held[set.query_set_id.id as usize];

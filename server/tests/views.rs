@@ -238,3 +238,168 @@ fn only_the_views_whose_rows_changed_run_again() {
     };
     assert!(rows.tables[0].rows.is_empty());
 }
+
+/// A `(player, points)` row of `score` / `my_score`.
+fn score_row(bytes: &[u8]) -> (Vec<u8>, u32) {
+    let (player, points) = bytes.split_at(32);
+    (
+        player.to_vec(),
+        u32::from_le_bytes(points.try_into().unwrap()),
+    )
+}
+
+/// Calls `reducer` with the BSATN `args` and returns the caller's own update.
+fn call(c: &mut Connection, reducer: &str, args: Vec<u8>) -> TransactionUpdate {
+    c.send(&ClientMessage::CallReducer(CallReducer {
+        request_id: 1,
+        flags: 0,
+        reducer: reducer.into(),
+        args: args.into(),
+    }))
+    .unwrap();
+    let ServerMessage::ReducerResult(r) = c.recv().unwrap() else {
+        panic!()
+    };
+    match r.result {
+        ReducerOutcome::Ok(ok) => ok.transaction_update,
+        ReducerOutcome::OkEmpty => TransactionUpdate::default(),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The (inserted, deleted) rows of table `name` in `update`, all query sets together.
+fn rows_of(update: &TransactionUpdate, name: &str) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    let (mut ins, mut del) = (Vec::new(), Vec::new());
+    for set in &update.query_sets {
+        for t in set.tables.iter().filter(|t| &*t.table_name == name) {
+            for rows in &t.rows {
+                let TableUpdateRows::PersistentTable(p) = rows else {
+                    panic!()
+                };
+                ins.extend(p.inserts.rows().unwrap().iter().map(|r| r.to_vec()));
+                del.extend(p.deletes.rows().unwrap().iter().map(|r| r.to_vec()));
+            }
+        }
+    }
+    (ins, del)
+}
+
+/// The notes of `owned` rows (an identity, then the note).
+fn owned_notes(rows: &[Vec<u8>]) -> Vec<String> {
+    let mut notes: Vec<String> = rows
+        .iter()
+        .map(|r| bsatn::from_slice::<String>(&r[32..]).unwrap())
+        .collect();
+    notes.sort();
+    notes
+}
+
+#[test]
+fn a_keyed_view_updates_in_place_and_views_join_tables() {
+    let server = Server::start(&["--in-memory"]);
+    let (_, owner) = server.new_identity();
+    let wasm = module_wasm("server/host/tests/modules/unstable");
+    assert_eq!(server.publish("views", Some(&owner), &wasm).status, 200);
+    let mut alice = connect(&server);
+    let mut bob = connect(&server);
+    let me = alice.identity.to_le_bytes().to_vec();
+    // Alice holds her score, her notes while her score is over 10 (a view joined with a
+    // table, returning the table's rows), and her score once per note (returning the view's).
+    let queries = [
+        "SELECT * FROM my_score",
+        "SELECT o.* FROM my_score s JOIN owned o ON s.player = o.owner WHERE s.points > 10",
+        "SELECT s.* FROM owned o JOIN my_score s ON o.owner = s.player",
+    ];
+    alice
+        .send(&ClientMessage::Subscribe(Subscribe {
+            request_id: 1,
+            query_set_id: QuerySetId { id: 1 },
+            query_strings: queries.iter().map(|q| (*q).into()).collect(),
+        }))
+        .unwrap();
+    let ServerMessage::SubscribeApplied(applied) = alice.recv().unwrap() else {
+        panic!()
+    };
+    assert!(applied.rows.tables.iter().all(|t| t.rows.is_empty()));
+
+    // A note without a score joins nothing.
+    let u = call(&mut alice, "own", bsatn::to_vec(&"a1".to_owned()));
+    assert_eq!(rows_of(&u, "owned"), (vec![], vec![]));
+    // A score of 5: the keyed view gets its row; the filter keeps the note out; the view's
+    // row comes once per note.
+    let u = call(&mut alice, "set_score", bsatn::to_vec(&5u32));
+    let (ins, del) = rows_of(&u, "my_score");
+    assert!(del.is_empty());
+    assert_eq!(ins.len(), 2, "once by itself, once through the note");
+    assert!(ins.iter().all(|r| score_row(r) == (me.clone(), 5)));
+    assert_eq!(rows_of(&u, "owned"), (vec![], vec![]));
+
+    // 20: the keyed view's row changes in place — its old and new rows of the same key in
+    // one update, which SDKs with the view's primary key turn into an update — and the join
+    // now lets the note through.
+    let u = call(&mut alice, "set_score", bsatn::to_vec(&20u32));
+    let (ins, del) = rows_of(&u, "my_score");
+    assert_eq!(ins.len(), 2);
+    assert_eq!(del.len(), 2);
+    assert!(ins.iter().all(|r| score_row(r) == (me.clone(), 20)));
+    assert!(del.iter().all(|r| score_row(r) == (me.clone(), 5)));
+    let (ins, del) = rows_of(&u, "owned");
+    assert_eq!((owned_notes(&ins), del.len()), (vec!["a1".to_owned()], 0));
+
+    // A second note joins the score: the note arrives, and the score once more.
+    let u = call(&mut alice, "own", bsatn::to_vec(&"a2".to_owned()));
+    let (ins, _) = rows_of(&u, "owned");
+    assert_eq!(owned_notes(&ins), ["a2"]);
+    let (ins, del) = rows_of(&u, "my_score");
+    assert_eq!((ins.len(), del.len()), (1, 0));
+
+    // Bob's notes and score reach none of Alice's queries.
+    call(&mut bob, "own", bsatn::to_vec(&"b1".to_owned()));
+    call(&mut bob, "set_score", bsatn::to_vec(&50u32));
+    alice
+        .send(&ClientMessage::OneOffQuery(OneOffQuery {
+            request_id: 7,
+            query_string: queries[1].into(),
+        }))
+        .unwrap();
+    let ServerMessage::OneOffQueryResult(r) = alice.recv().unwrap() else {
+        panic!("Alice received something before the probe's answer")
+    };
+    let rows = r.result.unwrap().tables[0].rows.rows().unwrap();
+    let rows: Vec<Vec<u8>> = rows.iter().map(|r| r.to_vec()).collect();
+    assert_eq!(owned_notes(&rows), ["a1", "a2"], "the one-off query agrees");
+
+    // Down to 1: both notes leave the join.
+    let u = call(&mut alice, "set_score", bsatn::to_vec(&1u32));
+    let (ins, del) = rows_of(&u, "owned");
+    assert_eq!(
+        (ins.len(), owned_notes(&del)),
+        (0, vec!["a1".into(), "a2".into()])
+    );
+
+    // HTTP SQL takes the join too, per caller: the owner has no score, so no rows.
+    let r = server.request(
+        "POST",
+        "/v1/database/views/sql",
+        Some(&owner),
+        Some(("", queries[2].as_bytes())),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert!(r.body.contains("\"rows\":[]"), "{}", r.body);
+    // Two views cannot be joined; a view's join partner needs an index.
+    for (sql, expected) in [
+        (
+            "SELECT a.* FROM my_score a JOIN my_owned b ON a.player = b.owner",
+            "two views",
+        ),
+        (
+            "SELECT o.* FROM my_score s JOIN hits o ON s.player = o.note",
+            "indexes on join columns",
+        ),
+    ] {
+        let ServerMessage::SubscriptionError(e) = subscribe(&mut bob, 9, sql) else {
+            panic!("{sql}")
+        };
+        assert!(e.error.contains(expected), "{sql}: {}", e.error);
+    }
+}

@@ -107,7 +107,7 @@ pub struct InstanceEnv {
     /// after the current call: (reducer name, BSATN args).
     pub schedule_immediate: Vec<(String, Vec<u8>)>,
     /// Set while a procedure runs: what its explicit transactions need.
-    pub procedure: Option<ProcedureState>,
+    pub procedure: Option<crate::procedure::ProcedureState>,
     /// Set while a view runs: what it read (what a commit must touch to change it).
     pub reads: Option<ReadSet>,
 }
@@ -155,15 +155,6 @@ impl ReadSet {
             .copied()
             .chain(self.keys.iter().map(|(t, _, _)| *t))
     }
-}
-
-/// A running procedure's transactions: it opens them itself (`procedure_start_mut_tx`), and
-/// each commit is kept for the host to hand on (subscribers, the scheduler).
-pub struct ProcedureState {
-    pub datastore: lightcone_datastore::Datastore,
-    pub commits: Vec<lightcone_datastore::TxDelta>,
-    /// What its outbound HTTP may reach.
-    pub http: crate::outbound::OutboundHttp,
 }
 
 impl InstanceEnv {

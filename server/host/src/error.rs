@@ -46,4 +46,6 @@ pub enum CallError {
     NoSuchView(String),
     #[error("the module declares the {kind} `{name}`, but this server does not run {kind}s yet")]
     Unsupported { kind: &'static str, name: String },
+    #[error("the module cannot run the call: {0}")]
+    Unavailable(String),
 }

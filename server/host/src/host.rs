@@ -21,6 +21,7 @@ use crate::env::InstanceEnv;
 use crate::error::{CallError, HostError};
 use crate::instance::{CallEnd, CompiledModule, Instance};
 use crate::logs::{LogLevel, LogRecord, ModuleLogs};
+use crate::procedure::{ProcedureCall, ProcedureEnded, MAX_IDLE_PROCEDURE_INSTANCES};
 use crate::scheduler::{ScheduledTable, Scheduler};
 
 /// How a reducer call ended.
@@ -85,6 +86,8 @@ pub struct ModuleHost {
     scheduler: Scheduler,
     /// Calls asked for with `volatile_nonatomic_schedule_immediate`, not yet run.
     immediate: Vec<(String, Vec<u8>)>,
+    /// Idle instances for procedure calls (each call runs on an instance of its own).
+    procedure_instances: Vec<Instance>,
 }
 
 /// What a view evaluated to.
@@ -136,16 +139,18 @@ pub struct ProcedureRun {
 }
 
 /// A scheduled reducer that ran.
-#[derive(Debug, Clone, PartialEq)]
 pub struct ScheduledRun {
     /// The reducer or procedure that ran.
     pub reducer: String,
     /// For a reducer, its call. For a procedure, `Committed` (the row's deletion) or why the
-    /// row could not be deleted or the procedure failed.
+    /// row could not be deleted or the procedure not called.
     pub result: ReducerResult,
-    /// For a procedure, every transaction of the run in order: the deletion of its one-off
-    /// row (empty for a repeating row), then what the procedure committed. Empty for reducers.
+    /// For a procedure, the deletion of its one-off row (an empty transaction for a
+    /// repeating row). Empty for reducers.
     pub procedure_commits: Vec<TxDelta>,
+    /// For a procedure, its call, to run ([`ProcedureCall::run`]) and finish
+    /// ([`ModuleHost::finish_procedure`]).
+    pub procedure: Option<ProcedureCall>,
 }
 
 impl ModuleHost {
@@ -190,6 +195,7 @@ impl ModuleHost {
         let scheduler = Scheduler::new(&def, &datastore.read(), Timestamp::now());
         let mut host = Self {
             immediate: Vec::new(),
+            procedure_instances: Vec::new(),
             scheduler,
             st_client,
             engine,
@@ -294,16 +300,29 @@ impl ModuleHost {
         Ok(self.run(Some(id), caller, args, |_| Ok(())))
     }
 
-    /// Calls the procedure named `name` for `caller` with `args` (the BSATN of its parameters,
-    /// checked before the call). It runs outside any transaction; the transactions it opens
-    /// itself commit as it goes and come back in [`ProcedureRun::commits`] (a trap or budget
-    /// overrun rolls back the one left open, keeps the ones committed).
+    /// Calls the procedure named `name` for `caller` with `args` on this thread, its
+    /// transactions committing as it goes ([`ProcedureRun::commits`]; a trap or budget overrun
+    /// rolls back the one left open and keeps the ones committed). The database's server runs
+    /// procedures off its writer instead: [`Self::prepare_procedure`].
     pub fn call_procedure(
         &mut self,
         name: &str,
         caller: Caller,
         args: &[u8],
     ) -> Result<ProcedureRun, CallError> {
+        let call = self.prepare_procedure(name, caller, args)?;
+        Ok(self.finish_procedure(call.run(None)))
+    }
+
+    /// A call of the procedure named `name` for `caller` with `args` (the BSATN of its
+    /// parameters, checked here), with an instance of its own, to run on any thread
+    /// ([`ProcedureCall::run`]) and hand back to [`Self::finish_procedure`].
+    pub fn prepare_procedure(
+        &mut self,
+        name: &str,
+        caller: Caller,
+        args: &[u8],
+    ) -> Result<ProcedureCall, CallError> {
         let id = self
             .def
             .procedures
@@ -317,48 +336,46 @@ impl ModuleHost {
                 reducer: name.to_owned(),
                 reason: e.to_string(),
             })?;
-        let started = Instant::now();
-        let timestamp = Timestamp::now();
-        let function: Arc<str> = name.into();
-        let budget = self.engine.config.budget_ticks();
-        let Some(instance) = self.instance.as_mut() else {
-            return Ok(ProcedureRun {
-                result: Err("the module could not be instantiated again after a trap".into()),
-                commits: Vec::new(),
-                duration: started.elapsed(),
-                timestamp,
-            });
+        let instance = match self.procedure_instances.pop() {
+            Some(instance) => instance,
+            None => self
+                .instantiate()
+                .map_err(|e| CallError::Unavailable(e.to_string()))?,
         };
-        instance.store.data_mut().procedure = Some(crate::env::ProcedureState {
+        Ok(ProcedureCall {
+            instance,
+            id: id as u32,
+            name: name.into(),
+            caller,
+            args: args.to_vec(),
             datastore: self.datastore.clone(),
-            commits: Vec::new(),
             http: self.engine.config.outbound_http,
-        });
-        let end = instance.call_procedure(
-            id as u32,
-            &function,
-            caller.identity,
-            caller.connection,
-            timestamp,
-            args,
-            budget,
-        );
-        let env = instance.store.data_mut();
-        if let Some(open) = env.tx.take() {
-            open.rollback();
-        }
-        let commits = env.procedure.take().map(|p| p.commits).unwrap_or_default();
-        for delta in &commits {
-            self.observe_commit(delta);
-        }
-        let result = end.map_err(|end| self.failed("procedure", end));
-        self.log_failure(name, &result);
-        Ok(ProcedureRun {
-            result,
-            commits,
-            duration: started.elapsed(),
-            timestamp,
+            budget_ticks: self.engine.config.budget_ticks(),
+            def: self.def.clone(),
         })
+    }
+
+    /// Ends a procedure call that ran: its commits reach the scheduler (unless a gate handed
+    /// them on), its failure is logged, and its instance is kept for the next call unless it
+    /// trapped or belongs to an older module.
+    pub fn finish_procedure(&mut self, ended: ProcedureEnded) -> ProcedureRun {
+        if !ended.handed_on {
+            for delta in &ended.commits {
+                self.observe_commit(delta);
+            }
+        }
+        let reusable = ended.end.is_ok() && Arc::ptr_eq(&ended.def, &self.def);
+        if reusable && self.procedure_instances.len() < MAX_IDLE_PROCEDURE_INSTANCES {
+            self.procedure_instances.push(ended.instance);
+        }
+        let result = ended.end.map_err(|end| self.failure("procedure", end));
+        self.log_failure(&ended.name, &result);
+        ProcedureRun {
+            result,
+            commits: ended.commits,
+            duration: ended.duration,
+            timestamp: ended.timestamp,
+        }
     }
 
     /// Evaluates the view named `name` as `sender` (ignored for anonymous views) against the
@@ -406,21 +423,21 @@ impl ModuleHost {
         Ok(ViewRun { result, reads })
     }
 
-    /// The message for a procedure or view (`kind`) that trapped or ran out of budget; the
-    /// instance is replaced, as after a reducer's trap.
+    /// The message for a view that trapped or ran out of budget; the instance is replaced,
+    /// as after a reducer's trap.
     fn failed(&mut self, kind: &str, end: CallEnd) -> String {
+        self.replace_instance(None);
+        self.failure(kind, end)
+    }
+
+    /// The message for a procedure or view (`kind`) that trapped or ran out of budget.
+    fn failure(&self, kind: &str, end: CallEnd) -> String {
         match end {
-            CallEnd::OutOfBudget => {
-                self.replace_instance(None);
-                format!(
-                    "The {kind} ran longer than its budget of {:?} and was stopped",
-                    self.engine.config.reducer_budget
-                )
-            }
-            CallEnd::Trapped(m) | CallEnd::Error(m) => {
-                self.replace_instance(None);
-                format!("The {kind} panicked: {m}")
-            }
+            CallEnd::OutOfBudget => format!(
+                "The {kind} ran longer than its budget of {:?} and was stopped",
+                self.engine.config.reducer_budget
+            ),
+            CallEnd::Trapped(m) | CallEnd::Error(m) => format!("The {kind} panicked: {m}"),
             // Not an end an `Err` carries.
             CallEnd::Ok => format!("The {kind} ended without a result"),
         }
@@ -635,6 +652,7 @@ impl ModuleHost {
                 reducer: self.def.reducers[reducer].name.clone(),
                 result,
                 procedure_commits: Vec::new(),
+                procedure: None,
             });
         }
         runs
@@ -642,7 +660,7 @@ impl ModuleHost {
 
     /// A due row of a table that schedules procedure `id`: a one-off row is deleted first, in
     /// a transaction of its own (as SpacetimeDB does: the procedure may run long and commit
-    /// several times), then the procedure runs with the row as its argument.
+    /// several times); the procedure, with the row as its argument, is handed back to run.
     fn run_scheduled_procedure(
         &mut self,
         id: usize,
@@ -659,36 +677,31 @@ impl ModuleHost {
             true => tx.delete_bsatn(table, row).map(drop),
             false => Ok(()),
         };
+        let mut procedure_commits = Vec::new();
+        let mut procedure = None;
         let outcome = match deleted.and_then(|()| tx.commit()) {
             Ok(delta) => {
                 self.observe_commit(&delta);
-                ReducerOutcome::Committed(delta)
+                procedure_commits.push(delta.clone());
+                match self.prepare_procedure(&name, caller, row) {
+                    Ok(call) => {
+                        procedure = Some(call);
+                        ReducerOutcome::Committed(delta)
+                    }
+                    Err(e) => ReducerOutcome::Failed(e.to_string()),
+                }
             }
             Err(e) => ReducerOutcome::Failed(e.to_string()),
         };
-        let mut result = ReducerResult {
-            outcome,
-            duration: started.elapsed(),
-            timestamp,
-        };
-        let mut procedure_commits = Vec::new();
-        if let ReducerOutcome::Committed(delete) = &result.outcome {
-            procedure_commits.push(delete.clone());
-            match self.call_procedure(&name, caller, row) {
-                Ok(run) => {
-                    procedure_commits.extend(run.commits);
-                    result.duration = started.elapsed();
-                    if let Err(e) = run.result {
-                        result.outcome = ReducerOutcome::Failed(e);
-                    }
-                }
-                Err(e) => result.outcome = ReducerOutcome::Failed(e.to_string()),
-            }
-        }
         ScheduledRun {
             reducer: name,
-            result,
+            result: ReducerResult {
+                outcome,
+                duration: started.elapsed(),
+                timestamp,
+            },
             procedure_commits,
+            procedure,
         }
     }
 
@@ -725,6 +738,7 @@ impl ModuleHost {
                     runs.push(ScheduledRun {
                         reducer: name,
                         procedure_commits: Vec::new(),
+                        procedure: None,
                         result,
                     });
                 }

@@ -19,6 +19,7 @@ mod imports;
 mod instance;
 mod logs;
 pub mod outbound;
+mod procedure;
 mod scheduler;
 
 pub use catalog::{Catalog, IndexRef};
@@ -34,4 +35,7 @@ pub use host::{
 pub use imports::ABI_MINOR;
 pub use instance::CompiledModule;
 pub use logs::{LogLevel, LogRecord, ModuleLogs, DEFAULT_LOG_RING_LINES, SYSTEM_TARGET};
+pub use procedure::{
+    ProcedureCall, ProcedureEnded, WriterGate, WriterTurn, MAX_IDLE_PROCEDURE_INSTANCES,
+};
 pub use scheduler::MIN_SCHEDULE_INTERVAL;

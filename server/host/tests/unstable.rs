@@ -36,8 +36,10 @@ fn immediate_calls_run_after_the_asking_call() {
 fn procedures_run_with_their_own_transactions() {
     let mut host = publish(UNSTABLE, Identity::ZERO);
     let def = host.def().clone();
-    assert_eq!(def.procedures.len(), 7);
-    assert_eq!(def.views.len(), 6);
+    assert_eq!(def.procedures.len(), 9);
+    assert_eq!(def.views.len(), 7);
+    let my_score = def.views.iter().find(|v| v.name == "my_score").unwrap();
+    assert_eq!(my_score.primary_key, Some(0), "ViewPrimaryKeys: `player`");
     let who = caller(1);
     let run = |host: &mut lightcone_host::ModuleHost, name: &str, arg: V| {
         host.call_procedure(name, who, &args(vec![arg])).unwrap()
@@ -47,6 +49,9 @@ fn procedures_run_with_their_own_transactions() {
     let r = run(&mut host, "add_one", V::U32(41));
     assert_eq!(r.result, Ok(42u32.to_le_bytes().to_vec()));
     assert!(r.commits.is_empty(), "no transaction, no commit");
+    let r = run(&mut host, "nap", V::U64(20));
+    let slept = u64::from_le_bytes(r.result.unwrap().try_into().unwrap());
+    assert!(slept >= 20, "slept {slept} ms");
     let r = run(&mut host, "greet", V::string("ann"));
     let text: String = lightcone_protocol::bsatn::from_slice(&r.result.unwrap()).unwrap();
     assert_eq!(text, format!("hello ann from {}", who.identity));
@@ -105,16 +110,18 @@ fn a_scheduled_procedure_runs_after_its_row_is_deleted() {
         vec![V::string("p")]
     )));
     let due = host.next_scheduled().expect("planned");
-    let runs = host.run_due(due);
+    let mut runs = host.run_due(due);
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].reducer, "later");
     assert!(committed(&runs[0].result), "{:?}", runs[0].result.outcome);
-    assert_eq!(
-        runs[0].procedure_commits.len(),
-        2,
-        "the deletion, then the procedure's"
-    );
+    assert_eq!(runs[0].procedure_commits.len(), 1, "the deletion");
     assert!(rows(&host, "later_schedule").is_empty());
+    // The procedure is handed back to run (off the writer, on a server).
+    let call = runs[0].procedure.take().expect("a procedure to run");
+    assert_eq!(call.name(), "later");
+    let run = host.finish_procedure(call.run(None));
+    assert!(run.result.is_ok(), "{:?}", run.result);
+    assert_eq!(run.commits.len(), 1, "the procedure's own transaction");
     assert_eq!(
         rows(&host, "hits")[0].elements[0],
         V::string("p (row still there: false)")

@@ -507,9 +507,12 @@ pub async fn sql(state: State, auth: Auth, Path(noi): Path<String>, body: Bytes)
     // Reads run here against a consistent snapshot; changes go through the database's
     // thread, so subscribers and the scheduler see them.
     let result = match crate::sql::parse::parse(&sql) {
-        // A view's rows come from the module: the database's thread evaluates it.
+        // A view's rows come from the module: the database's thread evaluates it (also
+        // when a view is joined).
         Ok(crate::sql::parse::Statement::Select(select))
-            if db.def.read().view(&select.table).is_some() =>
+            if std::iter::once(&select.table)
+                .chain(select.join.as_ref().map(|j| &j.table))
+                .any(|t| db.def.read().view(t).is_some()) =>
         {
             Ok(db.view_sql(sql.clone(), caller, owner).await)
         }

@@ -210,7 +210,7 @@ impl JoinPlan {
 
 /// Removes rows present in both lists (once per occurrence), keeping the rest with their
 /// multiplicity.
-fn cancel(inserts: Vec<Vec<u8>>, deletes: Vec<Vec<u8>>) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+pub(super) fn cancel(inserts: Vec<Vec<u8>>, deletes: Vec<Vec<u8>>) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
     if inserts.is_empty() || deletes.is_empty() {
         return (inserts, deletes);
     }

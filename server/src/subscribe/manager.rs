@@ -11,7 +11,8 @@
 //! commit costs the same whether 10 or 10,000 subscriptions wait on other keys.
 //!
 //! Join queries (`join.rs`) hang off both their tables and are evaluated by their delta
-//! rules whenever either changes.
+//! rules whenever either changes; view–table joins (`view_join.rs`) hang off their table and
+//! their view's materialization.
 //!
 //! A client's update is grouped per query set, then per table; a table lists one
 //! `TableUpdateRows` per matching query (SpacetimeDB's bag semantics: the same row can arrive
@@ -239,6 +240,7 @@ impl Subscriptions {
         &self,
         state: &CommittedState,
         delta: &TxDelta,
+        views: &ViewCache,
         view_changes: &HashMap<ViewKey, ViewChange>,
     ) -> Vec<(Vec<ConnectionId>, TransactionUpdate)> {
         if self.queries.is_empty() {
@@ -287,6 +289,10 @@ impl Subscriptions {
             for (key, change) in view_changes {
                 for id in self.views.get(key).into_iter().flatten() {
                     let plan = &self.queries[id].plan;
+                    if plan.view_join.is_some() {
+                        joins.push(*id);
+                        continue;
+                    }
                     let mut c = QueryChange {
                         inserts: RowListBuilder::new(),
                         deletes: RowListBuilder::new(),
@@ -317,12 +323,20 @@ impl Subscriptions {
             let Some(query) = self.queries.get(&id) else {
                 continue;
             };
-            let Some(join) = &query.plan.join else {
-                continue;
+            let filter = query.plan.filter.as_ref();
+            let (inserts, deletes) = match (&query.plan.join, &query.plan.view_join) {
+                (Some(join), _) => {
+                    let (dl, dr) = (delta.table(join.left), delta.table(join.right));
+                    join.delta(state, dl.as_ref(), dr.as_ref(), filter)
+                }
+                (None, Some(join)) => {
+                    let now = views.rows(&join.view).unwrap_or_default();
+                    let change = view_changes.get(&join.view);
+                    let dt = delta.table(join.table);
+                    join.delta(state, now, change, dt.as_ref(), filter)
+                }
+                (None, None) => continue,
             };
-            let (dl, dr) = (delta.table(join.left), delta.table(join.right));
-            let (inserts, deletes) =
-                join.delta(state, dl.as_ref(), dr.as_ref(), query.plan.filter.as_ref());
             if inserts.is_empty() && deletes.is_empty() {
                 continue;
             }
@@ -433,7 +447,10 @@ impl Subscriptions {
             );
             return id;
         }
-        if plan.join.is_some() {
+        if let Some(key) = plan.view_key().filter(|_| plan.view_join.is_some()) {
+            self.views.entry(key).or_default().push(id);
+        }
+        if plan.join.is_some() || plan.view_join.is_some() {
             for table in plan.tables() {
                 self.tables.entry(table).or_default().joins.push(id);
             }
@@ -493,7 +510,15 @@ impl Subscriptions {
             }
             return;
         }
-        if q.plan.join.is_some() {
+        if let Some(key) = q.plan.view_join.as_ref().map(|j| j.view) {
+            if let Some(ids) = self.views.get_mut(&key) {
+                ids.retain(|&i| i != id);
+                if ids.is_empty() {
+                    self.views.remove(&key);
+                }
+            }
+        }
+        if q.plan.join.is_some() || q.plan.view_join.is_some() {
             for t in q.plan.tables() {
                 if let Some(table) = self.tables.get_mut(&t) {
                     table.joins.retain(|&i| i != id);

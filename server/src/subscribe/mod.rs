@@ -3,6 +3,7 @@
 //!
 //! - `plan.rs`: a subscription query compiled against the schema ([`QueryPlan`]).
 //! - `join.rs`: queries over two joined tables and their delta rules ([`join::JoinPlan`]).
+//! - `view_join.rs`: queries joining a view and a table ([`view_join::ViewJoinPlan`]).
 //! - `views.rs`: materialized views, re-run when a commit touches what they read ([`ViewCache`]).
 //! - `manager.rs`: every live query of a database, shared between clients, and the per-commit
 //!   incremental evaluation ([`Subscriptions`]).
@@ -15,6 +16,7 @@ pub mod client;
 pub mod join;
 pub mod manager;
 pub mod plan;
+pub mod view_join;
 pub mod views;
 
 pub use client::{

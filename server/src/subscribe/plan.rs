@@ -14,11 +14,12 @@
 //! row finds the queries it can affect by a hash lookup instead of testing every query.
 
 use lightcone_datastore::{CommittedState, Table};
-use lightcone_protocol::moduledef::{ModuleDef, ViewReturnKind};
+use lightcone_protocol::moduledef::{ModuleDef, ViewDef, ViewReturnKind};
 use lightcone_protocol::sats::{AlgebraicValue, Identity, ProductType, ProductValue, Typespace};
 use lightcone_protocol::ws::row_list::{BsatnRowList, RowListBuilder};
 
 use super::join::JoinPlan;
+use super::view_join::ViewJoinPlan;
 use super::views::{ViewCache, ViewKey};
 use crate::sql::exec::{resolve, resolve_where, Pred};
 use crate::sql::parse::{parse, Projection, Select, Statement};
@@ -45,6 +46,8 @@ pub struct QueryPlan {
     pub join: Option<JoinPlan>,
     /// For a view: which materialization (`table_id` is then meaningless).
     pub view: Option<ViewKey>,
+    /// For a join of a view and a table.
+    pub view_join: Option<ViewJoinPlan>,
     /// Equal for queries that select the same rows (table and resolved predicate, with
     /// `:sender` already replaced by the caller): the key that shares one evaluation between
     /// clients.
@@ -120,6 +123,7 @@ impl QueryPlan {
             filter,
             equality: equalities.into_iter().next(),
             join: None,
+            view_join: None,
             view: None,
             key,
         })
@@ -189,11 +193,13 @@ impl QueryPlan {
             filter,
             equality: None,
             join: None,
+            view_join: None,
             view: Some(key),
         })
     }
 
-    /// A join: one side's whole rows, both join columns indexed.
+    /// A join: one side's whole rows; both join columns indexed, or a view (which needs no
+    /// index) joined with a table whose join column is indexed (`view_join.rs`).
     fn compile_join(
         state: &CommittedState,
         select: &Select,
@@ -204,16 +210,11 @@ impl QueryPlan {
             .join
             .as_ref()
             .expect("compile_join is called for joins");
-        let (left_id, left) = visible(state, &select.table, owner)?;
-        let (right_id, right) = visible(state, &join.table, owner)?;
-        if left.def.is_event || right.def.is_event {
-            return Err(SqlError::Unsupported(
-                "event tables cannot be joined in a subscription".into(),
-            ));
-        }
+        let left = Side::find(state, &select.table, caller, owner)?;
+        let right = Side::find(state, &join.table, caller, owner)?;
         let left_names = [Some(select.table.as_str()), select.alias.as_deref()];
         let right_names = [Some(join.table.as_str()), join.alias.as_deref()];
-        let n_left = left.def.row_type.elements.len();
+        let n_left = left.row_type().elements.len();
         let returns_right = match &select.projection {
             Projection::All(Some(q)) if left_names.contains(&Some(q.as_str())) => false,
             Projection::All(Some(q)) if right_names.contains(&Some(q.as_str())) => true,
@@ -224,9 +225,8 @@ impl QueryPlan {
                 ))
             }
         };
-        let position = |t: &Table, c: &str| {
-            t.def
-                .row_type
+        let position = |side: &Side, c: &str| {
+            side.row_type()
                 .elements
                 .iter()
                 .position(|e| e.name.as_deref() == Some(c))
@@ -235,13 +235,13 @@ impl QueryPlan {
             let missing = || SqlError::NoSuchColumn(name.to_owned());
             match name.split_once('.') {
                 Some((q, c)) if left_names.contains(&Some(q)) => {
-                    position(left, c).ok_or_else(missing)
+                    position(&left, c).ok_or_else(missing)
                 }
                 Some((q, c)) if right_names.contains(&Some(q)) => {
-                    position(right, c).map(|i| n_left + i).ok_or_else(missing)
+                    position(&right, c).map(|i| n_left + i).ok_or_else(missing)
                 }
                 Some((q, _)) => Err(SqlError::NoSuchTable(q.to_owned())),
-                None => match (position(left, name), position(right, name)) {
+                None => match (position(&left, name), position(&right, name)) {
                     (Some(i), None) => Ok(i),
                     (None, Some(i)) => Ok(n_left + i),
                     (Some(_), Some(_)) => Err(SqlError::Type(format!(
@@ -261,54 +261,101 @@ impl QueryPlan {
                 ))
             }
         };
-        let indexed = |t: &Table, col: usize| {
-            t.indexes
-                .iter()
-                .any(|i| i.columns.as_slice() == [col as u16])
-        };
-        if !indexed(left, left_col) || !indexed(right, right_col) {
-            return Err(SqlError::Unsupported(JOIN_NEEDS_INDEXES.into()));
-        }
-        let mut row_type: ProductType = left.def.row_type.clone();
+        let mut row_type: ProductType = left.row_type().clone();
         row_type
             .elements
-            .extend(right.def.row_type.elements.iter().cloned());
+            .extend(right.row_type().elements.iter().cloned());
         let filter = select
             .filter
             .as_ref()
             .map(|c| resolve(c, &column_of, &row_type, caller))
             .transpose()?;
-        let filter = rls::restrict(filter, rls::visibility(state, left_id, caller, owner)?, 0);
-        let right_rows = rls::visibility(state, right_id, caller, owner)?;
-        let filter = rls::restrict(filter, right_rows, n_left);
-        let plan = JoinPlan {
-            left: left_id,
-            left_col,
-            right: right_id,
-            right_col,
-            returns_right,
-        };
-        let returned = if returns_right { right } else { left };
-        Ok(Self {
-            table_id: if returns_right { right_id } else { left_id },
-            table_name: returned.def.name.as_str().into(),
-            is_event: false,
-            key: format!("{plan:?}:{filter:?}"),
-            filter,
-            equality: None,
-            join: Some(plan),
-            view: None,
-        })
+        // Row-level security on each table side (views are the module's own answer).
+        let mut filter = filter;
+        for (side, offset) in [(&left, 0), (&right, n_left)] {
+            if let Side::Table(id, _) = side {
+                filter = rls::restrict(filter, rls::visibility(state, *id, caller, owner)?, offset);
+            }
+        }
+        let returned = if returns_right { &right } else { &left };
+        let table_name: Box<str> = returned.name().into();
+        match (&left, &right) {
+            (Side::Table(l, lt), Side::Table(r, rt)) => {
+                if !indexed(lt, left_col) || !indexed(rt, right_col) {
+                    return Err(SqlError::Unsupported(JOIN_NEEDS_INDEXES.into()));
+                }
+                let plan = JoinPlan {
+                    left: *l,
+                    left_col,
+                    right: *r,
+                    right_col,
+                    returns_right,
+                };
+                Ok(Self {
+                    table_id: if returns_right { *r } else { *l },
+                    table_name,
+                    is_event: false,
+                    key: format!("{plan:?}:{filter:?}"),
+                    filter,
+                    equality: None,
+                    join: Some(plan),
+                    view_join: None,
+                    view: None,
+                })
+            }
+            (Side::View(key, v), Side::Table(t, tt)) | (Side::Table(t, tt), Side::View(key, v)) => {
+                let view_first = matches!(left, Side::View(..));
+                let (view_col, table_col) = match view_first {
+                    true => (left_col, right_col),
+                    false => (right_col, left_col),
+                };
+                if !indexed(tt, table_col) {
+                    return Err(SqlError::Unsupported(JOIN_NEEDS_INDEXES.into()));
+                }
+                let plan = ViewJoinPlan {
+                    view: *key,
+                    view_col,
+                    view_type: v.row_type.clone(),
+                    table: *t,
+                    table_col,
+                    view_first,
+                    returns_view: view_first != returns_right,
+                };
+                Ok(Self {
+                    table_id: if plan.returns_view { u32::MAX } else { *t },
+                    table_name,
+                    is_event: false,
+                    key: format!(
+                        "view join {:?} {view_col} {t} {table_col} {view_first} {}:{filter:?}",
+                        plan.view, plan.returns_view
+                    ),
+                    filter,
+                    equality: None,
+                    join: None,
+                    view_join: Some(plan),
+                    view: None,
+                })
+            }
+            (Side::View(..), Side::View(..)) => Err(SqlError::Unsupported(
+                "a subscription cannot join two views; join a view with a table".into(),
+            )),
+        }
     }
 
     /// The tables a change to which can change this query's rows (none for a view: its
     /// materialization decides).
     pub fn tables(&self) -> impl Iterator<Item = u32> + '_ {
-        match (&self.join, &self.view) {
-            (Some(j), _) => [j.left, j.right].into_iter().take(2),
-            (None, Some(_)) => [0, 0].into_iter().take(0),
-            (None, None) => [self.table_id, self.table_id].into_iter().take(1),
+        match (&self.join, &self.view, &self.view_join) {
+            (Some(j), _, _) => [j.left, j.right].into_iter().take(2),
+            (None, Some(_), _) => [0, 0].into_iter().take(0),
+            (None, None, Some(j)) => [j.table, j.table].into_iter().take(1),
+            (None, None, None) => [self.table_id, self.table_id].into_iter().take(1),
         }
+    }
+
+    /// The view materialization the query reads, if any.
+    pub fn view_key(&self) -> Option<ViewKey> {
+        self.view.or(self.view_join.as_ref().map(|j| j.view))
     }
 
     /// Whether the view row `bytes` is selected.
@@ -336,6 +383,13 @@ impl QueryPlan {
                         list.push_encoded(row);
                     }
                 }
+            }
+            return list.finish();
+        }
+        if let Some(join) = &self.view_join {
+            let view_rows = views.rows(&join.view).unwrap_or_default();
+            for row in join.current_rows(state, view_rows, self.filter.as_ref()) {
+                list.push_encoded(&row);
             }
             return list.finish();
         }
@@ -373,6 +427,68 @@ impl QueryPlan {
             }
         }
         list.finish()
+    }
+}
+
+/// Whether `table` has an index on exactly `col`.
+fn indexed(table: &Table, col: usize) -> bool {
+    table
+        .indexes
+        .iter()
+        .any(|i| i.columns.as_slice() == [col as u16])
+}
+
+/// One side of a join: a table or a (row-returning) view's materialization.
+enum Side<'a> {
+    Table(u32, &'a Table),
+    View(ViewKey, &'a ViewDef),
+}
+
+impl<'a> Side<'a> {
+    /// The table or view `name` as `caller` may see it.
+    fn find(
+        state: &'a CommittedState,
+        name: &str,
+        caller: Identity,
+        owner: bool,
+    ) -> Result<Self, SqlError> {
+        let view = state.def.as_ref().and_then(|def| {
+            let index = def.views.iter().position(|v| v.name == name)?;
+            Some((index, &def.views[index]))
+        });
+        if let Some((index, view)) = view {
+            if !view.is_public && !owner {
+                return Err(SqlError::NoSuchTable(name.to_owned()));
+            }
+            if view.return_kind == ViewReturnKind::Query {
+                return Err(SqlError::Unsupported(format!(
+                    "`{name}` returns a query and cannot be joined; subscribe to all of it"
+                )));
+            }
+            let key: ViewKey = (index, (!view.is_anonymous).then_some(caller));
+            return Ok(Side::View(key, view));
+        }
+        let (id, table) = visible(state, name, owner)?;
+        if table.def.is_event {
+            return Err(SqlError::Unsupported(
+                "event tables cannot be joined in a subscription".into(),
+            ));
+        }
+        Ok(Side::Table(id, table))
+    }
+
+    fn row_type(&self) -> &ProductType {
+        match self {
+            Side::Table(_, t) => &t.def.row_type,
+            Side::View(_, v) => &v.row_type,
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Side::Table(_, t) => &t.def.name,
+            Side::View(_, v) => &v.name,
+        }
     }
 }
 

@@ -1,16 +1,17 @@
 //! The procedure-only imports (ABI 10.3): a procedure's explicit transactions
-//! (`ctx.with_tx`). `procedure_start_mut_tx` opens a transaction on the database, the usual
-//! datastore imports work inside it, and `procedure_commit_mut_tx` commits it (the host hands
-//! each commit on to subscribers and the scheduler after the call) or
-//! `procedure_abort_mut_tx` drops it. Called from a reducer, they answer
-//! `TRANSACTION_NOT_ANONYMOUS`, as SpacetimeDB does.
+//! (`ctx.with_tx`), outbound HTTP and sleeping. `procedure_start_mut_tx` waits for the
+//! database's writer (`crate::procedure`) and opens a transaction, the usual datastore imports
+//! work inside it, and `procedure_commit_mut_tx` commits it and hands the commit to the writer
+//! (or `procedure_abort_mut_tx` drops it). Called from a reducer, they answer
+//! `TRANSACTION_NOT_ANONYMOUS`, as SpacetimeDB does; HTTP and sleeping inside a transaction
+//! answer `WOULD_BLOCK_TRANSACTION`.
 //!
-//! `procedure_http_request` performs the request (`crate::outbound`). Not yet:
-//! `procedure_sleep_until` traps with a message saying so, which reaches the procedure's
-//! caller as its error.
+//! `procedure_http_request` performs the request (`crate::outbound`);
+//! `procedure_sleep_until` sleeps the procedure's thread. Time spent waiting does not count
+//! against the procedure's budget.
 
 use lightcone_protocol::sats::Timestamp;
-use wasmtime::{bail, Result};
+use wasmtime::{bail, AsContextMut, Result};
 use wasmtime::{Caller, Linker};
 
 use lightcone_protocol::http::Request;
@@ -23,27 +24,59 @@ use crate::errno::{
 
 type C<'a> = Caller<'a, InstanceEnv>;
 
-const UNSUPPORTED: &str = "is not supported by this server yet";
+/// Longest one `procedure_sleep_until` sleeps (a wake time further off is an error).
+pub const MAX_PROCEDURE_SLEEP: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Restarts the calling procedure's time budget after a wait.
+fn restart_budget(c: &mut C<'_>) {
+    if let Some(ticks) = c.data().procedure.as_ref().map(|p| p.budget_ticks) {
+        c.as_context_mut().set_epoch_deadline(ticks);
+    }
+}
 
 pub fn link(l: &mut Linker<InstanceEnv>) -> Result<()> {
     let v3 = &abi(3);
     l.func_wrap(
         v3,
         "procedure_sleep_until",
-        |_: C<'_>, _wake: i64| -> Result<i64> { bail!("procedure_sleep_until {UNSUPPORTED}") },
+        |mut c: C<'_>, wake: i64| -> Result<i64> {
+            let env = c.data();
+            if env.procedure.is_none() {
+                bail!("procedure_sleep_until called outside a procedure");
+            }
+            if env.tx.is_some() {
+                bail!("procedure_sleep_until called inside a transaction");
+            }
+            let now = Timestamp::now().micros_since_unix_epoch;
+            let wait = std::time::Duration::from_micros(wake.saturating_sub(now).max(0) as u64);
+            if wait > MAX_PROCEDURE_SLEEP {
+                bail!("procedure_sleep_until: cannot sleep longer than {MAX_PROCEDURE_SLEEP:?}");
+            }
+            std::thread::sleep(wait);
+            restart_budget(&mut c);
+            Ok(Timestamp::now().micros_since_unix_epoch)
+        },
     )?;
     l.func_wrap(
         v3,
         "procedure_start_mut_tx",
         |mut c: C<'_>, out: u32| -> Result<u32> {
-            let (mem, env) = parts(&mut c)?;
-            let Some(procedure) = env.procedure.as_ref() else {
+            let env = c.data_mut();
+            let Some(procedure) = env.procedure.as_mut() else {
                 return Ok(TRANSACTION_NOT_ANONYMOUS);
             };
             if env.tx.is_some() {
                 return Ok(WOULD_BLOCK_TRANSACTION);
             }
+            if let Some(gate) = procedure.gate.clone() {
+                match gate.enter() {
+                    Ok(turn) => procedure.turn = Some(turn),
+                    Err(why) => bail!("the procedure cannot open a transaction: {why}"),
+                }
+            }
             env.tx = Some(procedure.datastore.begin_mut());
+            restart_budget(&mut c);
+            let (mem, _) = parts(&mut c)?;
             let now = Timestamp::now().micros_since_unix_epoch;
             write_u64(mem, out, now as u64)?;
             Ok(0)
@@ -59,11 +92,15 @@ pub fn link(l: &mut Linker<InstanceEnv>) -> Result<()> {
             };
             match tx.commit() {
                 Ok(delta) => {
+                    procedure.leave(Some(&delta));
                     procedure.commits.push(delta);
                     Ok(0)
                 }
                 // Not logged means not committed (the SDK retries the body once).
-                Err(_) => Ok(crate::errno::HOST_CALL_FAILURE),
+                Err(_) => {
+                    procedure.leave(None);
+                    Ok(crate::errno::HOST_CALL_FAILURE)
+                }
             }
         },
     )?;
@@ -72,9 +109,10 @@ pub fn link(l: &mut Linker<InstanceEnv>) -> Result<()> {
         "procedure_abort_mut_tx",
         |mut c: C<'_>| -> Result<u32> {
             let (_, env) = parts(&mut c)?;
-            match (env.procedure.is_some(), env.tx.take()) {
-                (true, Some(tx)) => {
+            match (env.procedure.as_mut(), env.tx.take()) {
+                (Some(procedure), Some(tx)) => {
                     tx.rollback();
+                    procedure.leave(None);
                     Ok(0)
                 }
                 _ => Ok(TRANSACTION_NOT_ANONYMOUS),
@@ -109,7 +147,10 @@ fn http_request(
         return Ok(BSATN_DECODE_ERROR);
     };
     let body = slice(mem, body, body_len)?.to_vec();
-    match crate::outbound::send(&policy, &request, body) {
+    let sent = crate::outbound::send(&policy, &request, body);
+    restart_budget(&mut c);
+    let (mem, env) = parts(&mut c)?;
+    match sent {
         Ok((response, body)) => {
             let head = env.new_source(&lightcone_protocol::bsatn::to_vec(&response));
             let body = if body.is_empty() {

@@ -144,6 +144,34 @@ pub fn my_owned(ctx: &ViewContext) -> Vec<Owned> {
     ctx.db.owned().owner().filter(ctx.sender()).collect()
 }
 
+/// One score per identity.
+#[spacetimedb::table(accessor = score, public)]
+pub struct Score {
+    #[primary_key]
+    pub player: Identity,
+    pub points: u32,
+}
+
+/// Sets the caller's score (inserting or updating its row).
+#[spacetimedb::reducer]
+pub fn set_score(ctx: &ReducerContext, points: u32) {
+    let row = Score {
+        player: ctx.sender(),
+        points,
+    };
+    if ctx.db.score().player().find(ctx.sender()).is_some() {
+        ctx.db.score().player().update(row);
+    } else {
+        ctx.db.score().insert(row);
+    }
+}
+
+/// The caller's score, keyed by player: a change reaches clients as an update of that key.
+#[spacetimedb::view(accessor = my_score, public, primary_key = player)]
+pub fn my_score(ctx: &ViewContext) -> Option<Score> {
+    ctx.db.score().player().find(ctx.sender())
+}
+
 /// A query view: the hits noted "x", as a query the server runs.
 #[spacetimedb::view(accessor = x_hits, public)]
 pub fn x_hits(_ctx: &AnonymousViewContext) -> spacetimedb::RawQuery<Hits> {
@@ -153,6 +181,10 @@ pub fn x_hits(_ctx: &AnonymousViewContext) -> spacetimedb::RawQuery<Hits> {
 /// Fetches `url`: "<status> <body>", or "error: <why>".
 #[spacetimedb::procedure]
 pub fn fetch(ctx: &mut ProcedureContext, url: String) -> String {
+    get(ctx, url)
+}
+
+fn get(ctx: &mut ProcedureContext, url: String) -> String {
     match ctx.http.get(url) {
         Ok(response) => {
             let (parts, body) = response.into_parts();
@@ -160,4 +192,24 @@ pub fn fetch(ctx: &mut ProcedureContext, url: String) -> String {
         }
         Err(e) => format!("error: {e}"),
     }
+}
+
+/// Fetches `url`, then records what came back in a transaction; returns it.
+#[spacetimedb::procedure]
+pub fn fetch_and_record(ctx: &mut ProcedureContext, url: String) -> String {
+    let got = get(ctx, url);
+    ctx.with_tx(|tx| {
+        tx.db.hits().insert(Hits { note: got.clone() });
+    });
+    got
+}
+
+/// Sleeps `ms` milliseconds; returns how many it slept by the module's clock.
+#[spacetimedb::procedure]
+pub fn nap(ctx: &mut ProcedureContext, ms: u64) -> u64 {
+    let start = ctx.timestamp;
+    let wake = start + std::time::Duration::from_millis(ms);
+    ctx.sleep_until(wake);
+    let now = ctx.timestamp;
+    now.duration_since(start).map_or(0, |d| d.as_millis() as u64)
 }

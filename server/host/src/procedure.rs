@@ -1,0 +1,146 @@
+//! Procedures off the database's writer. A procedure call is prepared on the writer's thread
+//! ([`crate::ModuleHost::prepare_procedure`]: arguments checked, an instance of its own taken
+//! from a pool), run on any thread ([`ProcedureCall::run`]), and finished on the writer's
+//! thread again ([`crate::ModuleHost::finish_procedure`]: the instance goes back to the pool).
+//!
+//! While it runs, the writer goes on committing reducers. Only the procedure's own
+//! transactions (`ctx.with_tx`) need the writer: before opening one, the procedure asks its
+//! [`WriterGate`] for a [`WriterTurn`] — the writer stops and waits — and when the
+//! transaction ends it hands the commit (if any) back through the turn, so the writer can
+//! pass it on to the scheduler and subscribers in commit order before it resumes. Without a
+//! gate (host tests, [`crate::ModuleHost::call_procedure`]) the commits are handed on by
+//! `finish_procedure` instead.
+//!
+//! Waiting (for the writer, on outbound HTTP, in `procedure_sleep_until`) does not count
+//! against the procedure's time budget: after each wait the budget starts again.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use lightcone_datastore::{Datastore, TxDelta};
+use lightcone_protocol::moduledef::ModuleDef;
+use lightcone_protocol::sats::Timestamp;
+
+use crate::host::Caller;
+use crate::instance::{CallEnd, Instance};
+use crate::outbound::OutboundHttp;
+
+/// Idle procedure instances kept per database for the next calls.
+pub const MAX_IDLE_PROCEDURE_INSTANCES: usize = 8;
+
+/// The way to the database's writer for a running procedure's transactions.
+pub trait WriterGate: Send + Sync {
+    /// Blocks until the writer has stopped for this procedure, or says why it will not.
+    fn enter(&self) -> Result<Box<dyn WriterTurn>, String>;
+}
+
+/// The writer, stopped for one transaction of a procedure.
+pub trait WriterTurn: Send {
+    /// Lets the writer go on, with the transaction's commit if it committed.
+    fn leave(self: Box<Self>, committed: Option<TxDelta>);
+}
+
+/// What a running procedure's imports need (the instance's env holds it during the call).
+pub struct ProcedureState {
+    pub datastore: Datastore,
+    /// Every transaction it committed, in order.
+    pub commits: Vec<TxDelta>,
+    /// What its outbound HTTP may reach.
+    pub http: OutboundHttp,
+    pub gate: Option<Arc<dyn WriterGate>>,
+    /// The writer's turn while a transaction is open (with a gate).
+    pub turn: Option<Box<dyn WriterTurn>>,
+    /// The time budget, restarted after each wait.
+    pub budget_ticks: u64,
+}
+
+impl ProcedureState {
+    /// Ends the open transaction's turn of the writer, handing it the commit.
+    pub fn leave(&mut self, committed: Option<&TxDelta>) {
+        if let Some(turn) = self.turn.take() {
+            turn.leave(committed.cloned());
+        }
+    }
+}
+
+/// A procedure call ready to run, with an instance of its own.
+pub struct ProcedureCall {
+    pub(crate) instance: Instance,
+    pub(crate) id: u32,
+    pub(crate) name: Arc<str>,
+    pub(crate) caller: Caller,
+    pub(crate) args: Vec<u8>,
+    pub(crate) datastore: Datastore,
+    pub(crate) http: OutboundHttp,
+    pub(crate) budget_ticks: u64,
+    /// The module it belongs to (an instance of an older module is not pooled again).
+    pub(crate) def: Arc<ModuleDef>,
+}
+
+/// A procedure call that has run, to be finished by the host it came from.
+pub struct ProcedureEnded {
+    pub(crate) instance: Instance,
+    pub(crate) end: Result<Vec<u8>, CallEnd>,
+    pub(crate) commits: Vec<TxDelta>,
+    /// Whether a gate already handed the commits on.
+    pub(crate) handed_on: bool,
+    pub(crate) name: Arc<str>,
+    pub(crate) duration: Duration,
+    pub(crate) timestamp: Timestamp,
+    pub(crate) def: Arc<ModuleDef>,
+}
+
+impl ProcedureCall {
+    /// The procedure's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Who called it.
+    pub fn caller(&self) -> Caller {
+        self.caller
+    }
+
+    /// Runs the procedure; its transactions go through `gate` (see the module docs). A
+    /// transaction left open by a trap is rolled back.
+    pub fn run(mut self, gate: Option<Arc<dyn WriterGate>>) -> ProcedureEnded {
+        let started = Instant::now();
+        let timestamp = Timestamp::now();
+        let handed_on = gate.is_some();
+        self.instance.store.data_mut().procedure = Some(ProcedureState {
+            datastore: self.datastore.clone(),
+            commits: Vec::new(),
+            http: self.http,
+            gate,
+            turn: None,
+            budget_ticks: self.budget_ticks,
+        });
+        let end = self.instance.call_procedure(
+            self.id,
+            &self.name,
+            self.caller.identity,
+            self.caller.connection,
+            timestamp,
+            &self.args,
+            self.budget_ticks,
+        );
+        let env = self.instance.store.data_mut();
+        if let Some(open) = env.tx.take() {
+            open.rollback();
+        }
+        let mut state = env.procedure.take();
+        if let Some(state) = state.as_mut() {
+            state.leave(None);
+        }
+        ProcedureEnded {
+            instance: self.instance,
+            end,
+            commits: state.map(|p| p.commits).unwrap_or_default(),
+            handed_on,
+            name: self.name,
+            duration: started.elapsed(),
+            timestamp,
+            def: self.def,
+        }
+    }
+}

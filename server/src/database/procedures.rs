@@ -1,0 +1,228 @@
+//! Procedures on the database thread's side: each call runs on a thread of its own with an
+//! instance of its own (`lightcone_host::ProcedureCall`), so the writer goes on with
+//! reducers, subscriptions and everything else while a procedure computes, sleeps or waits on
+//! HTTP. A procedure's transaction takes the writer's turn ([`Gate`]): the procedure thread
+//! sends [`Command::ProcedureTx`], the writer answers that it has stopped and waits for the
+//! transaction's end, then hands the commit on (scheduler, views, subscribers) before it
+//! takes the next command, so every commit reaches subscribers in commit order. When the
+//! procedure returns, its thread sends [`Command::ProcedureEnded`] and the writer delivers
+//! the result where the call came from ([`Origin`]).
+
+use std::sync::{mpsc, Arc};
+
+use lightcone_datastore::TxDelta;
+use lightcone_host::{Caller, ProcedureCall, ProcedureEnded, WriterGate, WriterTurn};
+use lightcone_protocol::moduledef::ModuleDef;
+use lightcone_protocol::sats::{ConnectionId, TimeDuration, Timestamp};
+use lightcone_protocol::ws::v2::{ProcedureResult, ProcedureStatus, ServerMessage};
+use tokio::sync::oneshot;
+
+use super::{Command, HttpCallResult, Worker};
+
+/// Procedures of one database running at once; further calls wait their turn in order.
+pub const MAX_RUNNING_PROCEDURES: usize = 64;
+
+/// What an HTTP procedure call is answered with: the BSATN of the return value or the
+/// procedure's error, or why it was not called.
+pub type HttpProcedureReply = Result<Result<Vec<u8>, String>, HttpCallResult>;
+
+/// Where a procedure's result goes.
+pub enum Origin {
+    /// An HTTP call, inside its own connect/disconnect pair.
+    Http {
+        caller: Caller,
+        reply: oneshot::Sender<HttpProcedureReply>,
+    },
+    /// A WebSocket client's `CallProcedure`.
+    Ws {
+        connection: ConnectionId,
+        request_id: u32,
+    },
+    /// A schedule row (the result is logged only).
+    Scheduled,
+}
+
+/// A procedure thread's way to the writer.
+struct Gate {
+    commands: mpsc::Sender<Command>,
+    /// The module the procedure belongs to: after a republish its transactions are refused.
+    module: Arc<ModuleDef>,
+}
+
+/// The writer, stopped until the transaction's end is sent.
+struct Turn {
+    done: mpsc::Sender<Option<TxDelta>>,
+}
+
+impl WriterGate for Gate {
+    fn enter(&self) -> Result<Box<dyn WriterTurn>, String> {
+        let (ready, wait) = mpsc::sync_channel(1);
+        let (done, end) = mpsc::channel();
+        let gone = || "the database's module was updated or the database stopped".to_owned();
+        let asked = Command::ProcedureTx {
+            module: self.module.clone(),
+            ready,
+            end,
+        };
+        self.commands.send(asked).map_err(|_| gone())?;
+        wait.recv().map_err(|_| gone())?;
+        Ok(Box::new(Turn { done }))
+    }
+}
+
+impl WriterTurn for Turn {
+    fn leave(self: Box<Self>, committed: Option<TxDelta>) {
+        let _ = self.done.send(committed);
+    }
+}
+
+impl Worker {
+    /// Starts `call` on a thread of its own, or queues it behind the running ones.
+    pub(super) fn start_procedure(&mut self, call: ProcedureCall, origin: Origin) {
+        if self.procedures.running >= MAX_RUNNING_PROCEDURES {
+            self.procedures.waiting.push_back((call, origin));
+            return;
+        }
+        let gate: Arc<dyn WriterGate> = Arc::new(Gate {
+            commands: self.commands.clone(),
+            module: self.host.def().clone(),
+        });
+        let commands = self.commands.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("procedure-{}", call.name()))
+            .spawn(move || {
+                let ended = call.run(Some(gate));
+                let _ = commands.send(Command::ProcedureEnded {
+                    ended: Box::new(ended),
+                    origin,
+                });
+            });
+        match spawned {
+            Ok(_) => self.procedures.running += 1,
+            // The call and its origin went with the closure: an HTTP caller sees the
+            // database as gone, a WebSocket caller gets no result.
+            Err(e) => tracing::error!(error = %e, "could not start a procedure thread"),
+        }
+    }
+
+    /// A procedure thread asks for the writer's turn: grant it (unless the module changed
+    /// since the procedure started) and wait for its transaction's end.
+    pub(super) fn procedure_tx(
+        &mut self,
+        module: Arc<ModuleDef>,
+        ready: mpsc::SyncSender<()>,
+        end: mpsc::Receiver<Option<TxDelta>>,
+    ) {
+        if !Arc::ptr_eq(&module, self.host.def()) || ready.send(()).is_err() {
+            return;
+        }
+        // The procedure's budget bounds this wait; a procedure thread that dies drops its
+        // sender, which ends it too.
+        if let Ok(Some(delta)) = end.recv() {
+            self.host.observe_commit(&delta);
+            self.committed(&delta, None);
+        }
+    }
+
+    /// A procedure returned: its instance goes back to the host, its result to its caller,
+    /// and the next waiting call starts.
+    pub(super) fn procedure_ended(&mut self, ended: ProcedureEnded, origin: Origin) {
+        self.procedures.running -= 1;
+        if let Some((call, origin)) = self.procedures.waiting.pop_front() {
+            self.start_procedure(call, origin);
+        }
+        let run = self.host.finish_procedure(ended);
+        match origin {
+            Origin::Http { caller, reply } => {
+                self.disconnect_http(caller);
+                let _ = reply.send(Ok(run.result));
+            }
+            Origin::Ws {
+                connection,
+                request_id,
+            } => {
+                let offset = run.commits.last().map(|d| d.offset);
+                let status = match run.result {
+                    Ok(value) => ProcedureStatus::Returned(value.into()),
+                    Err(e) => ProcedureStatus::InternalError(e.into()),
+                };
+                let result = ProcedureResult {
+                    status,
+                    timestamp: run.timestamp,
+                    total_host_execution_duration: TimeDuration::from_micros(
+                        run.duration.as_micros() as i64,
+                    ),
+                    request_id,
+                };
+                self.send(connection, offset, ServerMessage::ProcedureResult(result));
+            }
+            Origin::Scheduled => {}
+        }
+    }
+
+    /// An HTTP procedure call: `client_connected`, then the procedure off the writer; the
+    /// reply (and `client_disconnected`) come when it returns.
+    pub(super) fn http_procedure(
+        &mut self,
+        name: &str,
+        caller: Caller,
+        args: &[u8],
+        reply: oneshot::Sender<HttpProcedureReply>,
+    ) {
+        if let Err(reason) = self.connect_http(caller) {
+            let _ = reply.send(Err(HttpCallResult::Refused(reason)));
+            return;
+        }
+        match self.host.prepare_procedure(name, caller, args) {
+            Ok(call) => self.start_procedure(call, Origin::Http { caller, reply }),
+            Err(e) => {
+                self.disconnect_http(caller);
+                let _ = reply.send(Err(HttpCallResult::NotCalled(e)));
+            }
+        }
+    }
+
+    /// A WebSocket client's `CallProcedure`: refused at once, or started.
+    pub(super) fn ws_procedure(
+        &mut self,
+        connection: ConnectionId,
+        caller: Caller,
+        owner: bool,
+        call: &lightcone_protocol::ws::v2::CallProcedure,
+    ) {
+        let callable = owner || self.host.is_procedure_client_callable(&call.procedure);
+        let prepared = match (call.flags, callable) {
+            (0, true) => self
+                .host
+                .prepare_procedure(&call.procedure, caller, &call.args)
+                .map_err(|e| e.to_string()),
+            (0, false) => Err(format!("no such procedure `{}`", call.procedure)),
+            (flags, _) => Err(format!("unknown procedure call flags {flags}")),
+        };
+        match prepared {
+            Ok(prepared) => {
+                let origin = Origin::Ws {
+                    connection,
+                    request_id: call.request_id,
+                };
+                self.start_procedure(prepared, origin);
+            }
+            Err(error) => {
+                let result = ProcedureResult {
+                    status: ProcedureStatus::InternalError(error.into()),
+                    timestamp: Timestamp::now(),
+                    total_host_execution_duration: TimeDuration::from_micros(0),
+                    request_id: call.request_id,
+                };
+                self.send(connection, None, ServerMessage::ProcedureResult(result));
+            }
+        }
+    }
+}
+
+/// The procedures of a database thread: how many run, and the calls waiting to.
+#[derive(Default)]
+pub struct Procedures {
+    running: usize,
+    waiting: std::collections::VecDeque<(ProcedureCall, Origin)>,
+}
