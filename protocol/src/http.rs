@@ -19,7 +19,7 @@ crate::bsatn_struct! {
 
 crate::bsatn_enum! {
     /// An HTTP method.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub enum Method {
         Get = 0,
         Head = 1,

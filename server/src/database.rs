@@ -25,6 +25,7 @@ use tokio::sync::oneshot;
 
 mod procedures;
 
+pub use procedures::RouteReply;
 use procedures::{HttpProcedureReply, Origin, Procedures};
 
 use crate::sql::parse::Statement;
@@ -56,6 +57,13 @@ enum Command {
         caller: Caller,
         args: Vec<u8>,
         reply: oneshot::Sender<HttpProcedureReply>,
+    },
+    /// A request to the module's HTTP routes (`/route/…`).
+    HttpRoute {
+        path: String,
+        request: lightcone_protocol::http::Request,
+        body: Vec<u8>,
+        reply: oneshot::Sender<RouteReply>,
     },
     /// A running procedure wants to open a transaction: answer on `ready` once stopped, then
     /// wait for the transaction's end on `end` (see `procedures.rs`).
@@ -226,6 +234,23 @@ impl Database {
             .unwrap_or_default()
     }
 
+    /// Serves `request` (with `body`) at `path` (after `/route`) with the module's HTTP
+    /// handler for it (`None` if the database is shutting down).
+    pub async fn http_route(
+        &self,
+        path: String,
+        request: lightcone_protocol::http::Request,
+        body: Vec<u8>,
+    ) -> Option<RouteReply> {
+        self.ask(|reply| Command::HttpRoute {
+            path,
+            request,
+            body,
+            reply,
+        })
+        .await
+    }
+
     /// Calls procedure `procedure` for an HTTP client: the BSATN of its return value or its
     /// error (`None` if the database is shutting down).
     pub async fn http_procedure(
@@ -375,6 +400,12 @@ fn run(
                 args,
                 reply,
             }) => w.http_procedure(&procedure, caller, &args, reply),
+            Ok(Command::HttpRoute {
+                path,
+                request,
+                body,
+                reply,
+            }) => w.http_route(&path, request, body, reply),
             Ok(Command::ProcedureTx { module, ready, end }) => w.procedure_tx(module, ready, end),
             Ok(Command::ProcedureEnded { ended, origin }) => w.procedure_ended(*ended, origin),
             Ok(Command::SqlWrite {

@@ -22,6 +22,18 @@ pub struct Reply {
     pub body: String,
     pub identity: Option<String>,
     pub token: Option<String>,
+    /// Every header, names lowercase.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Reply {
+    /// The first value of header `name` (lowercase).
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
 }
 
 impl Server {
@@ -74,7 +86,13 @@ impl Server {
             header("spacetime-identity"),
             header("spacetime-identity-token"),
         );
+        let headers = r
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
         Reply {
+            headers,
             status: r.status().as_u16(),
             body: r.body_mut().read_to_string().unwrap_or_default(),
             identity,

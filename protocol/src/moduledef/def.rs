@@ -273,6 +273,20 @@ impl ModuleDef {
         self.table_index.get(name).map(|&i| &self.tables[i])
     }
 
+    /// The handler (its position in [`Self::http_handlers`]) of the route for `method` at
+    /// `path` (after `/route`: `""`, `"/"` or `"/a/b"`; matched exactly, trailing slashes
+    /// count), if the module has one.
+    pub fn match_http_route(&self, method: &crate::http::Method, path: &str) -> Option<usize> {
+        self.http_routes
+            .iter()
+            .filter(|r| r.path == path)
+            .find(|r| match &r.method {
+                MethodOrAny::Any => true,
+                MethodOrAny::Method(m) => m == method,
+            })
+            .and_then(|r| self.http_handlers.iter().position(|h| *h == r.handler))
+    }
+
     /// The reducer with canonical name `name`, and its id.
     pub fn reducer(&self, name: &str) -> Option<(usize, &ReducerDef)> {
         self.reducer_index

@@ -65,22 +65,8 @@ crate::bsatn_enum! {
     }
 }
 
-crate::bsatn_enum! {
-    /// An HTTP method (SpacetimeDB's `http::Method`).
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    pub enum HttpMethod {
-        Get = 0,
-        Head = 1,
-        Post = 2,
-        Put = 3,
-        Delete = 4,
-        Connect = 5,
-        Options = 6,
-        Trace = 7,
-        Patch = 8,
-        Extension(String) = 9,
-    }
-}
+/// An HTTP method: the same type the procedures' HTTP requests carry.
+pub use crate::http::Method as HttpMethod;
 
 /// A nested module whose names live under `namespace`.
 #[derive(Debug, Clone, PartialEq)]

@@ -21,7 +21,7 @@ use crate::env::InstanceEnv;
 use crate::error::{CallError, HostError};
 use crate::instance::{CallEnd, CompiledModule, Instance};
 use crate::logs::{LogLevel, LogRecord, ModuleLogs};
-use crate::procedure::{ProcedureCall, ProcedureEnded, MAX_IDLE_PROCEDURE_INSTANCES};
+use crate::procedure::{Entry, ProcedureCall, ProcedureEnded, MAX_IDLE_PROCEDURE_INSTANCES};
 use crate::scheduler::{ScheduledTable, Scheduler};
 
 /// How a reducer call ended.
@@ -130,8 +130,10 @@ fn split_rows(
 /// How a procedure call went.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProcedureRun {
-    /// The BSATN of its return value, or why it failed.
+    /// The BSATN of its return value (an HTTP handler's: its `Response`), or why it failed.
     pub result: Result<Vec<u8>, String>,
+    /// For an HTTP handler, the response body; empty for procedures.
+    pub response_body: Vec<u8>,
     /// The transactions it committed, in order.
     pub commits: Vec<TxDelta>,
     pub duration: Duration,
@@ -336,6 +338,47 @@ impl ModuleHost {
                 reducer: name.to_owned(),
                 reason: e.to_string(),
             })?;
+        let entry = Entry::Procedure {
+            id: id as u32,
+            args: args.to_vec(),
+        };
+        self.prepare_call(entry, name, caller)
+    }
+
+    /// A call of HTTP handler `id` (its position in the module's handler list, as
+    /// `ModuleDef::match_http_route` finds it) with `request` and its body: run and finished
+    /// like a procedure call. Handlers run as the anonymous caller.
+    pub fn prepare_http_handler(
+        &mut self,
+        id: usize,
+        request: &lightcone_protocol::http::Request,
+        body: Vec<u8>,
+    ) -> Result<ProcedureCall, CallError> {
+        let name = self
+            .def
+            .http_handlers
+            .get(id)
+            .cloned()
+            .ok_or_else(|| CallError::NoSuchProcedure(format!("HTTP handler #{id}")))?;
+        let entry = Entry::HttpHandler {
+            id: id as u32,
+            request: lightcone_protocol::bsatn::to_vec(request),
+            body,
+        };
+        let caller = Caller {
+            identity: Identity::ZERO,
+            connection: ConnectionId::ZERO,
+        };
+        self.prepare_call(entry, &name, caller)
+    }
+
+    /// A call of `entry` on an idle instance (or a new one).
+    fn prepare_call(
+        &mut self,
+        entry: Entry,
+        name: &str,
+        caller: Caller,
+    ) -> Result<ProcedureCall, CallError> {
         let instance = match self.procedure_instances.pop() {
             Some(instance) => instance,
             None => self
@@ -344,10 +387,9 @@ impl ModuleHost {
         };
         Ok(ProcedureCall {
             instance,
-            id: id as u32,
+            entry,
             name: name.into(),
             caller,
-            args: args.to_vec(),
             datastore: self.datastore.clone(),
             http: self.engine.config.outbound_http,
             budget_ticks: self.engine.config.budget_ticks(),
@@ -368,10 +410,14 @@ impl ModuleHost {
         if reusable && self.procedure_instances.len() < MAX_IDLE_PROCEDURE_INSTANCES {
             self.procedure_instances.push(ended.instance);
         }
-        let result = ended.end.map_err(|end| self.failure("procedure", end));
+        let (result, response_body) = match ended.end {
+            Ok((value, body)) => (Ok(value), body),
+            Err(end) => (Err(self.failure(ended.kind, end)), Vec::new()),
+        };
         self.log_failure(&ended.name, &result);
         ProcedureRun {
             result,
+            response_body,
             commits: ended.commits,
             duration: ended.duration,
             timestamp: ended.timestamp,

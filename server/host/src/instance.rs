@@ -22,6 +22,9 @@ const PREINIT_PREFIX: &str = "__preinit__";
 type CallReducer = TypedFunc<(u32, u64, u64, u64, u64, u64, u64, u64, u32, u32), i32>;
 /// `__call_view__(id, sender_0..3, args_source, sink) -> code`.
 type CallView = TypedFunc<(u32, u64, u64, u64, u64, u32, u32), i32>;
+/// `__call_http_handler__(id, timestamp, request source, body source, response sink,
+/// response body sink) -> 0`.
+type CallHttpHandler = TypedFunc<(u32, u64, u32, u32, u32, u32), i32>;
 
 /// A module compiled and linked against the host functions.
 pub struct CompiledModule {
@@ -109,6 +112,8 @@ pub struct Instance {
     /// if the module has views.
     call_view: Option<CallView>,
     call_view_anon: Option<TypedFunc<(u32, u32, u32), i32>>,
+    /// `__call_http_handler__`, if the module serves HTTP routes.
+    call_http_handler: Option<CallHttpHandler>,
     describe: TypedFunc<u32, ()>,
 }
 
@@ -161,6 +166,9 @@ impl Instance {
             })?),
         };
         let call_view = instance.get_typed_func(&mut store, "__call_view__").ok();
+        let call_http_handler = instance
+            .get_typed_func(&mut store, "__call_http_handler__")
+            .ok();
         let call_view_anon = instance
             .get_typed_func(&mut store, "__call_view_anon__")
             .ok();
@@ -220,6 +228,7 @@ impl Instance {
             call_procedure,
             call_view,
             call_view_anon,
+            call_http_handler,
             describe,
         })
     }
@@ -364,6 +373,53 @@ impl Instance {
                 "the module does not export the view entry point".into(),
             )),
             Ok(code) => Ok((code, written)),
+            Err(e) => Err(trap_end(e, panic)),
+        }
+    }
+}
+
+impl Instance {
+    /// Calls HTTP handler `id` (its position in the module's handler list) with the BSATN
+    /// `Request` and the request body. Returns the BSATN `Response` and the response body.
+    pub fn call_http_handler(
+        &mut self,
+        id: u32,
+        function: &Arc<str>,
+        timestamp: Timestamp,
+        (request, body): (&[u8], &[u8]),
+        budget_ticks: u64,
+    ) -> Result<(Vec<u8>, Vec<u8>), CallEnd> {
+        let Some(export) = self.call_http_handler.clone() else {
+            return Err(CallEnd::Trapped(
+                "the module does not export __call_http_handler__".into(),
+            ));
+        };
+        let env = self.store.data_mut();
+        env.function = Some(function.clone());
+        env.last_panic = None;
+        let request = env.new_source(request);
+        let body = if body.is_empty() {
+            0
+        } else {
+            env.new_source(body)
+        };
+        let (head_sink, body_sink) = (env.sinks.insert(Vec::new()), env.sinks.insert(Vec::new()));
+        self.store.set_epoch_deadline(budget_ticks);
+        let micros = timestamp.micros_since_unix_epoch as u64;
+        let result = export.call(
+            &mut self.store,
+            (id, micros, request, body, head_sink, body_sink),
+        );
+        let env = self.store.data_mut();
+        let head = env.sinks.remove(head_sink).unwrap_or_default();
+        let body = env.sinks.remove(body_sink).unwrap_or_default();
+        let panic = env.last_panic.take();
+        env.end_call();
+        match result {
+            Ok(0) => Ok((head, body)),
+            Ok(code) => Err(CallEnd::Trapped(format!(
+                "the module returned the unknown code {code} from __call_http_handler__"
+            ))),
             Err(e) => Err(trap_end(e, panic)),
         }
     }

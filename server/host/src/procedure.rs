@@ -13,6 +13,10 @@
 //!
 //! Waiting (for the writer, on outbound HTTP, in `procedure_sleep_until`) does not count
 //! against the procedure's time budget: after each wait the budget starts again.
+//!
+//! A module's HTTP handlers (`/v1/database/:db/route/…`) run the same way: they may open
+//! transactions and make HTTP requests like procedures
+//! ([`crate::ModuleHost::prepare_http_handler`]).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -63,13 +67,24 @@ impl ProcedureState {
     }
 }
 
-/// A procedure call ready to run, with an instance of its own.
+/// What a [`ProcedureCall`] runs.
+pub(crate) enum Entry {
+    /// Procedure `id` with the BSATN of its arguments.
+    Procedure { id: u32, args: Vec<u8> },
+    /// HTTP handler `id` with the BSATN `Request` and the request body.
+    HttpHandler {
+        id: u32,
+        request: Vec<u8>,
+        body: Vec<u8>,
+    },
+}
+
+/// A procedure (or HTTP handler) call ready to run, with an instance of its own.
 pub struct ProcedureCall {
     pub(crate) instance: Instance,
-    pub(crate) id: u32,
+    pub(crate) entry: Entry,
     pub(crate) name: Arc<str>,
     pub(crate) caller: Caller,
-    pub(crate) args: Vec<u8>,
     pub(crate) datastore: Datastore,
     pub(crate) http: OutboundHttp,
     pub(crate) budget_ticks: u64,
@@ -80,11 +95,14 @@ pub struct ProcedureCall {
 /// A procedure call that has run, to be finished by the host it came from.
 pub struct ProcedureEnded {
     pub(crate) instance: Instance,
-    pub(crate) end: Result<Vec<u8>, CallEnd>,
+    /// The BSATN return value (a handler's `Response`) and, for a handler, the body.
+    pub(crate) end: Result<(Vec<u8>, Vec<u8>), CallEnd>,
     pub(crate) commits: Vec<TxDelta>,
     /// Whether a gate already handed the commits on.
     pub(crate) handed_on: bool,
     pub(crate) name: Arc<str>,
+    /// "procedure" or "HTTP handler", for messages.
+    pub(crate) kind: &'static str,
     pub(crate) duration: Duration,
     pub(crate) timestamp: Timestamp,
     pub(crate) def: Arc<ModuleDef>,
@@ -115,15 +133,31 @@ impl ProcedureCall {
             turn: None,
             budget_ticks: self.budget_ticks,
         });
-        let end = self.instance.call_procedure(
-            self.id,
-            &self.name,
-            self.caller.identity,
-            self.caller.connection,
-            timestamp,
-            &self.args,
-            self.budget_ticks,
-        );
+        let kind = match self.entry {
+            Entry::Procedure { .. } => "procedure",
+            Entry::HttpHandler { .. } => "HTTP handler",
+        };
+        let end = match &self.entry {
+            Entry::Procedure { id, args } => self
+                .instance
+                .call_procedure(
+                    *id,
+                    &self.name,
+                    self.caller.identity,
+                    self.caller.connection,
+                    timestamp,
+                    args,
+                    self.budget_ticks,
+                )
+                .map(|value| (value, Vec::new())),
+            Entry::HttpHandler { id, request, body } => self.instance.call_http_handler(
+                *id,
+                &self.name,
+                timestamp,
+                (request, body),
+                self.budget_ticks,
+            ),
+        };
         let env = self.instance.store.data_mut();
         if let Some(open) = env.tx.take() {
             open.rollback();
@@ -138,6 +172,7 @@ impl ProcedureCall {
             commits: state.map(|p| p.commits).unwrap_or_default(),
             handed_on,
             name: self.name,
+            kind,
             duration: started.elapsed(),
             timestamp,
             def: self.def,

@@ -26,6 +26,17 @@ pub const MAX_RUNNING_PROCEDURES: usize = 64;
 /// procedure's error, or why it was not called.
 pub type HttpProcedureReply = Result<Result<Vec<u8>, String>, HttpCallResult>;
 
+/// What a request to a module's HTTP route comes to.
+#[derive(Debug)]
+pub enum RouteReply {
+    /// No handler serves that method at that path.
+    NoRoute,
+    /// The handler's response head and body.
+    Served(lightcone_protocol::http::Response, Vec<u8>),
+    /// The handler failed (or could not be started), or its response does not decode.
+    Failed(String),
+}
+
 /// Where a procedure's result goes.
 pub enum Origin {
     /// An HTTP call, inside its own connect/disconnect pair.
@@ -40,6 +51,8 @@ pub enum Origin {
     },
     /// A schedule row (the result is logged only).
     Scheduled,
+    /// A request to a module's HTTP route.
+    Route { reply: oneshot::Sender<RouteReply> },
 }
 
 /// A procedure thread's way to the writer.
@@ -157,6 +170,39 @@ impl Worker {
                 self.send(connection, offset, ServerMessage::ProcedureResult(result));
             }
             Origin::Scheduled => {}
+            Origin::Route { reply } => {
+                let answer = match run.result {
+                    Ok(head) => match lightcone_protocol::bsatn::from_slice(&head) {
+                        Ok(head) => RouteReply::Served(head, run.response_body),
+                        Err(e) => RouteReply::Failed(format!(
+                            "the handler's response does not decode: {e}"
+                        )),
+                    },
+                    Err(e) => RouteReply::Failed(e),
+                };
+                let _ = reply.send(answer);
+            }
+        }
+    }
+
+    /// A request to the module's HTTP routes: the handler for its method and `path` runs
+    /// like a procedure, off the writer.
+    pub(super) fn http_route(
+        &mut self,
+        path: &str,
+        request: lightcone_protocol::http::Request,
+        body: Vec<u8>,
+        reply: oneshot::Sender<RouteReply>,
+    ) {
+        let Some(handler) = self.host.def().match_http_route(&request.method, path) else {
+            let _ = reply.send(RouteReply::NoRoute);
+            return;
+        };
+        match self.host.prepare_http_handler(handler, &request, body) {
+            Ok(call) => self.start_procedure(call, Origin::Route { reply }),
+            Err(e) => {
+                let _ = reply.send(RouteReply::Failed(e.to_string()));
+            }
         }
     }
 

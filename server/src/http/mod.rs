@@ -3,13 +3,16 @@
 //!   `POST /v1/identity/websocket-token`;
 //! - `database.rs`: publish (`POST /v1/database`, `PUT /v1/database/:name`), `GET`
 //!   `/v1/database/:noi`, `…/identity`, `…/names` (get, add, set), `…/logs`, `…/schema`, `POST …/call/:reducer`,
-//!   `POST …/sql`, `DELETE /v1/database/:noi`.
+//!   `POST …/sql`, `DELETE /v1/database/:noi`;
+//! - `route.rs`: `ANY /v1/database/:noi/route[/…]`, the module's own HTTP handlers;
+//! - `subscribe.rs`: `GET /v1/database/:noi/subscribe`, the WebSocket.
 //!
 //! Every reply carries `spacetime-identity` and `spacetime-identity-token`: the caller's, or
 //! those of an anonymous identity minted for a caller without a token. A bad token is a 401.
 
 mod database;
 mod identity;
+mod route;
 mod subscribe;
 
 use std::sync::Arc;
@@ -18,7 +21,7 @@ use axum::extract::{DefaultBodyLimit, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::Router;
 use lightcone_protocol::sats::Identity;
 
@@ -83,6 +86,15 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/v1/database/{name_or_identity}/subscribe",
             get(subscribe::subscribe),
+        )
+        .route("/v1/database/{name_or_identity}/route", any(route::root))
+        .route(
+            "/v1/database/{name_or_identity}/route/",
+            any(route::root_slash),
+        )
+        .route(
+            "/v1/database/{name_or_identity}/route/{*path}",
+            any(route::path),
         )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

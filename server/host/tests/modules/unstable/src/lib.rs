@@ -2,6 +2,7 @@
 //! an immediate call (`volatile_nonatomic_schedule_immediate`, behind the SDK's `unstable`
 //! feature), a procedure and views. Driven by server/host/tests/unstable.rs.
 
+use spacetimedb::http::{Body, Request, Response};
 use spacetimedb::{
     AnonymousViewContext, Identity, ProcedureContext, ReducerContext, ScheduleAt, Table,
     ViewContext,
@@ -212,4 +213,43 @@ pub fn nap(ctx: &mut ProcedureContext, ms: u64) -> u64 {
     ctx.sleep_until(wake);
     let now = ctx.timestamp;
     now.duration_since(start).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Says which method and URI reached it, with a header of its own.
+#[spacetimedb::http::handler]
+fn echo(_ctx: &mut spacetimedb::http::HandlerContext, req: Request) -> Response {
+    let text = format!("{} {}", req.method(), req.uri());
+    Response::builder()
+        .status(200)
+        .header("x-handled-by", "echo")
+        .body(Body::from_bytes(text))
+        .expect("a valid response")
+}
+
+/// Records the request body as a hit in a transaction; answers 201 with the count.
+#[spacetimedb::http::handler]
+fn post_note(ctx: &mut spacetimedb::http::HandlerContext, req: Request) -> Response {
+    let note = req.into_body().into_string_lossy();
+    let count = ctx.with_tx(|tx| {
+        tx.db.hits().insert(Hits { note: note.clone() });
+        tx.db.hits().count()
+    });
+    Response::builder()
+        .status(201)
+        .body(Body::from_bytes(count.to_string()))
+        .expect("a valid response")
+}
+
+#[spacetimedb::http::handler]
+fn crash(_ctx: &mut spacetimedb::http::HandlerContext, _req: Request) -> Response {
+    panic!("the handler crashed")
+}
+
+#[spacetimedb::http::router]
+fn routes() -> spacetimedb::http::Router {
+    spacetimedb::http::Router::new()
+        .any("", echo)
+        .get("/echo", echo)
+        .post("/notes", post_note)
+        .get("/crash", crash)
 }

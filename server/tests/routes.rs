@@ -1,0 +1,106 @@
+//! A module's own HTTP routes (`/v1/database/:db/route/…`, tests/modules/unstable): method and
+//! path select the handler, the handler sees the request as sent and answers with its own
+//! status, headers and body, may commit a transaction that reaches subscribers, and a
+//! crashing handler is a 500 while the database keeps serving.
+
+mod support;
+
+use lightcone_client_core::protocol::bsatn;
+use lightcone_client_core::protocol::ws::v2::*;
+use lightcone_client_core::{ConnectOptions, Connection};
+use support::{module_wasm, Server};
+
+#[test]
+fn module_http_routes_are_served() {
+    let server = Server::start(&["--in-memory"]);
+    let (_, owner) = server.new_identity();
+    let wasm = module_wasm("server/host/tests/modules/unstable");
+    assert_eq!(server.publish("web", Some(&owner), &wasm).status, 200);
+    let host = server.base.trim_start_matches("http://").to_owned();
+
+    // Method and exact path pick the handler; it sees the full URI with the query.
+    let r = server.request("GET", "/v1/database/web/route/echo?x=1", None, None);
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(
+        r.body,
+        format!("GET http://{host}/v1/database/web/route/echo?x=1")
+    );
+    assert_eq!(r.header("x-handled-by").as_deref(), Some("echo"));
+    // The root route takes any method; `/route/` and `/echo/` are other paths.
+    let r = server.request("DELETE", "/v1/database/web/route", None, None);
+    assert_eq!(
+        (r.status, r.body.starts_with("DELETE ")),
+        (200, true),
+        "{r:?}"
+    );
+    for (method, path) in [
+        ("GET", "/v1/database/web/route/"),
+        ("GET", "/v1/database/web/route/echo/"),
+        ("POST", "/v1/database/web/route/echo"),
+        ("GET", "/v1/database/web/route/nope"),
+    ] {
+        let r = server.request(method, path, None, None);
+        assert_eq!(r.status, 404, "{method} {path}: {r:?}");
+        assert_eq!(
+            r.body,
+            "Database has not registered a handler for this route"
+        );
+    }
+    let r = server.request("GET", "/v1/database/nowhere/route/echo", None, None);
+    assert_eq!(r.status, 404, "{r:?}");
+
+    // A handler's transaction commits and reaches subscribers.
+    let mut watcher = Connection::connect(&server.base, "web", &ConnectOptions::default()).unwrap();
+    watcher
+        .set_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    watcher
+        .send(&ClientMessage::Subscribe(Subscribe {
+            request_id: 1,
+            query_set_id: QuerySetId { id: 1 },
+            query_strings: vec!["SELECT * FROM hits".into()],
+        }))
+        .unwrap();
+    assert!(matches!(
+        watcher.recv().unwrap(),
+        ServerMessage::SubscribeApplied(_)
+    ));
+    let r = server.request(
+        "POST",
+        "/v1/database/web/route/notes",
+        None,
+        Some(("text/plain", b"from a webhook")),
+    );
+    assert_eq!((r.status, r.body.as_str()), (201, "1"), "{r:?}");
+    let ServerMessage::TransactionUpdate(u) = watcher.recv().unwrap() else {
+        panic!()
+    };
+    let TableUpdateRows::PersistentTable(rows) = &u.query_sets[0].tables[0].rows[0] else {
+        panic!()
+    };
+    assert_eq!(
+        rows.inserts.rows().unwrap()[0].as_ref(),
+        bsatn::to_vec(&"from a webhook".to_owned())
+    );
+
+    // A crash is a 500 with the panic; the next request is served.
+    let r = server.request("GET", "/v1/database/web/route/crash", None, None);
+    assert_eq!(r.status, 500, "{r:?}");
+    assert!(r.body.contains("the handler crashed"), "{r:?}");
+    let r = server.request(
+        "POST",
+        "/v1/database/web/route/notes",
+        None,
+        Some(("", b"again")),
+    );
+    assert_eq!((r.status, r.body.as_str()), (201, "2"), "{r:?}");
+    // Too large a body is refused before the module sees it.
+    let big = vec![b'x'; 17 << 20];
+    let r = server.request(
+        "POST",
+        "/v1/database/web/route/notes",
+        None,
+        Some(("", &big)),
+    );
+    assert_eq!(r.status, 413, "{:?}", r.status);
+}
