@@ -3,8 +3,13 @@
 //! link-local addresses may be reached (off by default: a module must not probe the network
 //! it runs in; tests turn it on). Every request has a time limit and a response size limit.
 //!
-//! Plain `http://` only for now (no TLS in the build), and the request runs on the database's
-//! thread, so reducers wait for it.
+//! `http://` and `https://` (rustls with the Mozilla root certificates of `webpki-roots`, so
+//! the server needs no system certificate store). The request runs on the calling
+//! procedure's own thread (`crate::procedure`): the database's writer does not wait for it.
+//!
+//! The address check resolves the host once and refuses if any address is private; the HTTP
+//! client then resolves it again (a name that changes its answer in between could slip
+//! through — left for a resolver that pins the checked address).
 
 use std::net::{IpAddr, ToSocketAddrs};
 use std::time::Duration;
@@ -68,16 +73,20 @@ pub fn send(
         .uri
         .parse()
         .map_err(|e| format!("invalid URI `{}`: {e}", request.uri))?;
-    if uri.scheme_str() != Some("http") {
-        return Err(format!(
-            "only http:// URIs are supported, not `{}`",
-            request.uri
-        ));
-    }
+    let default_port = match uri.scheme_str() {
+        Some("http") => 80,
+        Some("https") => 443,
+        _ => {
+            return Err(format!(
+                "only http:// and https:// URIs are supported, not `{}`",
+                request.uri
+            ))
+        }
+    };
     let host = uri
         .host()
         .ok_or_else(|| format!("no host in `{}`", request.uri))?;
-    let port = uri.port_u16().unwrap_or(80);
+    let port = uri.port_u16().unwrap_or(default_port);
     let addrs: Vec<IpAddr> = (host, port)
         .to_socket_addrs()
         .map_err(|e| format!("cannot resolve `{host}`: {e}"))?

@@ -197,7 +197,7 @@ fn hello_server() -> String {
 fn procedures_reach_http_servers_the_server_allows() {
     use lightcone_host::outbound::OutboundHttp;
     let url = hello_server();
-    let fetch = |policy: OutboundHttp| -> String {
+    let fetch = |policy: OutboundHttp, url: &str| -> String {
         let config = HostConfig {
             outbound_http: policy,
             ..HostConfig::default()
@@ -205,7 +205,7 @@ fn procedures_reach_http_servers_the_server_allows() {
         let engine = std::sync::Arc::new(HostEngine::new(config).unwrap());
         let mut host = publish_with(engine, &module_wasm(UNSTABLE), Identity::ZERO);
         let run = host
-            .call_procedure("fetch", caller(1), &args(vec![V::string(url.as_str())]))
+            .call_procedure("fetch", caller(1), &args(vec![V::string(url)]))
             .unwrap();
         lightcone_protocol::bsatn::from_slice(&run.result.unwrap()).unwrap()
     };
@@ -213,15 +213,32 @@ fn procedures_reach_http_servers_the_server_allows() {
         enabled: true,
         allow_private: true,
     };
-    assert_eq!(fetch(allowed), "200 hello");
-    let refused = fetch(OutboundHttp::default());
+    assert_eq!(fetch(allowed, &url), "200 hello");
+    let refused = fetch(OutboundHttp::default(), &url);
     assert!(
         refused.starts_with("error: ") && refused.contains("refused"),
         "{refused}"
     );
-    let disabled = fetch(OutboundHttp {
-        enabled: false,
-        allow_private: true,
-    });
+    let disabled = fetch(
+        OutboundHttp {
+            enabled: false,
+            allow_private: true,
+        },
+        &url,
+    );
     assert!(disabled.contains("disabled"), "{disabled}");
+    // https is spoken (a plain-HTTP server fails the TLS handshake); a closed port and
+    // another scheme are errors the procedure receives.
+    let tls = fetch(allowed, &url.replace("http://", "https://"));
+    assert!(tls.starts_with("error: "), "{tls}");
+    assert!(!tls.contains("only http"), "{tls}");
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        drop(l);
+        fetch(allowed, &format!("http://{addr}/"))
+    };
+    assert!(closed.starts_with("error: "), "{closed}");
+    let ftp = fetch(allowed, "ftp://example.com/file");
+    assert!(ftp.contains("only http:// and https://"), "{ftp}");
 }
