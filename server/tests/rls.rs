@@ -1,6 +1,7 @@
 //! Row-level security with a real module (tests/modules/notes: `note` rows readable only by
 //! their author): over WebSocket subscriptions (plain and joined), one-off queries and HTTP
-//! SQL, a second identity sees only its own rows and the owner sees all; bad filters are
+//! SQL, a second identity sees only its own rows and the owner sees all; a filter through a
+//! join (room messages for room members) follows changes on both tables; bad filters are
 //! refused with the filter named.
 
 mod support;
@@ -194,21 +195,179 @@ fn malformed_filters_are_refused_with_the_filter_named() {
         "SELECT * FROM note WHERE text = 5".into(),
         "SELECT text FROM note".into(),
         "SELECT note.* FROM note JOIN author ON note.author = author.identity".into(),
+        "SELECT author.* FROM note JOIN author ON note.text = author.notes".into(),
+        "SELECT note.text FROM note JOIN author ON note.author = author.identity".into(),
     ];
     let errors = lightcone_server::sql::rls::validate(&def).unwrap_err();
-    assert_eq!(errors.len(), 6, "{errors:#?}");
+    assert_eq!(errors.len(), 8, "{errors:#?}");
     for (error, needle) in errors.iter().zip([
         "sql parser error",
         "no such table `nope`",
         "missing",
         "text",
         "whole rows",
-        "joins",
+        "no other filter",
+        "indexed",
+        "one table's rows",
     ]) {
         assert!(
             error.contains("invalid row-level security filter `"),
             "{error}"
         );
         assert!(error.contains(needle), "{needle}: {error}");
+    }
+}
+
+/// Calls `reducer` with BSATN `args`; it must succeed.
+fn call(c: &mut Connection, reducer: &str, args: Vec<u8>) -> TransactionUpdate {
+    let reply = request(
+        c,
+        ClientMessage::CallReducer(CallReducer {
+            request_id: 1,
+            flags: 0,
+            reducer: reducer.into(),
+            args: args.into(),
+        }),
+    );
+    match reply {
+        ServerMessage::ReducerResult(ReducerResult {
+            result: ReducerOutcome::Ok(ok),
+            ..
+        }) => ok.transaction_update,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The texts of `message` rows (a u32 room, then the text).
+fn messages(list: &lightcone_client_core::protocol::ws::row_list::BsatnRowList) -> Vec<String> {
+    let mut t: Vec<String> = list
+        .rows()
+        .unwrap()
+        .iter()
+        .map(|r| bsatn::from_slice::<String>(&r[4..]).unwrap())
+        .collect();
+    t.sort();
+    t
+}
+
+/// (inserted, deleted) message texts of an update's only table.
+fn message_change(u: &TransactionUpdate) -> (Vec<String>, Vec<String>) {
+    let TableUpdateRows::PersistentTable(rows) = &u.query_sets[0].tables[0].rows[0] else {
+        panic!()
+    };
+    (messages(&rows.inserts), messages(&rows.deletes))
+}
+
+#[test]
+fn a_filter_through_a_join_follows_both_tables() {
+    let server = Server::start(&["--in-memory"]);
+    let (_, owner) = server.new_identity();
+    let (_, bob_token) = server.new_identity();
+    let (_, carol_token) = server.new_identity();
+    let r = server.publish("notes", Some(&owner), &module_wasm(NOTES));
+    assert_eq!(r.status, 200, "{r:?}");
+    let mut bob = connect(&server, &bob_token);
+    let mut carol = connect(&server, &carol_token);
+    let mut boss = connect(&server, &owner);
+    let post = |c: &mut Connection, room: u32, text: &str| {
+        let mut args = bsatn::to_vec(&room);
+        args.extend(bsatn::to_vec(&text.to_owned()));
+        call(c, "post", args)
+    };
+    call(&mut bob, "join_room", bsatn::to_vec(&1u32));
+    call(&mut carol, "join_room", bsatn::to_vec(&2u32));
+    post(&mut bob, 1, "one-a");
+    post(&mut carol, 2, "two-a");
+    post(&mut carol, 1, "one-b");
+
+    // Each reader sees the rooms they are in; the owner sees everything.
+    let rows = subscribe(&mut bob, 1, "SELECT * FROM message");
+    assert_eq!(messages(&rows.tables[0].rows), ["one-a", "one-b"]);
+    let rows = subscribe(&mut carol, 1, "SELECT * FROM message WHERE text <> 'x'");
+    assert_eq!(messages(&rows.tables[0].rows), ["two-a"]);
+    let rows = subscribe(&mut boss, 1, "SELECT * FROM message");
+    assert_eq!(messages(&rows.tables[0].rows), ["one-a", "one-b", "two-a"]);
+
+    // Carol joins room 1: the room's messages arrive with her own ReducerResult (the change
+    // was on the other table); Bob gets nothing.
+    let u = call(&mut carol, "join_room", bsatn::to_vec(&1u32));
+    assert_eq!(
+        message_change(&u),
+        (vec!["one-a".into(), "one-b".into()], vec![])
+    );
+    // A post to room 1 reaches both members; one to room 2 only Carol (and the owner).
+    post(&mut boss, 1, "one-c");
+    for c in [&mut bob, &mut carol] {
+        let ServerMessage::TransactionUpdate(u) = c.recv().unwrap() else {
+            panic!()
+        };
+        assert_eq!(message_change(&u), (vec!["one-c".into()], vec![]));
+    }
+    let u = post(&mut carol, 2, "two-b");
+    assert_eq!(message_change(&u), (vec!["two-b".into()], vec![]));
+    assert_eq!(
+        one_off_messages(&mut bob, "SELECT * FROM message"),
+        ["one-a", "one-b", "one-c"],
+        "nothing of room 2 reached Bob"
+    );
+    // Leaving takes the room's messages away.
+    let u = call(&mut carol, "leave_room", bsatn::to_vec(&1u32));
+    assert_eq!(
+        message_change(&u),
+        (vec![], vec!["one-a".into(), "one-b".into(), "one-c".into()])
+    );
+
+    // One-off queries and HTTP SQL agree.
+    assert_eq!(
+        one_off_messages(&mut carol, "SELECT * FROM message"),
+        ["two-a", "two-b"]
+    );
+    let r = server.request(
+        "POST",
+        "/v1/database/notes/sql",
+        Some(&bob_token),
+        Some(("text/plain", b"SELECT * FROM message WHERE room = 1")),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v[0]["rows"].as_array().unwrap().len(), 3, "{}", r.body);
+    let r = server.request(
+        "POST",
+        "/v1/database/notes/sql",
+        Some(&carol_token),
+        Some(("text/plain", b"SELECT COUNT(*) AS n FROM message")),
+    );
+    assert!(r.body.contains("[[2]]"), "{}", r.body);
+    // Joining such a table in a subscription is refused with the reason.
+    let reply = request(
+        &mut bob,
+        ClientMessage::Subscribe(Subscribe {
+            request_id: 9,
+            query_set_id: QuerySetId { id: 9 },
+            query_strings: vec![
+                "SELECT message.* FROM message JOIN room_member ON message.room = room_member.room"
+                    .into(),
+            ],
+        }),
+    );
+    let ServerMessage::SubscriptionError(e) = reply else {
+        panic!("{reply:?}")
+    };
+    assert!(e.error.contains("through a join"), "{}", e.error);
+}
+
+fn one_off_messages(c: &mut Connection, sql: &str) -> Vec<String> {
+    let reply = request(
+        c,
+        ClientMessage::OneOffQuery(OneOffQuery {
+            request_id: 7,
+            query_string: sql.into(),
+        }),
+    );
+    match reply {
+        ServerMessage::OneOffQueryResult(OneOffQueryResult {
+            result: Ok(rows), ..
+        }) => messages(&rows.tables[0].rows),
+        other => panic!("{other:?}"),
     }
 }

@@ -65,6 +65,12 @@ pub enum Pred {
     And(Box<Pred>, Box<Pred>),
     Or(Box<Pred>, Box<Pred>),
     Not(Box<Pred>),
+    /// The columns in the range, taken together, are one of these rows (a row-level-security
+    /// join filter's visible rows at one moment, `rls.rs`).
+    In(
+        std::ops::Range<usize>,
+        std::sync::Arc<std::collections::HashSet<Vec<AlgebraicValue>>>,
+    ),
 }
 
 impl Pred {
@@ -84,6 +90,10 @@ impl Pred {
             Pred::And(a, b) => a.eval(row) && b.eval(row),
             Pred::Or(a, b) => a.eval(row) || b.eval(row),
             Pred::Not(a) => !a.eval(row),
+            Pred::In(range, rows) => row
+                .elements
+                .get(range.clone())
+                .is_some_and(|cols| rows.contains(cols)),
         }
     }
 
@@ -95,6 +105,7 @@ impl Pred {
             Pred::And(a, b) => Pred::And(Box::new(a.shifted(offset)), Box::new(b.shifted(offset))),
             Pred::Or(a, b) => Pred::Or(Box::new(a.shifted(offset)), Box::new(b.shifted(offset))),
             Pred::Not(a) => Pred::Not(Box::new(a.shifted(offset))),
+            Pred::In(range, rows) => Pred::In(range.start + offset..range.end + offset, rows),
         }
     }
 
@@ -289,49 +300,11 @@ fn execute(
         .as_ref()
         .map(|j| visible(&j.table))
         .transpose()?;
-    let left_names = [Some(select.table.as_str()), select.alias.as_deref()];
-    let right_names = select
-        .join
-        .as_ref()
-        .map(|j| [Some(j.table.as_str()), j.alias.as_deref()]);
-    let n_left = left.def.row_type.elements.len();
-    let mut row_type = left.def.row_type.clone();
-    if let Some(r) = right {
-        row_type
-            .elements
-            .extend(r.def.row_type.elements.iter().cloned());
-    }
-    let position = |t: &Table, c: &str| {
-        t.def
-            .row_type
-            .elements
-            .iter()
-            .position(|e| e.name.as_deref() == Some(c))
-    };
-    let column_of = |name: &str| -> Result<usize, SqlError> {
-        match name.split_once('.') {
-            Some((q, c)) => {
-                if left_names.contains(&Some(q)) {
-                    position(left, c).ok_or_else(|| SqlError::NoSuchColumn(name.to_owned()))
-                } else if right_names.is_some_and(|n| n.contains(&Some(q))) {
-                    let r = right.expect("a joined table exists when its name matched");
-                    position(r, c)
-                        .map(|i| n_left + i)
-                        .ok_or_else(|| SqlError::NoSuchColumn(name.to_owned()))
-                } else {
-                    Err(SqlError::NoSuchTable(q.to_owned()))
-                }
-            }
-            None => match (position(left, name), right.and_then(|r| position(r, name))) {
-                (Some(i), None) => Ok(i),
-                (None, Some(i)) => Ok(n_left + i),
-                (Some(_), Some(_)) => Err(SqlError::Type(format!(
-                    "column `{name}` is in both joined tables; qualify it (`table.{name}`)"
-                ))),
-                (None, None) => Err(SqlError::NoSuchColumn(name.to_owned())),
-            },
-        }
-    };
+    let names =
+        super::columns::Columns::new(select, &left.def.row_type, right.map(|r| &r.def.row_type));
+    let n_left = names.n_left();
+    let row_type = names.row_type();
+    let column_of = |name: &str| names.column_of(name);
     let pred = select
         .filter
         .as_ref()
@@ -340,12 +313,14 @@ fn execute(
     // Row-level security: non-owners see only the rows the module's filters allow.
     let id_of = |name: &str| state.table_id(name).unwrap_or(u32::MAX);
     let pred = super::rls::restrict(
+        state,
         pred,
         super::rls::visibility(state, id_of(&select.table), caller, owner)?,
         0,
     );
     let pred = match &select.join {
         Some(j) => super::rls::restrict(
+            state,
             pred,
             super::rls::visibility(state, id_of(&j.table), caller, owner)?,
             n_left,
@@ -360,12 +335,10 @@ fn execute(
         }
         Projection::All(None) => (row_type.clone(), None),
         Projection::All(Some(q)) => {
-            let range = if left_names.contains(&Some(q.as_str())) {
-                0..n_left
-            } else if right_names.is_some_and(|n| n.contains(&Some(q.as_str()))) {
-                n_left..row_type.elements.len()
-            } else {
-                return Err(SqlError::NoSuchTable(q.clone()));
+            let range = match names.side(q) {
+                Some(false) => 0..n_left,
+                Some(true) => n_left..row_type.elements.len(),
+                None => return Err(SqlError::NoSuchTable(q.clone())),
             };
             let elements = row_type.elements[range.clone()].to_vec();
             (ProductType { elements }, Some(range.collect()))
@@ -396,16 +369,7 @@ fn execute(
     let on = select
         .join
         .as_ref()
-        .map(|j| -> Result<(usize, usize), SqlError> {
-            let (a, b) = (column_of(&j.on.0)?, column_of(&j.on.1)?);
-            match (a < n_left, b < n_left) {
-                (true, false) => Ok((a, b - n_left)),
-                (false, true) => Ok((b, a - n_left)),
-                _ => Err(SqlError::Type(
-                    "a join's ON must compare a column of each table".into(),
-                )),
-            }
-        })
+        .map(|j| names.join_columns(&j.on))
         .transpose()?;
     let limit = select.limit.map_or(usize::MAX, |l| l as usize);
     let counting = matches!(select.projection, Projection::Count(_));

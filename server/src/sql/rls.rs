@@ -1,17 +1,33 @@
 //! Row-level security: the module's `client_visibility_filter`s (`RawModuleDef`'s
-//! `row_level_security`), each a subscription-style query `SELECT * FROM t WHERE …` that may
-//! use `:sender`. For a caller other than the owner, a table with filters shows only the rows
-//! at least one of them selects (the filters are OR-ed), in subscriptions, one-off queries and
-//! HTTP SQL alike; the owner sees every row. A table without filters is unrestricted.
+//! `row_level_security`), each a subscription-style query that may use `:sender`:
+//!
+//! - `SELECT * FROM t WHERE …` — the rows of `t` the condition selects;
+//! - `SELECT t.* FROM t JOIN u ON t.a = u.b WHERE …` (or `u.*` … to filter `u`) — the rows of
+//!   the returned table with at least one partner for which the condition holds (a room's
+//!   messages visible to its members, say). Both join columns must be indexed.
+//!
+//! For a caller other than the owner, a table with filters shows only the rows they select,
+//! in subscriptions, one-off queries and HTTP SQL alike; the owner sees every row. Plain
+//! filters on one table are OR-ed. A table filtered through a join has that one filter only
+//! (with others beside it, a row could arrive once per filter; refused at publish). In a
+//! subscription, a join filter turns a query on its table into a join with the other table
+//! (`crate::subscribe::join`), so a change on either side updates what a client sees; a row
+//! with several partners arrives once per partner, as join subscriptions deliver rows
+//! (clients count them). A join filter does not narrow the other table itself: that table's
+//! own filters do.
 //!
 //! Filters are checked when a module is published ([`validate`]), so a bad one is a publish
-//! error naming it, not a surprise at query time. Filters over joins are refused for now.
+//! error naming it, not a surprise at query time.
+
+use std::collections::HashSet;
+use std::sync::Arc;
 
 use lightcone_datastore::CommittedState;
-use lightcone_protocol::moduledef::ModuleDef;
-use lightcone_protocol::sats::Identity;
+use lightcone_protocol::moduledef::{ModuleDef, TableDef};
+use lightcone_protocol::sats::{Identity, ProductType, ProductValue};
 
-use super::exec::{resolve_where, Pred};
+use super::columns::Columns;
+use super::exec::{resolve, resolve_where, Pred};
 use super::parse::{parse, Projection, Select, Statement};
 use super::SqlError;
 
@@ -21,40 +37,175 @@ pub enum Visibility {
     All,
     /// Rows matching this predicate (over the table's own columns).
     Rows(Pred),
+    /// Rows with a partner through the module's join filter.
+    Join(JoinFilter),
 }
 
-/// One filter: its table and condition.
-fn parse_filter(sql: &str) -> Result<Select, String> {
+/// A filter with a join, compiled for one caller: the filtered table's rows joined to the
+/// other table's, as a join subscription evaluates it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JoinFilter {
+    /// The filter's FROM table and its join column.
+    pub from: u32,
+    pub from_col: usize,
+    /// The joined table and its join column.
+    pub joined: u32,
+    pub joined_col: usize,
+    /// Whether the filtered table is the joined one (else the FROM table).
+    pub filters_joined: bool,
+    /// The condition over the FROM table's columns then the joined table's.
+    pub pred: Option<Pred>,
+}
+
+impl JoinFilter {
+    /// Where the filtered table's columns start in the joined row.
+    pub fn offset(&self, state: &CommittedState) -> usize {
+        match self.filters_joined {
+            false => 0,
+            true => state
+                .table(self.from)
+                .map_or(0, |t| t.def.row_type.elements.len()),
+        }
+    }
+
+    /// The visible rows as they are now, as a predicate over the filtered table's columns
+    /// (for reads that are not kept up to date: HTTP SQL).
+    pub fn snapshot(&self, state: &CommittedState) -> Pred {
+        let (Ok(from), Ok(joined)) = (state.table(self.from), state.table(self.joined)) else {
+            return Pred::In(0..0, Arc::default());
+        };
+        let n_from = from.def.row_type.elements.len();
+        let n_joined = joined.def.row_type.elements.len();
+        let mut visible = HashSet::new();
+        // Validated at publish: the joined column is indexed.
+        let index = joined
+            .indexes
+            .iter()
+            .find(|i| i.columns.as_slice() == [self.joined_col as u16]);
+        for (_, bytes) in from.iter() {
+            let left = from.decode(bytes);
+            let key = &left.elements[self.from_col];
+            let partners: Vec<ProductValue> = match index {
+                Some(index) => index
+                    .seek(key)
+                    .into_iter()
+                    .filter_map(|slot| joined.get(slot).map(|b| joined.decode(b)))
+                    .collect(),
+                None => joined
+                    .decoded()
+                    .filter(|r| &r.elements[self.joined_col] == key)
+                    .collect(),
+            };
+            for right in partners {
+                let mut row = left.elements.to_vec();
+                row.extend(right.elements.iter().cloned());
+                let row = ProductValue::new(row);
+                if self.pred.as_ref().is_none_or(|p| p.eval(&row)) {
+                    let range = match self.filters_joined {
+                        false => 0..n_from,
+                        true => n_from..n_from + n_joined,
+                    };
+                    visible.insert(row.elements[range].to_vec());
+                }
+            }
+        }
+        let width = if self.filters_joined {
+            n_joined
+        } else {
+            n_from
+        };
+        Pred::In(0..width, Arc::new(visible))
+    }
+}
+
+/// One filter, parsed: the query and the table it filters (the one it returns).
+struct Filter {
+    select: Select,
+    filtered: String,
+}
+
+fn parse_filter(sql: &str) -> Result<Filter, String> {
     let Statement::Select(select) = parse(sql).map_err(|e| e.to_string())? else {
         return Err("a filter is a SELECT".into());
     };
-    if select.join.is_some() {
-        return Err("filters with joins are not supported yet".into());
-    }
     if select.limit.is_some() {
         return Err("a filter has no LIMIT".into());
     }
-    let names = [Some(select.table.as_str()), select.alias.as_deref()];
-    match &select.projection {
-        Projection::All(None) => {}
-        Projection::All(Some(q)) if names.contains(&Some(q.as_str())) => {}
-        _ => return Err("a filter selects whole rows: `SELECT * FROM t WHERE …`".into()),
-    }
-    Ok(select)
+    let from = [Some(select.table.as_str()), select.alias.as_deref()];
+    let joined = select
+        .join
+        .as_ref()
+        .map(|j| [Some(j.table.as_str()), j.alias.as_deref()]);
+    let filtered = match (&select.projection, &joined) {
+        (Projection::All(None), None) => select.table.clone(),
+        (Projection::All(Some(q)), _) if from.contains(&Some(q.as_str())) => select.table.clone(),
+        (Projection::All(Some(q)), Some(j)) if j.contains(&Some(q.as_str())) => select
+            .join
+            .as_ref()
+            .map(|j| j.table.clone())
+            .unwrap_or_default(),
+        (_, None) => return Err("a filter selects whole rows: `SELECT * FROM t WHERE …`".into()),
+        (_, Some(_)) => {
+            return Err("a filter with a join selects one table's rows: `SELECT t.* …`".into())
+        }
+    };
+    Ok(Filter { select, filtered })
 }
 
-/// Checks every filter of `def`: each must parse, name a table of the module, and resolve
-/// against its columns. Returns every problem, each naming its filter.
+/// Whether `table` has an index on exactly `col`.
+fn indexed(table: &TableDef, col: usize) -> bool {
+    table
+        .indexes
+        .iter()
+        .any(|i| i.algorithm.columns() == [col as u16])
+}
+
+/// Checks every filter of `def`: each must parse, name tables of the module, resolve against
+/// their columns, and (with a join) compare indexed columns and be its table's only filter.
+/// Returns every problem, each naming its filter.
 pub fn validate(def: &ModuleDef) -> Result<(), Vec<String>> {
     let mut errors = Vec::new();
-    for sql in &def.row_level_security {
-        let checked = parse_filter(sql).and_then(|select| {
-            let table = def
-                .table(&select.table)
-                .ok_or_else(|| format!("no such table `{}`", select.table))?;
-            resolve_where(&select, &table.row_type, Identity::ZERO)
-                .map(drop)
-                .map_err(|e| e.to_string())
+    let filters: Vec<_> = def
+        .row_level_security
+        .iter()
+        .map(|sql| (sql, parse_filter(sql)))
+        .collect();
+    for (sql, parsed) in &filters {
+        let checked = parsed.as_ref().map_err(Clone::clone).and_then(|f| {
+            let table = |name: &str| {
+                def.table(name)
+                    .ok_or_else(|| format!("no such table `{name}`"))
+            };
+            let from = table(&f.select.table)?;
+            let Some(join) = &f.select.join else {
+                return resolve_where(&f.select, &from.row_type, Identity::ZERO)
+                    .map(drop)
+                    .map_err(|e| e.to_string());
+            };
+            let joined = table(&join.table)?;
+            let names = Columns::new(&f.select, &from.row_type, Some(&joined.row_type));
+            let (a, b) = names.join_columns(&join.on).map_err(|e| e.to_string())?;
+            if !indexed(from, a) || !indexed(joined, b) {
+                return Err("both join columns must be indexed".into());
+            }
+            let row_type = names.row_type();
+            let column_of = |name: &str| names.column_of(name);
+            if let Some(c) = &f.select.filter {
+                resolve(c, &column_of, &row_type, Identity::ZERO).map_err(|e| e.to_string())?;
+            }
+            let others = filters
+                .iter()
+                .filter(|(other, p)| {
+                    other != sql && p.as_ref().is_ok_and(|p| p.filtered == f.filtered)
+                })
+                .count();
+            if others > 0 {
+                return Err(format!(
+                    "a table filtered through a join can have no other filter; `{}` has {others} more",
+                    f.filtered
+                ));
+            }
+            Ok(())
         });
         if let Err(reason) = checked {
             errors.push(format!(
@@ -85,14 +236,17 @@ pub fn visibility(
     let mut restricted = false;
     for sql in &def.row_level_security {
         // Filters were validated at publish; one that no longer parses hides nothing more.
-        let Ok(select) = parse_filter(sql) else {
+        let Ok(filter) = parse_filter(sql) else {
             continue;
         };
-        if select.table != table.def.name {
+        if filter.filtered != table.def.name {
             continue;
         }
+        if filter.select.join.is_some() {
+            return join_filter(state, &filter.select, caller).map(Visibility::Join);
+        }
         restricted = true;
-        match resolve_where(&select, &table.def.row_type, caller)? {
+        match resolve_where(&filter.select, &table.def.row_type, caller)? {
             None => return Ok(Visibility::All),
             Some(p) => {
                 any = Some(match any {
@@ -108,11 +262,66 @@ pub fn visibility(
     })
 }
 
+/// A join filter compiled against the current schema for `caller`.
+fn join_filter(
+    state: &CommittedState,
+    select: &Select,
+    caller: Identity,
+) -> Result<JoinFilter, SqlError> {
+    let join = select.join.as_ref().expect("a join filter has a join");
+    let table = |name: &str| {
+        let id = state
+            .table_id(name)
+            .ok_or_else(|| SqlError::NoSuchTable(name.to_owned()))?;
+        Ok::<_, SqlError>((
+            id,
+            &state
+                .table(id)
+                .map_err(|e| SqlError::Refused(e.to_string()))?
+                .def
+                .row_type,
+        ))
+    };
+    let ((from, from_type), (joined, joined_type)): ((u32, &ProductType), (u32, &ProductType)) =
+        (table(&select.table)?, table(&join.table)?);
+    let names = Columns::new(select, from_type, Some(joined_type));
+    let (from_col, joined_col) = names.join_columns(&join.on)?;
+    let row_type = names.row_type();
+    let column_of = |name: &str| names.column_of(name);
+    let pred = select
+        .filter
+        .as_ref()
+        .map(|c| resolve(c, &column_of, &row_type, caller))
+        .transpose()?;
+    let filters_joined = match &select.projection {
+        Projection::All(Some(q)) => names.side(q) == Some(true),
+        _ => false,
+    };
+    Ok(JoinFilter {
+        from,
+        from_col,
+        joined,
+        joined_col,
+        filters_joined,
+        pred,
+    })
+}
+
 /// `filter` narrowed to what `visibility` allows, with the visibility predicate's columns
-/// moved by `offset` (where the table's columns start in a joined row).
-pub fn restrict(filter: Option<Pred>, visibility: Visibility, offset: usize) -> Option<Pred> {
-    let Visibility::Rows(rows) = visibility else {
-        return filter;
+/// moved by `offset` (where the table's columns start in a joined row). A join filter cannot
+/// be folded into a predicate that stays true as data changes: here it is the rows visible
+/// now (`state`), for one-off reads; subscriptions turn it into a join instead
+/// (`crate::subscribe::plan`).
+pub fn restrict(
+    state: &CommittedState,
+    filter: Option<Pred>,
+    visibility: Visibility,
+    offset: usize,
+) -> Option<Pred> {
+    let rows = match visibility {
+        Visibility::All => return filter,
+        Visibility::Rows(rows) => rows,
+        Visibility::Join(join) => join.snapshot(state),
     };
     let rows = rows.shifted(offset);
     Some(match filter {

@@ -21,6 +21,7 @@ use lightcone_protocol::ws::row_list::{BsatnRowList, RowListBuilder};
 use super::join::JoinPlan;
 use super::view_join::ViewJoinPlan;
 use super::views::{ViewCache, ViewKey};
+use crate::sql::columns::Columns;
 use crate::sql::exec::{resolve, resolve_where, Pred};
 use crate::sql::parse::{parse, Projection, Select, Statement};
 use crate::sql::rls;
@@ -110,7 +111,12 @@ impl QueryPlan {
         }
         let (table_id, table) = visible(state, &select.table, owner)?;
         let filter = resolve_where(&select, &table.def.row_type, caller)?;
-        let filter = rls::restrict(filter, rls::visibility(state, table_id, caller, owner)?, 0);
+        let filter = match rls::visibility(state, table_id, caller, owner)? {
+            rls::Visibility::Join(j) => {
+                return Self::through_join_filter(state, table_id, table, filter, j)
+            }
+            visibility => rls::restrict(state, filter, visibility, 0),
+        };
         let mut equalities = Vec::new();
         if let Some(f) = &filter {
             f.required_equalities(&mut equalities);
@@ -129,6 +135,46 @@ impl QueryPlan {
         })
     }
 
+    /// A query on a table that row-level security filters through a join: the filter's join,
+    /// returning the table's rows, with the query's own condition (`filter`, over the table's
+    /// columns) added to the filter's.
+    fn through_join_filter(
+        state: &CommittedState,
+        table_id: u32,
+        table: &Table,
+        filter: Option<Pred>,
+        j: rls::JoinFilter,
+    ) -> Result<Self, SqlError> {
+        if table.def.is_event {
+            return Err(SqlError::Unsupported(
+                "event tables filtered through a join cannot be subscribed to yet".into(),
+            ));
+        }
+        let offset = j.offset(state);
+        let filter = match (j.pred, filter.map(|f| f.shifted(offset))) {
+            (Some(a), Some(b)) => Some(Pred::And(Box::new(a), Box::new(b))),
+            (a, b) => a.or(b),
+        };
+        let plan = JoinPlan {
+            left: j.from,
+            left_col: j.from_col,
+            right: j.joined,
+            right_col: j.joined_col,
+            returns_right: j.filters_joined,
+        };
+        Ok(Self {
+            table_id,
+            table_name: table.def.name.as_str().into(),
+            is_event: false,
+            key: format!("{plan:?}:{filter:?}"),
+            filter,
+            equality: None,
+            join: Some(plan),
+            view_join: None,
+            view: None,
+        })
+    }
+
     /// `SELECT * FROM v` for a query view `v`: the query `v` returned for `caller`, under
     /// `v`'s name.
     fn compile_query_view(
@@ -144,11 +190,10 @@ impl QueryPlan {
         if !view.is_public && !owner {
             return Err(SqlError::NoSuchTable(select.table.clone()));
         }
-        if select.filter.is_some() || !matches!(select.projection, Projection::All(_)) {
-            return Err(SqlError::Unsupported(format!(
-                "`{}` returns a query; subscribe to all of it (`SELECT * FROM {}`)",
-                view.name, view.name
-            )));
+        if !matches!(select.projection, Projection::All(_)) {
+            return Err(SqlError::Unsupported(
+                "a subscription returns whole rows: `SELECT *` or `SELECT t.*`".into(),
+            ));
         }
         let key: ViewKey = (index, (!view.is_anonymous).then_some(caller));
         let sql = views.sql(&key).ok_or_else(|| {
@@ -156,7 +201,29 @@ impl QueryPlan {
         })?;
         let mut plan = Self::compile(state, sql, caller, owner)?;
         plan.table_name = view.name.as_str().into();
-        plan.key = format!("query view {}: {}", view.name, plan.key);
+        // A condition on the view is over its rows: the returned table's columns.
+        if let Some(own) = resolve_where(select, &view.row_type, caller)? {
+            let offset = match &plan.join {
+                Some(j) if j.returns_right => state
+                    .table(j.left)
+                    .map_or(0, |t| t.def.row_type.elements.len()),
+                _ => 0,
+            };
+            let own = own.shifted(offset);
+            if plan.join.is_none() && plan.equality.is_none() {
+                let mut equalities = Vec::new();
+                own.required_equalities(&mut equalities);
+                plan.equality = equalities.into_iter().next();
+            }
+            plan.filter = Some(match plan.filter.take() {
+                Some(f) => Pred::And(Box::new(f), Box::new(own)),
+                None => own,
+            });
+        }
+        plan.key = format!(
+            "query view {}: {} {:?} {:?}",
+            view.name, plan.table_id, plan.join, plan.filter
+        );
         Ok(plan)
     }
 
@@ -212,59 +279,21 @@ impl QueryPlan {
             .expect("compile_join is called for joins");
         let left = Side::find(state, &select.table, caller, owner)?;
         let right = Side::find(state, &join.table, caller, owner)?;
-        let left_names = [Some(select.table.as_str()), select.alias.as_deref()];
-        let right_names = [Some(join.table.as_str()), join.alias.as_deref()];
-        let n_left = left.row_type().elements.len();
+        let names = Columns::new(select, left.row_type(), Some(right.row_type()));
+        let n_left = names.n_left();
         let returns_right = match &select.projection {
-            Projection::All(Some(q)) if left_names.contains(&Some(q.as_str())) => false,
-            Projection::All(Some(q)) if right_names.contains(&Some(q.as_str())) => true,
-            Projection::All(Some(q)) => return Err(SqlError::NoSuchTable(q.clone())),
+            Projection::All(Some(q)) => names
+                .side(q)
+                .ok_or_else(|| SqlError::NoSuchTable(q.clone()))?,
             _ => {
                 return Err(SqlError::Unsupported(
                     "a subscription with a JOIN returns one table's rows: `SELECT t.*`".into(),
                 ))
             }
         };
-        let position = |side: &Side, c: &str| {
-            side.row_type()
-                .elements
-                .iter()
-                .position(|e| e.name.as_deref() == Some(c))
-        };
-        let column_of = |name: &str| -> Result<usize, SqlError> {
-            let missing = || SqlError::NoSuchColumn(name.to_owned());
-            match name.split_once('.') {
-                Some((q, c)) if left_names.contains(&Some(q)) => {
-                    position(&left, c).ok_or_else(missing)
-                }
-                Some((q, c)) if right_names.contains(&Some(q)) => {
-                    position(&right, c).map(|i| n_left + i).ok_or_else(missing)
-                }
-                Some((q, _)) => Err(SqlError::NoSuchTable(q.to_owned())),
-                None => match (position(&left, name), position(&right, name)) {
-                    (Some(i), None) => Ok(i),
-                    (None, Some(i)) => Ok(n_left + i),
-                    (Some(_), Some(_)) => Err(SqlError::Type(format!(
-                        "column `{name}` is in both joined tables; qualify it (`table.{name}`)"
-                    ))),
-                    (None, None) => Err(missing()),
-                },
-            }
-        };
-        let (a, b) = (column_of(&join.on.0)?, column_of(&join.on.1)?);
-        let (left_col, right_col) = match (a < n_left, b < n_left) {
-            (true, false) => (a, b - n_left),
-            (false, true) => (b, a - n_left),
-            _ => {
-                return Err(SqlError::Type(
-                    "a join's ON must compare a column of each table".into(),
-                ))
-            }
-        };
-        let mut row_type: ProductType = left.row_type().clone();
-        row_type
-            .elements
-            .extend(right.row_type().elements.iter().cloned());
+        let (left_col, right_col) = names.join_columns(&join.on)?;
+        let row_type = names.row_type();
+        let column_of = |name: &str| names.column_of(name);
         let filter = select
             .filter
             .as_ref()
@@ -273,8 +302,16 @@ impl QueryPlan {
         // Row-level security on each table side (views are the module's own answer).
         let mut filter = filter;
         for (side, offset) in [(&left, 0), (&right, n_left)] {
-            if let Side::Table(id, _) = side {
-                filter = rls::restrict(filter, rls::visibility(state, *id, caller, owner)?, offset);
+            if let Side::Table(id, t) = side {
+                filter = match rls::visibility(state, *id, caller, owner)? {
+                    rls::Visibility::Join(_) => {
+                        return Err(SqlError::Unsupported(format!(
+                            "`{}` is filtered for you through a join (row-level security) and cannot be joined in a subscription yet",
+                            t.def.name
+                        )))
+                    }
+                    visibility => rls::restrict(state, filter, visibility, offset),
+                };
             }
         }
         let returned = if returns_right { &right } else { &left };
