@@ -6,8 +6,8 @@ mod support;
 
 use lightcone_client_core::protocol::bsatn;
 use lightcone_client_core::protocol::ws::v2::*;
-use lightcone_client_core::{ConnectOptions, Connection};
-use support::{module_wasm, Server};
+use lightcone_client_core::Connection;
+use support::{module_wasm, ws, Server};
 
 const UNSTABLE: &str = "server/host/tests/modules/unstable";
 
@@ -54,27 +54,9 @@ fn procedures_answer_over_http_and_websocket_and_their_commits_reach_subscribers
     assert!(r.body.contains("boom after z"), "{r:?}");
 
     // WebSocket: a subscriber sees the procedure's commit; so does the caller.
-    let options = ConnectOptions {
-        token: Some(owner.clone()),
-        ..Default::default()
-    };
-    let timeout = Some(std::time::Duration::from_secs(30));
-    let mut watcher =
-        Connection::connect(&server.base, "chat", &ConnectOptions::default()).unwrap();
-    watcher
-        .send(&ClientMessage::Subscribe(Subscribe {
-            request_id: 1,
-            query_set_id: QuerySetId { id: 1 },
-            query_strings: vec!["SELECT * FROM hits".into()],
-        }))
-        .unwrap();
-    assert!(matches!(
-        watcher.recv().unwrap(),
-        ServerMessage::SubscribeApplied(_)
-    ));
-    watcher.set_timeout(timeout).unwrap();
-    let mut c = Connection::connect(&server.base, "chat", &options).unwrap();
-    c.set_timeout(timeout).unwrap();
+    let mut watcher = ws::connect(&server, "chat", None);
+    ws::subscribe(&mut watcher, 1, &["SELECT * FROM hits"]);
+    let mut c = ws::connect(&server, "chat", Some(&owner));
     let status = call_procedure(&mut c, 5, "record_in_tx", "via ws");
     assert_eq!(
         status,
@@ -194,24 +176,9 @@ fn reducers_commit_while_a_procedure_waits_on_http() {
     let (_, owner) = server.new_identity();
     let r = server.publish("chat", Some(&owner), &module_wasm(UNSTABLE));
     assert_eq!(r.status, 200, "{r:?}");
-    let timeout = Some(std::time::Duration::from_secs(30));
-    let connect = || {
-        let mut c = Connection::connect(&server.base, "chat", &ConnectOptions::default()).unwrap();
-        c.set_timeout(timeout).unwrap();
-        c
-    };
+    let connect = || ws::connect(&server, "chat", None);
     let mut watcher = connect();
-    watcher
-        .send(&ClientMessage::Subscribe(Subscribe {
-            request_id: 1,
-            query_set_id: QuerySetId { id: 1 },
-            query_strings: vec!["SELECT * FROM hits".into()],
-        }))
-        .unwrap();
-    assert!(matches!(
-        watcher.recv().unwrap(),
-        ServerMessage::SubscribeApplied(_)
-    ));
+    ws::subscribe(&mut watcher, 1, &["SELECT * FROM hits"]);
 
     // The procedure's request reaches the HTTP server, which holds its answer.
     let (url, release, arrived) = held_server();
@@ -225,25 +192,14 @@ fn reducers_commit_while_a_procedure_waits_on_http() {
         }))
         .unwrap();
     arrived
-        .recv_timeout(std::time::Duration::from_secs(30))
+        .recv_timeout(ws::RECV_TIMEOUT)
         .expect("the request arrives");
 
     // Meanwhile reducers commit and reach subscribers, and HTTP calls are answered. (Were
     // the writer waiting with the procedure, these would hang until the timeout.)
     let mut caller = connect();
-    for (i, note) in ["r1", "r2", "r3"].into_iter().enumerate() {
-        caller
-            .send(&ClientMessage::CallReducer(CallReducer {
-                request_id: i as u32,
-                flags: 0,
-                reducer: "record".into(),
-                args: bsatn::to_vec(&note.to_owned()).into(),
-            }))
-            .unwrap();
-        let ServerMessage::ReducerResult(r) = caller.recv().unwrap() else {
-            panic!()
-        };
-        assert!(matches!(r.result, ReducerOutcome::Ok(_)), "{r:?}");
+    for note in ["r1", "r2", "r3"] {
+        ws::call_ok(&mut caller, "record", bsatn::to_vec(&note.to_owned()));
         assert_eq!(inserted_notes(&mut watcher), [note]);
     }
     let r = server.call("chat", "add_one", None, "[1]");

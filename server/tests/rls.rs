@@ -9,7 +9,7 @@ mod support;
 use lightcone_client_core::protocol::bsatn;
 use lightcone_client_core::protocol::ws::v2::*;
 use lightcone_client_core::{ConnectOptions, Connection};
-use support::{module_wasm, Server};
+use support::{module_wasm, ws, Server};
 
 const NOTES: &str = "server/host/tests/modules/notes";
 
@@ -30,22 +30,7 @@ fn request(c: &mut Connection, message: ClientMessage) -> ServerMessage {
 }
 
 fn add_note(c: &mut Connection, text: &str) -> TransactionUpdate {
-    let reply = request(
-        c,
-        ClientMessage::CallReducer(CallReducer {
-            request_id: 1,
-            flags: 0,
-            reducer: "add_note".into(),
-            args: bsatn::to_vec(&text.to_owned()).into(),
-        }),
-    );
-    match reply {
-        ServerMessage::ReducerResult(ReducerResult {
-            result: ReducerOutcome::Ok(ok),
-            ..
-        }) => ok.transaction_update,
-        other => panic!("{other:?}"),
-    }
+    ws::call_ok(c, "add_note", bsatn::to_vec(&text.to_owned()))
 }
 
 /// The texts of `note` rows (author identity, then the text).
@@ -218,26 +203,6 @@ fn malformed_filters_are_refused_with_the_filter_named() {
     }
 }
 
-/// Calls `reducer` with BSATN `args`; it must succeed.
-fn call(c: &mut Connection, reducer: &str, args: Vec<u8>) -> TransactionUpdate {
-    let reply = request(
-        c,
-        ClientMessage::CallReducer(CallReducer {
-            request_id: 1,
-            flags: 0,
-            reducer: reducer.into(),
-            args: args.into(),
-        }),
-    );
-    match reply {
-        ServerMessage::ReducerResult(ReducerResult {
-            result: ReducerOutcome::Ok(ok),
-            ..
-        }) => ok.transaction_update,
-        other => panic!("{other:?}"),
-    }
-}
-
 /// The texts of `message` rows (a u32 room, then the text).
 fn messages(list: &lightcone_client_core::protocol::ws::row_list::BsatnRowList) -> Vec<String> {
     let mut t: Vec<String> = list
@@ -272,10 +237,10 @@ fn a_filter_through_a_join_follows_both_tables() {
     let post = |c: &mut Connection, room: u32, text: &str| {
         let mut args = bsatn::to_vec(&room);
         args.extend(bsatn::to_vec(&text.to_owned()));
-        call(c, "post", args)
+        ws::call_ok(c, "post", args)
     };
-    call(&mut bob, "join_room", bsatn::to_vec(&1u32));
-    call(&mut carol, "join_room", bsatn::to_vec(&2u32));
+    ws::call_ok(&mut bob, "join_room", bsatn::to_vec(&1u32));
+    ws::call_ok(&mut carol, "join_room", bsatn::to_vec(&2u32));
     post(&mut bob, 1, "one-a");
     post(&mut carol, 2, "two-a");
     post(&mut carol, 1, "one-b");
@@ -290,7 +255,7 @@ fn a_filter_through_a_join_follows_both_tables() {
 
     // Carol joins room 1: the room's messages arrive with her own ReducerResult (the change
     // was on the other table); Bob gets nothing.
-    let u = call(&mut carol, "join_room", bsatn::to_vec(&1u32));
+    let u = ws::call_ok(&mut carol, "join_room", bsatn::to_vec(&1u32));
     assert_eq!(
         message_change(&u),
         (vec!["one-a".into(), "one-b".into()], vec![])
@@ -311,7 +276,7 @@ fn a_filter_through_a_join_follows_both_tables() {
         "nothing of room 2 reached Bob"
     );
     // Leaving takes the room's messages away.
-    let u = call(&mut carol, "leave_room", bsatn::to_vec(&1u32));
+    let u = ws::call_ok(&mut carol, "leave_room", bsatn::to_vec(&1u32));
     assert_eq!(
         message_change(&u),
         (vec![], vec!["one-a".into(), "one-b".into(), "one-c".into()])

@@ -7,8 +7,7 @@ mod support;
 
 use lightcone_client_core::protocol::bsatn;
 use lightcone_client_core::protocol::ws::v2::*;
-use lightcone_client_core::{ConnectOptions, Connection};
-use support::{module_wasm, Server};
+use support::{module_wasm, ws, Server};
 
 #[test]
 fn module_http_routes_are_served() {
@@ -50,21 +49,8 @@ fn module_http_routes_are_served() {
     assert_eq!(r.status, 404, "{r:?}");
 
     // A handler's transaction commits and reaches subscribers.
-    let mut watcher = Connection::connect(&server.base, "web", &ConnectOptions::default()).unwrap();
-    watcher
-        .set_timeout(Some(std::time::Duration::from_secs(30)))
-        .unwrap();
-    watcher
-        .send(&ClientMessage::Subscribe(Subscribe {
-            request_id: 1,
-            query_set_id: QuerySetId { id: 1 },
-            query_strings: vec!["SELECT * FROM hits".into()],
-        }))
-        .unwrap();
-    assert!(matches!(
-        watcher.recv().unwrap(),
-        ServerMessage::SubscribeApplied(_)
-    ));
+    let mut watcher = ws::connect(&server, "web", None);
+    ws::subscribe(&mut watcher, 1, &["SELECT * FROM hits"]);
     let r = server.request(
         "POST",
         "/v1/database/web/route/notes",

@@ -196,3 +196,59 @@ pub fn module_wasm(dir: &str) -> Vec<u8> {
         .unwrap_or_else(|e| panic!("building {dir}: {e}"));
     std::fs::read(wasm).unwrap()
 }
+
+/// WebSocket helpers over our client (`lightcone-client-core`).
+pub mod ws {
+    use lightcone_client_core::protocol::ws::v2::*;
+    use lightcone_client_core::{ConnectOptions, Connection};
+
+    /// How long a test waits for a message before failing.
+    pub const RECV_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+    /// A v2 connection to database `db` (anonymous without `token`).
+    pub fn connect(server: &super::Server, db: &str, token: Option<&str>) -> Connection {
+        let options = ConnectOptions {
+            token: token.map(str::to_owned),
+            ..Default::default()
+        };
+        let mut c = Connection::connect(&server.base, db, &options).expect("connect");
+        c.set_timeout(Some(RECV_TIMEOUT)).unwrap();
+        c
+    }
+
+    /// Subscribes query set `set` to `queries`; the reply must be `SubscribeApplied`.
+    pub fn subscribe(c: &mut Connection, set: u32, queries: &[&str]) -> QueryRows {
+        c.send(&ClientMessage::Subscribe(Subscribe {
+            request_id: set,
+            query_set_id: QuerySetId { id: set },
+            query_strings: queries.iter().map(|q| (*q).into()).collect(),
+        }))
+        .unwrap();
+        match c.recv().unwrap() {
+            ServerMessage::SubscribeApplied(a) => a.rows,
+            other => panic!("{queries:?}: {other:?}"),
+        }
+    }
+
+    /// Calls `reducer` with the BSATN `args`; it must succeed. Returns the caller's update.
+    pub fn call_ok(c: &mut Connection, reducer: &str, args: Vec<u8>) -> TransactionUpdate {
+        c.send(&ClientMessage::CallReducer(CallReducer {
+            request_id: 1,
+            flags: 0,
+            reducer: reducer.into(),
+            args: args.into(),
+        }))
+        .unwrap();
+        match c.recv().unwrap() {
+            ServerMessage::ReducerResult(ReducerResult {
+                result: ReducerOutcome::Ok(ok),
+                ..
+            }) => ok.transaction_update,
+            ServerMessage::ReducerResult(ReducerResult {
+                result: ReducerOutcome::OkEmpty,
+                ..
+            }) => TransactionUpdate::default(),
+            other => panic!("{reducer}: {other:?}"),
+        }
+    }
+}

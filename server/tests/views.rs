@@ -9,7 +9,7 @@ use lightcone_client_core::protocol::bsatn;
 use lightcone_client_core::protocol::ws::row_list::BsatnRowList;
 use lightcone_client_core::protocol::ws::v2::*;
 use lightcone_client_core::{ConnectOptions, Connection};
-use support::{module_wasm, Server};
+use support::{module_wasm, ws, Server};
 
 fn connect(server: &Server) -> Connection {
     let mut c = Connection::connect(&server.base, "views", &ConnectOptions::default()).unwrap();
@@ -250,25 +250,6 @@ fn score_row(bytes: &[u8]) -> (Vec<u8>, u32) {
     )
 }
 
-/// Calls `reducer` with the BSATN `args` and returns the caller's own update.
-fn call(c: &mut Connection, reducer: &str, args: Vec<u8>) -> TransactionUpdate {
-    c.send(&ClientMessage::CallReducer(CallReducer {
-        request_id: 1,
-        flags: 0,
-        reducer: reducer.into(),
-        args: args.into(),
-    }))
-    .unwrap();
-    let ServerMessage::ReducerResult(r) = c.recv().unwrap() else {
-        panic!()
-    };
-    match r.result {
-        ReducerOutcome::Ok(ok) => ok.transaction_update,
-        ReducerOutcome::OkEmpty => TransactionUpdate::default(),
-        other => panic!("{other:?}"),
-    }
-}
-
 /// The (inserted, deleted) rows of table `name` in `update`, all query sets together.
 fn rows_of(update: &TransactionUpdate, name: &str) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
     let (mut ins, mut del) = (Vec::new(), Vec::new());
@@ -325,11 +306,11 @@ fn a_keyed_view_updates_in_place_and_views_join_tables() {
     assert!(applied.rows.tables.iter().all(|t| t.rows.is_empty()));
 
     // A note without a score joins nothing.
-    let u = call(&mut alice, "own", bsatn::to_vec(&"a1".to_owned()));
+    let u = ws::call_ok(&mut alice, "own", bsatn::to_vec(&"a1".to_owned()));
     assert_eq!(rows_of(&u, "owned"), (vec![], vec![]));
     // A score of 5: the keyed view gets its row; the filter keeps the note out; the view's
     // row comes once per note.
-    let u = call(&mut alice, "set_score", bsatn::to_vec(&5u32));
+    let u = ws::call_ok(&mut alice, "set_score", bsatn::to_vec(&5u32));
     let (ins, del) = rows_of(&u, "my_score");
     assert!(del.is_empty());
     assert_eq!(ins.len(), 2, "once by itself, once through the note");
@@ -339,7 +320,7 @@ fn a_keyed_view_updates_in_place_and_views_join_tables() {
     // 20: the keyed view's row changes in place — its old and new rows of the same key in
     // one update, which SDKs with the view's primary key turn into an update — and the join
     // now lets the note through.
-    let u = call(&mut alice, "set_score", bsatn::to_vec(&20u32));
+    let u = ws::call_ok(&mut alice, "set_score", bsatn::to_vec(&20u32));
     let (ins, del) = rows_of(&u, "my_score");
     assert_eq!(ins.len(), 2);
     assert_eq!(del.len(), 2);
@@ -349,15 +330,15 @@ fn a_keyed_view_updates_in_place_and_views_join_tables() {
     assert_eq!((owned_notes(&ins), del.len()), (vec!["a1".to_owned()], 0));
 
     // A second note joins the score: the note arrives, and the score once more.
-    let u = call(&mut alice, "own", bsatn::to_vec(&"a2".to_owned()));
+    let u = ws::call_ok(&mut alice, "own", bsatn::to_vec(&"a2".to_owned()));
     let (ins, _) = rows_of(&u, "owned");
     assert_eq!(owned_notes(&ins), ["a2"]);
     let (ins, del) = rows_of(&u, "my_score");
     assert_eq!((ins.len(), del.len()), (1, 0));
 
     // Bob's notes and score reach none of Alice's queries.
-    call(&mut bob, "own", bsatn::to_vec(&"b1".to_owned()));
-    call(&mut bob, "set_score", bsatn::to_vec(&50u32));
+    ws::call_ok(&mut bob, "own", bsatn::to_vec(&"b1".to_owned()));
+    ws::call_ok(&mut bob, "set_score", bsatn::to_vec(&50u32));
     alice
         .send(&ClientMessage::OneOffQuery(OneOffQuery {
             request_id: 7,
@@ -372,7 +353,7 @@ fn a_keyed_view_updates_in_place_and_views_join_tables() {
     assert_eq!(owned_notes(&rows), ["a1", "a2"], "the one-off query agrees");
 
     // Down to 1: both notes leave the join.
-    let u = call(&mut alice, "set_score", bsatn::to_vec(&1u32));
+    let u = ws::call_ok(&mut alice, "set_score", bsatn::to_vec(&1u32));
     let (ins, del) = rows_of(&u, "owned");
     assert_eq!(
         (ins.len(), owned_notes(&del)),

@@ -4,8 +4,9 @@
 //! name must belong to exactly one side. Shared by HTTP SQL (`exec.rs`), subscriptions
 //! (`crate::subscribe::plan`) and row-level-security filters (`rls.rs`).
 
-use lightcone_protocol::sats::ProductType;
+use lightcone_protocol::sats::{Identity, ProductType};
 
+use super::exec::{resolve, Pred};
 use super::parse::{Select, SqlError};
 
 /// One side of the query: its name, its alias and its row type.
@@ -99,6 +100,21 @@ impl<'a> Columns<'a> {
                 (None, None) => Err(missing()),
             },
         }
+    }
+
+    /// `select`'s WHERE over the flat row (`None`: no WHERE), `:sender` being `caller`.
+    pub fn resolve_where(
+        &self,
+        select: &Select,
+        caller: Identity,
+    ) -> Result<Option<Pred>, SqlError> {
+        let row_type = self.row_type();
+        let column_of = |name: &str| self.column_of(name);
+        select
+            .filter
+            .as_ref()
+            .map(|c| resolve(c, &column_of, &row_type, caller))
+            .transpose()
     }
 
     /// The join's `ON a = b` as (FROM table column, joined table column), each counted within

@@ -305,11 +305,7 @@ fn execute(
     let n_left = names.n_left();
     let row_type = names.row_type();
     let column_of = |name: &str| names.column_of(name);
-    let pred = select
-        .filter
-        .as_ref()
-        .map(|c| resolve(c, &column_of, &row_type, caller))
-        .transpose()?;
+    let pred = names.resolve_where(select, caller)?;
     // Row-level security: non-owners see only the rows the module's filters allow.
     let id_of = |name: &str| state.table_id(name).unwrap_or(u32::MAX);
     let pred = super::rls::restrict(

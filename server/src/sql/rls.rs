@@ -27,7 +27,7 @@ use lightcone_protocol::moduledef::{ModuleDef, TableDef};
 use lightcone_protocol::sats::{Identity, ProductType, ProductValue};
 
 use super::columns::Columns;
-use super::exec::{resolve, resolve_where, Pred};
+use super::exec::{resolve_where, Pred};
 use super::parse::{parse, Projection, Select, Statement};
 use super::SqlError;
 
@@ -188,11 +188,9 @@ pub fn validate(def: &ModuleDef) -> Result<(), Vec<String>> {
             if !indexed(from, a) || !indexed(joined, b) {
                 return Err("both join columns must be indexed".into());
             }
-            let row_type = names.row_type();
-            let column_of = |name: &str| names.column_of(name);
-            if let Some(c) = &f.select.filter {
-                resolve(c, &column_of, &row_type, Identity::ZERO).map_err(|e| e.to_string())?;
-            }
+            names
+                .resolve_where(&f.select, Identity::ZERO)
+                .map_err(|e| e.to_string())?;
             let others = filters
                 .iter()
                 .filter(|(other, p)| {
@@ -286,13 +284,7 @@ fn join_filter(
         (table(&select.table)?, table(&join.table)?);
     let names = Columns::new(select, from_type, Some(joined_type));
     let (from_col, joined_col) = names.join_columns(&join.on)?;
-    let row_type = names.row_type();
-    let column_of = |name: &str| names.column_of(name);
-    let pred = select
-        .filter
-        .as_ref()
-        .map(|c| resolve(c, &column_of, &row_type, caller))
-        .transpose()?;
+    let pred = names.resolve_where(select, caller)?;
     let filters_joined = match &select.projection {
         Projection::All(Some(q)) => names.side(q) == Some(true),
         _ => false,

@@ -22,7 +22,7 @@ use super::join::JoinPlan;
 use super::view_join::ViewJoinPlan;
 use super::views::{ViewCache, ViewKey};
 use crate::sql::columns::Columns;
-use crate::sql::exec::{resolve, resolve_where, Pred};
+use crate::sql::exec::{resolve_where, Pred};
 use crate::sql::parse::{parse, Projection, Select, Statement};
 use crate::sql::rls;
 use crate::sql::SqlError;
@@ -162,9 +162,19 @@ impl QueryPlan {
             right_col: j.joined_col,
             returns_right: j.filters_joined,
         };
-        Ok(Self {
+        Ok(Self::of_join(
             table_id,
-            table_name: table.def.name.as_str().into(),
+            table.def.name.as_str().into(),
+            plan,
+            filter,
+        ))
+    }
+
+    /// A two-table join query returning the rows of `table_id` (named `table_name`).
+    fn of_join(table_id: u32, table_name: Box<str>, plan: JoinPlan, filter: Option<Pred>) -> Self {
+        Self {
+            table_id,
+            table_name,
             is_event: false,
             key: format!("{plan:?}:{filter:?}"),
             filter,
@@ -172,7 +182,7 @@ impl QueryPlan {
             join: Some(plan),
             view_join: None,
             view: None,
-        })
+        }
     }
 
     /// `SELECT * FROM v` for a query view `v`: the query `v` returned for `caller`, under
@@ -292,13 +302,7 @@ impl QueryPlan {
             }
         };
         let (left_col, right_col) = names.join_columns(&join.on)?;
-        let row_type = names.row_type();
-        let column_of = |name: &str| names.column_of(name);
-        let filter = select
-            .filter
-            .as_ref()
-            .map(|c| resolve(c, &column_of, &row_type, caller))
-            .transpose()?;
+        let filter = names.resolve_where(select, caller)?;
         // Row-level security on each table side (views are the module's own answer).
         let mut filter = filter;
         for (side, offset) in [(&left, 0), (&right, n_left)] {
@@ -328,17 +332,8 @@ impl QueryPlan {
                     right_col,
                     returns_right,
                 };
-                Ok(Self {
-                    table_id: if returns_right { *r } else { *l },
-                    table_name,
-                    is_event: false,
-                    key: format!("{plan:?}:{filter:?}"),
-                    filter,
-                    equality: None,
-                    join: Some(plan),
-                    view_join: None,
-                    view: None,
-                })
+                let table_id = if returns_right { *r } else { *l };
+                Ok(Self::of_join(table_id, table_name, plan, filter))
             }
             (Side::View(key, v), Side::Table(t, tt)) | (Side::Table(t, tt), Side::View(key, v)) => {
                 let view_first = matches!(left, Side::View(..));
