@@ -62,12 +62,7 @@ fn procedures_answer_over_http_and_websocket_and_their_commits_reach_subscribers
         status,
         ProcedureStatus::Returned(1u64.to_le_bytes().to_vec().into())
     );
-    let ServerMessage::TransactionUpdate(u) = watcher.recv().unwrap() else {
-        panic!()
-    };
-    let TableUpdateRows::PersistentTable(rows) = &u.query_sets[0].tables[0].rows[0] else {
-        panic!()
-    };
+    let rows = ws::next_update(&mut watcher);
     assert_eq!(
         rows.inserts.rows().unwrap()[0].as_ref(),
         bsatn::to_vec(&"via ws".to_owned())
@@ -156,13 +151,8 @@ fn held_server() -> (
 
 /// The next `TransactionUpdate`'s inserted `hits` notes.
 fn inserted_notes(c: &mut Connection) -> Vec<String> {
-    let ServerMessage::TransactionUpdate(u) = c.recv().unwrap() else {
-        panic!("expected a TransactionUpdate")
-    };
-    let TableUpdateRows::PersistentTable(rows) = &u.query_sets[0].tables[0].rows[0] else {
-        panic!()
-    };
-    rows.inserts
+    ws::next_update(c)
+        .inserts
         .rows()
         .unwrap()
         .iter()

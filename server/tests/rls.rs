@@ -61,19 +61,7 @@ fn subscribe(c: &mut Connection, set: u32, sql: &str) -> QueryRows {
 }
 
 fn one_off(c: &mut Connection, sql: &str) -> Vec<String> {
-    let reply = request(
-        c,
-        ClientMessage::OneOffQuery(OneOffQuery {
-            request_id: 7,
-            query_string: sql.into(),
-        }),
-    );
-    match reply {
-        ServerMessage::OneOffQueryResult(OneOffQueryResult {
-            result: Ok(rows), ..
-        }) => texts(&rows.tables[0].rows),
-        other => panic!("{other:?}"),
-    }
+    texts(&ws::one_off(c, sql))
 }
 
 fn sql_texts(server: &Server, token: &str, sql: &str) -> Vec<String> {
@@ -322,17 +310,5 @@ fn a_filter_through_a_join_follows_both_tables() {
 }
 
 fn one_off_messages(c: &mut Connection, sql: &str) -> Vec<String> {
-    let reply = request(
-        c,
-        ClientMessage::OneOffQuery(OneOffQuery {
-            request_id: 7,
-            query_string: sql.into(),
-        }),
-    );
-    match reply {
-        ServerMessage::OneOffQueryResult(OneOffQueryResult {
-            result: Ok(rows), ..
-        }) => messages(&rows.tables[0].rows),
-        other => panic!("{other:?}"),
-    }
+    messages(&ws::one_off(c, sql))
 }

@@ -6,7 +6,6 @@
 mod support;
 
 use lightcone_client_core::protocol::bsatn;
-use lightcone_client_core::protocol::ws::v2::*;
 use support::{module_wasm, ws, Server};
 
 #[test]
@@ -58,12 +57,7 @@ fn module_http_routes_are_served() {
         Some(("text/plain", b"from a webhook")),
     );
     assert_eq!((r.status, r.body.as_str()), (201, "1"), "{r:?}");
-    let ServerMessage::TransactionUpdate(u) = watcher.recv().unwrap() else {
-        panic!()
-    };
-    let TableUpdateRows::PersistentTable(rows) = &u.query_sets[0].tables[0].rows[0] else {
-        panic!()
-    };
+    let rows = ws::next_update(&mut watcher);
     assert_eq!(
         rows.inserts.rows().unwrap()[0].as_ref(),
         bsatn::to_vec(&"from a webhook".to_owned())

@@ -199,6 +199,7 @@ pub fn module_wasm(dir: &str) -> Vec<u8> {
 
 /// WebSocket helpers over our client (`lightcone-client-core`).
 pub mod ws {
+    use lightcone_client_core::protocol::ws::row_list;
     use lightcone_client_core::protocol::ws::v2::*;
     use lightcone_client_core::{ConnectOptions, Connection};
 
@@ -249,6 +250,32 @@ pub mod ws {
                 ..
             }) => TransactionUpdate::default(),
             other => panic!("{reducer}: {other:?}"),
+        }
+    }
+
+    /// The rows a one-off query of `sql` returns (it must succeed).
+    pub fn one_off(c: &mut Connection, sql: &str) -> row_list::BsatnRowList {
+        c.send(&ClientMessage::OneOffQuery(OneOffQuery {
+            request_id: 7,
+            query_string: sql.into(),
+        }))
+        .unwrap();
+        match c.recv().unwrap() {
+            ServerMessage::OneOffQueryResult(OneOffQueryResult {
+                result: Ok(rows), ..
+            }) => rows.tables.into_iter().next().expect("one table").rows,
+            other => panic!("{sql}: {other:?}"),
+        }
+    }
+
+    /// The first table's rows in the next message, which must be a `TransactionUpdate`.
+    pub fn next_update(c: &mut Connection) -> PersistentTableRows {
+        let ServerMessage::TransactionUpdate(u) = c.recv().unwrap() else {
+            panic!("expected a TransactionUpdate")
+        };
+        match u.query_sets[0].tables[0].rows[0].clone() {
+            TableUpdateRows::PersistentTable(rows) => rows,
+            other => panic!("{other:?}"),
         }
     }
 }
