@@ -33,14 +33,7 @@ fn call_procedure(c: &mut Connection, request_id: u32, name: &str, note: &str) -
 
 #[test]
 fn procedures_answer_over_http_and_websocket_and_their_commits_reach_subscribers() {
-    let server = Server::start(&["--in-memory"]);
-    let (_, owner) = server.new_identity();
-    assert_eq!(
-        server
-            .publish("chat", Some(&owner), &module_wasm(UNSTABLE))
-            .status,
-        200
-    );
+    let (server, owner) = Server::with_module("chat", UNSTABLE);
 
     // HTTP: the return value as JSON; errors as text.
     let r = server.call("chat", "add_one", None, "[41]");

@@ -85,12 +85,9 @@ fn sql_texts(server: &Server, token: &str, sql: &str) -> Vec<String> {
 
 #[test]
 fn each_identity_sees_only_its_rows_and_the_owner_sees_all() {
-    let server = Server::start(&["--in-memory"]);
-    let (_, owner) = server.new_identity();
+    let (server, owner) = Server::with_module("notes", NOTES);
     let (_, bob_token) = server.new_identity();
     let (_, carol_token) = server.new_identity();
-    let r = server.publish("notes", Some(&owner), &module_wasm(NOTES));
-    assert_eq!(r.status, 200, "{r:?}");
     let mut bob = connect(&server, &bob_token);
     let mut carol = connect(&server, &carol_token);
     let mut boss = connect(&server, &owner);
@@ -213,12 +210,9 @@ fn message_change(u: &TransactionUpdate) -> (Vec<String>, Vec<String>) {
 
 #[test]
 fn a_filter_through_a_join_follows_both_tables() {
-    let server = Server::start(&["--in-memory"]);
-    let (_, owner) = server.new_identity();
+    let (server, owner) = Server::with_module("notes", NOTES);
     let (_, bob_token) = server.new_identity();
     let (_, carol_token) = server.new_identity();
-    let r = server.publish("notes", Some(&owner), &module_wasm(NOTES));
-    assert_eq!(r.status, 200, "{r:?}");
     let mut bob = connect(&server, &bob_token);
     let mut carol = connect(&server, &carol_token);
     let mut boss = connect(&server, &owner);

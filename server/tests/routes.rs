@@ -6,14 +6,11 @@
 mod support;
 
 use lightcone_client_core::protocol::bsatn;
-use support::{module_wasm, ws, Server};
+use support::{ws, Server};
 
 #[test]
 fn module_http_routes_are_served() {
-    let server = Server::start(&["--in-memory"]);
-    let (_, owner) = server.new_identity();
-    let wasm = module_wasm("server/host/tests/modules/unstable");
-    assert_eq!(server.publish("web", Some(&owner), &wasm).status, 200);
+    let (server, _) = Server::with_module("web", "server/host/tests/modules/unstable");
     let host = server.base.trim_start_matches("http://").to_owned();
 
     // Method and exact path pick the handler; it sees the full URI with the query.

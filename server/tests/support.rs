@@ -125,6 +125,16 @@ impl Server {
         Self::reply(result)
     }
 
+    /// An in-memory server with the module built from `dir` published as `db` by a new
+    /// identity, whose token is returned.
+    pub fn with_module(db: &str, dir: &str) -> (Self, String) {
+        let server = Self::start(&["--in-memory"]);
+        let (_, owner) = server.new_identity();
+        let r = server.publish(db, Some(&owner), &module_wasm(dir));
+        assert_eq!(r.status, 200, "publishing {dir}: {r:?}");
+        (server, owner)
+    }
+
     /// `POST /v1/identity` → (identity, token).
     pub fn new_identity(&self) -> (String, String) {
         let r = self.request("POST", "/v1/identity", None, None);

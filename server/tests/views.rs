@@ -9,7 +9,7 @@ use lightcone_client_core::protocol::bsatn;
 use lightcone_client_core::protocol::ws::row_list::BsatnRowList;
 use lightcone_client_core::protocol::ws::v2::*;
 use lightcone_client_core::{ConnectOptions, Connection};
-use support::{module_wasm, ws, Server};
+use support::{ws, Server};
 
 fn connect(server: &Server) -> Connection {
     let mut c = Connection::connect(&server.base, "views", &ConnectOptions::default()).unwrap();
@@ -57,10 +57,7 @@ fn change(c: &mut Connection) -> (Vec<String>, Vec<String>) {
 
 #[test]
 fn views_are_subscribed_like_tables_and_follow_what_they_read() {
-    let server = Server::start(&["--in-memory"]);
-    let (_, owner) = server.new_identity();
-    let wasm = module_wasm("server/host/tests/modules/unstable");
-    assert_eq!(server.publish("views", Some(&owner), &wasm).status, 200);
+    let (server, owner) = Server::with_module("views", "server/host/tests/modules/unstable");
     let mut alice = connect(&server);
     let mut bob = connect(&server);
     let mut writer = connect(&server);
@@ -186,10 +183,7 @@ fn view_refreshes(server: &Server) -> u64 {
 
 #[test]
 fn only_the_views_whose_rows_changed_run_again() {
-    let server = Server::start(&["--in-memory"]);
-    let (_, owner) = server.new_identity();
-    let wasm = module_wasm("server/host/tests/modules/unstable");
-    assert_eq!(server.publish("views", Some(&owner), &wasm).status, 200);
+    let (server, _) = Server::with_module("views", "server/host/tests/modules/unstable");
     let mut alice = connect(&server);
     let mut bob = connect(&server);
     assert!(initial(subscribe(&mut alice, 1, "SELECT * FROM my_owned")).is_empty());
@@ -279,10 +273,7 @@ fn owned_notes(rows: &[Vec<u8>]) -> Vec<String> {
 
 #[test]
 fn a_keyed_view_updates_in_place_and_views_join_tables() {
-    let server = Server::start(&["--in-memory"]);
-    let (_, owner) = server.new_identity();
-    let wasm = module_wasm("server/host/tests/modules/unstable");
-    assert_eq!(server.publish("views", Some(&owner), &wasm).status, 200);
+    let (server, owner) = Server::with_module("views", "server/host/tests/modules/unstable");
     let mut alice = connect(&server);
     let mut bob = connect(&server);
     let me = alice.identity.to_le_bytes().to_vec();
