@@ -191,21 +191,25 @@ impl JoinPlan {
 
     /// Pushes the returned side of the pair `(l, r)` if it passes `filter`.
     fn emit(&self, l: &Row<'_>, r: &Row<'_>, filter: Option<&Pred>, out: &mut Vec<Vec<u8>>) {
-        if let Some(f) = filter {
-            let joined: Vec<_> = l
-                .value
-                .elements
-                .iter()
-                .chain(r.value.elements.iter())
-                .cloned()
-                .collect();
-            if !f.eval(&ProductValue::new(joined)) {
-                return;
-            }
+        if !passes(filter, &l.value, &r.value) {
+            return;
         }
         let side = if self.returns_right { r } else { l };
         out.push(side.bytes.to_vec());
     }
+}
+
+/// Whether the joined row (`first`'s columns, then `second`'s) passes `filter`.
+pub(super) fn passes(filter: Option<&Pred>, first: &ProductValue, second: &ProductValue) -> bool {
+    filter.is_none_or(|f| {
+        let joined: Vec<_> = first
+            .elements
+            .iter()
+            .chain(second.elements.iter())
+            .cloned()
+            .collect();
+        f.eval(&ProductValue::new(joined))
+    })
 }
 
 /// Removes rows present in both lists (once per occurrence), keeping the rest with their

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use lightcone_datastore::{CommittedState, Table, TableDelta};
 use lightcone_protocol::sats::{AlgebraicValue, ProductType, ProductValue, Typespace};
 
-use super::join::cancel;
+use super::join::{cancel, passes};
 use super::views::{ViewChange, ViewKey};
 use crate::sql::exec::Pred;
 
@@ -174,21 +174,12 @@ impl ViewJoinPlan {
     /// Pushes the returned side of the pair (view row `v`, table row `t`) if it passes
     /// `filter` (over the FROM side's columns, then the joined side's).
     fn emit(&self, v: &Row<'_>, t: &Row<'_>, filter: Option<&Pred>, out: &mut Vec<Vec<u8>>) {
-        if let Some(f) = filter {
-            let (first, second) = match self.view_first {
-                true => (v, t),
-                false => (t, v),
-            };
-            let joined: Vec<_> = first
-                .value
-                .elements
-                .iter()
-                .chain(second.value.elements.iter())
-                .cloned()
-                .collect();
-            if !f.eval(&ProductValue::new(joined)) {
-                return;
-            }
+        let (first, second) = match self.view_first {
+            true => (v, t),
+            false => (t, v),
+        };
+        if !passes(filter, &first.value, &second.value) {
+            return;
         }
         let side = if self.returns_view { v } else { t };
         out.push(side.bytes.to_vec());
