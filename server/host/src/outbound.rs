@@ -7,12 +7,15 @@
 //! the server needs no system certificate store). The request runs on the calling
 //! procedure's own thread (`crate::procedure`): the database's writer does not wait for it.
 //!
-//! The address check resolves the host once and refuses if any address is private; the HTTP
-//! client then resolves it again (a name that changes its answer in between could slip
-//! through — left for a resolver that pins the checked address).
+//! The address check sits in the HTTP client's resolver ([`CheckedResolver`]): the addresses
+//! checked are the ones connected to, for the first request and every redirect, so a name
+//! that changes its answer between a check and the connection cannot slip through.
 
-use std::net::{IpAddr, ToSocketAddrs};
+use std::net::IpAddr;
 use std::time::Duration;
+
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use lightcone_protocol::http::{HeaderPair, Headers, Request, Response, Version};
 
@@ -59,6 +62,34 @@ fn is_private(ip: IpAddr) -> bool {
     }
 }
 
+/// The system resolver, refusing loopback, private and link-local answers unless allowed.
+#[derive(Debug)]
+struct CheckedResolver {
+    allow_private: bool,
+}
+
+impl Resolver for CheckedResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let addrs = DefaultResolver::default().resolve(uri, config, timeout)?;
+        if !self.allow_private {
+            if let Some(a) = addrs.iter().find(|a| is_private(a.ip())) {
+                let message = format!(
+                    "requests to {} (loopback, private or link-local) are refused by this server",
+                    a.ip()
+                );
+                let e = std::io::Error::new(std::io::ErrorKind::PermissionDenied, message);
+                return Err(ureq::Error::Io(e));
+            }
+        }
+        Ok(addrs)
+    }
+}
+
 /// Performs `request` with `body` under `policy`: the response line and headers and the body,
 /// or why it failed (the procedure receives the message).
 pub fn send(
@@ -73,31 +104,14 @@ pub fn send(
         .uri
         .parse()
         .map_err(|e| format!("invalid URI `{}`: {e}", request.uri))?;
-    let default_port = match uri.scheme_str() {
-        Some("http") => 80,
-        Some("https") => 443,
-        _ => {
-            return Err(format!(
-                "only http:// and https:// URIs are supported, not `{}`",
-                request.uri
-            ))
-        }
-    };
-    let host = uri
-        .host()
-        .ok_or_else(|| format!("no host in `{}`", request.uri))?;
-    let port = uri.port_u16().unwrap_or(default_port);
-    let addrs: Vec<IpAddr> = (host, port)
-        .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve `{host}`: {e}"))?
-        .map(|a| a.ip())
-        .collect();
-    if !policy.allow_private {
-        if let Some(ip) = addrs.iter().find(|ip| is_private(**ip)) {
-            return Err(format!(
-                "requests to {ip} (loopback, private or link-local) are refused by this server"
-            ));
-        }
+    if !matches!(uri.scheme_str(), Some("http" | "https")) {
+        return Err(format!(
+            "only http:// and https:// URIs are supported, not `{}`",
+            request.uri
+        ));
+    }
+    if uri.host().is_none() {
+        return Err(format!("no host in `{}`", request.uri));
     }
     let timeout = request
         .timeout
@@ -110,11 +124,14 @@ pub fn send(
         builder = builder.header(h.name.as_str(), h.value.as_slice());
     }
     let outgoing = builder.body(body).map_err(|e| e.to_string())?;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
-        .build()
-        .into();
+        .build();
+    let resolver = CheckedResolver {
+        allow_private: policy.allow_private,
+    };
+    let agent = ureq::Agent::with_parts(config, DefaultConnector::new(), resolver);
     let mut response = agent.run(outgoing).map_err(|e| e.to_string())?;
     let headers = Headers {
         entries: response
