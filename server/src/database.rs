@@ -72,11 +72,13 @@ enum Command {
         ready: mpsc::SyncSender<()>,
         end: mpsc::Receiver<Option<TxDelta>>,
     },
-    /// A procedure returned.
+    /// Procedure call `id` returned.
     ProcedureEnded {
+        id: u64,
         ended: Box<lightcone_host::ProcedureEnded>,
-        origin: Origin,
     },
+    /// Procedure call `id`'s thread panicked.
+    ProcedureLost { id: u64, message: String },
     /// A reducer call from HTTP: connect, call, disconnect, as SpacetimeDB does.
     HttpCall {
         reducer: String,
@@ -407,7 +409,8 @@ fn run(
                 reply,
             }) => w.http_route(&path, request, body, reply),
             Ok(Command::ProcedureTx { module, ready, end }) => w.procedure_tx(module, ready, end),
-            Ok(Command::ProcedureEnded { ended, origin }) => w.procedure_ended(*ended, origin),
+            Ok(Command::ProcedureEnded { id, ended }) => w.procedure_ended(id, *ended),
+            Ok(Command::ProcedureLost { id, message }) => w.procedure_lost(id, message),
             Ok(Command::SqlWrite {
                 statement,
                 caller,

@@ -212,3 +212,47 @@ fn reducers_commit_while_a_procedure_waits_on_http() {
         assert!(r.body.contains(note), "{note}: {}", r.body);
     }
 }
+
+#[test]
+fn a_republish_stops_the_old_module_s_procedures() {
+    let (server, owner) = Server::with_module("chat", UNSTABLE);
+    // A procedure that would sleep a minute, called over HTTP on another thread.
+    let base = server.base.clone();
+    let sleeper = std::thread::spawn(move || {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut r = agent
+            .post(format!("{base}/v1/database/chat/call/nap"))
+            .content_type("application/json")
+            .send("[60000]")
+            .unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
+    });
+    // Once it runs (it logs "napping"), republish the same module.
+    let logs = |server: &Server| {
+        let r = server.request(
+            "GET",
+            "/v1/database/chat/logs?num_lines=100",
+            Some(&owner),
+            None,
+        );
+        r.body
+    };
+    while !logs(&server).contains("napping 60000 ms") {
+        assert!(
+            !sleeper.is_finished(),
+            "the procedure ended before the republish"
+        );
+        std::thread::yield_now();
+    }
+    let r = server.publish("chat", Some(&owner), &module_wasm(UNSTABLE));
+    assert_eq!(r.status, 200, "{r:?}");
+    let (status, body) = sleeper.join().unwrap();
+    assert_eq!(status, 500, "{body}");
+    assert!(body.contains("module was replaced"), "{body}");
+    // The new module serves procedures.
+    let r = server.call("chat", "add_one", None, "[1]");
+    assert_eq!((r.status, r.body.as_str()), (200, "2"), "{r:?}");
+}

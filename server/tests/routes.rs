@@ -33,6 +33,9 @@ fn module_http_routes_are_served() {
         ("GET", "/v1/database/web/route/echo/"),
         ("POST", "/v1/database/web/route/echo"),
         ("GET", "/v1/database/web/route/nope"),
+        // Paths match exactly as sent: no percent-decoding.
+        ("GET", "/v1/database/web/route/%65cho"),
+        ("GET", "/v1/database/web/route/%FF"),
     ] {
         let r = server.request(method, path, None, None);
         assert_eq!(r.status, 404, "{method} {path}: {r:?}");

@@ -88,6 +88,16 @@ pub struct ModuleHost {
     immediate: Vec<(String, Vec<u8>)>,
     /// Idle instances for procedure calls (each call runs on an instance of its own).
     procedure_instances: Vec<Instance>,
+    /// Set when this host is dropped (module replaced, database stopped): its procedure
+    /// calls still running stop at their next wait or budget check.
+    cancelled: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Drop for ModuleHost {
+    fn drop(&mut self) {
+        self.cancelled
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// What a view evaluated to.
@@ -198,6 +208,7 @@ impl ModuleHost {
         let mut host = Self {
             immediate: Vec::new(),
             procedure_instances: Vec::new(),
+            cancelled: Default::default(),
             scheduler,
             st_client,
             engine,
@@ -312,7 +323,8 @@ impl ModuleHost {
         caller: Caller,
         args: &[u8],
     ) -> Result<ProcedureRun, CallError> {
-        let call = self.prepare_procedure(name, caller, args)?;
+        let mut call = self.prepare_procedure(name, caller, args)?;
+        self.attach_instance(&mut call)?;
         Ok(self.finish_procedure(call.run(None)))
     }
 
@@ -372,21 +384,16 @@ impl ModuleHost {
         self.prepare_call(entry, &name, caller)
     }
 
-    /// A call of `entry` on an idle instance (or a new one).
+    /// A call of `entry`, without an instance yet.
     fn prepare_call(
         &mut self,
         entry: Entry,
         name: &str,
         caller: Caller,
     ) -> Result<ProcedureCall, CallError> {
-        let instance = match self.procedure_instances.pop() {
-            Some(instance) => instance,
-            None => self
-                .instantiate()
-                .map_err(|e| CallError::Unavailable(e.to_string()))?,
-        };
         Ok(ProcedureCall {
-            instance,
+            instance: None,
+            cancelled: self.cancelled.clone(),
             entry,
             name: name.into(),
             caller,
@@ -395,6 +402,26 @@ impl ModuleHost {
             budget_ticks: self.engine.config.budget_ticks(),
             def: self.def.clone(),
         })
+    }
+
+    /// Gives `call` an instance of its own (an idle one, or a new one) just before it runs;
+    /// refused if the module was replaced since the call was prepared.
+    pub fn attach_instance(&mut self, call: &mut ProcedureCall) -> Result<(), CallError> {
+        if !Arc::ptr_eq(&call.def, &self.def) {
+            return Err(CallError::Unavailable(
+                "the module was replaced before the call could start".into(),
+            ));
+        }
+        if call.instance.is_none() {
+            let instance = match self.procedure_instances.pop() {
+                Some(instance) => instance,
+                None => self
+                    .instantiate()
+                    .map_err(|e| CallError::Unavailable(e.to_string()))?,
+            };
+            call.instance = Some(instance);
+        }
+        Ok(())
     }
 
     /// Ends a procedure call that ran: its commits reach the scheduler (unless a gate handed
@@ -407,8 +434,10 @@ impl ModuleHost {
             }
         }
         let reusable = ended.end.is_ok() && Arc::ptr_eq(&ended.def, &self.def);
-        if reusable && self.procedure_instances.len() < MAX_IDLE_PROCEDURE_INSTANCES {
-            self.procedure_instances.push(ended.instance);
+        if let Some(instance) = ended.instance.filter(|_| reusable) {
+            if self.procedure_instances.len() < MAX_IDLE_PROCEDURE_INSTANCES {
+                self.procedure_instances.push(instance);
+            }
         }
         let (result, response_body) = match ended.end {
             Ok((value, body)) => (Ok(value), body),

@@ -42,22 +42,66 @@ impl Default for OutboundHttp {
     }
 }
 
-/// Whether `ip` is on this machine or a private network.
+/// Whether `ip` is on this machine or a private network: loopback, RFC 1918, link-local
+/// (cloud metadata services live there), shared CGNAT space, unspecified, broadcast, IPv6
+/// unique-local and link-local, and IPv4 addresses written as IPv6 (`::ffff:127.0.0.1`).
 fn is_private(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
             v4.is_loopback()
                 || v4.is_private()
                 || v4.is_link_local()
                 || v4.is_unspecified()
                 || v4.is_broadcast()
+                || a == 0
+                // Shared address space 100.64.0.0/10.
+                || (a == 100 && (b & 0xc0) == 64)
         }
         IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_private(IpAddr::V4(v4));
+            }
             v6.is_loopback()
                 || v6.is_unspecified()
                 // Unique local (fc00::/7) and link-local (fe80::/10).
                 || (v6.segments()[0] & 0xfe00) == 0xfc00
                 || (v6.segments()[0] & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_private;
+
+    #[test]
+    fn private_addresses_are_recognized_in_every_spelling() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "0.1.2.3",
+            "::1",
+            "::",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:169.254.169.254",
+        ] {
+            assert!(is_private(private.parse().unwrap()), "{private}");
+        }
+        for public in [
+            "8.8.8.8",
+            "100.128.0.1",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+        ] {
+            assert!(!is_private(public.parse().unwrap()), "{public}");
         }
     }
 }
@@ -90,12 +134,14 @@ impl Resolver for CheckedResolver {
     }
 }
 
-/// Performs `request` with `body` under `policy`: the response line and headers and the body,
-/// or why it failed (the procedure receives the message).
+/// Performs `request` with `body` under `policy`, within `time_left` (what remains of the
+/// calling procedure's time): the response line and headers and the body, or why it failed
+/// (the procedure receives the message).
 pub fn send(
     policy: &OutboundHttp,
     request: &Request,
     body: Vec<u8>,
+    time_left: Duration,
 ) -> Result<(Response, Vec<u8>), String> {
     if !policy.enabled {
         return Err("outbound HTTP from procedures is disabled on this server".into());
@@ -116,7 +162,8 @@ pub fn send(
     let timeout = request
         .timeout
         .map(|t| Duration::from_micros(t.micros.max(0) as u64))
-        .map_or(MAX_REQUEST_TIME, |t| t.min(MAX_REQUEST_TIME));
+        .map_or(MAX_REQUEST_TIME, |t| t.min(MAX_REQUEST_TIME))
+        .min(time_left);
     let mut builder = ureq::http::Request::builder()
         .method(request.method.as_str())
         .uri(&request.uri);

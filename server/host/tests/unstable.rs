@@ -117,8 +117,9 @@ fn a_scheduled_procedure_runs_after_its_row_is_deleted() {
     assert_eq!(runs[0].procedure_commits.len(), 1, "the deletion");
     assert!(rows(&host, "later_schedule").is_empty());
     // The procedure is handed back to run (off the writer, on a server).
-    let call = runs[0].procedure.take().expect("a procedure to run");
+    let mut call = runs[0].procedure.take().expect("a procedure to run");
     assert_eq!(call.name(), "later");
+    host.attach_instance(&mut call).unwrap();
     let run = host.finish_procedure(call.run(None));
     assert!(run.result.is_ok(), "{:?}", run.result);
     assert_eq!(run.commits.len(), 1, "the procedure's own transaction");

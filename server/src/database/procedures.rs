@@ -5,13 +5,15 @@
 //! sends [`Command::ProcedureTx`], the writer answers that it has stopped and waits for the
 //! transaction's end, then hands the commit on (scheduler, views, subscribers) before it
 //! takes the next command, so every commit reaches subscribers in commit order. When the
-//! procedure returns, its thread sends [`Command::ProcedureEnded`] and the writer delivers
-//! the result where the call came from ([`Origin`]).
+//! procedure returns, its thread sends [`Command::ProcedureEnded`] (or
+//! [`Command::ProcedureLost`] if the host panicked) and the writer delivers the result where
+//! the call came from ([`Origin`]). Calls beyond [`MAX_RUNNING_PROCEDURES`] wait without an
+//! instance; beyond [`MAX_WAITING_PROCEDURES`] they are refused.
 
 use std::sync::{mpsc, Arc};
 
 use lightcone_datastore::TxDelta;
-use lightcone_host::{Caller, ProcedureCall, ProcedureEnded, WriterGate, WriterTurn};
+use lightcone_host::{Caller, ProcedureCall, ProcedureEnded, ProcedureRun, WriterGate, WriterTurn};
 use lightcone_protocol::moduledef::ModuleDef;
 use lightcone_protocol::sats::{ConnectionId, TimeDuration, Timestamp};
 use lightcone_protocol::ws::v2::{ProcedureResult, ProcedureStatus, ServerMessage};
@@ -21,6 +23,9 @@ use super::{Command, HttpCallResult, Worker};
 
 /// Procedures of one database running at once; further calls wait their turn in order.
 pub const MAX_RUNNING_PROCEDURES: usize = 64;
+
+/// Calls that may wait for a free slot; more are refused (the database is busy).
+pub const MAX_WAITING_PROCEDURES: usize = 256;
 
 /// What an HTTP procedure call is answered with: the BSATN of the return value or the
 /// procedure's error, or why it was not called.
@@ -90,31 +95,58 @@ impl WriterTurn for Turn {
 }
 
 impl Worker {
-    /// Starts `call` on a thread of its own, or queues it behind the running ones.
+    /// Starts `call` on a thread of its own, or queues it behind the running ones (refused
+    /// when the queue is full).
     pub(super) fn start_procedure(&mut self, call: ProcedureCall, origin: Origin) {
-        if self.procedures.running >= MAX_RUNNING_PROCEDURES {
+        if self.procedures.running < MAX_RUNNING_PROCEDURES {
+            self.launch(call, origin);
+        } else if self.procedures.waiting.len() < MAX_WAITING_PROCEDURES {
             self.procedures.waiting.push_back((call, origin));
-            return;
+        } else {
+            let message = format!(
+                "the database is busy: {MAX_RUNNING_PROCEDURES} procedure calls are running and {MAX_WAITING_PROCEDURES} waiting"
+            );
+            self.respond(origin, failed(message));
         }
+    }
+
+    /// Gives `call` its instance and runs it on a new thread, which reports back with
+    /// `ProcedureEnded`, or `ProcedureLost` if the host panicked.
+    fn launch(&mut self, mut call: ProcedureCall, origin: Origin) {
+        if let Err(e) = self.host.attach_instance(&mut call) {
+            return self.respond(origin, failed(e.to_string()));
+        }
+        let id = self.procedures.next_id;
+        self.procedures.next_id += 1;
+        self.procedures.origins.insert(id, origin);
         let gate: Arc<dyn WriterGate> = Arc::new(Gate {
             commands: self.commands.clone(),
-            module: self.host.def().clone(),
+            module: call.def().clone(),
         });
         let commands = self.commands.clone();
         let spawned = std::thread::Builder::new()
             .name(format!("procedure-{}", call.name()))
             .spawn(move || {
-                let ended = call.run(Some(gate));
-                let _ = commands.send(Command::ProcedureEnded {
-                    ended: Box::new(ended),
-                    origin,
-                });
+                let run = std::panic::AssertUnwindSafe(move || call.run(Some(gate)));
+                let report = match std::panic::catch_unwind(run) {
+                    Ok(ended) => Command::ProcedureEnded {
+                        id,
+                        ended: Box::new(ended),
+                    },
+                    Err(panic) => Command::ProcedureLost {
+                        id,
+                        message: panic_message(panic.as_ref()),
+                    },
+                };
+                let _ = commands.send(report);
             });
         match spawned {
             Ok(_) => self.procedures.running += 1,
-            // The call and its origin went with the closure: an HTTP caller sees the
-            // database as gone, a WebSocket caller gets no result.
-            Err(e) => tracing::error!(error = %e, "could not start a procedure thread"),
+            Err(e) => {
+                if let Some(origin) = self.procedures.origins.remove(&id) {
+                    self.respond(origin, failed(format!("could not start the call: {e}")));
+                }
+            }
         }
     }
 
@@ -137,14 +169,34 @@ impl Worker {
         }
     }
 
-    /// A procedure returned: its instance goes back to the host, its result to its caller,
-    /// and the next waiting call starts.
-    pub(super) fn procedure_ended(&mut self, ended: ProcedureEnded, origin: Origin) {
-        self.procedures.running -= 1;
+    /// Call `id` returned: its instance goes back to the host, its result to its caller.
+    pub(super) fn procedure_ended(&mut self, id: u64, ended: ProcedureEnded) {
+        let run = self.host.finish_procedure(ended);
+        self.procedure_done(id, run);
+    }
+
+    /// Call `id`'s thread panicked (a host bug): its caller gets the message.
+    pub(super) fn procedure_lost(&mut self, id: u64, message: String) {
+        tracing::error!(%message, "a procedure thread panicked");
+        self.procedure_done(
+            id,
+            failed(format!("the call failed in the host: {message}")),
+        );
+    }
+
+    /// Frees call `id`'s slot, answers its caller and starts the next waiting call.
+    fn procedure_done(&mut self, id: u64, run: ProcedureRun) {
+        self.procedures.running = self.procedures.running.saturating_sub(1);
+        if let Some(origin) = self.procedures.origins.remove(&id) {
+            self.respond(origin, run);
+        }
         if let Some((call, origin)) = self.procedures.waiting.pop_front() {
             self.start_procedure(call, origin);
         }
-        let run = self.host.finish_procedure(ended);
+    }
+
+    /// Delivers a call's result where the call came from.
+    fn respond(&mut self, origin: Origin, run: ProcedureRun) {
         match origin {
             Origin::Http { caller, reply } => {
                 self.disconnect_http(caller);
@@ -266,9 +318,32 @@ impl Worker {
     }
 }
 
-/// The procedures of a database thread: how many run, and the calls waiting to.
+/// The procedures of a database thread: how many run, where each running one's result goes,
+/// and the calls waiting to run (without instances yet).
 #[derive(Default)]
 pub struct Procedures {
     running: usize,
+    next_id: u64,
+    origins: std::collections::HashMap<u64, Origin>,
     waiting: std::collections::VecDeque<(ProcedureCall, Origin)>,
+}
+
+/// A call that failed before it could run, as a result.
+fn failed(message: String) -> ProcedureRun {
+    ProcedureRun {
+        result: Err(message),
+        response_body: Vec::new(),
+        commits: Vec::new(),
+        duration: Default::default(),
+        timestamp: Timestamp::now(),
+    }
+}
+
+/// The text of a panic's payload.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
 }

@@ -87,14 +87,11 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/v1/database/{name_or_identity}/subscribe",
             get(subscribe::subscribe),
         )
-        .route("/v1/database/{name_or_identity}/route", any(route::root))
-        .route(
-            "/v1/database/{name_or_identity}/route/",
-            any(route::root_slash),
-        )
+        .route("/v1/database/{name_or_identity}/route", any(route::serve))
+        .route("/v1/database/{name_or_identity}/route/", any(route::serve))
         .route(
             "/v1/database/{name_or_identity}/route/{*path}",
-            any(route::path),
+            any(route::serve),
         )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

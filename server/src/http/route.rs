@@ -10,7 +10,7 @@
 //! database's writer (`crate::database::procedures`).
 
 use axum::body::Body;
-use axum::extract::{Path, Request};
+use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Version as HttpVersion};
 use axum::response::{IntoResponse, Response};
 use lightcone_protocol::http::{self as wire, HeaderPair, Headers};
@@ -24,26 +24,14 @@ pub const MAX_ROUTE_BODY_BYTES: usize = 16 << 20;
 /// The reply when no handler serves the method and path (SpacetimeDB's text).
 const NO_SUCH_ROUTE: &str = "Database has not registered a handler for this route";
 
-/// `ANY …/route`: the root route, path `""`.
-pub async fn root(state: State, Path(noi): Path<String>, request: Request) -> Response {
-    serve(state, noi, String::new(), request).await
-}
-
-/// `ANY …/route/`: path `"/"`.
-pub async fn root_slash(state: State, Path(noi): Path<String>, request: Request) -> Response {
-    serve(state, noi, "/".into(), request).await
-}
-
-/// `ANY …/route/*path`.
-pub async fn path(
-    state: State,
-    Path((noi, path)): Path<(String, String)>,
-    request: Request,
-) -> Response {
-    serve(state, noi, format!("/{path}"), request).await
-}
-
-async fn serve(state: State, noi: String, path: String, request: Request) -> Response {
+/// `ANY …/route`, `…/route/` and `…/route/*path`. The database and the handler path come
+/// from the raw request path (not percent-decoded: `%61` is not `a` here, as the match is
+/// exact).
+pub async fn serve(state: State, request: Request) -> Response {
+    let Some((noi, path)) = split_route_path(request.uri().path()) else {
+        return (StatusCode::NOT_FOUND, NO_SUCH_ROUTE).into_response();
+    };
+    let (noi, path) = (noi.to_owned(), path.to_owned());
     let Some(db) = state.registry.resolve(&noi) else {
         return (StatusCode::NOT_FOUND, format!("`{noi}` not found")).into_response();
     };
@@ -87,6 +75,14 @@ async fn serve(state: State, noi: String, path: String, request: Request) -> Res
         Some(RouteReply::Failed(e)) => (StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
         Some(RouteReply::Served(head, body)) => response(head, body),
     }
+}
+
+/// `/v1/database/{noi}/route{path}` → (noi, path), `path` being `""`, `"/"` or `"/…"`.
+fn split_route_path(raw: &str) -> Option<(&str, &str)> {
+    let rest = raw.strip_prefix("/v1/database/")?;
+    let (noi, rest) = rest.split_once('/')?;
+    let path = rest.strip_prefix("route")?;
+    (path.is_empty() || path.starts_with('/')).then_some((noi, path))
 }
 
 /// The handler's response as an HTTP response; a status or header HTTP cannot carry is a

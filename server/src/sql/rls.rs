@@ -233,10 +233,13 @@ pub fn visibility(
     let mut any: Option<Pred> = None;
     let mut restricted = false;
     for sql in &def.row_level_security {
-        // Filters were validated at publish; one that no longer parses hides nothing more.
-        let Ok(filter) = parse_filter(sql) else {
-            continue;
-        };
+        // Filters were validated at publish; one that no longer parses (a newer server's
+        // parser) fails closed: non-owners read nothing until the module is republished.
+        let filter = parse_filter(sql).map_err(|e| {
+            SqlError::Refused(format!(
+                "the row-level security filter `{sql}` no longer parses ({e}); republish the module"
+            ))
+        })?;
         if filter.filtered != table.def.name {
             continue;
         }

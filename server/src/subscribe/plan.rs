@@ -210,9 +210,31 @@ impl QueryPlan {
             SqlError::Refused(format!("the query of view `{}` is not known", view.name))
         })?;
         let mut plan = Self::compile(state, sql, caller, owner)?;
+        if plan.view_key().is_some() {
+            return Err(SqlError::Unsupported(format!(
+                "the query of view `{}` reads a view; a query view's query must read tables",
+                view.name
+            )));
+        }
+        // Its rows are the returned table's: they must be the rows the view declares.
+        let returned = state
+            .table(plan.table_id)
+            .map_err(|e| SqlError::Refused(e.to_string()))?;
+        let types = |t: &ProductType| -> Vec<_> {
+            t.elements
+                .iter()
+                .map(|e| e.algebraic_type.clone())
+                .collect()
+        };
+        if types(&returned.def.row_type) != types(&view.row_type) {
+            return Err(SqlError::Refused(format!(
+                "view `{}` declares rows unlike those of `{}`, which its query returns",
+                view.name, returned.def.name
+            )));
+        }
         plan.table_name = view.name.as_str().into();
         // A condition on the view is over its rows: the returned table's columns.
-        if let Some(own) = resolve_where(select, &view.row_type, caller)? {
+        if let Some(own) = resolve_where(select, &returned.def.row_type, caller)? {
             let offset = match &plan.join {
                 Some(j) if j.returns_right => state
                     .table(j.left)

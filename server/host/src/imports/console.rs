@@ -142,7 +142,7 @@ fn schedule_immediate(
     args_len: u32,
 ) -> Result<()> {
     let (mem, env) = parts(&mut c)?;
-    if env.tx.is_none() {
+    if env.tx.is_none() || env.procedure.is_some() {
         wasmtime::bail!("volatile_nonatomic_schedule_immediate is only allowed inside a reducer");
     }
     if env.schedule_immediate.len() >= MAX_IMMEDIATE_CALLS_PER_CALL {

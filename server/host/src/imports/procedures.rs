@@ -27,11 +27,21 @@ type C<'a> = Caller<'a, InstanceEnv>;
 /// Longest one `procedure_sleep_until` sleeps (a wake time further off is an error).
 pub const MAX_PROCEDURE_SLEEP: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// Restarts the calling procedure's time budget after a wait.
-fn restart_budget(c: &mut C<'_>) {
-    if let Some(ticks) = c.data().procedure.as_ref().map(|p| p.budget_ticks) {
-        c.as_context_mut().set_epoch_deadline(ticks);
+/// Longest one slice of a sleep: a stopped procedure notices within this.
+const SLEEP_SLICE: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// After a wait: traps if the procedure must stop (its host is gone, its time is up),
+/// else restarts its compute budget.
+fn restart_budget(c: &mut C<'_>) -> Result<()> {
+    let Some(procedure) = c.data().procedure.as_ref() else {
+        return Ok(());
+    };
+    if let Some(reason) = procedure.stop_reason() {
+        bail!("{reason}");
     }
+    let ticks = procedure.budget_after_wait();
+    c.as_context_mut().set_epoch_deadline(ticks);
+    Ok(())
 }
 
 pub fn link(l: &mut Linker<InstanceEnv>) -> Result<()> {
@@ -52,8 +62,15 @@ pub fn link(l: &mut Linker<InstanceEnv>) -> Result<()> {
             if wait > MAX_PROCEDURE_SLEEP {
                 bail!("procedure_sleep_until: cannot sleep longer than {MAX_PROCEDURE_SLEEP:?}");
             }
-            std::thread::sleep(wait);
-            restart_budget(&mut c);
+            let until = std::time::Instant::now() + wait;
+            loop {
+                restart_budget(&mut c)?;
+                let left = until.saturating_duration_since(std::time::Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                std::thread::sleep(left.min(SLEEP_SLICE));
+            }
             Ok(Timestamp::now().micros_since_unix_epoch)
         },
     )?;
@@ -75,7 +92,7 @@ pub fn link(l: &mut Linker<InstanceEnv>) -> Result<()> {
                 }
             }
             env.tx = Some(procedure.datastore.begin_mut());
-            restart_budget(&mut c);
+            restart_budget(&mut c)?;
             let (mem, _) = parts(&mut c)?;
             let now = Timestamp::now().micros_since_unix_epoch;
             write_u64(mem, out, now as u64)?;
@@ -142,13 +159,16 @@ fn http_request(
         return Ok(WOULD_BLOCK_TRANSACTION);
     }
     let policy = procedure.http;
+    let time_left = procedure
+        .deadline
+        .saturating_duration_since(std::time::Instant::now());
     let Ok(request) = lightcone_protocol::bsatn::from_slice::<Request>(slice(mem, req, req_len)?)
     else {
         return Ok(BSATN_DECODE_ERROR);
     };
     let body = slice(mem, body, body_len)?.to_vec();
-    let sent = crate::outbound::send(&policy, &request, body);
-    restart_budget(&mut c);
+    let sent = crate::outbound::send(&policy, &request, body, time_left);
+    restart_budget(&mut c)?;
     let (mem, env) = parts(&mut c)?;
     match sent {
         Ok((response, body)) => {

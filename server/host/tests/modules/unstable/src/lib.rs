@@ -208,6 +208,7 @@ pub fn fetch_and_record(ctx: &mut ProcedureContext, url: String) -> String {
 /// Sleeps `ms` milliseconds; returns how many it slept by the module's clock.
 #[spacetimedb::procedure]
 pub fn nap(ctx: &mut ProcedureContext, ms: u64) -> u64 {
+    spacetimedb::log::info!("napping {ms} ms");
     let start = ctx.timestamp;
     let wake = start + std::time::Duration::from_millis(ms);
     ctx.sleep_until(wake);
