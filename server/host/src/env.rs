@@ -114,47 +114,13 @@ pub struct InstanceEnv {
 
 /// What a view read: whole tables (scans, counts, range scans) and index lookups of one key.
 /// A commit can change the view only if it changed one of those tables, or a row with one
-/// of those keys.
+/// of those keys (the server indexes views by these: `subscribe/view_reads.rs`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReadSet {
     pub tables: std::collections::BTreeSet<u32>,
     /// (table, index columns, key): the key is the column's value, or a product of the
     /// columns' values for a multi-column index.
     pub keys: Vec<(u32, Vec<u16>, AlgebraicValue)>,
-}
-
-impl ReadSet {
-    /// Whether a commit that inserted or deleted `rows` (decoded) of table `table` can have
-    /// changed what was read.
-    pub fn touched_by(&self, table: u32, rows: &[lightcone_protocol::sats::ProductValue]) -> bool {
-        if self.tables.contains(&table) {
-            return true;
-        }
-        self.keys
-            .iter()
-            .filter(|(t, _, _)| *t == table)
-            .any(|(_, cols, key)| {
-                rows.iter().any(|row| {
-                    let value = |c: &u16| row.elements.get(*c as usize).cloned();
-                    match cols.as_slice() {
-                        [one] => value(one).as_ref() == Some(key),
-                        many => {
-                            let parts: Option<Vec<AlgebraicValue>> =
-                                many.iter().map(value).collect();
-                            parts.is_some_and(|p| AlgebraicValue::product(p) == *key)
-                        }
-                    }
-                })
-            })
-    }
-
-    /// Every table it read anything of.
-    pub fn tables(&self) -> impl Iterator<Item = u32> + '_ {
-        self.tables
-            .iter()
-            .copied()
-            .chain(self.keys.iter().map(|(t, _, _)| *t))
-    }
 }
 
 impl InstanceEnv {

@@ -2,16 +2,18 @@
 //! kept while some subscription holds them, with the tables the view read.
 //!
 //! After a commit, only the views whose reads it touched run again (see
-//! [`ViewCache::refresh`]); the difference between
+//! [`ViewCache::refresh`]; found through `view_reads.rs`); the difference between
 //! their old and new rows (as bags of row bytes) is what their subscribers receive. A view
 //! with a primary key therefore reaches clients as a delete and an insert of the same key in
 //! one update, which SpacetimeDB's SDKs turn into an update.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use lightcone_datastore::TxDelta;
 use lightcone_host::{ModuleHost, ReadSet, ViewRows};
 use lightcone_protocol::sats::{Identity, ProductValue};
+
+use super::view_reads::ReadIndex;
 
 /// Which materialization: the view's index in the module's view list, and the caller for a
 /// per-caller view (`None` for an anonymous view, shared by everyone).
@@ -37,6 +39,8 @@ pub struct ViewChange {
 #[derive(Debug, Default)]
 pub struct ViewCache {
     views: HashMap<ViewKey, Materialized>,
+    /// The views by what they read (kept with `views`: see `put` and `take`).
+    reads: ReadIndex,
     /// Views run again after commits, in all.
     runs: u64,
 }
@@ -52,11 +56,25 @@ impl ViewCache {
 
     /// The rows of `key`, evaluating the view if it is not materialized yet.
     pub fn ensure(&mut self, host: &mut ModuleHost, key: ViewKey) -> Result<&[Vec<u8>], String> {
-        let m = match self.views.entry(key) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(evaluate(host, key)?),
-        };
-        Ok(&m.rows)
+        if !self.views.contains_key(&key) {
+            let m = evaluate(host, key)?;
+            self.put(key, m);
+        }
+        Ok(self.rows(&key).unwrap_or_default())
+    }
+
+    /// Keeps `m` as the materialization of `key`, indexed by what it read.
+    fn put(&mut self, key: ViewKey, m: Materialized) {
+        self.take(key);
+        self.reads.add(key, &m.reads);
+        self.views.insert(key, m);
+    }
+
+    /// Drops the materialization of `key`, and its reads from the index.
+    fn take(&mut self, key: ViewKey) -> Option<Materialized> {
+        let m = self.views.remove(&key)?;
+        self.reads.remove(key, &m.reads);
+        Some(m)
     }
 
     /// The query a query view returned for `key`, if materialized.
@@ -80,46 +98,32 @@ impl ViewCache {
         if self.views.is_empty() {
             return Default::default();
         }
-        // The changed rows of each table some view read, decoded once.
-        let read: BTreeSet<u32> = self.views.values().flat_map(|m| m.reads.tables()).collect();
-        let mut changed: HashMap<u32, Vec<ProductValue>> = HashMap::new();
+        // The changed rows of each table some view read, decoded once, find their views.
+        let mut stale = HashSet::new();
         {
             let state = host.datastore().read();
-            for t in delta.tables().filter(|t| read.contains(&t.table_id)) {
+            for t in delta.tables().filter(|t| self.reads.watches(t.table_id)) {
                 let Ok(table) = state.table(t.table_id) else {
                     continue;
                 };
                 let rows = t.inserts.iter().chain(t.deletes.iter());
-                changed.insert(t.table_id, rows.map(|r| table.decode(r)).collect());
+                let rows: Vec<ProductValue> = rows.map(|r| table.decode(r)).collect();
+                self.reads.touched(t.table_id, &rows, &mut stale);
             }
         }
-        let stale: Vec<ViewKey> = self
-            .views
-            .iter()
-            .filter(|(_, m)| {
-                changed
-                    .iter()
-                    .any(|(table, rows)| m.reads.touched_by(*table, rows))
-            })
-            .map(|(k, _)| *k)
-            .collect();
         let (mut changes, mut failed) = (HashMap::new(), Vec::new());
         for key in stale {
             self.runs += 1;
+            let old = self.take(key).map(|m| m.rows).unwrap_or_default();
             match evaluate(host, key) {
                 Ok(new) => {
-                    let old = self.views.insert(key, Materialized::default());
-                    let old = old.map(|m| m.rows).unwrap_or_default();
                     let change = diff(&old, &new.rows);
-                    self.views.insert(key, new);
+                    self.put(key, new);
                     if !change.inserts.is_empty() || !change.deletes.is_empty() {
                         changes.insert(key, change);
                     }
                 }
-                Err(e) => {
-                    self.views.remove(&key);
-                    failed.push((key, e));
-                }
+                Err(e) => failed.push((key, e)),
             }
         }
         (changes, failed)
@@ -132,7 +136,15 @@ impl ViewCache {
 
     /// Drops every materialization not in `used`.
     pub fn retain(&mut self, used: &BTreeSet<ViewKey>) {
-        self.views.retain(|k, _| used.contains(k));
+        let unused: Vec<ViewKey> = self
+            .views
+            .keys()
+            .filter(|k| !used.contains(k))
+            .copied()
+            .collect();
+        for key in unused {
+            self.take(key);
+        }
     }
 }
 
