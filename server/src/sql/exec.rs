@@ -65,12 +65,6 @@ pub enum Pred {
     And(Box<Pred>, Box<Pred>),
     Or(Box<Pred>, Box<Pred>),
     Not(Box<Pred>),
-    /// The columns in the range, taken together, are one of these rows (a row-level-security
-    /// join filter's visible rows at one moment, `rls.rs`).
-    In(
-        std::ops::Range<usize>,
-        std::sync::Arc<std::collections::HashSet<Vec<AlgebraicValue>>>,
-    ),
 }
 
 impl Pred {
@@ -90,10 +84,6 @@ impl Pred {
             Pred::And(a, b) => a.eval(row) && b.eval(row),
             Pred::Or(a, b) => a.eval(row) || b.eval(row),
             Pred::Not(a) => !a.eval(row),
-            Pred::In(range, rows) => row
-                .elements
-                .get(range.clone())
-                .is_some_and(|cols| rows.contains(cols)),
         }
     }
 
@@ -105,7 +95,6 @@ impl Pred {
             Pred::And(a, b) => Pred::And(Box::new(a.shifted(offset)), Box::new(b.shifted(offset))),
             Pred::Or(a, b) => Pred::Or(Box::new(a.shifted(offset)), Box::new(b.shifted(offset))),
             Pred::Not(a) => Pred::Not(Box::new(a.shifted(offset))),
-            Pred::In(range, rows) => Pred::In(range.start + offset..range.end + offset, rows),
         }
     }
 
@@ -306,22 +295,31 @@ fn execute(
     let row_type = names.row_type();
     let column_of = |name: &str| names.column_of(name);
     let pred = names.resolve_where(select, caller)?;
-    // Row-level security: non-owners see only the rows the module's filters allow.
+    // Row-level security: non-owners see only the rows the module's filters allow. A filter
+    // through a join is checked row by row (`admits`), on that table's columns of the row.
     let id_of = |name: &str| state.table_id(name).unwrap_or(u32::MAX);
-    let pred = super::rls::restrict(
-        state,
-        pred,
-        super::rls::visibility(state, id_of(&select.table), caller, owner)?,
-        0,
+    let mut pred = pred;
+    let mut admits: Vec<(super::rls::JoinFilter, std::ops::Range<usize>)> = Vec::new();
+    let sides = std::iter::once((&select.table, 0..n_left)).chain(
+        select
+            .join
+            .as_ref()
+            .map(|j| (&j.table, n_left..row_type.elements.len())),
     );
-    let pred = match &select.join {
-        Some(j) => super::rls::restrict(
-            state,
-            pred,
-            super::rls::visibility(state, id_of(&j.table), caller, owner)?,
-            n_left,
-        ),
-        None => pred,
+    for (table, columns) in sides {
+        match super::rls::visibility(state, id_of(table), caller, owner)? {
+            super::rls::Visibility::All => {}
+            super::rls::Visibility::Rows(rows) => {
+                pred = super::rls::restrict(pred, rows, columns.start)
+            }
+            super::rls::Visibility::Join(j) => admits.push((j, columns)),
+        }
+    }
+    let admitted = |row: &ProductValue| {
+        admits.iter().all(|(j, columns)| {
+            let own = ProductValue::new(row.elements[columns.clone()].to_vec());
+            j.admits(state, &own)
+        })
     };
     let (schema, columns): (ProductType, Option<Vec<usize>>) = match &select.projection {
         Projection::All(None) if right.is_some() => {
@@ -371,7 +369,7 @@ fn execute(
     let counting = matches!(select.projection, Projection::Count(_));
     let (mut matched, mut count) = (Vec::new(), 0u64);
     let mut consider = |row: ProductValue| -> bool {
-        if !pred.as_ref().is_none_or(|p| p.eval(&row)) {
+        if !pred.as_ref().is_none_or(|p| p.eval(&row)) || !admitted(&row) {
             return true;
         }
         count += 1;

@@ -13,14 +13,12 @@
 //! subscription, a join filter turns a query on its table into a join with the other table
 //! (`crate::subscribe::join`), so a change on either side updates what a client sees; a row
 //! with several partners arrives once per partner, as join subscriptions deliver rows
-//! (clients count them). A join filter does not narrow the other table itself: that table's
-//! own filters do.
+//! (clients count them); HTTP SQL checks each row it reads for a partner
+//! ([`JoinFilter::admits`]). A join filter does not narrow the other table itself: that
+//! table's own filters do.
 //!
 //! Filters are checked when a module is published ([`validate`]), so a bad one is a publish
 //! error naming it, not a surprise at query time.
-
-use std::collections::HashSet;
-use std::sync::Arc;
 
 use lightcone_datastore::CommittedState;
 use lightcone_protocol::moduledef::{ModuleDef, TableDef};
@@ -68,53 +66,47 @@ impl JoinFilter {
         }
     }
 
-    /// The visible rows as they are now, as a predicate over the filtered table's columns
-    /// (for reads that are not kept up to date: HTTP SQL).
-    pub fn snapshot(&self, state: &CommittedState) -> Pred {
-        let (Ok(from), Ok(joined)) = (state.table(self.from), state.table(self.joined)) else {
-            return Pred::In(0..0, Arc::default());
+    /// Whether `row` (of the filtered table) has a partner for which the condition holds, in
+    /// `state` as it is now (for reads that are not kept up to date: HTTP SQL). The partner
+    /// is found through the other table's index on its join column.
+    pub fn admits(&self, state: &CommittedState, row: &ProductValue) -> bool {
+        let (other, own_col, other_col) = match self.filters_joined {
+            false => (self.joined, self.from_col, self.joined_col),
+            true => (self.from, self.joined_col, self.from_col),
         };
-        let n_from = from.def.row_type.elements.len();
-        let n_joined = joined.def.row_type.elements.len();
-        let mut visible = HashSet::new();
-        // Validated at publish: the joined column is indexed.
-        let index = joined
+        let Ok(other) = state.table(other) else {
+            return false;
+        };
+        let Some(key) = row.elements.get(own_col) else {
+            return false;
+        };
+        let joined = |partner: &ProductValue| {
+            let (first, second) = match self.filters_joined {
+                false => (row, partner),
+                true => (partner, row),
+            };
+            let mut values = first.elements.to_vec();
+            values.extend(second.elements.iter().cloned());
+            self.pred
+                .as_ref()
+                .is_none_or(|p| p.eval(&ProductValue::new(values)))
+        };
+        // Validated at publish: the other table's join column is indexed.
+        let index = other
             .indexes
             .iter()
-            .find(|i| i.columns.as_slice() == [self.joined_col as u16]);
-        for (_, bytes) in from.iter() {
-            let left = from.decode(bytes);
-            let key = &left.elements[self.from_col];
-            let partners: Vec<ProductValue> = match index {
-                Some(index) => index
-                    .seek(key)
-                    .into_iter()
-                    .filter_map(|slot| joined.get(slot).map(|b| joined.decode(b)))
-                    .collect(),
-                None => joined
-                    .decoded()
-                    .filter(|r| &r.elements[self.joined_col] == key)
-                    .collect(),
-            };
-            for right in partners {
-                let mut row = left.elements.to_vec();
-                row.extend(right.elements.iter().cloned());
-                let row = ProductValue::new(row);
-                if self.pred.as_ref().is_none_or(|p| p.eval(&row)) {
-                    let range = match self.filters_joined {
-                        false => 0..n_from,
-                        true => n_from..n_from + n_joined,
-                    };
-                    visible.insert(row.elements[range].to_vec());
-                }
-            }
+            .find(|i| i.columns.as_slice() == [other_col as u16]);
+        match index {
+            Some(index) => index
+                .seek(key)
+                .into_iter()
+                .filter_map(|slot| other.get(slot).map(|b| other.decode(b)))
+                .any(|partner| joined(&partner)),
+            None => other
+                .decoded()
+                .filter(|p| p.elements.get(other_col) == Some(key))
+                .any(|partner| joined(&partner)),
         }
-        let width = if self.filters_joined {
-            n_joined
-        } else {
-            n_from
-        };
-        Pred::In(0..width, Arc::new(visible))
     }
 }
 
@@ -302,22 +294,9 @@ fn join_filter(
     })
 }
 
-/// `filter` narrowed to what `visibility` allows, with the visibility predicate's columns
-/// moved by `offset` (where the table's columns start in a joined row). A join filter cannot
-/// be folded into a predicate that stays true as data changes: here it is the rows visible
-/// now (`state`), for one-off reads; subscriptions turn it into a join instead
-/// (`crate::subscribe::plan`).
-pub fn restrict(
-    state: &CommittedState,
-    filter: Option<Pred>,
-    visibility: Visibility,
-    offset: usize,
-) -> Option<Pred> {
-    let rows = match visibility {
-        Visibility::All => return filter,
-        Visibility::Rows(rows) => rows,
-        Visibility::Join(join) => join.snapshot(state),
-    };
+/// `filter` narrowed to the rows `rows` allows, with `rows`' columns moved by `offset` (where
+/// the table's columns start in a joined row).
+pub fn restrict(filter: Option<Pred>, rows: Pred, offset: usize) -> Option<Pred> {
     let rows = rows.shifted(offset);
     Some(match filter {
         None => rows,

@@ -115,7 +115,8 @@ impl QueryPlan {
             rls::Visibility::Join(j) => {
                 return Self::through_join_filter(state, table_id, table, filter, j)
             }
-            visibility => rls::restrict(state, filter, visibility, 0),
+            rls::Visibility::Rows(rows) => rls::restrict(filter, rows, 0),
+            rls::Visibility::All => filter,
         };
         let mut equalities = Vec::new();
         if let Some(f) = &filter {
@@ -336,7 +337,8 @@ impl QueryPlan {
                             t.def.name
                         )))
                     }
-                    visibility => rls::restrict(state, filter, visibility, offset),
+                    rls::Visibility::Rows(rows) => rls::restrict(filter, rows, offset),
+                    rls::Visibility::All => filter,
                 };
             }
         }
