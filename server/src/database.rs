@@ -635,9 +635,11 @@ impl Worker {
             let state = self.host.datastore().read();
             let plan = QueryPlan::compile_with_views(&state, &self.views, sql, caller, owner)?;
             let def = self.host.def();
-            let row_type = match (plan.view, &plan.view_join) {
-                (Some((index, _)), _) => def.views[index].row_type.clone(),
-                (None, Some(j)) if j.returns_view => j.view_type.clone(),
+            let row_type = match (plan.view, &plan.view_join, &plan.view_pair) {
+                (Some((index, _)), _, _) => def.views[index].row_type.clone(),
+                (None, Some(j), _) if j.returns_view => j.view_type.clone(),
+                (None, None, Some(p)) if p.returns_right => p.right.row_type.clone(),
+                (None, None, Some(p)) => p.left.row_type.clone(),
                 // A query view: rows of the table its query reads.
                 _ => state
                     .table(plan.table_id)

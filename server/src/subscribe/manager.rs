@@ -29,6 +29,7 @@ use lightcone_protocol::ws::v2::{
 };
 
 use super::plan::QueryPlan;
+use super::view_pair::SideRows;
 use super::views::{ViewCache, ViewChange, ViewKey};
 
 /// Most queries one client may hold across all its query sets.
@@ -289,7 +290,7 @@ impl Subscriptions {
             for (key, change) in view_changes {
                 for id in self.views.get(key).into_iter().flatten() {
                     let plan = &self.queries[id].plan;
-                    if plan.view_join.is_some() {
+                    if plan.view_join.is_some() || plan.view_pair.is_some() {
                         joins.push(*id);
                         continue;
                     }
@@ -324,18 +325,26 @@ impl Subscriptions {
                 continue;
             };
             let filter = query.plan.filter.as_ref();
-            let (inserts, deletes) = match (&query.plan.join, &query.plan.view_join) {
-                (Some(join), _) => {
+            let plan = &query.plan;
+            let (inserts, deletes) = match (&plan.join, &plan.view_join, &plan.view_pair) {
+                (Some(join), _, _) => {
                     let (dl, dr) = (delta.table(join.left), delta.table(join.right));
                     join.delta(state, dl.as_ref(), dr.as_ref(), filter)
                 }
-                (None, Some(join)) => {
+                (None, Some(join), _) => {
                     let now = views.rows(&join.view).unwrap_or_default();
                     let change = view_changes.get(&join.view);
                     let dt = delta.table(join.table);
                     join.delta(state, now, change, dt.as_ref(), filter)
                 }
-                (None, None) => continue,
+                (None, None, Some(pair)) => {
+                    let side = |key: &ViewKey| SideRows {
+                        now: views.rows(key).unwrap_or_default(),
+                        change: view_changes.get(key),
+                    };
+                    pair.delta(side(&pair.left.view), side(&pair.right.view), filter)
+                }
+                (None, None, None) => continue,
             };
             if inserts.is_empty() && deletes.is_empty() {
                 continue;
@@ -447,10 +456,15 @@ impl Subscriptions {
             );
             return id;
         }
-        if let Some(key) = plan.view_key().filter(|_| plan.view_join.is_some()) {
-            self.views.entry(key).or_default().push(id);
+        if plan.view_join.is_some() || plan.view_pair.is_some() {
+            for key in plan.view_keys() {
+                let ids = self.views.entry(key).or_default();
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
         }
-        if plan.join.is_some() || plan.view_join.is_some() {
+        if plan.join.is_some() || plan.view_join.is_some() || plan.view_pair.is_some() {
             for table in plan.tables() {
                 self.tables.entry(table).or_default().joins.push(id);
             }
@@ -510,15 +524,17 @@ impl Subscriptions {
             }
             return;
         }
-        if let Some(key) = q.plan.view_join.as_ref().map(|j| j.view) {
-            if let Some(ids) = self.views.get_mut(&key) {
-                ids.retain(|&i| i != id);
-                if ids.is_empty() {
-                    self.views.remove(&key);
+        if q.plan.view_join.is_some() || q.plan.view_pair.is_some() {
+            for key in q.plan.view_keys() {
+                if let Some(ids) = self.views.get_mut(&key) {
+                    ids.retain(|&i| i != id);
+                    if ids.is_empty() {
+                        self.views.remove(&key);
+                    }
                 }
             }
         }
-        if q.plan.join.is_some() || q.plan.view_join.is_some() {
+        if q.plan.join.is_some() || q.plan.view_join.is_some() || q.plan.view_pair.is_some() {
             for t in q.plan.tables() {
                 if let Some(table) = self.tables.get_mut(&t) {
                     table.joins.retain(|&i| i != id);

@@ -4,6 +4,7 @@
 //! - `plan.rs`: a subscription query compiled against the schema ([`QueryPlan`]).
 //! - `join.rs`: queries over two joined tables and their delta rules ([`join::JoinPlan`]).
 //! - `view_join.rs`: queries joining a view and a table ([`view_join::ViewJoinPlan`]).
+//! - `view_pair.rs`: queries joining two views ([`view_pair::ViewPairPlan`]).
 //! - `view_reads.rs`: materialized views indexed by what they read ([`view_reads::ReadIndex`]).
 //! - `views.rs`: materialized views, re-run when a commit touches what they read ([`ViewCache`]).
 //! - `manager.rs`: every live query of a database, shared between clients, and the per-commit
@@ -18,6 +19,7 @@ pub mod join;
 pub mod manager;
 pub mod plan;
 pub mod view_join;
+pub mod view_pair;
 mod view_reads;
 pub mod views;
 

@@ -20,6 +20,7 @@ use lightcone_protocol::ws::row_list::{BsatnRowList, RowListBuilder};
 
 use super::join::JoinPlan;
 use super::view_join::ViewJoinPlan;
+use super::view_pair::{PairSide, ViewPairPlan};
 use super::views::{ViewCache, ViewKey};
 use crate::sql::columns::Columns;
 use crate::sql::exec::{resolve_where, Pred};
@@ -49,6 +50,8 @@ pub struct QueryPlan {
     pub view: Option<ViewKey>,
     /// For a join of a view and a table.
     pub view_join: Option<ViewJoinPlan>,
+    /// For a join of two views.
+    pub view_pair: Option<ViewPairPlan>,
     /// Equal for queries that select the same rows (table and resolved predicate, with
     /// `:sender` already replaced by the caller): the key that shares one evaluation between
     /// clients.
@@ -131,6 +134,7 @@ impl QueryPlan {
             equality: equalities.into_iter().next(),
             join: None,
             view_join: None,
+            view_pair: None,
             view: None,
             key,
         })
@@ -182,6 +186,7 @@ impl QueryPlan {
             equality: None,
             join: Some(plan),
             view_join: None,
+            view_pair: None,
             view: None,
         }
     }
@@ -211,7 +216,7 @@ impl QueryPlan {
             SqlError::Refused(format!("the query of view `{}` is not known", view.name))
         })?;
         let mut plan = Self::compile(state, sql, caller, owner)?;
-        if plan.view_key().is_some() {
+        if !plan.view_keys().is_empty() {
             return Err(SqlError::Unsupported(format!(
                 "the query of view `{}` reads a view; a query view's query must read tables",
                 view.name
@@ -294,12 +299,14 @@ impl QueryPlan {
             equality: None,
             join: None,
             view_join: None,
+            view_pair: None,
             view: Some(key),
         })
     }
 
-    /// A join: one side's whole rows; both join columns indexed, or a view (which needs no
-    /// index) joined with a table whose join column is indexed (`view_join.rs`).
+    /// A join: one side's whole rows; both join columns indexed, a view (which needs no
+    /// index) joined with a table whose join column is indexed (`view_join.rs`), or two views
+    /// (`view_pair.rs`).
     fn compile_join(
         state: &CommittedState,
         select: &Select,
@@ -389,29 +396,63 @@ impl QueryPlan {
                     equality: None,
                     join: None,
                     view_join: Some(plan),
+                    view_pair: None,
                     view: None,
                 })
             }
-            (Side::View(..), Side::View(..)) => Err(SqlError::Unsupported(
-                "a subscription cannot join two views; join a view with a table".into(),
-            )),
+            (Side::View(l, lv), Side::View(r, rv)) => {
+                let side = |view: &ViewKey, col, def: &ViewDef| PairSide {
+                    view: *view,
+                    col,
+                    row_type: def.row_type.clone(),
+                };
+                let plan = ViewPairPlan {
+                    left: side(l, left_col, lv),
+                    right: side(r, right_col, rv),
+                    returns_right,
+                };
+                Ok(Self {
+                    table_id: u32::MAX,
+                    table_name,
+                    is_event: false,
+                    key: format!(
+                        "view pair {:?} {left_col} {:?} {right_col} {returns_right}:{filter:?}",
+                        l, r
+                    ),
+                    filter,
+                    equality: None,
+                    join: None,
+                    view_join: None,
+                    view_pair: Some(plan),
+                    view: None,
+                })
+            }
         }
     }
 
     /// The tables a change to which can change this query's rows (none for a view: its
     /// materialization decides).
     pub fn tables(&self) -> impl Iterator<Item = u32> + '_ {
-        match (&self.join, &self.view, &self.view_join) {
-            (Some(j), _, _) => [j.left, j.right].into_iter().take(2),
-            (None, Some(_), _) => [0, 0].into_iter().take(0),
-            (None, None, Some(j)) => [j.table, j.table].into_iter().take(1),
-            (None, None, None) => [self.table_id, self.table_id].into_iter().take(1),
+        match (&self.join, &self.view_join) {
+            (Some(j), _) => [j.left, j.right].into_iter().take(2),
+            (None, Some(j)) => [j.table, j.table].into_iter().take(1),
+            // Views alone: their materializations decide.
+            _ if self.view.is_some() || self.view_pair.is_some() => [0, 0].into_iter().take(0),
+            (None, None) => [self.table_id, self.table_id].into_iter().take(1),
         }
     }
 
-    /// The view materialization the query reads, if any.
-    pub fn view_key(&self) -> Option<ViewKey> {
-        self.view.or(self.view_join.as_ref().map(|j| j.view))
+    /// The view materializations the query reads.
+    pub fn view_keys(&self) -> Vec<ViewKey> {
+        let pair = self
+            .view_pair
+            .iter()
+            .flat_map(|p| [p.left.view, p.right.view]);
+        self.view
+            .into_iter()
+            .chain(self.view_join.as_ref().map(|j| j.view))
+            .chain(pair)
+            .collect()
     }
 
     /// Whether the view row `bytes` is selected.
@@ -439,6 +480,14 @@ impl QueryPlan {
                         list.push_encoded(row);
                     }
                 }
+            }
+            return list.finish();
+        }
+        if let Some(pair) = &self.view_pair {
+            let rows = |key| views.rows(key).unwrap_or_default();
+            let (l, r) = (rows(&pair.left.view), rows(&pair.right.view));
+            for row in pair.current_rows(l, r, self.filter.as_ref()) {
+                list.push_encoded(&row);
             }
             return list.finish();
         }
