@@ -323,7 +323,7 @@ proptest! {
             returns_right,
         };
         // `v < 5` on the right view's row.
-        let filter = filtered.then(|| Pred::Cmp(5, Cmp::Lt, V::U32(5)));
+        let filter = filtered.then_some(Pred::Cmp(5, Cmp::Lt, V::U32(5)));
         let (mut left, mut right): (Vec<Vec<u8>>, Vec<Vec<u8>>) = (Vec::new(), Vec::new());
         let mut held = Bag::new();
         for (new_left, new_right, which) in steps {
