@@ -164,6 +164,15 @@ pub struct StartArgs {
     /// Let procedures reach loopback, private and link-local addresses (refused by default).
     #[arg(long)]
     pub procedure_http_allow_private: bool,
+    /// Longest a reducer (or a view, or a procedure between waits) may compute, in
+    /// milliseconds, before it is stopped and rolled back.
+    #[arg(long, default_value_t = lightcone_host::DEFAULT_REDUCER_BUDGET.as_millis() as u64,
+          value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+    pub reducer_budget_ms: u64,
+    /// Most memory one module instance may grow to, in MiB.
+    #[arg(long, default_value_t = (lightcone_host::DEFAULT_MEMORY_LIMIT_BYTES >> 20) as u64,
+          value_parser = clap::value_parser!(u64).range(16..=65_536))]
+    pub module_memory_mib: u64,
 }
 
 impl StartArgs {

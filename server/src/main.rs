@@ -38,9 +38,14 @@ fn main() -> std::process::ExitCode {
                 listen_addr: args.listen_addr,
                 data_dir: (!args.in_memory).then_some(data_dir),
                 max_client_queue: args.max_client_queue.max(1),
-                outbound_http: lightcone_host::outbound::OutboundHttp {
-                    enabled: !args.no_procedure_http,
-                    allow_private: args.procedure_http_allow_private,
+                host: lightcone_host::HostConfig {
+                    reducer_budget: std::time::Duration::from_millis(args.reducer_budget_ms),
+                    memory_limit_bytes: (args.module_memory_mib as usize) << 20,
+                    outbound_http: lightcone_host::outbound::OutboundHttp {
+                        enabled: !args.no_procedure_http,
+                        allow_private: args.procedure_http_allow_private,
+                    },
+                    ..Default::default()
                 },
             };
             return match lightcone_server::server::run(config) {

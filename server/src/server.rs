@@ -20,8 +20,8 @@ pub struct ServerConfig {
     pub data_dir: Option<PathBuf>,
     /// Most messages queued for one WebSocket client (see `crate::subscribe::client`).
     pub max_client_queue: usize,
-    /// What procedures may reach over HTTP.
-    pub outbound_http: lightcone_host::outbound::OutboundHttp,
+    /// Limits of every module (time budget, memory, outbound HTTP, log ring).
+    pub host: HostConfig,
 }
 
 /// The line `start` prints once it accepts connections; tests and scripts wait for it.
@@ -41,11 +41,8 @@ async fn serve(config: ServerConfig) -> anyhow::Result<()> {
         Some(dir) => ServerKeys::load_or_create(dir)?,
         None => ServerKeys::generate()?,
     };
-    let host_config = HostConfig {
-        outbound_http: config.outbound_http,
-        ..HostConfig::default()
-    };
-    let engine = Arc::new(HostEngine::new(host_config).map_err(|e| anyhow::anyhow!("{e:#}"))?);
+    let engine =
+        Arc::new(HostEngine::new(config.host.clone()).map_err(|e| anyhow::anyhow!("{e:#}"))?);
     let registry = {
         let dir = config.data_dir.clone();
         let engine = engine.clone();
