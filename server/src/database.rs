@@ -620,7 +620,8 @@ impl Worker {
         }
     }
 
-    /// An HTTP `SELECT` over a view: whole rows (`SELECT *`), filtered by its WHERE.
+    /// An HTTP `SELECT` over a view (or views joined): the rows a subscription to it would
+    /// hold, then, for a single source, its columns, `COUNT(*)` and `LIMIT`.
     fn view_sql(
         &mut self,
         sql: &str,
@@ -632,8 +633,15 @@ impl Worker {
             .materialize(&queries, caller)
             .map_err(SqlError::Refused);
         let output = result.and_then(|()| {
+            let Statement::Select(mut select) = crate::sql::parse::parse(sql)? else {
+                return Err(SqlError::Unsupported("only SELECT reads views".into()));
+            };
+            let (projection, limit) = (select.projection.clone(), select.limit.take());
+            if select.join.is_none() {
+                select.projection = crate::sql::parse::Projection::All(None);
+            }
             let state = self.host.datastore().read();
-            let plan = QueryPlan::compile_with_views(&state, &self.views, sql, caller, owner)?;
+            let plan = QueryPlan::compile_select(&state, &self.views, select, caller, owner)?;
             let def = self.host.def();
             let row_type = match (plan.view, &plan.view_join, &plan.view_pair) {
                 (Some((index, _)), _, _) => def.views[index].row_type.clone(),
@@ -658,11 +666,11 @@ impl Worker {
                         .map_err(|e| SqlError::Refused(e.to_string()))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(SqlOutput {
-                schema: row_type,
-                rows,
-                stats: (0, 0, 0),
-            })
+            let mut rows = rows;
+            if !matches!(projection, crate::sql::parse::Projection::Count(_)) {
+                rows.truncate(limit.map_or(usize::MAX, |l| l as usize));
+            }
+            crate::sql::exec::project(&projection, row_type, rows)
         });
         self.views.retain(&self.subs.view_keys());
         output

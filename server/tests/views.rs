@@ -155,6 +155,14 @@ fn views_are_subscribed_like_tables_and_follow_what_they_read() {
     assert!(sql(b"SELECT * FROM x_hits").contains(r#""rows":[["x"]]"#));
     assert!(sql(b"SELECT * FROM x_hits WHERE note = 'x'").contains(r#""rows":[["x"]]"#));
     assert!(sql(b"SELECT * FROM x_hits WHERE note <> 'x'").contains(r#""rows":[]"#));
+    // Columns, COUNT(*) and LIMIT over a view.
+    assert!(sql(b"SELECT COUNT(*) AS n FROM all_notes").contains(r#""rows":[[1]]"#));
+    let named = sql(b"SELECT note AS total FROM hit_count");
+    assert!(
+        named.contains(r#""total""#) && named.contains(r#""rows":[["1"]]"#),
+        "{named}"
+    );
+    assert!(sql(b"SELECT * FROM x_hits LIMIT 0").contains(r#""rows":[]"#));
 
     // A view that fails is an error to whoever subscribes to it.
     let ServerMessage::SubscriptionError(e) = subscribe(&mut bob, 2, "SELECT * FROM broken") else {

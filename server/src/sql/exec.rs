@@ -58,6 +58,62 @@ impl SqlOutput {
     }
 }
 
+/// Whole rows of `row_type` as `projection` asks for them: all columns (`*`, `t.*`), some
+/// (under their names in the query), or their count. For reads whose rows come whole (views).
+pub fn project(
+    projection: &Projection,
+    row_type: ProductType,
+    rows: Vec<ProductValue>,
+) -> Result<SqlOutput, SqlError> {
+    let output = |schema, rows| SqlOutput {
+        schema,
+        rows,
+        stats: (0, 0, 0),
+    };
+    match projection {
+        Projection::All(_) => Ok(output(row_type, rows)),
+        Projection::Count(name) => {
+            let schema = ProductType {
+                elements: vec![ProductTypeElement {
+                    name: Some(name.clone()),
+                    algebraic_type: AlgebraicType::U64,
+                }],
+            };
+            let count = ProductValue::new(vec![AlgebraicValue::U64(rows.len() as u64)]);
+            Ok(output(schema, vec![count]))
+        }
+        Projection::Columns(cols) => {
+            let mut picks = Vec::with_capacity(cols.len());
+            let mut elements = Vec::with_capacity(cols.len());
+            for (name, alias) in cols {
+                let column = name.rsplit_once('.').map_or(name.as_str(), |(_, c)| c);
+                let i = row_type
+                    .elements
+                    .iter()
+                    .position(|e| e.name.as_deref() == Some(column))
+                    .ok_or_else(|| SqlError::NoSuchColumn(name.clone()))?;
+                picks.push(i);
+                elements.push(ProductTypeElement {
+                    name: Some(alias.clone()),
+                    algebraic_type: row_type.elements[i].algebraic_type.clone(),
+                });
+            }
+            let rows = rows
+                .into_iter()
+                .map(|row| {
+                    ProductValue::new(
+                        picks
+                            .iter()
+                            .map(|&i| row.elements[i].clone())
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect();
+            Ok(output(ProductType { elements }, rows))
+        }
+    }
+}
+
 /// A condition with columns resolved and literals converted.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Pred {

@@ -85,6 +85,17 @@ impl QueryPlan {
                     .into(),
             ));
         };
+        Self::compile_select(state, views, select, caller, owner)
+    }
+
+    /// [`QueryPlan::compile_with_views`] of a parsed `SELECT`.
+    pub fn compile_select(
+        state: &CommittedState,
+        views: &ViewCache,
+        select: Select,
+        caller: Identity,
+        owner: bool,
+    ) -> Result<Self, SqlError> {
         if select.limit.is_some() {
             return Err(SqlError::Unsupported(
                 "LIMIT is not allowed in a subscription".into(),
