@@ -744,14 +744,16 @@ fn a_client_that_stops_reading_is_dropped_and_others_carry_on() {
         panic!()
     };
     let mut writer = connect(&server, Some(&owner), Protocol::V3);
-    // Far more than the socket buffers and the 16-message queue hold: 400 × 64 KiB.
+    // Far more than the socket buffers and the 16-message queue hold: 400 × 64 KiB. The
+    // writer has at most 8 results outstanding, so its own queue of 16 never fills however
+    // slowly its socket task runs.
     let big = "y".repeat(64 << 10);
-    for batch in 0..20u32 {
-        let calls: Vec<_> = (0..20)
-            .map(|i| call_message(batch * 20 + i, "send_message", &big))
+    for batch in 0..50u32 {
+        let calls: Vec<_> = (0..8)
+            .map(|i| call_message(batch * 8 + i, "send_message", &big))
             .collect();
         writer.send_all(&calls).unwrap();
-        for _ in 0..20 {
+        for _ in 0..8 {
             let ServerMessage::ReducerResult(r) = writer.recv().unwrap() else {
                 panic!()
             };

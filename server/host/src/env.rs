@@ -175,6 +175,20 @@ impl InstanceEnv {
         }
     }
 
+    /// Starts a call of `function`: log lines name it, and no panic is recorded yet.
+    pub fn begin_call(&mut self, function: &Arc<str>) {
+        self.function = Some(function.clone());
+        self.last_panic = None;
+    }
+
+    /// A byte source holding `bytes`, or 0 (no source), as the ABI passes empty input.
+    pub fn source_or_none(&mut self, bytes: &[u8]) -> u32 {
+        match bytes.is_empty() {
+            true => 0,
+            false => self.new_source(bytes),
+        }
+    }
+
     /// A new byte source holding `bytes`.
     pub fn new_source(&mut self, bytes: &[u8]) -> u32 {
         let mut buf = self.spare_bytes.pop().unwrap_or_default();

@@ -287,13 +287,8 @@ impl Instance {
         budget_ticks: u64,
     ) -> (wasmtime::Result<i32>, Vec<u8>, Option<String>) {
         let env = self.store.data_mut();
-        env.function = Some(function.clone());
-        env.last_panic = None;
-        let args_source = if args.is_empty() {
-            0
-        } else {
-            env.new_source(args)
-        };
+        env.begin_call(function);
+        let args_source = env.source_or_none(args);
         let sink = env.sinks.insert(Vec::new());
         let [s0, s1, s2, s3] = caller.to_abi_words();
         let [c0, c1] = connection.to_abi_words();
@@ -352,8 +347,7 @@ impl Instance {
         budget_ticks: u64,
     ) -> Result<(i32, Vec<u8>), CallEnd> {
         let env = self.store.data_mut();
-        env.function = Some(function.clone());
-        env.last_panic = None;
+        env.begin_call(function);
         let sink = env.sinks.insert(Vec::new());
         self.store.set_epoch_deadline(budget_ticks);
         let result = match (sender, &self.call_view, &self.call_view_anon) {
@@ -395,14 +389,9 @@ impl Instance {
             ));
         };
         let env = self.store.data_mut();
-        env.function = Some(function.clone());
-        env.last_panic = None;
+        env.begin_call(function);
         let request = env.new_source(request);
-        let body = if body.is_empty() {
-            0
-        } else {
-            env.new_source(body)
-        };
+        let body = env.source_or_none(body);
         let (head_sink, body_sink) = (env.sinks.insert(Vec::new()), env.sinks.insert(Vec::new()));
         self.store.set_epoch_deadline(budget_ticks);
         let micros = timestamp.micros_since_unix_epoch as u64;

@@ -290,7 +290,7 @@ impl Subscriptions {
             for (key, change) in view_changes {
                 for id in self.views.get(key).into_iter().flatten() {
                     let plan = &self.queries[id].plan;
-                    if plan.view_join.is_some() || plan.view_pair.is_some() {
+                    if plan.is_join() {
                         joins.push(*id);
                         continue;
                     }
@@ -444,50 +444,30 @@ impl Subscriptions {
         }
         let id = self.next_id;
         self.next_id += 1;
-        if let Some(key) = plan.view {
-            self.views.entry(key).or_default().push(id);
-            self.by_key.insert(plan.key.clone(), id);
-            self.queries.insert(
-                id,
-                Query {
-                    plan,
-                    holders: vec![holder],
-                },
-            );
-            return id;
-        }
-        if plan.view_join.is_some() || plan.view_pair.is_some() {
-            for key in plan.view_keys() {
-                let ids = self.views.entry(key).or_default();
-                if !ids.contains(&id) {
-                    ids.push(id);
-                }
+        // Queries over views hang off their materializations; joins off their tables; the
+        // rest off their table, by the value they require or not.
+        for key in plan.view_keys() {
+            let ids = self.views.entry(key).or_default();
+            if !ids.contains(&id) {
+                ids.push(id);
             }
         }
-        if plan.join.is_some() || plan.view_join.is_some() || plan.view_pair.is_some() {
+        if plan.is_join() {
             for table in plan.tables() {
                 self.tables.entry(table).or_default().joins.push(id);
             }
-            self.by_key.insert(plan.key.clone(), id);
-            self.queries.insert(
-                id,
-                Query {
-                    plan,
-                    holders: vec![holder],
-                },
-            );
-            return id;
-        }
-        let table = self.tables.entry(plan.table_id).or_default();
-        match &plan.equality {
-            Some((col, value)) => table
-                .keyed
-                .entry(*col)
-                .or_default()
-                .entry(value.clone())
-                .or_default()
-                .push(id),
-            None => table.unkeyed.push(id),
+        } else if plan.view.is_none() {
+            let table = self.tables.entry(plan.table_id).or_default();
+            match &plan.equality {
+                Some((col, value)) => table
+                    .keyed
+                    .entry(*col)
+                    .or_default()
+                    .entry(value.clone())
+                    .or_default()
+                    .push(id),
+                None => table.unkeyed.push(id),
+            }
         }
         self.by_key.insert(plan.key.clone(), id);
         self.queries.insert(
@@ -515,26 +495,15 @@ impl Subscriptions {
             return;
         };
         self.by_key.remove(&q.plan.key);
-        if let Some(key) = q.plan.view {
+        for key in q.plan.view_keys() {
             if let Some(ids) = self.views.get_mut(&key) {
                 ids.retain(|&i| i != id);
                 if ids.is_empty() {
                     self.views.remove(&key);
                 }
             }
-            return;
         }
-        if q.plan.view_join.is_some() || q.plan.view_pair.is_some() {
-            for key in q.plan.view_keys() {
-                if let Some(ids) = self.views.get_mut(&key) {
-                    ids.retain(|&i| i != id);
-                    if ids.is_empty() {
-                        self.views.remove(&key);
-                    }
-                }
-            }
-        }
-        if q.plan.join.is_some() || q.plan.view_join.is_some() || q.plan.view_pair.is_some() {
+        if q.plan.is_join() {
             for t in q.plan.tables() {
                 if let Some(table) = self.tables.get_mut(&t) {
                     table.joins.retain(|&i| i != id);
@@ -543,6 +512,9 @@ impl Subscriptions {
                     }
                 }
             }
+            return;
+        }
+        if q.plan.view.is_some() {
             return;
         }
         let Some(table) = self.tables.get_mut(&q.plan.table_id) else {

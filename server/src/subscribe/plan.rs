@@ -453,6 +453,11 @@ impl QueryPlan {
         }
     }
 
+    /// Whether the query joins two sources (tables, a view and a table, or two views).
+    pub fn is_join(&self) -> bool {
+        self.join.is_some() || self.view_join.is_some() || self.view_pair.is_some()
+    }
+
     /// The view materializations the query reads.
     pub fn view_keys(&self) -> Vec<ViewKey> {
         let pair = self
