@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use hashbrown::HashTable;
 use lightcone_protocol::moduledef::TableDef;
-use lightcone_protocol::sats::ProductValue;
+use lightcone_protocol::sats::{AlgebraicValue, ProductValue};
 use rustc_hash::FxBuildHasher;
 
 use crate::error::{DatastoreError, Result};
@@ -114,6 +114,30 @@ impl Table {
     /// Every row as a product value (decoding each), in slot order.
     pub fn decoded(&self) -> impl Iterator<Item = ProductValue> + '_ {
         self.rows.iter().map(|(_, row)| self.layout.decode(row))
+    }
+
+    /// The index on exactly column `col`, if the table has one.
+    pub fn index_on(&self, col: usize) -> Option<&Index> {
+        self.indexes
+            .iter()
+            .find(|i| i.columns.as_slice() == [col as u16])
+    }
+
+    /// The rows whose column `col` holds `key`, as bytes and values: through the index on
+    /// that column when there is one, else by a scan.
+    pub fn rows_with(&self, col: usize, key: &AlgebraicValue) -> Vec<(&[u8], ProductValue)> {
+        match self.index_on(col) {
+            Some(index) => index
+                .seek(key)
+                .into_iter()
+                .filter_map(|slot| self.get(slot).map(|row| (row, self.decode(row))))
+                .collect(),
+            None => self
+                .iter()
+                .map(|(_, row)| (row, self.decode(row)))
+                .filter(|(_, value)| value.elements.get(col) == Some(key))
+                .collect(),
+        }
     }
 
     /// `row` as a product value.

@@ -445,23 +445,7 @@ fn execute(
     'rows: for left_row in candidates(left, pred.as_ref(), 0..n_left) {
         match (right, on) {
             (Some(r), Some((lcol, rcol))) => {
-                let key = &left_row.elements[lcol];
-                let index = r
-                    .indexes
-                    .iter()
-                    .find(|i| i.columns.as_slice() == [rcol as u16]);
-                let partners: Vec<ProductValue> = match index {
-                    Some(index) => index
-                        .seek(key)
-                        .into_iter()
-                        .filter_map(|s| r.get(s).map(|b| r.decode(b)))
-                        .collect(),
-                    None => r
-                        .decoded()
-                        .filter(|row| &row.elements[rcol] == key)
-                        .collect(),
-                };
-                for right_row in partners {
+                for (_, right_row) in r.rows_with(rcol, &left_row.elements[lcol]) {
                     let mut elements = left_row.elements.to_vec();
                     elements.extend(right_row.elements.iter().cloned());
                     if !consider(ProductValue::new(elements)) {
@@ -500,11 +484,7 @@ fn candidates<'a>(
     }
     for (col, value) in equalities.into_iter().filter(|(c, _)| columns.contains(c)) {
         let col = col - columns.start;
-        if let Some(index) = table
-            .indexes
-            .iter()
-            .find(|i| i.columns.as_slice() == [col as u16])
-        {
+        if let Some(index) = table.index_on(col) {
             let slots = index.seek(&value);
             return Box::new(
                 slots

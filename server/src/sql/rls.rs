@@ -92,21 +92,10 @@ impl JoinFilter {
                 .is_none_or(|p| p.eval(&ProductValue::new(values)))
         };
         // Validated at publish: the other table's join column is indexed.
-        let index = other
-            .indexes
+        other
+            .rows_with(other_col, key)
             .iter()
-            .find(|i| i.columns.as_slice() == [other_col as u16]);
-        match index {
-            Some(index) => index
-                .seek(key)
-                .into_iter()
-                .filter_map(|slot| other.get(slot).map(|b| other.decode(b)))
-                .any(|partner| joined(&partner)),
-            None => other
-                .decoded()
-                .filter(|p| p.elements.get(other_col) == Some(key))
-                .any(|partner| joined(&partner)),
-        }
+            .any(|(_, partner)| joined(partner))
     }
 }
 

@@ -147,22 +147,9 @@ impl JoinPlan {
         filter: Option<&Pred>,
         out: &mut Vec<Vec<u8>>,
     ) {
-        let Some(index) = other
-            .indexes
-            .iter()
-            .find(|i| i.columns.as_slice() == [other_col as u16])
-        else {
-            return;
-        };
         for row in rows {
-            for slot in index.seek(&row.value.elements[own_col]) {
-                let Some(bytes) = other.get(slot) else {
-                    continue;
-                };
-                let partner = Row {
-                    bytes,
-                    value: other.decode(bytes),
-                };
+            for (bytes, value) in other.rows_with(other_col, &row.value.elements[own_col]) {
+                let partner = Row { bytes, value };
                 let (l, r) = match rows_are_right {
                     true => (&partner, row),
                     false => (row, &partner),

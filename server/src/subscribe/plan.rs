@@ -364,7 +364,7 @@ impl QueryPlan {
         let table_name: Box<str> = returned.name().into();
         match (&left, &right) {
             (Side::Table(l, lt), Side::Table(r, rt)) => {
-                if !indexed(lt, left_col) || !indexed(rt, right_col) {
+                if lt.index_on(left_col).is_none() || rt.index_on(right_col).is_none() {
                     return Err(SqlError::Unsupported(JOIN_NEEDS_INDEXES.into()));
                 }
                 let plan = JoinPlan {
@@ -383,7 +383,7 @@ impl QueryPlan {
                     true => (left_col, right_col),
                     false => (right_col, left_col),
                 };
-                if !indexed(tt, table_col) {
+                if tt.index_on(table_col).is_none() {
                     return Err(SqlError::Unsupported(JOIN_NEEDS_INDEXES.into()));
                 }
                 let plan = ViewJoinPlan {
@@ -523,13 +523,10 @@ impl QueryPlan {
         let Ok(table) = state.table(self.table_id) else {
             return list.finish();
         };
-        let index = self.equality.as_ref().and_then(|(col, value)| {
-            let index = table
-                .indexes
-                .iter()
-                .find(|i| i.columns.as_slice() == [*col as u16])?;
-            Some(index.seek(value))
-        });
+        let index = self
+            .equality
+            .as_ref()
+            .and_then(|(col, value)| Some(table.index_on(*col)?.seek(value)));
         let test = |row: &[u8]| self.filter.is_none() || self.matches(&table.decode(row));
         match index {
             Some(slots) => {
@@ -549,14 +546,6 @@ impl QueryPlan {
         }
         list.finish()
     }
-}
-
-/// Whether `table` has an index on exactly `col`.
-fn indexed(table: &Table, col: usize) -> bool {
-    table
-        .indexes
-        .iter()
-        .any(|i| i.columns.as_slice() == [col as u16])
 }
 
 /// One side of a join: a table or a (row-returning) view's materialization.

@@ -151,22 +151,10 @@ impl ViewJoinPlan {
         filter: Option<&Pred>,
         out: &mut Vec<Vec<u8>>,
     ) {
-        let Some(index) = table
-            .indexes
-            .iter()
-            .find(|i| i.columns.as_slice() == [self.table_col as u16])
-        else {
-            return;
-        };
         for v in rows {
-            for slot in index.seek(&v.value.elements[self.view_col]) {
-                if let Some(bytes) = table.get(slot) {
-                    let t = Row {
-                        bytes,
-                        value: table.decode(bytes),
-                    };
-                    self.emit(v, &t, filter, out);
-                }
+            for (bytes, value) in table.rows_with(self.table_col, &v.value.elements[self.view_col])
+            {
+                self.emit(v, &Row { bytes, value }, filter, out);
             }
         }
     }
