@@ -31,8 +31,8 @@ use procedures::{HttpProcedureReply, Origin, Procedures};
 use crate::sql::parse::Statement;
 use crate::sql::{SqlError, SqlOutput};
 use crate::subscribe::{
-    ClientHandle, QueryPlan, SubscribeError, Subscriptions, ViewCache, ViewKey, CLOSE_ERROR,
-    CLOSE_GOING_AWAY,
+    ClientHandle, QueryPlan, SocketId, SubscribeError, Subscriptions, ViewCache, ViewKey,
+    CLOSE_ERROR, CLOSE_GOING_AWAY, CLOSE_POLICY,
 };
 
 /// Longest the database thread sleeps when nothing is scheduled (it wakes for commands
@@ -120,10 +120,14 @@ enum Command {
         reply: oneshot::Sender<Result<(), String>>,
     },
     /// A WebSocket client went away.
-    Disconnect { connection: ConnectionId },
+    Disconnect {
+        connection: ConnectionId,
+        socket: SocketId,
+    },
     /// A message from a WebSocket client.
     Message {
         connection: ConnectionId,
+        socket: SocketId,
         message: ClientMessage,
     },
 }
@@ -165,6 +169,7 @@ impl Database {
         let counts = subscription_counts.clone();
         let thread = std::thread::Builder::new()
             .name(format!("db-{}", &identity.to_hex()[..12]))
+            .stack_size(crate::sql::parse::SQL_THREAD_STACK_BYTES)
             .spawn({
                 let commands = commands.clone();
                 move || run(host, rx, commands, counts)
@@ -314,20 +319,28 @@ impl Database {
         .unwrap_or_else(|| Err("the database is shutting down".into()))
     }
 
-    /// A message from WebSocket client `connection` (answers go to its queue). `false` if
-    /// the database is gone.
-    pub fn client_message(&self, connection: ConnectionId, message: ClientMessage) -> bool {
+    /// A message from WebSocket client `connection` on `socket` (answers go to its queue).
+    /// `false` if the database is gone.
+    pub fn client_message(
+        &self,
+        connection: ConnectionId,
+        socket: SocketId,
+        message: ClientMessage,
+    ) -> bool {
         self.commands
             .send(Command::Message {
                 connection,
+                socket,
                 message,
             })
             .is_ok()
     }
 
-    /// WebSocket client `connection` went away.
-    pub fn client_gone(&self, connection: ConnectionId) {
-        let _ = self.commands.send(Command::Disconnect { connection });
+    /// WebSocket client `connection` on `socket` went away.
+    pub fn client_gone(&self, connection: ConnectionId, socket: SocketId) {
+        let _ = self
+            .commands
+            .send(Command::Disconnect { connection, socket });
     }
 
     /// Stops the database thread, flushing and snapshotting its data.
@@ -440,11 +453,12 @@ fn run(
             }) => {
                 let _ = reply.send(w.connect(client, token));
             }
-            Ok(Command::Disconnect { connection }) => w.disconnect(connection),
+            Ok(Command::Disconnect { connection, socket }) => w.disconnect(connection, socket),
             Ok(Command::Message {
                 connection,
+                socket,
                 message,
-            }) => w.handle(connection, message),
+            }) => w.handle(connection, socket, message),
             Ok(Command::Update { module, def, reply }) => {
                 let result = update(&mut w.host, module, *def);
                 if result.is_ok() {
@@ -593,8 +607,23 @@ impl Worker {
 
     /// A WebSocket client arrives: `client_connected` runs, and on success the client is
     /// registered and its first message, `InitialConnection`, queued.
+    ///
+    /// A connection id belongs to the identity that holds it: another identity asking for a
+    /// held id is refused (its subscriptions, evaluated with the holder's rights, must never
+    /// feed another socket); the same identity asking again replaces its old socket, which
+    /// is dropped first (its subscriptions end, `client_disconnected` runs).
     fn connect(&mut self, client: ClientHandle, token: String) -> Result<(), String> {
         let caller = client.caller;
+        if let Some(held) = self.clients.get(&caller.connection) {
+            if held.caller.identity != caller.identity {
+                return Err(format!(
+                    "connection id {} is in use by another identity",
+                    caller.connection.to_hex()
+                ));
+            }
+            let reason = "replaced by a new connection with the same connection id";
+            self.drop_client(caller.connection, Some((CLOSE_POLICY, reason.into())));
+        }
         let connected = self.host.client_connected(caller);
         let delta = match connected.outcome {
             ReducerOutcome::Committed(delta) => delta,
@@ -613,9 +642,14 @@ impl Worker {
         Ok(())
     }
 
-    /// A WebSocket client left (or was dropped).
-    fn disconnect(&mut self, connection: ConnectionId) {
-        if self.clients.contains_key(&connection) {
+    /// A WebSocket client left (or was dropped). A socket that was replaced has nothing
+    /// left to end.
+    fn disconnect(&mut self, connection: ConnectionId, socket: SocketId) {
+        if self
+            .clients
+            .get(&connection)
+            .is_some_and(|c| c.socket == socket)
+        {
             self.drop_client(connection, None);
         }
     }
@@ -759,8 +793,8 @@ impl Worker {
     }
 
     /// One message from WebSocket client `conn`, handled in the order it arrived.
-    fn handle(&mut self, conn: ConnectionId, message: ClientMessage) {
-        let Some(client) = self.clients.get(&conn) else {
+    fn handle(&mut self, conn: ConnectionId, socket: SocketId, message: ClientMessage) {
+        let Some(client) = self.clients.get(&conn).filter(|c| c.socket == socket) else {
             return;
         };
         client.handled();

@@ -1,6 +1,7 @@
 //! The Lightcone server as a library: what the `lightcone` binary (src/main.rs) and the
 //! server's integration tests share.
 //!
+//! - `atomic_file.rs`: replacing small files crash-safely;
 //! - `auth/`: identities and tokens;
 //! - `client/`: the CLI's client subcommands and their configuration;
 //! - `registry.rs`: the databases, by name and identity, and their files;
@@ -9,6 +10,7 @@
 //! - `metrics.rs`: Prometheus metrics;
 //! - `server.rs`: `lightcone start`.
 
+pub mod atomic_file;
 pub mod auth;
 pub mod client;
 pub mod database;

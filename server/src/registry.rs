@@ -3,7 +3,7 @@
 //! `module.wasm` (the module last published, reloaded on start) and `meta.json`
 //! (`{"identity","owner","names"}`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,6 +13,7 @@ use lightcone_protocol::sats::Identity;
 use parking_lot::RwLock;
 use serde::{Deserialize, Serialize};
 
+use crate::atomic_file::write_atomic;
 use crate::auth::{identity_from_claims, LOCAL_ISSUER};
 use crate::database::Database;
 
@@ -28,10 +29,36 @@ struct Meta {
     names: Vec<String>,
 }
 
+/// The registry's books. A name stays in `names` (and its database's owner in `owners`)
+/// through every step of a clear, and while a database that failed to open is kept; a name
+/// being published or deleted is in `busy`, and nobody else can take or change it then.
 #[derive(Default)]
 struct State {
     by_identity: HashMap<Identity, Arc<Database>>,
     names: HashMap<String, Identity>,
+    /// Every database known, running or not, and its owner.
+    owners: HashMap<Identity, Identity>,
+    /// Databases on disk that could not be opened, and why.
+    failed: HashMap<Identity, String>,
+    /// Names with a publish or delete in progress.
+    busy: HashSet<String>,
+}
+
+/// Names held busy by one publish or delete; released when dropped, however it ended.
+struct NameClaim<'a> {
+    registry: &'a Registry,
+    names: Vec<String>,
+    /// The database the name already belongs to (the claimant owns it).
+    database: Option<Identity>,
+}
+
+impl Drop for NameClaim<'_> {
+    fn drop(&mut self) {
+        let mut state = self.registry.state.write();
+        for name in &self.names {
+            state.busy.remove(name);
+        }
+    }
 }
 
 /// Why a publish failed, and the HTTP status it maps to.
@@ -53,6 +80,12 @@ pub enum PublishError {
     Migration(String),
     #[error("the module's `init` reducer failed: {0}")]
     InitFailed(String),
+    /// Another publish or delete of the same name is under way (HTTP 409).
+    #[error("{0}")]
+    Busy(String),
+    /// The database exists but is not running (it failed to open).
+    #[error("{0}")]
+    NotRunning(String),
     #[error("{0}")]
     Internal(String),
 }
@@ -109,13 +142,28 @@ impl Registry {
                 if !dir.join("meta.json").is_file() {
                     continue;
                 }
-                match registry.load(&dir) {
+                let meta = match read_meta(&dir) {
+                    Ok(meta) => meta,
+                    Err(e) => {
+                        tracing::error!(dir = %dir.display(), error = %e, "unreadable meta.json; skipping the database");
+                        continue;
+                    }
+                };
+                // Names and owner are booked before the module loads, so a database that
+                // fails to open keeps its names for its owner.
+                registry.book(&meta);
+                match registry.load(&dir, &meta) {
                     Ok(db) => {
                         tracing::info!(database = %db.identity.to_hex(), "opened database");
                         registry.insert(db, Vec::new());
                     }
                     Err(e) => {
-                        tracing::error!(dir = %dir.display(), error = %e, "could not open a database; skipping it")
+                        tracing::error!(dir = %dir.display(), error = %e, "could not open a database; its names stay reserved");
+                        registry
+                            .state
+                            .write()
+                            .failed
+                            .insert(meta.identity, e.to_string());
                     }
                 }
             }
@@ -123,11 +171,29 @@ impl Registry {
         Ok(registry)
     }
 
+    /// Books a stored database's owner and names (a name another database holds already
+    /// stays with that one).
+    fn book(&self, meta: &StoredMeta) {
+        let mut state = self.state.write();
+        state.owners.insert(meta.identity, meta.owner);
+        for name in &meta.names {
+            match state.names.get(name) {
+                Some(other) if *other != meta.identity => tracing::error!(
+                    name,
+                    database = %meta.identity.to_hex(),
+                    holder = %other.to_hex(),
+                    "two databases claim one name; it stays with the first opened"
+                ),
+                _ => {
+                    state.names.insert(name.clone(), meta.identity);
+                }
+            }
+        }
+    }
+
     /// Opens the database stored in `dir`.
-    fn load(&self, dir: &Path) -> anyhow::Result<Database> {
-        let meta: Meta = serde_json::from_slice(&std::fs::read(dir.join("meta.json"))?)?;
-        let identity = Identity::from_hex(&meta.identity)?;
-        let owner = Identity::from_hex(&meta.owner)?;
+    fn load(&self, dir: &Path, meta: &StoredMeta) -> anyhow::Result<Database> {
+        let (identity, owner) = (meta.identity, meta.owner);
         let wasm = std::fs::read(dir.join("module.wasm"))?;
         let (module, def) = ModuleHost::load(&self.engine, &wasm)?;
         let datastore = Datastore::open(&dir.join("db"), &self.options)?;
@@ -136,12 +202,7 @@ impl Registry {
             &dir.join("module.log"),
         )?);
         let host = ModuleHost::new(self.engine.clone(), module, def, datastore, logs, identity)?;
-        let db = Database::start(identity, owner, host);
-        let mut state = self.state.write();
-        for name in meta.names {
-            state.names.insert(name, identity);
-        }
-        Ok(db)
+        Ok(Database::start(identity, owner, host))
     }
 
     fn insert(&self, db: Database, names: Vec<String>) -> Arc<Database> {
@@ -150,8 +211,37 @@ impl Registry {
         for name in names {
             state.names.insert(name, db.identity);
         }
+        state.owners.insert(db.identity, db.owner);
+        state.failed.remove(&db.identity);
         state.by_identity.insert(db.identity, db.clone());
         db
+    }
+
+    /// Holds `name` busy for `caller`'s publish: refused while another publish or delete of
+    /// it runs, or when it belongs to a database `caller` does not own.
+    fn claim(&self, name: &str, caller: Identity) -> Result<NameClaim<'_>, PublishError> {
+        let mut state = self.state.write();
+        if state.busy.contains(name) {
+            return Err(PublishError::Busy(format!(
+                "another publish or delete of `{name}` is in progress; try again once it has finished"
+            )));
+        }
+        let database = state.names.get(name).copied();
+        if let Some(database) = database {
+            if state.owners.get(&database) != Some(&caller) {
+                return Err(PublishError::Forbidden {
+                    caller: caller.to_hex(),
+                    database: database.to_hex(),
+                    action: "update database",
+                });
+            }
+        }
+        state.busy.insert(name.to_owned());
+        Ok(NameClaim {
+            registry: self,
+            names: vec![name.to_owned()],
+            database,
+        })
     }
 
     /// The database called `name_or_identity` (a name, or an identity in hex).
@@ -176,10 +266,9 @@ impl Registry {
             check_name(name)?;
         }
         let mut state = self.state.write();
-        if let Some(taken) = names
-            .iter()
-            .find(|n| state.names.get(*n).is_some_and(|id| *id != identity))
-        {
+        if let Some(taken) = names.iter().find(|n| {
+            state.busy.contains(*n) || state.names.get(*n).is_some_and(|id| *id != identity)
+        }) {
             return Err(PublishError::BadName(format!(
                 "the name `{taken}` belongs to another database"
             )));
@@ -209,7 +298,7 @@ impl Registry {
             meta.names = all;
             let json = serde_json::to_vec_pretty(&meta)
                 .map_err(|e| PublishError::Internal(e.to_string()))?;
-            std::fs::write(&path, json).map_err(|e| PublishError::Internal(e.to_string()))?;
+            write_atomic(&path, &json).map_err(|e| PublishError::Internal(e.to_string()))?;
         }
         Ok(())
     }
@@ -249,25 +338,29 @@ impl Registry {
             other => PublishError::InvalidModule(other.to_string()),
         })?;
         crate::sql::rls::validate(&def).map_err(|e| PublishError::InvalidModule(e.join("\n")))?;
-        let existing = name.as_deref().and_then(|n| self.resolve(n));
+        // The name is held busy from here to the end, so no other publish or delete of it
+        // can interleave (a clear's window included).
+        let claim = match &name {
+            Some(n) => Some(self.claim(n, caller)?),
+            None => None,
+        };
         let mut reuse_identity = None;
-        if let Some(existing) = existing {
-            if existing.owner != caller {
-                return Err(PublishError::Forbidden {
-                    caller: caller.to_hex(),
-                    database: existing.identity.to_hex(),
-                    action: "update database",
-                });
-            }
+        if let Some(identity) = claim.as_ref().and_then(|c| c.database) {
             if clear {
-                // Start the database again from nothing, under the same identity.
-                let identity = existing.identity;
-                drop(existing);
-                self.remove(identity)
-                    .await
-                    .map_err(PublishError::Internal)?;
+                // Start the database again from nothing, under the same identity; its names
+                // and owner stay booked throughout.
+                self.clear(identity).await.map_err(PublishError::Internal)?;
                 reuse_identity = Some(identity);
             } else {
+                let running = self.state.read().by_identity.get(&identity).cloned();
+                let Some(existing) = running else {
+                    let why = self.state.read().failed.get(&identity).cloned();
+                    return Err(PublishError::NotRunning(format!(
+                        "database {} is not running ({}); publish with clear=true to start it again from nothing, or delete it",
+                        identity.to_hex(),
+                        why.as_deref().unwrap_or("it is being stopped")
+                    )));
+                };
                 let new_def = def.clone();
                 existing
                     .update(module, def)
@@ -275,8 +368,12 @@ impl Registry {
                     .map_err(PublishError::Migration)?;
                 *existing.def.write() = Arc::new(new_def);
                 if let Some(dir) = self.dir_of(existing.identity) {
-                    std::fs::write(dir.join("module.wasm"), &wasm)
-                        .map_err(|e| PublishError::Internal(e.to_string()))?;
+                    tokio::task::spawn_blocking(move || {
+                        write_atomic(&dir.join("module.wasm"), &wasm)
+                    })
+                    .await
+                    .map_err(|e| PublishError::Internal(e.to_string()))?
+                    .map_err(|e| PublishError::Internal(e.to_string()))?;
                 }
                 return Ok(Published {
                     identity: existing.identity,
@@ -296,6 +393,7 @@ impl Registry {
         .await
         .map_err(|e| PublishError::Internal(e.to_string()))??;
         self.insert(db, name.iter().cloned().collect());
+        drop(claim);
         Ok(Published {
             identity,
             name,
@@ -303,30 +401,67 @@ impl Registry {
         })
     }
 
-    /// Deletes database `identity` (the caller checked ownership): stops it, forgets its
-    /// names, removes its files.
-    pub async fn remove(&self, identity: Identity) -> Result<(), String> {
-        let db = {
-            let mut state = self.state.write();
-            state.names.retain(|_, id| *id != identity);
-            state.by_identity.remove(&identity)
-        };
-        let Some(db) = db else {
+    /// Stops database `identity` and removes its data, keeping its `meta.json` (names and
+    /// owner, should the server stop before the clear finishes) and its booked names.
+    async fn clear(&self, identity: Identity) -> Result<(), String> {
+        let db = self.state.write().by_identity.remove(&identity);
+        if let Some(db) = db {
+            db.shutdown().await;
+        }
+        let Some(dir) = self.dir_of(identity) else {
             return Ok(());
         };
-        db.shutdown().await;
-        drop(db);
+        let removed = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            remove_if_present(&dir.join("db"), true)?;
+            remove_if_present(&dir.join("module.log"), false)
+        });
+        removed
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("clearing the database's files: {e}"))
+    }
+
+    /// Deletes database `identity` (the caller checked ownership): stops it, removes its
+    /// files, then frees its names. Its names are held busy meanwhile.
+    pub async fn remove(&self, identity: Identity) -> Result<(), String> {
+        let (db, claim) = {
+            let mut state = self.state.write();
+            let names: Vec<String> = state
+                .names
+                .iter()
+                .filter(|(_, id)| **id == identity)
+                .map(|(n, _)| n.clone())
+                .collect();
+            if let Some(busy) = names.iter().find(|n| state.busy.contains(*n)) {
+                return Err(format!(
+                    "a publish of `{busy}` is in progress; delete it once that has finished"
+                ));
+            }
+            state.busy.extend(names.iter().cloned());
+            let claim = NameClaim {
+                registry: self,
+                names,
+                database: Some(identity),
+            };
+            (state.by_identity.remove(&identity), claim)
+        };
+        if let Some(db) = db {
+            db.shutdown().await;
+            drop(db);
+        }
         if let Some(dir) = self.dir_of(identity) {
-            let removed =
-                tokio::task::spawn_blocking(move || match std::fs::remove_dir_all(&dir) {
-                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-                    _ => Ok(()),
-                });
+            let removed = tokio::task::spawn_blocking(move || remove_if_present(&dir, true));
             removed
                 .await
                 .map_err(|e| e.to_string())?
                 .map_err(|e| format!("removing the database's files: {e}"))?;
         }
+        let mut state = self.state.write();
+        state.names.retain(|_, id| *id != identity);
+        state.owners.remove(&identity);
+        state.failed.remove(&identity);
+        drop(state);
+        drop(claim);
         Ok(())
     }
 
@@ -397,8 +532,8 @@ impl Registry {
                 names: names.to_vec(),
             };
             let write = || -> std::io::Result<()> {
-                std::fs::write(dir.join("module.wasm"), wasm)?;
-                std::fs::write(dir.join("meta.json"), serde_json::to_vec_pretty(&meta)?)
+                write_atomic(&dir.join("module.wasm"), wasm)?;
+                write_atomic(&dir.join("meta.json"), &serde_json::to_vec_pretty(&meta)?)
             };
             write().map_err(|e| internal(&e))?;
         }
@@ -496,6 +631,35 @@ const PER_DATABASE_METRICS: [(&str, &str, &str); 6] = [
         "Views run again because a commit touched what they read.",
     ),
 ];
+
+/// A stored database's `meta.json`, read.
+struct StoredMeta {
+    identity: Identity,
+    owner: Identity,
+    names: Vec<String>,
+}
+
+fn read_meta(dir: &Path) -> anyhow::Result<StoredMeta> {
+    let meta: Meta = serde_json::from_slice(&std::fs::read(dir.join("meta.json"))?)?;
+    Ok(StoredMeta {
+        identity: Identity::from_hex(&meta.identity)?,
+        owner: Identity::from_hex(&meta.owner)?,
+        names: meta.names,
+    })
+}
+
+/// Removes a directory tree (`dir`) or a file; one that is not there is fine.
+fn remove_if_present(path: &Path, dir: bool) -> std::io::Result<()> {
+    let removed = if dir {
+        std::fs::remove_dir_all(path)
+    } else {
+        std::fs::remove_file(path)
+    };
+    match removed {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
 
 /// A random UUID-shaped subject for a new database identity.
 fn fresh_subject() -> String {

@@ -32,6 +32,7 @@ pub fn run(config: ServerConfig) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("lightcone-http")
+        .thread_stack_size(crate::sql::parse::SQL_THREAD_STACK_BYTES)
         .build()?;
     runtime.block_on(serve(config))
 }

@@ -29,6 +29,8 @@ fn published_reply(auth: &Auth, p: Published) -> Response {
 fn publish_error(auth: &Auth, e: PublishError) -> Response {
     let status = match e {
         PublishError::Forbidden { .. } => StatusCode::FORBIDDEN,
+        PublishError::Busy(_) => StatusCode::CONFLICT,
+        PublishError::NotRunning(_) => StatusCode::SERVICE_UNAVAILABLE,
         // What SpacetimeDB answers to bytes that are not wasm.
         PublishError::InvalidWasm(_) | PublishError::Internal(_) => {
             StatusCode::INTERNAL_SERVER_ERROR

@@ -177,6 +177,7 @@ async fn run(socket: WebSocket, s: Session) {
         close_reason.clone(),
         pending.clone(),
     );
+    let socket = client.socket;
     if let Err(reason) = s.db.connect(client, s.token.clone()).await {
         let _ = sink.send(close(CLOSE_POLICY, &reason)).await;
         return;
@@ -250,12 +251,12 @@ async fn run(socket: WebSocket, s: Session) {
         pending.fetch_add(messages.len(), Ordering::Relaxed);
         if !messages
             .into_iter()
-            .all(|m| s.db.client_message(connection, m))
+            .all(|m| s.db.client_message(connection, socket, m))
         {
             break;
         }
     }
-    s.db.client_gone(connection);
+    s.db.client_gone(connection, socket);
     drop(abort);
     let _ = writer.await;
 }

@@ -6,7 +6,25 @@ use sqlparser::ast::{
     TableFactor, UnaryOperator, Value,
 };
 use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::keywords::Keyword;
 use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+/// Longest SQL text one statement may have, in bytes. Queries and subscriptions are short;
+/// the bound keeps what a stranger's text expands into (tokens, syntax tree) to a few MiB.
+pub const MAX_SQL_BYTES: usize = 128 * 1024;
+
+/// Most operators and keywords one statement may hold. A chain of `OR`s (or of any infix
+/// operator) nests the syntax tree one level deeper per operator, and that tree, our
+/// conditions and the predicates built from them are walked (and dropped) recursively; this
+/// bound keeps the deepest walk within [`SQL_THREAD_STACK_BYTES`]. Keywords used as column
+/// names (`text`, `name`) count too, so 4,096 allows ~1,300 `OR`ed comparisons.
+pub const MAX_SQL_OPERATORS: usize = 4096;
+
+/// Stack size of every thread that parses or runs client SQL (the HTTP runtime's threads and
+/// the database threads): room for a tree [`MAX_SQL_OPERATORS`] deep with a wide margin,
+/// in debug builds too. Reserved address space; only the pages touched are memory.
+pub const SQL_THREAD_STACK_BYTES: usize = 16 * 1024 * 1024;
 
 /// Why a statement cannot run: the status is 400 for all of these.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,6 +47,8 @@ pub enum SqlError {
     NotOwner,
     #[error("{0}")]
     Refused(String),
+    #[error("the query is too large: {0}")]
+    TooLarge(String),
 }
 
 /// A literal in a condition.
@@ -125,8 +145,7 @@ fn unsupported(what: impl std::fmt::Display) -> SqlError {
 
 /// Parses one statement.
 pub fn parse(sql: &str) -> Result<Statement, SqlError> {
-    let statements = Parser::parse_sql(&PostgreSqlDialect {}, sql)
-        .map_err(|e| SqlError::Parse(e.to_string()))?;
+    let statements = parse_bounded(sql)?;
     let statement = match statements.as_slice() {
         [] => return Err(SqlError::Empty),
         [one] => one,
@@ -184,6 +203,52 @@ pub fn parse(sql: &str) -> Result<Statement, SqlError> {
         filter,
         limit,
     }))
+}
+
+/// Tokenizes `sql`, refuses it past [`MAX_SQL_BYTES`] or [`MAX_SQL_OPERATORS`], then parses
+/// the tokens. The operator count is taken before anything recursive sees the text.
+fn parse_bounded(sql: &str) -> Result<Vec<ast::Statement>, SqlError> {
+    if sql.len() > MAX_SQL_BYTES {
+        return Err(SqlError::TooLarge(format!(
+            "{} bytes of SQL, at most {MAX_SQL_BYTES} are accepted",
+            sql.len()
+        )));
+    }
+    let dialect = PostgreSqlDialect {};
+    let tokens = Tokenizer::new(&dialect, sql)
+        .tokenize_with_location()
+        .map_err(|e| SqlError::Parse(e.to_string()))?;
+    let operators = tokens.iter().filter(|t| is_operator(&t.token)).count();
+    if operators > MAX_SQL_OPERATORS {
+        return Err(SqlError::TooLarge(format!(
+            "{operators} operators and keywords, at most {MAX_SQL_OPERATORS} are accepted"
+        )));
+    }
+    Parser::new(&dialect)
+        .with_tokens_with_locations(tokens)
+        .parse_statements()
+        .map_err(|e| SqlError::Parse(e.to_string()))
+}
+
+/// Whether a token can join two expressions (or follow one), so that a run of them could nest
+/// the syntax tree: everything but names, literals, separators and brackets. Counting too
+/// much (an unusual literal, a keyword used as a name) only makes the bound stricter.
+fn is_operator(token: &Token) -> bool {
+    match token {
+        Token::Word(w) => w.quote_style.is_none() && w.keyword != Keyword::NoKeyword,
+        Token::Whitespace(_)
+        | Token::EOF
+        | Token::Number(..)
+        | Token::SingleQuotedString(_)
+        | Token::HexStringLiteral(_)
+        | Token::Placeholder(_)
+        | Token::Comma
+        | Token::LParen
+        | Token::RParen
+        | Token::Period
+        | Token::SemiColon => false,
+        _ => true,
+    }
 }
 
 /// A table and its alias.

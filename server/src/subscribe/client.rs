@@ -58,9 +58,16 @@ pub const CLOSE_POLICY: u16 = 1008;
 /// Close code: a message could not be handled (SpacetimeDB closes with it on bad messages).
 pub const CLOSE_ERROR: u16 = 1011;
 
+/// One WebSocket connection's number, unique in the process. A client's connection id is its
+/// own choice (`?connection_id=`), so commands from a socket name the socket too: a socket
+/// replaced by a reconnect of the same identity and connection id can no longer act.
+pub type SocketId = u64;
+
 /// A connected client, as the database thread holds it.
 pub struct ClientHandle {
     pub caller: Caller,
+    /// The socket this client arrived on.
+    pub socket: SocketId,
     /// Whether the client's identity owns the database.
     pub owner: bool,
     queue: mpsc::Sender<Outbound>,
@@ -77,8 +84,10 @@ impl ClientHandle {
         close_reason: CloseReason,
         pending: Arc<AtomicUsize>,
     ) -> Self {
+        static NEXT_SOCKET: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Self {
             caller,
+            socket: NEXT_SOCKET.fetch_add(1, Ordering::Relaxed),
             owner,
             queue,
             close_reason,

@@ -24,7 +24,7 @@ mod view_reads;
 pub mod views;
 
 pub use client::{
-    ClientHandle, CloseReason, Outbound, Payload, CLIENT_QUEUE_CAPACITY, CLOSE_ERROR,
+    ClientHandle, CloseReason, Outbound, Payload, SocketId, CLIENT_QUEUE_CAPACITY, CLOSE_ERROR,
     CLOSE_GOING_AWAY, CLOSE_POLICY,
 };
 pub use manager::{SubscribeError, Subscriptions, MAX_QUERIES_PER_CLIENT};
