@@ -169,6 +169,27 @@ pub struct StartArgs {
     #[arg(long, default_value_t = lightcone_host::DEFAULT_REDUCER_BUDGET.as_millis() as u64,
           value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
     pub reducer_budget_ms: u64,
+    /// Most connections at once (WebSockets included); lowered to what the file limit
+    /// allows. A reserve of 32 more serves only /v1/ping and database owners.
+    #[arg(long, default_value_t = lightcone_server::http::accept::DEFAULT_MAX_CONNECTIONS,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    pub max_connections: usize,
+    /// Most connections from one IP address.
+    #[arg(long, default_value_t = lightcone_server::http::accept::DEFAULT_MAX_CONNECTIONS_PER_IP,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    pub max_connections_per_ip: usize,
+    /// Longest a client may take to send a request's head, in seconds.
+    #[arg(long, default_value_t = lightcone_server::http::accept::HEADER_READ_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub header_timeout_secs: u64,
+    /// Longest a client may take to send a request's body, in seconds.
+    #[arg(long, default_value_t = lightcone_server::http::accept::BODY_READ_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub body_timeout_secs: u64,
+    /// A file holding the bearer token `/metrics` asks for (Prometheus: `authorization`).
+    /// Without it, `/metrics` answers loopback peers only.
+    #[arg(long)]
+    pub metrics_token_file: Option<PathBuf>,
     /// Most memory one module instance may grow to, in MiB.
     #[arg(long, default_value_t = (lightcone_host::DEFAULT_MEMORY_LIMIT_BYTES >> 20) as u64,
           value_parser = clap::value_parser!(u64).range(16..=65_536))]

@@ -132,6 +132,10 @@ enum Command {
     },
 }
 
+/// What a caller is told when the database thread gave no answer.
+pub const NO_ANSWER: &str =
+    "the database did not answer: it is shutting down, or the call hit an internal error (logged by the server)";
+
 /// A running database.
 pub struct Database {
     pub identity: Identity,
@@ -195,6 +199,9 @@ impl Database {
         (load(sets), load(queries), load(view_runs))
     }
 
+    /// Sends a command and waits for its answer; `None` when none comes: the database is
+    /// shutting down, or handling the command hit a bug (caught and logged, see
+    /// [`Worker::guarded`]); [`NO_ANSWER`] says so.
     async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Option<T> {
         let (tx, rx) = oneshot::channel();
         self.commands.send(make(tx)).ok()?;
@@ -230,7 +237,7 @@ impl Database {
                 reply,
             })
             .await
-            .unwrap_or_else(|| Err("the database is shutting down".into()))?;
+            .unwrap_or_else(|| Err(NO_ANSWER.into()))?;
         Ok(steps)
     }
 
@@ -287,7 +294,7 @@ impl Database {
             reply,
         })
         .await
-        .unwrap_or_else(|| Err(SqlError::Refused("the database is shutting down".into())))
+        .unwrap_or_else(|| Err(SqlError::Refused(NO_ANSWER.into())))
     }
 
     /// Runs an HTTP `SELECT * FROM view [WHERE …]` on the database thread (views are
@@ -305,7 +312,7 @@ impl Database {
             reply,
         })
         .await
-        .unwrap_or_else(|| Err(SqlError::Refused("the database is shutting down".into())))
+        .unwrap_or_else(|| Err(SqlError::Refused(NO_ANSWER.into())))
     }
 
     /// Registers a WebSocket client; `Err` carries why `client_connected` refused it.
@@ -316,7 +323,7 @@ impl Database {
             reply,
         })
         .await
-        .unwrap_or_else(|| Err("the database is shutting down".into()))
+        .unwrap_or_else(|| Err(NO_ANSWER.into()))
     }
 
     /// A message from WebSocket client `connection` on `socket` (answers go to its queue).
@@ -392,116 +399,28 @@ fn run(
         counts,
     };
     loop {
-        let wait = w
-            .host
-            .next_scheduled()
+        // Due scheduled reducers run before the next command, whatever is queued: a game's
+        // tick keeps its time under load (late by at most one command), and every pass
+        // takes one command, so clients are never starved by schedules either.
+        let next = w.host.next_scheduled();
+        if next.is_some_and(|at| at <= Timestamp::now()) {
+            w.guarded("running scheduled reducers", Worker::run_scheduled);
+        }
+        let wait = next
             .map(|at| {
                 let micros = at.micros_since_unix_epoch - Timestamp::now().micros_since_unix_epoch;
                 Duration::from_micros(micros.max(0) as u64)
             })
             .unwrap_or(IDLE_WAIT);
         match rx.recv_timeout(wait) {
-            Ok(Command::HttpCall {
-                reducer,
-                caller,
-                args,
-                reply,
-            }) => {
-                let _ = reply.send(w.http_call(&reducer, caller, &args));
-            }
-            Ok(Command::HttpProcedure {
-                procedure,
-                caller,
-                args,
-                reply,
-            }) => w.http_procedure(&procedure, caller, &args, reply),
-            Ok(Command::HttpRoute {
-                path,
-                request,
-                body,
-                reply,
-            }) => w.http_route(&path, request, body, reply),
-            Ok(Command::ProcedureTx { module, ready, end }) => w.procedure_tx(module, ready, end),
-            Ok(Command::ProcedureEnded { id, ended }) => w.procedure_ended(id, *ended),
-            Ok(Command::ProcedureLost { id, message }) => w.procedure_lost(id, message),
-            Ok(Command::SqlWrite {
-                statement,
-                caller,
-                reply,
-            }) => {
-                let datastore = w.host.datastore().clone();
-                let result = crate::sql::exec::modify(&datastore, statement, caller);
-                let result = result.map(|(output, delta)| {
-                    w.host.observe_commit(&delta);
-                    w.committed(&delta, None);
-                    output
-                });
-                let _ = reply.send(result);
-            }
-            Ok(Command::ViewSql {
-                sql,
-                caller,
-                owner,
-                reply,
-            }) => {
-                let _ = reply.send(w.view_sql(&sql, caller, owner));
-            }
-            Ok(Command::Connect {
-                client,
-                token,
-                reply,
-            }) => {
-                let _ = reply.send(w.connect(client, token));
-            }
-            Ok(Command::Disconnect { connection, socket }) => w.disconnect(connection, socket),
-            Ok(Command::Message {
-                connection,
-                socket,
-                message,
-            }) => w.handle(connection, socket, message),
-            Ok(Command::Update { module, def, reply }) => {
-                let result = update(&mut w.host, module, *def);
-                if result.is_ok() {
-                    // Compiled queries name table ids and columns of the old schema: the
-                    // clients reconnect and subscribe again against the new one.
-                    w.close_all("the database's module was updated; reconnect");
-                }
-                let _ = reply.send(result);
-            }
-            Ok(Command::Logs { n, reply }) => {
-                let (lines, _) = w.host.logs().recent(n);
-                let _ = reply.send(lines.iter().map(|l| l.to_json()).collect());
-            }
             Ok(Command::Shutdown { reply }) => {
                 w.close_all("the database is shutting down");
                 close(w.host);
                 let _ = reply.send(());
                 return;
             }
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                for mut run in w.host.run_due(Timestamp::now()) {
-                    crate::metrics::global().reducer_call(&run.result.outcome, run.result.duration);
-                    for delta in &run.procedure_commits {
-                        w.committed(delta, None);
-                    }
-                    if let Some(call) = run.procedure.take() {
-                        w.start_procedure(call, Origin::Scheduled);
-                    }
-                    match &run.result.outcome {
-                        ReducerOutcome::Committed(_) if !run.procedure_commits.is_empty() => {}
-                        ReducerOutcome::Committed(delta) => {
-                            w.committed(delta, None);
-                        }
-                        outcome => {
-                            tracing::debug!(
-                                reducer = run.reducer,
-                                ?outcome,
-                                "scheduled reducer did not commit"
-                            )
-                        }
-                    }
-                }
-            }
+            Ok(command) => w.guarded("handling a command", |w| w.dispatch(command)),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => {
                 w.close_all("the database is shutting down");
                 close(w.host);
@@ -513,6 +432,135 @@ fn run(
 }
 
 impl Worker {
+    /// Runs `work`; a panic inside it (a bug: no client or module input may cause one) is
+    /// caught and logged, and the database carries on. The command's caller sees its reply
+    /// channel close (an error answer); a transaction open at the panic is rolled back as
+    /// it unwinds.
+    fn guarded(&mut self, what: &str, work: impl FnOnce(&mut Self)) {
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(self)));
+        if let Err(panic) = run {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".into());
+            tracing::error!(
+                what,
+                message,
+                "a bug panicked on the database thread; the database carries on"
+            );
+            crate::metrics::global().database_panic();
+        }
+    }
+
+    /// One command (all but `Shutdown`, which ends the thread).
+    fn dispatch(&mut self, command: Command) {
+        match command {
+            Command::HttpCall {
+                reducer,
+                caller,
+                args,
+                reply,
+            } => {
+                let _ = reply.send(self.http_call(&reducer, caller, &args));
+            }
+            Command::HttpProcedure {
+                procedure,
+                caller,
+                args,
+                reply,
+            } => self.http_procedure(&procedure, caller, &args, reply),
+            Command::HttpRoute {
+                path,
+                request,
+                body,
+                reply,
+            } => self.http_route(&path, request, body, reply),
+            Command::ProcedureTx { module, ready, end } => self.procedure_tx(module, ready, end),
+            Command::ProcedureEnded { id, ended } => self.procedure_ended(id, *ended),
+            Command::ProcedureLost { id, message } => self.procedure_lost(id, message),
+            Command::SqlWrite {
+                statement,
+                caller,
+                reply,
+            } => {
+                let datastore = self.host.datastore().clone();
+                let result = crate::sql::exec::modify(&datastore, statement, caller);
+                let result = result.map(|(output, delta)| {
+                    self.host.observe_commit(&delta);
+                    self.committed(&delta, None);
+                    output
+                });
+                let _ = reply.send(result);
+            }
+            Command::ViewSql {
+                sql,
+                caller,
+                owner,
+                reply,
+            } => {
+                let _ = reply.send(self.view_sql(&sql, caller, owner));
+            }
+            Command::Connect {
+                client,
+                token,
+                reply,
+            } => {
+                let _ = reply.send(self.connect(client, token));
+            }
+            Command::Disconnect { connection, socket } => self.disconnect(connection, socket),
+            Command::Message {
+                connection,
+                socket,
+                message,
+            } => self.handle(connection, socket, message),
+            Command::Update { module, def, reply } => {
+                let result = update(&mut self.host, module, *def);
+                if result.is_ok() {
+                    // Compiled queries name table ids and columns of the old schema: the
+                    // clients reconnect and subscribe again against the new one.
+                    self.close_all("the database's module was updated; reconnect");
+                }
+                let _ = reply.send(result);
+            }
+            Command::Logs { n, reply } => {
+                let (lines, _) = self.host.logs().recent(n);
+                let _ = reply.send(lines.iter().map(|l| l.to_json()).collect());
+            }
+            Command::Shutdown { reply } => {
+                // Handled by the loop, which ends the thread.
+                debug_assert!(false, "Shutdown reaches dispatch");
+                let _ = reply.send(());
+            }
+        }
+    }
+
+    /// Runs every scheduled reducer (and immediate call) that is due, handing each commit on.
+    fn run_scheduled(&mut self) {
+        for mut run in self.host.run_due(Timestamp::now()) {
+            crate::metrics::global().reducer_call(&run.result.outcome, run.result.duration);
+            for delta in &run.procedure_commits {
+                self.committed(delta, None);
+            }
+            if let Some(call) = run.procedure.take() {
+                self.start_procedure(call, Origin::Scheduled);
+            }
+            match &run.result.outcome {
+                ReducerOutcome::Committed(_) if !run.procedure_commits.is_empty() => {}
+                ReducerOutcome::Committed(delta) => {
+                    self.committed(delta, None);
+                }
+                outcome => {
+                    tracing::debug!(
+                        reducer = run.reducer,
+                        ?outcome,
+                        "scheduled reducer did not commit"
+                    )
+                }
+            }
+        }
+    }
+
     fn publish_counts(&self) {
         self.counts[0].store(self.subs.set_count(), Ordering::Relaxed);
         self.counts[1].store(self.subs.query_count(), Ordering::Relaxed);

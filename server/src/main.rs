@@ -34,7 +34,32 @@ fn main() -> std::process::ExitCode {
                 // Colours only on a terminal, not in log files.
                 .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
                 .init();
+            let metrics_token = match &args.metrics_token_file {
+                None => None,
+                Some(path) => match std::fs::read_to_string(path) {
+                    Ok(t) if !t.trim().is_empty() => Some(t.trim().to_owned()),
+                    Ok(_) => {
+                        eprintln!(
+                            "lightcone: {} is empty; it must hold the metrics token",
+                            path.display()
+                        );
+                        return std::process::ExitCode::from(2);
+                    }
+                    Err(e) => {
+                        eprintln!("lightcone: reading {}: {e}", path.display());
+                        return std::process::ExitCode::from(2);
+                    }
+                },
+            };
             let config = lightcone_server::server::ServerConfig {
+                connections: lightcone_server::http::accept::ConnectionLimits {
+                    max_connections: args.max_connections,
+                    max_connections_per_ip: args.max_connections_per_ip,
+                    header_read_timeout: std::time::Duration::from_secs(args.header_timeout_secs),
+                    body_read_timeout: std::time::Duration::from_secs(args.body_timeout_secs),
+                    ..Default::default()
+                },
+                metrics_token,
                 listen_addr: args.listen_addr,
                 data_dir: (!args.in_memory).then_some(data_dir),
                 max_client_queue: args.max_client_queue.max(1),

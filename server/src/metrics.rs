@@ -24,6 +24,8 @@ pub struct Metrics {
     latency_count: AtomicU64,
     /// Sum of latencies in nanoseconds.
     latency_sum_ns: AtomicU64,
+    /// Panics caught on database threads (each a bug; the database carried on).
+    database_panics: AtomicU64,
 }
 
 /// The process's metrics.
@@ -51,6 +53,11 @@ impl Metrics {
         self.latency_count.fetch_add(1, Ordering::Relaxed);
         self.latency_sum_ns
             .fetch_add(duration.as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    /// Records a panic caught on a database thread.
+    pub fn database_panic(&self) {
+        self.database_panics.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The reducer metrics as Prometheus text.
@@ -95,5 +102,15 @@ impl Metrics {
             self.latency_sum_ns.load(Ordering::Relaxed) as f64 / 1e9
         );
         let _ = writeln!(out, "lightcone_reducer_duration_seconds_count {count}");
+        let _ = writeln!(
+            out,
+            "# HELP lightcone_database_panics_total Panics caught on database threads (bugs; each failed one call)."
+        );
+        let _ = writeln!(out, "# TYPE lightcone_database_panics_total counter");
+        let _ = writeln!(
+            out,
+            "lightcone_database_panics_total {}",
+            self.database_panics.load(Ordering::Relaxed)
+        );
     }
 }

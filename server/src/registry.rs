@@ -303,6 +303,11 @@ impl Registry {
         Ok(())
     }
 
+    /// Whether `identity` owns at least one database here.
+    pub fn owns_any(&self, identity: Identity) -> bool {
+        self.state.read().owners.values().any(|o| *o == identity)
+    }
+
     /// The names of database `identity`.
     pub fn names_of(&self, identity: Identity) -> Vec<String> {
         let state = self.state.read();

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use lightcone_host::{HostConfig, HostEngine};
 
 use crate::auth::ServerKeys;
+use crate::http::accept::{ConnectionLimits, Gate};
 use crate::http::{router, AppState};
 use crate::registry::Registry;
 
@@ -22,6 +23,10 @@ pub struct ServerConfig {
     pub max_client_queue: usize,
     /// Limits of every module (time budget, memory, outbound HTTP, log ring).
     pub host: HostConfig,
+    /// Connection caps and read deadlines (lowered to the process's file limit at start).
+    pub connections: ConnectionLimits,
+    /// The token `/metrics` asks for (`None`: loopback peers only).
+    pub metrics_token: Option<String>,
 }
 
 /// The line `start` prints once it accepts connections; tests and scripts wait for it.
@@ -56,44 +61,70 @@ async fn serve(config: ServerConfig) -> anyhow::Result<()> {
         registry: registry.clone(),
         shutting_down: shutting_down.clone(),
         max_client_queue: config.max_client_queue,
+        body_read_timeout: config.connections.body_read_timeout,
+        metrics_token: config.metrics_token.clone(),
     }));
+    let fd_limit = crate::http::accept::raise_fd_limit();
+    let gate = Gate::new(config.connections.clone().fitted_to(fd_limit));
+    tracing::info!(
+        max_connections = gate.limits().max_connections,
+        per_ip = gate.limits().max_connections_per_ip,
+        reserved = gate.limits().reserved_connections,
+        fd_limit,
+        "connection caps"
+    );
     let listener = tokio::net::TcpListener::bind(config.listen_addr).await?;
     let addr = listener.local_addr()?;
     let storage = match &config.data_dir {
         Some(dir) => format!("data dir {}", dir.display()),
         None => "in memory (nothing persisted)".into(),
     };
+    // Signal handlers are in place before anyone is told the server listens: a SIGTERM sent
+    // right after that line is a clean shutdown, never the default (instant) death.
+    let signals = ShutdownSignals::install()?;
     eprintln!("{LISTENING}{addr} ({storage})");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            shutting_down.store(true, std::sync::atomic::Ordering::Relaxed);
-        })
-        .await?;
+    crate::http::accept::serve(listener, app, gate, async move {
+        signals.wait().await;
+        shutting_down.store(true, std::sync::atomic::Ordering::Relaxed);
+    })
+    .await;
     tracing::info!("shutting down: stopping every database");
     registry.shutdown().await;
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// SIGINT and SIGTERM, listened for from the moment of [`ShutdownSignals::install`].
+struct ShutdownSignals {
     #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignals {
+    fn install() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(Self {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
         }
+        #[cfg(not(unix))]
+        Ok(Self {})
     }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
+
+    /// Until the first of the signals.
+    async fn wait(mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

@@ -217,3 +217,145 @@ fn a_name_stays_with_its_owner_through_clears_and_a_restart() {
         .count();
     assert_eq!(fresh_owners, 1);
 }
+
+/// Sends `request` on a new connection to `server` and returns the reply's first line (empty
+/// if the server closed without a reply). Waits at most [`ws::RECV_TIMEOUT`].
+fn raw(server: &Server, request: &str) -> (std::net::TcpStream, String) {
+    use std::io::{Read, Write};
+    let addr = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(ws::RECV_TIMEOUT)).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    if !request.ends_with("\r\n\r\n") {
+        // A partial request: the caller reads the answer (if any) later.
+        return (stream, String::new());
+    }
+    let mut reply = Vec::new();
+    let mut byte = [0u8; 1];
+    while !reply.ends_with(b"\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => reply.push(byte[0]),
+            _ => break,
+        }
+    }
+    (stream, String::from_utf8_lossy(&reply).trim().to_owned())
+}
+
+/// Reads what is left on `stream` until the server closes it; fails if it is still open
+/// after [`ws::RECV_TIMEOUT`].
+fn until_closed(mut stream: std::net::TcpStream) -> String {
+    use std::io::Read;
+    let mut rest = Vec::new();
+    match stream.read_to_end(&mut rest) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        Err(e) => panic!("the server kept the connection open: {e}"),
+    }
+    String::from_utf8_lossy(&rest).into_owned()
+}
+
+#[test]
+fn slow_and_surplus_connections_cannot_lock_out_pings_and_owners() {
+    let (server, owner) = {
+        let server = Server::start(&[
+            "--in-memory",
+            "--max-connections",
+            "8",
+            "--header-timeout-secs",
+            "1",
+            "--body-timeout-secs",
+            "1",
+        ]);
+        let (_, owner) = server.new_identity();
+        assert_eq!(
+            server
+                .publish("chat", Some(&owner), &module_wasm(CHAT))
+                .status,
+            200
+        );
+        (server, owner)
+    };
+    let ping = "GET /v1/ping HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n";
+    // Eight strangers send half a request head and stop: every ordinary slot is taken.
+    let stuck: Vec<_> = (0..8)
+        .map(|_| raw(&server, "POST /v1/identity HTTP/1.1\r\nhost: x\r\n").0)
+        .collect();
+    // The reserve still answers pings and the owner, and nobody else.
+    let (_, status) = raw(&server, ping);
+    assert!(status.ends_with("200 OK"), "{status}");
+    let owner_call = format!(
+        "GET /v1/database/chat HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {owner}\r\nconnection: close\r\n\r\n"
+    );
+    let (_, status) = raw(&server, &owner_call);
+    assert!(status.ends_with("200 OK"), "{status}");
+    let (_, status) = raw(
+        &server,
+        "POST /v1/identity HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+    );
+    assert!(
+        status.contains("503"),
+        "a stranger in the reserve: {status}"
+    );
+    // The reserve holds 32 (less the probes above while their slots are being freed); past
+    // it, a connection gets a plain 503 at once. Kept-alive pings fill it.
+    let keep_alive_ping = "GET /v1/ping HTTP/1.1\r\nhost: x\r\n\r\n";
+    let mut reserve = Vec::new();
+    let refused = loop {
+        let (stream, status) = raw(&server, keep_alive_ping);
+        if !status.ends_with("200 OK") || reserve.len() == 40 {
+            break status;
+        }
+        reserve.push(stream);
+    };
+    assert!(refused.contains("503"), "past every cap: {refused}");
+    assert!((29..=32).contains(&reserve.len()), "{}", reserve.len());
+
+    // The half-sent heads time out (closed within the 1 s deadline, not held forever), which
+    // frees their slots for everyone again (once the server has counted them out: retried
+    // until a 10 s deadline).
+    for stream in stuck {
+        let rest = until_closed(stream);
+        assert!(rest.is_empty() || rest.contains("408"), "{rest}");
+    }
+    drop(reserve);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        let (_, status) = raw(
+            &server,
+            "POST /v1/identity HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+        );
+        if status.ends_with("200 OK") || std::time::Instant::now() > deadline {
+            break status;
+        }
+    };
+    assert!(status.ends_with("200 OK"), "{status}");
+
+    // A body that stops short of its length times out with a 408.
+    let (stream, _) = raw(
+        &server,
+        "POST /v1/database/chat/sql HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\nSELECT",
+    );
+    let rest = until_closed(stream);
+    assert!(rest.starts_with("HTTP/1.1 408"), "{rest}");
+}
+
+#[test]
+fn metrics_are_for_the_operator_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("metrics-token");
+    std::fs::write(&token_file, "s3cret-metrics\n").unwrap();
+    let server = Server::start(&[
+        "--in-memory",
+        "--metrics-token-file",
+        token_file.to_str().unwrap(),
+    ]);
+    let (_, someone) = server.new_identity();
+    for token in [None, Some("wrong"), Some(someone.as_str())] {
+        let r = server.request("GET", "/metrics", token, None);
+        assert_eq!(r.status, 404, "{token:?}: {r:?}");
+        assert!(!r.body.contains("lightcone_"), "{token:?}");
+    }
+    let r = server.request("GET", "/metrics", Some("s3cret-metrics"), None);
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("lightcone_databases 0"), "{}", r.body);
+}

@@ -596,12 +596,27 @@ impl ModuleHost {
                             budget,
                         );
                         let env = instance.store.data_mut();
-                        tx = env
-                            .tx
-                            .take()
-                            .expect("the transaction stays in the store during a call");
                         self.immediate.append(&mut env.schedule_immediate);
-                        end
+                        match env.tx.take() {
+                            Some(back) => {
+                                tx = back;
+                                end
+                            }
+                            None => {
+                                // An import consumed the call's transaction (a host bug): the
+                                // call fails and its instance is replaced. The lost
+                                // transaction was dropped, which rolled it back and freed
+                                // the write lock, so an empty one stands in for it.
+                                tracing::error!(
+                                    reducer = name.as_ref(),
+                                    "the call's transaction left the store during the call"
+                                );
+                                tx = self.datastore.begin_mut();
+                                CallEnd::Trapped(
+                                    "internal error: the host lost the call's transaction".into(),
+                                )
+                            }
+                        }
                     }
                 }
             }

@@ -385,7 +385,7 @@ pub async fn call(
     let Some(result) = db.http_call(function.clone(), caller, args).await else {
         return reply(
             StatusCode::SERVICE_UNAVAILABLE,
-            "the database is shutting down".into(),
+            crate::database::NO_ANSWER.into(),
         );
     };
     match result {
@@ -460,7 +460,7 @@ async fn call_procedure(
     else {
         return reply(
             StatusCode::SERVICE_UNAVAILABLE,
-            "the database is shutting down".into(),
+            crate::database::NO_ANSWER.into(),
         );
     };
     let mut headers = auth.headers();

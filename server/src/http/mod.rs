@@ -5,11 +5,13 @@
 //!   `/v1/database/:noi`, `…/identity`, `…/names` (get, add, set), `…/logs`, `…/schema`, `POST …/call/:reducer`,
 //!   `POST …/sql`, `DELETE /v1/database/:noi`;
 //! - `route.rs`: `ANY /v1/database/:noi/route[/…]`, the module's own HTTP handlers;
-//! - `subscribe.rs`: `GET /v1/database/:noi/subscribe`, the WebSocket.
+//! - `subscribe.rs`: `GET /v1/database/:noi/subscribe`, the WebSocket;
+//! - `accept.rs`: the accept loop, connection caps and read deadlines.
 //!
 //! Every reply carries `spacetime-identity` and `spacetime-identity-token`: the caller's, or
 //! those of an anonymous identity minted for a caller without a token. A bad token is a 401.
 
+pub mod accept;
 mod database;
 mod identity;
 mod route;
@@ -40,6 +42,10 @@ pub struct AppState {
     pub shutting_down: Arc<std::sync::atomic::AtomicBool>,
     /// Most messages queued for one WebSocket client before it is dropped as too slow.
     pub max_client_queue: usize,
+    /// Longest a request body may take to arrive.
+    pub body_read_timeout: std::time::Duration,
+    /// The bearer token `/metrics` asks for; without one, only loopback peers are answered.
+    pub metrics_token: Option<String>,
 }
 
 pub type State = axum::extract::State<Arc<AppState>>;
@@ -94,6 +100,14 @@ pub fn router(state: Arc<AppState>) -> Router {
             any(route::serve),
         )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            accept::read_body,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            accept::reserve_guard,
+        ))
         .with_state(state)
 }
 
@@ -183,8 +197,20 @@ impl FromRequestParts<Arc<AppState>> for Auth {
     }
 }
 
-/// `GET /metrics`: Prometheus text.
-async fn metrics(state: State) -> Response {
+/// `GET /metrics`: Prometheus text, for the operator: with `--metrics-token-file`, only to
+/// requests bearing that token; without, only to loopback peers (a stranger learns nothing
+/// of the databases here). 404 otherwise, as if there were no such page.
+async fn metrics(state: State, request: axum::extract::Request) -> Response {
+    let allowed = match &state.metrics_token {
+        Some(expected) => Auth::bearer(request.headers())
+            .ok()
+            .flatten()
+            .is_some_and(|t| constant_time_eq(t.as_bytes(), expected.as_bytes())),
+        None => accept::peer(request.extensions()).is_some_and(|p| p.ip().is_loopback()),
+    };
+    if !allowed {
+        return text(StatusCode::NOT_FOUND, "not found");
+    }
     let registry = state.registry.clone();
     let text = tokio::task::spawn_blocking(move || {
         let mut out = String::new();
@@ -202,6 +228,11 @@ async fn metrics(state: State) -> Response {
         text,
     )
         .into_response()
+}
+
+/// Whether two byte strings are equal, in time that does not depend on where they differ.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A plain-text reply.

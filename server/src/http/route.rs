@@ -66,11 +66,7 @@ pub async fn serve(state: State, request: Request) -> Response {
         },
     };
     match db.http_route(path, request, body).await {
-        None => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the database is shutting down",
-        )
-            .into_response(),
+        None => (StatusCode::SERVICE_UNAVAILABLE, crate::database::NO_ANSWER).into_response(),
         Some(RouteReply::NoRoute) => (StatusCode::NOT_FOUND, NO_SUCH_ROUTE).into_response(),
         Some(RouteReply::Failed(e)) => (StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
         Some(RouteReply::Served(head, body)) => response(head, body),

@@ -88,6 +88,8 @@ struct Session {
     queue_capacity: usize,
     /// `None` unless confirmed reads apply (and the database is durable).
     durable: Option<watch::Receiver<Option<u64>>>,
+    /// The connection's slot under the server's connection caps, held until the socket ends.
+    _ticket: Option<Arc<super::accept::Ticket>>,
 }
 
 /// The handshake: authenticate, resolve the database, read the options, pick the protocol.
@@ -96,6 +98,7 @@ pub async fn subscribe(
     Path(noi): Path<String>,
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
+    ticket: Option<axum::Extension<Arc<super::accept::Ticket>>>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let token = match Auth::bearer(&headers) {
@@ -160,6 +163,7 @@ pub async fn subscribe(
         protocol,
         compression,
         queue_capacity: state.max_client_queue,
+        _ticket: ticket.map(|t| t.0),
     };
     upgrade.on_upgrade(move |socket| run(socket, session))
 }

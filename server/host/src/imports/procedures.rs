@@ -104,7 +104,11 @@ pub fn link(l: &mut Linker<InstanceEnv>) -> Result<()> {
         "procedure_commit_mut_tx",
         |mut c: C<'_>| -> Result<u32> {
             let (_, env) = parts(&mut c)?;
-            let (Some(procedure), Some(tx)) = (env.procedure.as_mut(), env.tx.take()) else {
+            // Only a procedure's own transaction is taken: a reducer's stays where it is.
+            let Some(procedure) = env.procedure.as_mut() else {
+                return Ok(TRANSACTION_NOT_ANONYMOUS);
+            };
+            let Some(tx) = env.tx.take() else {
                 return Ok(TRANSACTION_NOT_ANONYMOUS);
             };
             match tx.commit() {
@@ -126,14 +130,15 @@ pub fn link(l: &mut Linker<InstanceEnv>) -> Result<()> {
         "procedure_abort_mut_tx",
         |mut c: C<'_>| -> Result<u32> {
             let (_, env) = parts(&mut c)?;
-            match (env.procedure.as_mut(), env.tx.take()) {
-                (Some(procedure), Some(tx)) => {
-                    tx.rollback();
-                    procedure.leave(None);
-                    Ok(0)
-                }
-                _ => Ok(TRANSACTION_NOT_ANONYMOUS),
-            }
+            let Some(procedure) = env.procedure.as_mut() else {
+                return Ok(TRANSACTION_NOT_ANONYMOUS);
+            };
+            let Some(tx) = env.tx.take() else {
+                return Ok(TRANSACTION_NOT_ANONYMOUS);
+            };
+            tx.rollback();
+            procedure.leave(None);
+            Ok(0)
         },
     )?;
     l.func_wrap(v3, "procedure_http_request", http_request)?;
