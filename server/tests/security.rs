@@ -359,3 +359,75 @@ fn metrics_are_for_the_operator_only() {
     assert_eq!(r.status, 200);
     assert!(r.body.contains("lightcone_databases 0"), "{}", r.body);
 }
+
+#[test]
+fn json_arguments_cannot_amplify_into_gigabytes() {
+    let (server, owner) = Server::with_module("chat", CHAT);
+    // 15 MiB of `[],` is five million JSON values: a tree of them would take hundreds of
+    // MiB; three at once, over a GiB.
+    let flood = format!("[{}[]]", "[],".repeat(5 << 20));
+    let replies: Vec<support::Reply> = std::thread::scope(|s| {
+        let calls: Vec<_> = (0..3)
+            .map(|_| s.spawn(|| server.call("chat", "send_message", Some(&owner), &flood)))
+            .collect();
+        // Meanwhile the server answers.
+        assert_eq!(server.request("GET", "/v1/ping", None, None).status, 200);
+        calls.into_iter().map(|c| c.join().unwrap()).collect()
+    });
+    for r in replies {
+        assert_eq!(r.status, 400, "{r:?}");
+        assert!(r.body.contains("JSON values"), "{}", r.body);
+    }
+    let over = format!("[\"{}\"]", "z".repeat(17 << 20));
+    let r = server.call("chat", "send_message", Some(&owner), &over);
+    assert!(r.status == 400 && r.body.contains("bytes of JSON"), "{r:?}");
+    let peak = server.peak_rss_bytes();
+    assert!(peak < 400 << 20, "peak RSS {} MiB", peak >> 20);
+    // Ordinary calls still work.
+    assert_eq!(
+        server
+            .call("chat", "send_message", Some(&owner), "[\"hi\"]")
+            .status,
+        200
+    );
+}
+
+#[test]
+fn a_stranger_s_query_stops_at_its_budget() {
+    let (server, owner) = Server::with_module("chat", CHAT);
+    // 4,000 messages of one text: a self-join on the unindexed text is 16 million pairs.
+    let sender = format!("0x{}", "ab".repeat(32));
+    for batch in 0..4 {
+        let rows: Vec<String> = (0..1_000)
+            .map(|i| format!("({sender}, {}, 'same')", batch * 1_000 + i))
+            .collect();
+        let rows = rows.join(", ");
+        let insert = format!("INSERT INTO message (sender, sent, text) VALUES {rows}");
+        let r = server.request(
+            "POST",
+            "/v1/database/chat/sql",
+            Some(&owner),
+            Some(("text/plain", insert.as_bytes())),
+        );
+        assert_eq!(r.status, 200, "{r:?}");
+    }
+    let join = "SELECT a.* FROM message a JOIN message b ON a.text = b.text";
+    let r = http_sql(&server, join);
+    assert_eq!(r.status, 400, "{}", &r.body[..r.body.len().min(300)]);
+    assert!(r.body.contains("too expensive"), "{}", r.body);
+    // A reply of 20,000 columns a row (hundreds of MiB) stops at the result budget, or at
+    // the time budget on a slow (debug) build.
+    let wide = format!("SELECT {} FROM message", vec!["sent"; 20_000].join(", "));
+    let r = http_sql(&server, &wide);
+    assert_eq!(r.status, 400, "{}", &r.body[..r.body.len().min(300)]);
+    assert!(r.body.contains("too expensive"), "{}", r.body);
+    // Queries within the budget run, and the writer is free.
+    let r = http_sql(&server, "SELECT COUNT(*) AS n FROM message");
+    assert!(r.status == 200 && r.body.contains("4000"), "{r:?}");
+    assert_eq!(
+        server
+            .call("chat", "send_message", Some(&owner), "[\"after\"]")
+            .status,
+        200
+    );
+}

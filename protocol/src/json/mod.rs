@@ -19,5 +19,8 @@ mod parse;
 mod render;
 
 pub use module_def::module_def_v9_to_string;
-pub use parse::{parse_args, parse_value, JsonValueError};
+pub use parse::{
+    check_args_budget, parse_args, parse_value, JsonValueError, MAX_JSON_ARGS_BYTES,
+    MAX_JSON_ARG_VALUES,
+};
 pub use render::{value_to_string, write_type, write_typed_value, write_value};

@@ -20,12 +20,63 @@ pub struct JsonValueError {
     pub message: String,
 }
 
-/// Parses a reducer's JSON argument list against its parameter product.
+/// Longest JSON argument text accepted, in bytes (bytes travel as hex strings, so a 4 MiB
+/// blob fits).
+pub const MAX_JSON_ARGS_BYTES: usize = 16 << 20;
+
+/// Most JSON values (containers and scalars) one argument list may hold. A JSON tree costs
+/// tens of bytes per value in memory whatever the text's size (`[[],[],…]` is 3 bytes a
+/// value), so the count, not the length, bounds what parsing can take: about 20 MiB here.
+/// Bulk data belongs in BSATN over the WebSocket.
+pub const MAX_JSON_ARG_VALUES: usize = 256 * 1024;
+
+/// Refuses `json` past [`MAX_JSON_ARGS_BYTES`] or [`MAX_JSON_ARG_VALUES`], counted in one
+/// pass over the text before anything is built. Values are counted from the structural
+/// characters outside strings: each `[`, `{`, `,` and `:` starts at most one more value.
+pub fn check_args_budget(json: &str) -> Result<(), JsonValueError> {
+    let refuse = |message: String| JsonValueError {
+        path: ".".into(),
+        message,
+    };
+    if json.len() > MAX_JSON_ARGS_BYTES {
+        return Err(refuse(format!(
+            "{} bytes of JSON arguments, at most {MAX_JSON_ARGS_BYTES} are accepted",
+            json.len()
+        )));
+    }
+    let (mut values, mut in_string, mut escaped) = (1usize, false, false);
+    for b in json.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' | b',' | b':' => values += 1,
+            _ => {}
+        }
+    }
+    if values > MAX_JSON_ARG_VALUES {
+        return Err(refuse(format!(
+            "about {values} JSON values in the arguments, at most {MAX_JSON_ARG_VALUES} are accepted"
+        )));
+    }
+    Ok(())
+}
+
+/// Parses a reducer's JSON argument list against its parameter product, within
+/// [`check_args_budget`].
 pub fn parse_args(
     json: &str,
     params: &ProductType,
     typespace: &Typespace,
 ) -> Result<ProductValue, JsonValueError> {
+    check_args_budget(json)?;
     let value: Value = serde_json::from_str(json).map_err(|e| JsonValueError {
         path: ".".into(),
         message: e.to_string(),

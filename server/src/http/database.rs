@@ -1,6 +1,7 @@
 //! `/v1/database`: publishing, describing, logs and reducer calls.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query};
@@ -359,7 +360,7 @@ pub async fn call(
     let Some(reducer) = def.reducers.iter().find(|r| r.name == function) else {
         // Not a reducer: a procedure, if the module has one by that name.
         return match def.procedures.iter().find(|p| p.name == function) {
-            Some(p) => call_procedure(&auth, &db, &def, p, &body).await,
+            Some(p) => call_procedure(&auth, &db, &def, p, body.clone()).await,
             None => reply(StatusCode::NOT_FOUND, "No such procedure".into()),
         };
     };
@@ -368,9 +369,8 @@ pub async fn call(
     if private && reducer.lifecycle.is_none() && db.owner != auth.identity {
         return reply(StatusCode::NOT_FOUND, "No such procedure".into());
     }
-    let json = String::from_utf8_lossy(&body);
-    let args = match lightcone_protocol::json::parse_args(&json, &reducer.params, &def.typespace) {
-        Ok(args) => lightcone_protocol::bsatn::to_vec(&args),
+    let args = match json_args(body.clone(), reducer.params.clone(), def.clone()).await {
+        Ok(args) => args,
         Err(e) => {
             return reply(
                 StatusCode::BAD_REQUEST,
@@ -426,9 +426,9 @@ pub async fn call(
 async fn call_procedure(
     auth: &Auth,
     db: &crate::database::Database,
-    def: &lightcone_protocol::moduledef::ModuleDef,
+    def: &Arc<lightcone_protocol::moduledef::ModuleDef>,
     procedure: &lightcone_protocol::moduledef::ProcedureDef,
-    body: &[u8],
+    body: Bytes,
 ) -> Response {
     let reply =
         |status: StatusCode, message: String| (status, auth.headers(), message).into_response();
@@ -437,10 +437,8 @@ async fn call_procedure(
     if !callable && db.owner != auth.identity {
         return reply(StatusCode::NOT_FOUND, "No such procedure".into());
     }
-    let json = String::from_utf8_lossy(body);
-    let args = match lightcone_protocol::json::parse_args(&json, &procedure.params, &def.typespace)
-    {
-        Ok(args) => lightcone_protocol::bsatn::to_vec(&args),
+    let args = match json_args(body, procedure.params.clone(), def.clone()).await {
+        Ok(args) => args,
         Err(e) => {
             let name = &procedure.name;
             return reply(
@@ -546,6 +544,29 @@ pub async fn sql(state: State, auth: Auth, Path(noi): Path<String>, body: Bytes)
         Ok(Err(e)) => (StatusCode::BAD_REQUEST, headers, e.to_string()).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, headers, e.to_string()).into_response(),
     }
+}
+
+/// Most JSON argument lists parsed at once (each may take ~20 MiB, see
+/// `lightcone_protocol::json::MAX_JSON_ARG_VALUES`); further calls wait their turn.
+pub const MAX_CONCURRENT_ARG_PARSES: usize = 4;
+
+/// A call's JSON arguments as BSATN of `params`: within the protocol's JSON budget, on a
+/// blocking thread (never an async worker), at most [`MAX_CONCURRENT_ARG_PARSES`] at once.
+async fn json_args(
+    body: Bytes,
+    params: lightcone_protocol::sats::ProductType,
+    def: Arc<lightcone_protocol::moduledef::ModuleDef>,
+) -> Result<Vec<u8>, String> {
+    static PARSES: tokio::sync::Semaphore =
+        tokio::sync::Semaphore::const_new(MAX_CONCURRENT_ARG_PARSES);
+    let _turn = PARSES.acquire().await.map_err(|e| e.to_string())?;
+    let parsed = tokio::task::spawn_blocking(move || {
+        let json = String::from_utf8_lossy(&body);
+        lightcone_protocol::json::parse_args(&json, &params, &def.typespace)
+            .map(|args| lightcone_protocol::bsatn::to_vec(&args))
+            .map_err(|e| e.to_string())
+    });
+    parsed.await.map_err(|e| e.to_string())?
 }
 
 /// A random non-zero connection id for one HTTP call.

@@ -5,6 +5,9 @@
 
 use std::cmp::Ordering;
 use std::fmt::Write;
+use std::time::{Duration, Instant};
+
+use lightcone_protocol::bsatn::Encode;
 
 use lightcone_datastore::{CommittedState, Datastore, Table, TxDelta};
 use lightcone_protocol::sats::special_names::{CONNECTION_ID, IDENTITY, TIMESTAMP, TIME_DURATION};
@@ -184,14 +187,101 @@ pub fn run(
     }
 }
 
-/// Runs a SELECT against the committed state.
+/// Most rows a query from a caller who does not own the database may look at (candidates
+/// and joined partners), about 0.1 s of work.
+pub const MAX_QUERY_ROWS_SCANNED: u64 = 1_000_000;
+/// Most bytes (BSATN) of rows such a query may return; the JSON reply is about 2–3× this.
+pub const MAX_QUERY_RESULT_BYTES: usize = 16 << 20;
+/// Longest such a query may run. A query reads under the datastore's read lock, so this is
+/// also the longest it can hold a commit back.
+pub const MAX_QUERY_TIME: Duration = Duration::from_millis(100);
+/// The owner's budget is this many times larger (an operator's own analysis may be big, and
+/// is theirs to pay for: it can hold commits back for up to 2 s).
+pub const OWNER_BUDGET_FACTOR: u32 = 20;
+
+/// What one query may cost before it stops with [`SqlError::TooExpensive`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryBudget {
+    pub rows_scanned: u64,
+    pub result_bytes: usize,
+    pub time: Duration,
+}
+
+impl QueryBudget {
+    /// The budget of a query by the database's owner, or by anyone else.
+    pub fn for_caller(owner: bool) -> Self {
+        let factor = if owner { OWNER_BUDGET_FACTOR } else { 1 };
+        Self {
+            rows_scanned: MAX_QUERY_ROWS_SCANNED * u64::from(factor),
+            result_bytes: MAX_QUERY_RESULT_BYTES * factor as usize,
+            time: MAX_QUERY_TIME * factor,
+        }
+    }
+}
+
+/// A query's spending against its [`QueryBudget`].
+struct Spend {
+    budget: QueryBudget,
+    scanned: u64,
+    bytes: usize,
+    started: Instant,
+    /// Reused to measure each returned row.
+    scratch: Vec<u8>,
+}
+
+impl Spend {
+    fn new(budget: QueryBudget) -> Self {
+        Self {
+            budget,
+            scanned: 0,
+            bytes: 0,
+            started: Instant::now(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// `rows` more rows looked at.
+    fn scan(&mut self, rows: u64) -> Result<(), SqlError> {
+        self.scanned += rows;
+        if self.scanned > self.budget.rows_scanned {
+            return Err(SqlError::TooExpensive(format!(
+                "it looks at more than {} rows",
+                self.budget.rows_scanned
+            )));
+        }
+        if self.started.elapsed() > self.budget.time {
+            return Err(SqlError::TooExpensive(format!(
+                "it runs longer than {:?}",
+                self.budget.time
+            )));
+        }
+        Ok(())
+    }
+
+    /// One more row returned.
+    fn returned(&mut self, row: &ProductValue) -> Result<(), SqlError> {
+        self.scratch.clear();
+        row.encode(&mut self.scratch);
+        self.bytes += self.scratch.len();
+        if self.bytes > self.budget.result_bytes {
+            return Err(SqlError::TooExpensive(format!(
+                "its rows come to more than {} bytes",
+                self.budget.result_bytes
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Runs a SELECT against the committed state, within the caller's [`QueryBudget`].
 pub fn query(
     datastore: &Datastore,
     select: &Select,
     caller: Identity,
     owner: bool,
 ) -> Result<SqlOutput, SqlError> {
-    execute(&datastore.read(), select, caller, owner)
+    let budget = QueryBudget::for_caller(owner);
+    execute(&datastore.read(), select, caller, owner, budget)
 }
 
 /// Runs an INSERT, UPDATE or DELETE as one transaction; returns its output and what it
@@ -329,6 +419,7 @@ fn execute(
     select: &Select,
     caller: Identity,
     owner: bool,
+    budget: QueryBudget,
 ) -> Result<SqlOutput, SqlError> {
     let visible = |name: &str| {
         state
@@ -424,13 +515,15 @@ fn execute(
     let limit = select.limit.map_or(usize::MAX, |l| l as usize);
     let counting = matches!(select.projection, Projection::Count(_));
     let (mut matched, mut count) = (Vec::new(), 0u64);
-    let mut consider = |row: ProductValue| -> bool {
+    let mut spend = Spend::new(budget);
+    // Whether to go on (`Ok(false)`: the LIMIT is reached).
+    let mut consider = |row: ProductValue, spend: &mut Spend| -> Result<bool, SqlError> {
         if !pred.as_ref().is_none_or(|p| p.eval(&row)) || !admitted(&row) {
-            return true;
+            return Ok(true);
         }
         count += 1;
         if !counting {
-            matched.push(match &columns {
+            let row = match &columns {
                 None => row,
                 Some(picks) => ProductValue::new(
                     picks
@@ -438,23 +531,32 @@ fn execute(
                         .map(|&i| row.elements[i].clone())
                         .collect::<Vec<_>>(),
                 ),
-            });
+            };
+            spend.returned(&row)?;
+            matched.push(row);
         }
-        counting || matched.len() < limit
+        Ok(counting || matched.len() < limit)
     };
     'rows: for left_row in candidates(left, pred.as_ref(), 0..n_left) {
+        spend.scan(1)?;
         match (right, on) {
             (Some(r), Some((lcol, rcol))) => {
+                // Without an index on the join column, every row of the other table is
+                // looked at for each row here.
+                if r.index_on(rcol).is_none() {
+                    spend.scan(r.len() as u64)?;
+                }
                 for (_, right_row) in r.rows_with(rcol, &left_row.elements[lcol]) {
+                    spend.scan(1)?;
                     let mut elements = left_row.elements.to_vec();
                     elements.extend(right_row.elements.iter().cloned());
-                    if !consider(ProductValue::new(elements)) {
+                    if !consider(ProductValue::new(elements), &mut spend)? {
                         break 'rows;
                     }
                 }
             }
             _ => {
-                if !consider(left_row) {
+                if !consider(left_row, &mut spend)? {
                     break;
                 }
             }

@@ -49,6 +49,8 @@ pub enum SqlError {
     Refused(String),
     #[error("the query is too large: {0}")]
     TooLarge(String),
+    #[error("the query is too expensive and was stopped: {0}")]
+    TooExpensive(String),
 }
 
 /// A literal in a condition.
