@@ -19,6 +19,7 @@ trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; rm -rf "$w
 export LIGHTCONE_CONFIG_DIR="$work/config"
 wasm="$("$bin/lightcone" build --project-path samples/transfer/module-rust | tail -1)"
 views_wasm="$("$bin/lightcone" build --project-path server/host/tests/modules/unstable | tail -1)"
+ticker_wasm="$("$bin/lightcone" build --project-path server/host/tests/modules/ticker | tail -1)"
 "$bin/lightcone" start --listen-addr 127.0.0.1:0 --data-dir "$work/data" 2>"$work/server.log" &
 server_pid=$!
 url=""
@@ -31,6 +32,7 @@ done
 "$bin/lightcone" identity new --server "$url" --default >&2
 "$bin/lightcone" publish transfer --server "$url" --bin-path "$wasm" >&2
 "$bin/lightcone" publish views --server "$url" --bin-path "$views_wasm" >&2
+"$bin/lightcone" publish ticker --server "$url" --bin-path "$ticker_wasm" >&2
 
 load="$bin/lightcone-bench"
 "$load" transfer --server "$url" --seed --seconds "$secs" --alpha 0 --protocol v3
@@ -43,3 +45,4 @@ load="$bin/lightcone-bench"
 "$load" fanout --server "$url" --seconds "$secs" --clients 10 --interval-ms 5 --idle-clients 5000
 "$load" fanout --server "$url" --seconds "$secs" --clients 1000 --interval-ms 1
 "$load" views --server "$url" --database views --clients 1000 --rows-per-client 100 --commits 200
+"$load" ticks --server "$url" --database ticker --seconds "$secs" --interval-ms 50

@@ -11,11 +11,15 @@
 //! - `views`: M clients each subscribed to its own per-caller view over a shared table; one
 //!   client's commits must re-run only its view (time to refresh and deliver, re-run count).
 //!
+//! - `ticks`: a repeating scheduled reducer's jitter, idle and under a saturating load.
+//!
 //! `transfer` and `fanout` expect the transfer module published, `views` the module at
-//! server/host/tests/modules/unstable (scripts/bench-ws.sh does both).
+//! server/host/tests/modules/unstable, `ticks` the module at server/host/tests/modules/ticker
+//! (scripts/bench-ws.sh publishes all three).
 
 mod fanout;
 mod stats;
+mod ticks;
 mod transfer;
 mod views;
 
@@ -82,6 +86,8 @@ enum Command {
     Fanout(fanout::Args),
     /// Per-caller views: one caller's commit re-runs only its view.
     Views(views::Args),
+    /// A game loop's tick jitter, idle and under load.
+    Ticks(ticks::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -89,6 +95,7 @@ fn main() -> anyhow::Result<()> {
         Command::Transfer(args) => transfer::run(&args)?,
         Command::Fanout(args) => fanout::run(&args)?,
         Command::Views(args) => views::run(&args)?,
+        Command::Ticks(args) => ticks::run(&args)?,
     };
     println!("{report}");
     Ok(())
