@@ -98,8 +98,12 @@ pub fn run(args: &Args) -> anyhow::Result<serde_json::Value> {
         ServerMessage::SubscribeApplied(_) => {}
         other => bail!("subscribing to tick_log: {other:?}"),
     }
-    call_and_wait(&mut watcher, "start", args.interval_ms.to_le_bytes().to_vec())
-        .context("starting the ticks")?;
+    call_and_wait(
+        &mut watcher,
+        "start",
+        args.interval_ms.to_le_bytes().to_vec(),
+    )
+    .context("starting the ticks")?;
 
     let idle = collect(&mut watcher, Instant::now() + phase)?;
 

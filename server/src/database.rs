@@ -398,6 +398,14 @@ fn run(
         clients: HashMap::new(),
         counts,
     };
+    for left in w.host.disconnect_leftover_clients() {
+        if let Some(error) = left.outcome.error() {
+            tracing::warn!(
+                error,
+                "client_disconnected for a client left from before a restart failed"
+            );
+        }
+    }
     loop {
         // Due scheduled reducers run before the next command, whatever is queued: a game's
         // tick keeps its time under load (late by at most one command), and every pass
@@ -677,8 +685,10 @@ impl Worker {
             ReducerOutcome::Committed(delta) => delta,
             outcome => return Err(outcome.error().unwrap_or_default()),
         };
+        // An empty connect transaction took no offset: waiting for its own would wait for
+        // the next unrelated commit.
         client.send(
-            Some(delta.offset),
+            delta.durable_at(),
             ServerMessage::InitialConnection(InitialConnection {
                 identity: caller.identity,
                 connection_id: caller.connection,
@@ -1007,10 +1017,7 @@ impl Worker {
         let outcome = match result.outcome {
             ReducerOutcome::Committed(delta) => {
                 let own = self.committed(&delta, Some(conn)).unwrap_or_default();
-                let offset = match delta.is_empty() {
-                    true => delta.offset.checked_sub(1),
-                    false => Some(delta.offset),
-                };
+                let offset = delta.durable_at();
                 let ok = ws::ReducerOutcome::Ok(ReducerOk {
                     ret_value: Default::default(),
                     transaction_update: own,

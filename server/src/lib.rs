@@ -5,6 +5,7 @@
 //! - `auth/`: identities and tokens;
 //! - `client/`: the CLI's client subcommands and their configuration;
 //! - `registry.rs`: the databases, by name and identity, and their files;
+//! - `data_dir_lock.rs`: one server per data directory;
 //! - `database.rs`: one database's thread (its module host, scheduled reducers);
 //! - `http/`: the HTTP API;
 //! - `metrics.rs`: Prometheus metrics;
@@ -13,6 +14,7 @@
 pub mod atomic_file;
 pub mod auth;
 pub mod client;
+pub mod data_dir_lock;
 pub mod database;
 pub mod http;
 pub mod metrics;

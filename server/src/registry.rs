@@ -90,6 +90,14 @@ pub enum PublishError {
     Internal(String),
 }
 
+/// A database on disk that could not be opened at start.
+#[derive(Debug, Clone)]
+pub struct FailedDatabase {
+    pub identity: Identity,
+    pub owner: Identity,
+    pub error: String,
+}
+
 /// What a publish did.
 #[derive(Debug)]
 pub struct Published {
@@ -152,7 +160,7 @@ impl Registry {
                 // Names and owner are booked before the module loads, so a database that
                 // fails to open keeps its names for its owner.
                 registry.book(&meta);
-                match registry.load(&dir, &meta) {
+                match registry.load(&dir, &meta, None) {
                     Ok(db) => {
                         tracing::info!(database = %db.identity.to_hex(), "opened database");
                         registry.insert(db, Vec::new());
@@ -192,11 +200,45 @@ impl Registry {
     }
 
     /// Opens the database stored in `dir`.
-    fn load(&self, dir: &Path, meta: &StoredMeta) -> anyhow::Result<Database> {
+    ///
+    /// With `republished`, that module replaces the stored one (the database's schema is
+    /// migrated to it, and `module.wasm` rewritten once it runs): how an owner brings back a
+    /// database that failed to open. Without, the stored `module.wasm` must describe the
+    /// tables the log holds (a crash between a migration and the module file's replacement
+    /// would leave them apart): a mismatch is an error, never a silent misreading of rows.
+    fn load(
+        &self,
+        dir: &Path,
+        meta: &StoredMeta,
+        republished: Option<&[u8]>,
+    ) -> anyhow::Result<Database> {
         let (identity, owner) = (meta.identity, meta.owner);
-        let wasm = std::fs::read(dir.join("module.wasm"))?;
-        let (module, def) = ModuleHost::load(&self.engine, &wasm)?;
+        let stored;
+        let wasm = match republished {
+            Some(wasm) => wasm,
+            None => {
+                stored = std::fs::read(dir.join("module.wasm"))?;
+                &stored
+            }
+        };
+        let (module, def) = ModuleHost::load(&self.engine, wasm)?;
         let datastore = Datastore::open(&dir.join("db"), &self.options)?;
+        let logged = datastore.read().def.clone();
+        if let Some(logged) = logged {
+            match (republished, lightcone_datastore::migrate::plan(&logged, &def)) {
+                (None, Ok(steps)) if steps.is_empty() => {}
+                (None, Ok(_)) | (None, Err(_)) => anyhow::bail!(
+                    "module.wasm does not match the tables in the database's log (did the server stop during a publish?); publish the module again"
+                ),
+                (Some(_), Ok(steps)) if steps.is_empty() => {}
+                (Some(_), _) => {
+                    datastore.migrate(&def)?;
+                }
+            }
+        }
+        if let Some(wasm) = republished {
+            write_atomic(&dir.join("module.wasm"), wasm)?;
+        }
         let logs = Arc::new(ModuleLogs::with_file(
             self.engine.config.log_ring_lines,
             &dir.join("module.log"),
@@ -303,6 +345,21 @@ impl Registry {
         Ok(())
     }
 
+    /// The database called `name_or_identity` if it is known but failed to open.
+    pub fn failed(&self, name_or_identity: &str) -> Option<FailedDatabase> {
+        let state = self.state.read();
+        let identity = match state.names.get(name_or_identity) {
+            Some(id) => *id,
+            None => Identity::from_hex(name_or_identity).ok()?,
+        };
+        let error = state.failed.get(&identity)?.clone();
+        Some(FailedDatabase {
+            identity,
+            owner: state.owners.get(&identity).copied()?,
+            error,
+        })
+    }
+
     /// Whether `identity` owns at least one database here.
     pub fn owns_any(&self, identity: Identity) -> bool {
         self.state.read().owners.values().any(|o| *o == identity)
@@ -359,12 +416,7 @@ impl Registry {
             } else {
                 let running = self.state.read().by_identity.get(&identity).cloned();
                 let Some(existing) = running else {
-                    let why = self.state.read().failed.get(&identity).cloned();
-                    return Err(PublishError::NotRunning(format!(
-                        "database {} is not running ({}); publish with clear=true to start it again from nothing, or delete it",
-                        identity.to_hex(),
-                        why.as_deref().unwrap_or("it is being stopped")
-                    )));
+                    return self.reopen(identity, name, wasm).await;
                 };
                 let new_def = def.clone();
                 existing
@@ -404,6 +456,44 @@ impl Registry {
             name,
             created: reuse_identity.is_none(),
         })
+    }
+
+    /// A publish (no clear) of a database that failed to open: its data is opened again under
+    /// the new module (migrated to it). Still failing, it stays as it was and the owner is told
+    /// why.
+    async fn reopen(
+        self: &Arc<Self>,
+        identity: Identity,
+        name: Option<String>,
+        wasm: Vec<u8>,
+    ) -> Result<Published, PublishError> {
+        let Some(dir) = self.dir_of(identity) else {
+            return Err(PublishError::NotRunning(format!(
+                "database {} is being stopped",
+                identity.to_hex()
+            )));
+        };
+        let this = self.clone();
+        let opened = tokio::task::spawn_blocking(move || {
+            let meta = read_meta(&dir)?;
+            this.load(&dir, &meta, Some(&wasm))
+        })
+        .await
+        .map_err(|e| PublishError::Internal(e.to_string()))?;
+        match opened {
+            Ok(db) => {
+                self.insert(db, Vec::new());
+                Ok(Published {
+                    identity,
+                    name,
+                    created: false,
+                })
+            }
+            Err(e) => Err(PublishError::NotRunning(format!(
+                "database {} failed to open again with this module: {e:#}; publish with clear=true to start it from nothing, or delete it",
+                identity.to_hex()
+            ))),
+        }
     }
 
     /// Stops database `identity` and removes its data, keeping its `meta.json` (names and
@@ -553,6 +643,19 @@ impl Registry {
         let _ = writeln!(out, "# HELP lightcone_databases Databases running.");
         let _ = writeln!(out, "# TYPE lightcone_databases gauge");
         let _ = writeln!(out, "lightcone_databases {}", dbs.len());
+        let failed: Vec<Identity> = self.state.read().failed.keys().copied().collect();
+        let _ = writeln!(
+            out,
+            "# HELP lightcone_database_open_failed Databases on disk that failed to open (see the server log, or GET /v1/database/<name>)."
+        );
+        let _ = writeln!(out, "# TYPE lightcone_database_open_failed gauge");
+        for identity in failed {
+            let _ = writeln!(
+                out,
+                "lightcone_database_open_failed{{database=\"{}\"}} 1",
+                identity.to_hex()
+            );
+        }
         // One value per family and database (`None`: not reported for that database).
         let values: Vec<(String, [Option<u64>; PER_DATABASE_METRICS.len()])> = dbs
             .iter()

@@ -43,6 +43,12 @@ pub fn run(config: ServerConfig) -> anyhow::Result<()> {
 }
 
 async fn serve(config: ServerConfig) -> anyhow::Result<()> {
+    // Held until the server has stopped every database.
+    let _lock = config
+        .data_dir
+        .as_deref()
+        .map(crate::data_dir_lock::DataDirLock::acquire)
+        .transpose()?;
     let keys = match &config.data_dir {
         Some(dir) => ServerKeys::load_or_create(dir)?,
         None => ServerKeys::generate()?,

@@ -91,7 +91,10 @@ fn a_20_hz_tick_keeps_its_rate_under_a_saturating_load() {
     use lightcone_client_core::protocol::bsatn;
     use lightcone_client_core::protocol::ws::v2::*;
     let (server, owner) = Server::with_module("ticker", TICKER);
-    assert_eq!(server.call("ticker", "start", Some(&owner), "[50]").status, 200);
+    assert_eq!(
+        server.call("ticker", "start", Some(&owner), "[50]").status,
+        200
+    );
     let mut load = support::ws::connect(&server, "ticker", Some(&owner));
     let work = |id: u32| {
         ClientMessage::CallReducer(CallReducer {
@@ -113,7 +116,10 @@ fn a_20_hz_tick_keeps_its_rate_under_a_saturating_load() {
     while started.elapsed() < window {
         match load.recv().unwrap() {
             ServerMessage::ReducerResult(r) => {
-                assert!(matches!(r.result, ReducerOutcome::Ok(_) | ReducerOutcome::OkEmpty));
+                assert!(matches!(
+                    r.result,
+                    ReducerOutcome::Ok(_) | ReducerOutcome::OkEmpty
+                ));
                 answered += 1;
                 load.send(&work(answered as u32)).unwrap();
             }
@@ -128,4 +134,240 @@ fn a_20_hz_tick_keeps_its_rate_under_a_saturating_load() {
         "{ticks} ticks in {secs:.2} s under load ({answered} calls answered)"
     );
     assert!(answered > 100, "the load kept committing: {answered} calls");
+}
+
+const CHAT: &str = "samples/chat/module-rust";
+
+fn owner_sql(server: &Server, token: &str, db: &str, sql: &str) -> serde_json::Value {
+    let r = server.request(
+        "POST",
+        &format!("/v1/database/{db}/sql"),
+        Some(token),
+        Some(("text/plain", sql.as_bytes())),
+    );
+    assert_eq!(r.status, 200, "{sql}: {r:?}");
+    serde_json::from_str(&r.body).unwrap()
+}
+
+#[test]
+fn clients_connected_at_a_crash_are_disconnected_on_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::durable(dir.path());
+    let (_, owner) = server.new_identity();
+    assert_eq!(
+        server
+            .publish("chat", Some(&owner), &support::module_wasm(CHAT))
+            .status,
+        200
+    );
+    // Two players online (confirmed reads: their connect transactions are durable).
+    let (_, player) = server.new_identity();
+    let _a = support::ws::connect(&server, "chat", Some(&player));
+    let _b = support::ws::connect(&server, "chat", Some(&owner));
+    let online = owner_sql(
+        &server,
+        &owner,
+        "chat",
+        "SELECT * FROM user WHERE online = true",
+    );
+    assert_eq!(online[0]["rows"].as_array().unwrap().len(), 2);
+    server.kill();
+
+    let server = Server::durable(dir.path());
+    let clients = owner_sql(&server, &owner, "chat", "SELECT * FROM st_client");
+    assert_eq!(clients[0]["rows"], serde_json::json!([]), "{clients}");
+    let online = owner_sql(
+        &server,
+        &owner,
+        "chat",
+        "SELECT * FROM user WHERE online = true",
+    );
+    assert_eq!(
+        online[0]["rows"],
+        serde_json::json!([]),
+        "client_disconnected ran"
+    );
+}
+
+#[test]
+fn a_fast_reconnect_with_the_same_connection_id_is_answered_at_once() {
+    use lightcone_client_core::protocol::sats::ConnectionId;
+    use lightcone_client_core::{ConnectOptions, Connection};
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::durable(dir.path());
+    let (_, player) = server.new_identity();
+    let (_, owner) = server.new_identity();
+    assert_eq!(
+        server
+            .publish("chat", Some(&owner), &support::module_wasm(CHAT))
+            .status,
+        200
+    );
+    let options = ConnectOptions {
+        token: Some(player.clone()),
+        connection_id: Some(ConnectionId(42)),
+        ..Default::default()
+    };
+    let first = Connection::connect(&server.base, "chat", &options).unwrap();
+    // The old socket is still open: the second connect replaces it, and its
+    // `InitialConnection` must not wait for an unrelated commit (the handshake would time
+    // out after 30 s).
+    let second = Connection::connect(&server.base, "chat", &options).unwrap();
+    assert_eq!(second.connection_id, ConnectionId(42));
+    drop(first);
+}
+
+#[test]
+fn one_server_per_data_dir_and_a_database_that_fails_to_open_stays_visible() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::durable(dir.path());
+    let (_, owner) = server.new_identity();
+    let (_, stranger) = server.new_identity();
+    let wasm = support::module_wasm(CHAT);
+    assert_eq!(server.publish("chat", Some(&owner), &wasm).status, 200);
+
+    // A second server on the same directory is refused, naming the directory and the holder.
+    let mut second = std::process::Command::new(env!("CARGO_BIN_EXE_lightcone"))
+        .args(["start", "--listen-addr", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // It must exit by itself; one still running after 30 s is serving, and is killed.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = second.kill();
+            let _ = second.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut second.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.and_then(|s| s.code()), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("in use by another lightcone server"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("pid {}", server.pid())),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&dir.path().display().to_string()),
+        "{stderr}"
+    );
+
+    // The module file goes bad while the server is down.
+    let info: serde_json::Value =
+        serde_json::from_str(&server.request("GET", "/v1/database/chat", None, None).body).unwrap();
+    let identity = info["database_identity"].as_str().unwrap().to_owned();
+    assert_eq!(server.stop(), Some(0));
+    let module = dir
+        .path()
+        .join("databases")
+        .join(&identity)
+        .join("module.wasm");
+    std::fs::write(&module, b"not wasm any more").unwrap();
+
+    let server = Server::durable(dir.path());
+    let r = server.request("GET", "/v1/database/chat", None, None);
+    assert_eq!(r.status, 503, "{r:?}");
+    assert!(r.body.contains("failed to open"), "{}", r.body);
+    let metrics = server.request("GET", "/metrics", None, None).body;
+    assert!(
+        metrics.contains(&format!(
+            "lightcone_database_open_failed{{database=\"{identity}\"}} 1"
+        )),
+        "{metrics}"
+    );
+    // Its name is kept for its owner: a stranger can neither take it nor delete it; the
+    // owner brings it back by publishing again (its data was never touched).
+    assert_eq!(server.publish("chat", Some(&stranger), &wasm).status, 403);
+    let r = server.request("DELETE", "/v1/database/chat", Some(&stranger), None);
+    assert_eq!(r.status, 403);
+    assert_eq!(server.publish("chat", Some(&owner), &wasm).status, 200);
+    assert_eq!(
+        server
+            .request("GET", "/v1/database/chat", None, None)
+            .status,
+        200
+    );
+    let metrics = server.request("GET", "/metrics", None, None).body;
+    assert!(
+        !metrics.contains("lightcone_database_open_failed{"),
+        "{metrics}"
+    );
+
+    // Or deletes it, which frees the name.
+    assert_eq!(server.stop(), Some(0));
+    std::fs::write(&module, b"not wasm any more").unwrap();
+    let server = Server::durable(dir.path());
+    assert_eq!(
+        server
+            .request("GET", "/v1/database/chat", None, None)
+            .status,
+        503
+    );
+    let r = server.request("DELETE", "/v1/database/chat", Some(&owner), None);
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(
+        server
+            .request("GET", "/v1/database/chat", None, None)
+            .status,
+        404
+    );
+    assert_eq!(server.publish("chat", Some(&stranger), &wasm).status, 200);
+}
+
+#[test]
+fn a_module_file_that_does_not_match_the_logged_tables_is_refused_until_republished() {
+    // The state a crash between a migration's commit and the module file's replacement
+    // would leave: the log holds the new tables, module.wasm is the old module.
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::durable(dir.path());
+    let (_, owner) = server.new_identity();
+    let (old, new) = (
+        support::module_wasm(CHAT),
+        support::module_wasm("server/host/tests/modules/chat-plus"),
+    );
+    assert_eq!(server.publish("chat", Some(&owner), &old).status, 200);
+    assert_eq!(
+        server
+            .call("chat", "send_message", Some(&owner), "[\"kept\"]")
+            .status,
+        200
+    );
+    assert_eq!(server.publish("chat", Some(&owner), &new).status, 200);
+    let info: serde_json::Value =
+        serde_json::from_str(&server.request("GET", "/v1/database/chat", None, None).body).unwrap();
+    let identity = info["database_identity"].as_str().unwrap().to_owned();
+    assert_eq!(server.stop(), Some(0));
+    let module = dir
+        .path()
+        .join("databases")
+        .join(&identity)
+        .join("module.wasm");
+    std::fs::write(&module, &old).unwrap();
+
+    let server = Server::durable(dir.path());
+    let r = server.request("GET", "/v1/database/chat", None, None);
+    assert_eq!(r.status, 503, "{r:?}");
+    assert!(r.body.contains("does not match the tables"), "{}", r.body);
+    assert_eq!(server.publish("chat", Some(&owner), &new).status, 200);
+    let rows = owner_sql(&server, &owner, "chat", "SELECT * FROM message");
+    assert_eq!(rows[0]["rows"].as_array().unwrap().len(), 1, "{rows}");
+    // The module file was rewritten: the next start opens it as it is.
+    assert_eq!(server.stop(), Some(0));
+    let server = Server::durable(dir.path());
+    assert_eq!(
+        server
+            .request("GET", "/v1/database/chat", None, None)
+            .status,
+        200
+    );
 }

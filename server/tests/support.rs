@@ -166,6 +166,13 @@ impl Server {
         )
     }
 
+    /// Kills the server with SIGKILL (a crash) and waits for it to be gone.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::mem::forget(self);
+    }
+
     /// The server's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()

@@ -78,6 +78,16 @@ impl TxDelta {
         self.tables().next().is_none()
     }
 
+    /// The offset whose durability makes this transaction's outcome durable: its own, or,
+    /// for a transaction that changed nothing (and took no offset), the one before it
+    /// (`None`: nothing was ever committed).
+    pub fn durable_at(&self) -> Option<u64> {
+        match self.is_empty() {
+            true => self.offset.checked_sub(1),
+            false => Some(self.offset),
+        }
+    }
+
     /// The transaction's `TxData` bytes (what the commitlog recorded).
     pub fn payload(&self) -> &Bytes {
         &self.payload

@@ -563,6 +563,33 @@ impl ModuleHost {
         ReducerResult { outcome, ..result }
     }
 
+    /// Clients still in `st_client` when the database opens were connected when the server
+    /// last stopped (a crash leaves them): each gets its `client_disconnected` now and leaves
+    /// `st_client`, so the module never sees a user "online" forever.
+    pub fn disconnect_leftover_clients(&mut self) -> Vec<ReducerResult> {
+        let leftovers: Vec<Caller> = {
+            let state = self.datastore.read();
+            let Ok(table) = state.table(self.st_client) else {
+                return Vec::new();
+            };
+            table
+                .iter()
+                .filter_map(|(_, row)| {
+                    let identity: [u8; 32] = row.get(..32)?.try_into().ok()?;
+                    let connection: [u8; 16] = row.get(32..48)?.try_into().ok()?;
+                    Some(Caller {
+                        identity: Identity::from_le_bytes(identity),
+                        connection: ConnectionId(u128::from_le_bytes(connection)),
+                    })
+                })
+                .collect()
+        };
+        leftovers
+            .into_iter()
+            .map(|caller| self.client_disconnected(caller))
+            .collect()
+    }
+
     /// Runs reducer `id` (or just `extra` if there is none) in one transaction, with `extra`
     /// applied after the reducer succeeds.
     fn run(

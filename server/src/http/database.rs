@@ -85,26 +85,39 @@ pub async fn publish_named(
 
 /// `DELETE /v1/database/:noi` (owner only): stop the database and delete its data.
 pub async fn delete(state: State, auth: Auth, Path(noi): Path<String>) -> Response {
-    let Some(db) = state.registry.resolve(&noi) else {
-        return not_found(&auth, &noi);
+    // A database that failed to open can be deleted too (by its owner).
+    let (identity, owner) = match state.registry.resolve(&noi) {
+        Some(db) => (db.identity, db.owner),
+        None => match state.registry.failed(&noi) {
+            Some(failed) => (failed.identity, failed.owner),
+            None => return not_found(&state, &auth, &noi),
+        },
     };
-    if db.owner != auth.identity {
+    if owner != auth.identity {
         let e = PublishError::Forbidden {
             caller: auth.identity.to_hex(),
-            database: db.identity.to_hex(),
+            database: identity.to_hex(),
             action: "delete database",
         };
         return publish_error(&auth, e);
     }
-    let identity = db.identity;
-    drop(db);
     match state.registry.remove(identity).await {
         Ok(()) => (StatusCode::OK, auth.headers()).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, auth.headers(), e).into_response(),
     }
 }
 
-fn not_found(auth: &Auth, name: &str) -> Response {
+/// No running database called `name`: `503` with the reason if it exists but failed to
+/// open (its owner decides: publish with `clear=true`, or delete it), else `404`.
+fn not_found(state: &super::AppState, auth: &Auth, name: &str) -> Response {
+    if let Some(failed) = state.registry.failed(name) {
+        let message = format!(
+            "database `{name}` ({}) failed to open: {}. Its owner may publish it again with clear=true, or delete it.",
+            failed.identity.to_hex(),
+            failed.error
+        );
+        return (StatusCode::SERVICE_UNAVAILABLE, auth.headers(), message).into_response();
+    }
     (
         StatusCode::NOT_FOUND,
         auth.headers(),
@@ -116,7 +129,7 @@ fn not_found(auth: &Auth, name: &str) -> Response {
 /// `GET /v1/database/:noi` → `{database_identity, owner_identity, host_type}`.
 pub async fn info(state: State, auth: Auth, Path(noi): Path<String>) -> Response {
     let Some(db) = state.registry.resolve(&noi) else {
-        return not_found(&auth, &noi);
+        return not_found(&state, &auth, &noi);
     };
     let body = serde_json::json!({
         "database_identity": db.identity.to_hex(),
@@ -130,7 +143,7 @@ pub async fn info(state: State, auth: Auth, Path(noi): Path<String>) -> Response
 pub async fn identity(state: State, auth: Auth, Path(noi): Path<String>) -> Response {
     match state.registry.resolve(&noi) {
         Some(db) => (auth.headers(), db.identity.to_hex()).into_response(),
-        None => not_found(&auth, &noi),
+        None => not_found(&state, &auth, &noi),
     }
 }
 
@@ -144,7 +157,7 @@ pub async fn schema(
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let Some(db) = state.registry.resolve(&noi) else {
-        return not_found(&auth, &noi);
+        return not_found(&state, &auth, &noi);
     };
     match query.get("version").map(String::as_str) {
         Some("9") => {}
@@ -184,7 +197,7 @@ pub async fn names(state: State, auth: Auth, Path(noi): Path<String>) -> Respons
             Json(serde_json::json!({ "names": state.registry.names_of(db.identity) })),
         )
             .into_response(),
-        None => not_found(&auth, &noi),
+        None => not_found(&state, &auth, &noi),
     }
 }
 
@@ -192,13 +205,13 @@ pub async fn names(state: State, auth: Auth, Path(noi): Path<String>) -> Respons
 /// array of names) replaces them. Owner only.
 pub async fn add_name(state: State, auth: Auth, Path(noi): Path<String>, body: Bytes) -> Response {
     let name = String::from_utf8_lossy(&body).trim().to_owned();
-    change_names(&state, &auth, &noi, vec![name], false)
+    change_names(&state, &auth, &noi, vec![name], false).await
 }
 
 /// `PUT /v1/database/:noi/names`.
 pub async fn set_names(state: State, auth: Auth, Path(noi): Path<String>, body: Bytes) -> Response {
     match serde_json::from_slice::<Vec<String>>(&body) {
-        Ok(names) => change_names(&state, &auth, &noi, names, true),
+        Ok(names) => change_names(&state, &auth, &noi, names, true).await,
         Err(e) => (
             StatusCode::BAD_REQUEST,
             auth.headers(),
@@ -208,7 +221,7 @@ pub async fn set_names(state: State, auth: Auth, Path(noi): Path<String>, body: 
     }
 }
 
-fn change_names(
+async fn change_names(
     state: &super::AppState,
     auth: &Auth,
     noi: &str,
@@ -216,7 +229,7 @@ fn change_names(
     replace: bool,
 ) -> Response {
     let Some(db) = state.registry.resolve(noi) else {
-        return not_found(auth, noi);
+        return not_found(state, auth, noi);
     };
     if db.owner != auth.identity {
         let e = PublishError::Forbidden {
@@ -226,7 +239,12 @@ fn change_names(
         };
         return publish_error(auth, e);
     }
-    match state.registry.set_names(db.identity, &names, replace) {
+    // `set_names` rewrites `meta.json` (fsyncs): a blocking thread's work.
+    let (registry, identity) = (state.registry.clone(), db.identity);
+    let renamed =
+        tokio::task::spawn_blocking(move || registry.set_names(identity, &names, replace)).await;
+    let renamed = renamed.unwrap_or_else(|e| Err(PublishError::Internal(e.to_string())));
+    match renamed {
         Ok(()) => (
             auth.headers(),
             Json(serde_json::json!({ "names": state.registry.names_of(db.identity) })),
@@ -247,7 +265,7 @@ pub async fn logs(
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let Some(db) = state.registry.resolve(&noi) else {
-        return not_found(&auth, &noi);
+        return not_found(&state, &auth, &noi);
     };
     if db.owner != auth.identity {
         let e = PublishError::Forbidden {
@@ -354,7 +372,7 @@ pub async fn call(
         Some(_) => {}
     }
     let Some(db) = state.registry.resolve(&noi) else {
-        return not_found(&auth, &noi);
+        return not_found(&state, &auth, &noi);
     };
     let def = db.def.read().clone();
     let Some(reducer) = def.reducers.iter().find(|r| r.name == function) else {
@@ -499,7 +517,7 @@ async fn call_procedure(
 /// read public tables; private ones exist only for the owner.
 pub async fn sql(state: State, auth: Auth, Path(noi): Path<String>, body: Bytes) -> Response {
     let Some(db) = state.registry.resolve(&noi) else {
-        return not_found(&auth, &noi);
+        return not_found(&state, &auth, &noi);
     };
     let sql = String::from_utf8_lossy(&body).into_owned();
     let (caller, owner) = (auth.identity, db.owner == auth.identity);

@@ -345,7 +345,9 @@ impl Writer {
                     break;
                 }
                 if protocol == Protocol::V2 {
-                    let frame = encode_server_frame(&payload, compression);
+                    let Some(frame) = frame_of(&mut payload, compression).await else {
+                        return;
+                    };
                     if sink.feed(Message::Binary(frame.into())).await.is_err() {
                         return;
                     }
@@ -354,12 +356,36 @@ impl Writer {
                 }
                 next.payload.encode_into(&mut payload);
             }
-            let frame = encode_server_frame(&payload, compression);
+            let Some(frame) = frame_of(&mut payload, compression).await else {
+                return;
+            };
             if sink.send(Message::Binary(frame.into())).await.is_err() {
                 return;
             }
         }
     }
+}
+
+/// Frames of at least this many bytes are compressed on a blocking thread (brotli of a
+/// 512 KiB frame takes milliseconds), smaller ones in the socket's task.
+pub const COMPRESS_OFF_RUNTIME_BYTES: usize = 64 * 1024;
+
+/// `payload` as a server frame (`encode_server_frame`), compressed off the async workers when
+/// large; `payload` is handed back unchanged for reuse. `None` if the blocking thread was
+/// lost (the connection then ends).
+async fn frame_of(payload: &mut Vec<u8>, compression: Compression) -> Option<Vec<u8>> {
+    if compression == Compression::None || payload.len() < COMPRESS_OFF_RUNTIME_BYTES {
+        return Some(encode_server_frame(payload, compression));
+    }
+    let taken = std::mem::take(payload);
+    let (frame, back) = tokio::task::spawn_blocking(move || {
+        let frame = encode_server_frame(&taken, compression);
+        (frame, taken)
+    })
+    .await
+    .ok()?;
+    *payload = back;
+    Some(frame)
 }
 
 /// Whether a message for `offset` may be sent now.
