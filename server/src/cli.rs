@@ -158,6 +158,11 @@ pub struct StartArgs {
     /// disconnected as too slow.
     #[arg(long, default_value_t = lightcone_server::subscribe::CLIENT_QUEUE_CAPACITY)]
     pub max_client_queue: usize,
+    /// Most MiB queued for one WebSocket client; a client further behind is disconnected as
+    /// too slow.
+    #[arg(long, default_value_t = (lightcone_server::subscribe::CLIENT_QUEUE_BYTES >> 20) as u64,
+          value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    pub max_client_queue_mib: u64,
     /// Turn off procedures' outbound HTTP (`ctx.http`).
     #[arg(long)]
     pub no_procedure_http: bool,

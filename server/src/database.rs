@@ -129,6 +129,8 @@ enum Command {
         connection: ConnectionId,
         socket: SocketId,
         message: ClientMessage,
+        /// What the message counts against the client's pending bytes.
+        bytes: usize,
     },
 }
 
@@ -333,12 +335,14 @@ impl Database {
         connection: ConnectionId,
         socket: SocketId,
         message: ClientMessage,
+        bytes: usize,
     ) -> bool {
         self.commands
             .send(Command::Message {
                 connection,
                 socket,
                 message,
+                bytes,
             })
             .is_ok()
     }
@@ -521,7 +525,8 @@ impl Worker {
                 connection,
                 socket,
                 message,
-            } => self.handle(connection, socket, message),
+                bytes,
+            } => self.handle(connection, socket, message, bytes),
             Command::Update { module, def, reply } => {
                 let result = update(&mut self.host, module, *def);
                 if result.is_ok() {
@@ -851,11 +856,17 @@ impl Worker {
     }
 
     /// One message from WebSocket client `conn`, handled in the order it arrived.
-    fn handle(&mut self, conn: ConnectionId, socket: SocketId, message: ClientMessage) {
+    fn handle(
+        &mut self,
+        conn: ConnectionId,
+        socket: SocketId,
+        message: ClientMessage,
+        bytes: usize,
+    ) {
         let Some(client) = self.clients.get(&conn).filter(|c| c.socket == socket) else {
             return;
         };
-        client.handled();
+        client.handled(bytes);
         let (caller, owner) = (client.caller, client.owner);
         match message {
             ClientMessage::Subscribe(s) => {

@@ -63,6 +63,7 @@ fn main() -> std::process::ExitCode {
                 listen_addr: args.listen_addr,
                 data_dir: (!args.in_memory).then_some(data_dir),
                 max_client_queue: args.max_client_queue.max(1),
+                max_client_queue_bytes: (args.max_client_queue_mib as usize) << 20,
                 host: lightcone_host::HostConfig {
                     reducer_budget: std::time::Duration::from_millis(args.reducer_budget_ms),
                     memory_limit_bytes: (args.module_memory_mib as usize) << 20,

@@ -21,6 +21,8 @@ pub struct ServerConfig {
     pub data_dir: Option<PathBuf>,
     /// Most messages queued for one WebSocket client (see `crate::subscribe::client`).
     pub max_client_queue: usize,
+    /// Most bytes queued for one WebSocket client.
+    pub max_client_queue_bytes: usize,
     /// Limits of every module (time budget, memory, outbound HTTP, log ring).
     pub host: HostConfig,
     /// Connection caps and read deadlines (lowered to the process's file limit at start).
@@ -67,6 +69,7 @@ async fn serve(config: ServerConfig) -> anyhow::Result<()> {
         registry: registry.clone(),
         shutting_down: shutting_down.clone(),
         max_client_queue: config.max_client_queue,
+        max_client_queue_bytes: config.max_client_queue_bytes,
         body_read_timeout: config.connections.body_read_timeout,
         metrics_token: config.metrics_token.clone(),
     }));

@@ -371,3 +371,99 @@ fn a_module_file_that_does_not_match_the_logged_tables_is_refused_until_republis
         200
     );
 }
+
+#[test]
+fn a_client_that_never_reads_is_dropped_within_its_byte_budget() {
+    use lightcone_client_core::protocol::bsatn;
+    use lightcone_client_core::protocol::ws::v2::*;
+    let server = Server::start(&["--in-memory", "--max-client-queue-mib", "8"]);
+    let (_, owner) = server.new_identity();
+    assert_eq!(
+        server
+            .publish("chat", Some(&owner), &support::module_wasm(CHAT))
+            .status,
+        200
+    );
+    // Subscribed to every user row, then never reads again.
+    let mut sleeper = support::ws::connect(&server, "chat", None);
+    support::ws::subscribe(&mut sleeper, 1, &["SELECT * FROM user"]);
+    let mut writer = support::ws::connect(&server, "chat", Some(&owner));
+    let before = server.peak_rss_bytes();
+    // 1,500 renames of 60 KiB each: ~180 MiB of updates for the sleeper (one row stored).
+    const CALLS: u32 = 1_500;
+    const IN_FLIGHT: u32 = 16;
+    let rename = |i: u32| {
+        let name = format!("{i:06}{}", "n".repeat(60 << 10));
+        ClientMessage::CallReducer(CallReducer {
+            request_id: i,
+            flags: 0,
+            reducer: "set_name".into(),
+            args: bsatn::to_vec(&name).into(),
+        })
+    };
+    for i in 0..IN_FLIGHT {
+        writer.send(&rename(i)).unwrap();
+    }
+    let mut answered = 0;
+    while answered < CALLS {
+        match writer.recv().unwrap() {
+            ServerMessage::ReducerResult(r) => {
+                assert!(
+                    matches!(r.result, ReducerOutcome::Ok(_) | ReducerOutcome::OkEmpty),
+                    "{:?}",
+                    r.result
+                );
+                if answered + IN_FLIGHT < CALLS {
+                    writer.send(&rename(answered + IN_FLIGHT)).unwrap();
+                }
+                answered += 1;
+            }
+            ServerMessage::TransactionUpdate(_) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    let grew = server.peak_rss_bytes().saturating_sub(before);
+    assert!(grew < 120 << 20, "the server grew by {} MiB", grew >> 20);
+    drop(sleeper);
+}
+
+#[test]
+fn a_frame_of_millions_of_messages_is_refused_before_it_costs_memory() {
+    use lightcone_client_core::protocol::bsatn;
+    use lightcone_client_core::protocol::ws::v2::*;
+    use lightcone_client_core::{ClientError, ConnectOptions, Connection, Protocol};
+    let (server, owner) = Server::with_module("chat", CHAT);
+    let options = ConnectOptions {
+        protocol: Protocol::V3,
+        ..Default::default()
+    };
+    let mut flooder = Connection::connect(&server.base, "chat", &options).unwrap();
+    flooder
+        .set_timeout(Some(support::ws::RECV_TIMEOUT))
+        .unwrap();
+    let one = bsatn::to_vec(&ClientMessage::Unsubscribe(Unsubscribe {
+        request_id: 1,
+        query_set_id: QuerySetId { id: 1 },
+        flags: UnsubscribeFlags::Default,
+    }));
+    // ~1.5 million messages in one 15 MiB frame (the server takes frames up to 16 MiB).
+    let frame = one.repeat((15 << 20) / one.len());
+    let before = server.peak_rss_bytes();
+    flooder.send_raw(frame).unwrap();
+    match flooder.recv() {
+        Err(ClientError::Closed { code, reason }) => {
+            assert_eq!(code, 1013, "{reason}");
+            assert!(reason.contains("too many requests"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let grew = server.peak_rss_bytes().saturating_sub(before);
+    assert!(grew < 100 << 20, "the server grew by {} MiB", grew >> 20);
+    // Others are served as usual.
+    assert_eq!(
+        server
+            .call("chat", "send_message", Some(&owner), "[\"fine\"]")
+            .status,
+        200
+    );
+}

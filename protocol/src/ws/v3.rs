@@ -33,6 +33,30 @@ pub fn decode_client_frame(frame: &[u8]) -> DecodeResult<Vec<ClientMessage>> {
     decode_frame(frame)
 }
 
+/// Decodes the client messages of a v3 frame; `Ok(None)` for a frame of more than
+/// `max_messages`, found as soon as the one past the limit begins (nothing more is decoded or
+/// kept).
+pub fn decode_client_frame_at_most(
+    frame: &[u8],
+    max_messages: usize,
+) -> DecodeResult<Option<Vec<ClientMessage>>> {
+    if frame.is_empty() {
+        return Err(DecodeError::InvalidValue {
+            what: "v3 frame",
+            detail: "empty frame: expected at least one message".into(),
+        });
+    }
+    let mut r = Reader::new(frame);
+    let mut out = Vec::new();
+    while r.remaining() > 0 {
+        if out.len() == max_messages {
+            return Ok(None);
+        }
+        out.push(ClientMessage::decode(&mut r)?);
+    }
+    Ok(Some(out))
+}
+
 /// Decodes the server messages of a v3 frame's (decompressed) payload.
 pub fn decode_server_frame(payload: &[u8]) -> DecodeResult<Vec<ServerMessage>> {
     decode_frame(payload)

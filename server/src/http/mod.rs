@@ -42,6 +42,8 @@ pub struct AppState {
     pub shutting_down: Arc<std::sync::atomic::AtomicBool>,
     /// Most messages queued for one WebSocket client before it is dropped as too slow.
     pub max_client_queue: usize,
+    /// Most bytes queued for one WebSocket client before it is dropped as too slow.
+    pub max_client_queue_bytes: usize,
     /// Longest a request body may take to arrive.
     pub body_read_timeout: std::time::Duration,
     /// The bearer token `/metrics` asks for; without one, only loopback peers are answered.

@@ -38,7 +38,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::{Auth, State};
 use crate::database::Database;
-use crate::subscribe::{ClientHandle, CloseReason, Outbound, CLOSE_ERROR, CLOSE_POLICY};
+use crate::subscribe::{ClientHandle, CloseReason, Outbound, Pending, CLOSE_ERROR, CLOSE_POLICY};
 
 /// Largest message a client may send (SpacetimeDB's limit).
 pub const MAX_INCOMING_MESSAGE_BYTES: usize = 32 << 20;
@@ -53,6 +53,10 @@ const MAX_FRAMES_PER_WRITE: usize = 256;
 /// Most client messages handed to the database and not handled yet; past it the client is
 /// closed with 1013 (SpacetimeDB's limit).
 pub const MAX_PENDING_CLIENT_MESSAGES: usize = 16 * 1024;
+
+/// Most bytes of client frames handed to the database and not handled yet (two of the
+/// largest messages); past it the client is closed with 1013.
+pub const MAX_PENDING_CLIENT_BYTES: usize = 2 * MAX_INCOMING_MESSAGE_BYTES;
 
 /// How often the server pings a client.
 pub const PING_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15);
@@ -84,8 +88,9 @@ struct Session {
     token: String,
     protocol: Protocol,
     compression: Compression,
-    /// Capacity of the client's queue.
+    /// Capacity of the client's queue, in messages and in bytes.
     queue_capacity: usize,
+    queue_bytes: usize,
     /// `None` unless confirmed reads apply (and the database is durable).
     durable: Option<watch::Receiver<Option<u64>>>,
     /// The connection's slot under the server's connection caps, held until the socket ends.
@@ -163,6 +168,7 @@ pub async fn subscribe(
         protocol,
         compression,
         queue_capacity: state.max_client_queue,
+        queue_bytes: state.max_client_queue_bytes,
         _ticket: ticket.map(|t| t.0),
     };
     upgrade.on_upgrade(move |socket| run(socket, session))
@@ -173,13 +179,16 @@ async fn run(socket: WebSocket, s: Session) {
     let (mut sink, mut stream) = socket.split();
     let (queue, queue_rx) = mpsc::channel(s.queue_capacity);
     let close_reason = CloseReason::default();
-    let pending = Arc::new(AtomicUsize::new(0));
+    let pending = Arc::new(Pending::default());
+    let queued_bytes = Arc::new(AtomicUsize::new(0));
     let client = ClientHandle::new(
         s.caller,
         s.owner,
         queue,
         close_reason.clone(),
         pending.clone(),
+        queued_bytes.clone(),
+        s.queue_bytes,
     );
     let socket = client.socket;
     if let Err(reason) = s.db.connect(client, s.token.clone()).await {
@@ -198,6 +207,7 @@ async fn run(socket: WebSocket, s: Session) {
             compression: s.compression,
             close_reason,
             heard: heard.clone(),
+            queued_bytes,
         }
         .run(),
     );
@@ -228,11 +238,39 @@ async fn run(socket: WebSocket, s: Session) {
                 break;
             }
         };
+        let (waiting, waiting_bytes) = (
+            pending.messages.load(Ordering::Relaxed),
+            pending.bytes.load(Ordering::Relaxed),
+        );
+        let too_many = || {
+            let reason = format!(
+                "too many requests: over {MAX_PENDING_CLIENT_MESSAGES} messages or {MAX_PENDING_CLIENT_BYTES} bytes not handled yet"
+            );
+            close(CLOSE_TRY_AGAIN_LATER, &reason)
+        };
+        if waiting_bytes + bytes.len() > MAX_PENDING_CLIENT_BYTES
+            || waiting >= MAX_PENDING_CLIENT_MESSAGES
+        {
+            let _ = abort.send(too_many());
+            break;
+        }
+        // Decoding stops at the message limit: a frame of millions of tiny messages costs
+        // nothing past it.
         let messages = match s.protocol {
             Protocol::V2 => {
                 lightcone_protocol::bsatn::from_slice::<ClientMessage>(&bytes).map(|m| vec![m])
             }
-            Protocol::V3 => v3::decode_client_frame(&bytes),
+            Protocol::V3 => {
+                match v3::decode_client_frame_at_most(&bytes, MAX_PENDING_CLIENT_MESSAGES - waiting)
+                {
+                    Ok(Some(messages)) => Ok(messages),
+                    Ok(None) => {
+                        let _ = abort.send(too_many());
+                        break;
+                    }
+                    Err(e) => Err(e),
+                }
+            }
         };
         let messages = match messages {
             Ok(messages) if !messages.is_empty() => messages,
@@ -245,18 +283,19 @@ async fn run(socket: WebSocket, s: Session) {
                 break;
             }
         };
-        if pending.load(Ordering::Relaxed) + messages.len() > MAX_PENDING_CLIENT_MESSAGES {
-            let reason = format!(
-                "too many requests: over {MAX_PENDING_CLIENT_MESSAGES} messages not handled yet"
-            );
-            let _ = abort.send(close(CLOSE_TRY_AGAIN_LATER, &reason));
-            break;
-        }
-        pending.fetch_add(messages.len(), Ordering::Relaxed);
-        if !messages
-            .into_iter()
-            .all(|m| s.db.client_message(connection, socket, m))
-        {
+        // Each message counts an equal share of its frame's bytes (the last the remainder).
+        let (n, total) = (messages.len(), bytes.len());
+        pending.messages.fetch_add(n, Ordering::Relaxed);
+        pending.bytes.fetch_add(total, Ordering::Relaxed);
+        let share = total / n;
+        if !messages.into_iter().enumerate().all(|(i, m)| {
+            let counted = if i + 1 == n {
+                total - share * (n - 1)
+            } else {
+                share
+            };
+            s.db.client_message(connection, socket, m, counted)
+        }) {
             break;
         }
     }
@@ -277,6 +316,8 @@ struct Writer {
     close_reason: CloseReason,
     /// When the reader last heard from the client.
     heard: Arc<parking_lot::Mutex<Instant>>,
+    /// The client's queued bytes (the database adds, this writer subtracts what it takes).
+    queued_bytes: Arc<AtomicUsize>,
 }
 
 impl Writer {
@@ -290,6 +331,7 @@ impl Writer {
             compression,
             close_reason,
             heard,
+            queued_bytes,
         } = self;
         let mut held: Option<Outbound> = None;
         let mut ping =
@@ -335,6 +377,7 @@ impl Writer {
             // one socket write per batch rather than per message.
             let mut payload = Vec::new();
             first.payload.encode_into(&mut payload);
+            queued_bytes.fetch_sub(first.bytes, Ordering::Relaxed);
             let mut frames = 0;
             while frames < MAX_FRAMES_PER_WRITE && payload.len() < V3_MAX_FRAME_PAYLOAD_BYTES {
                 let Ok(next) = queue.try_recv() else {
@@ -355,6 +398,7 @@ impl Writer {
                     payload.clear();
                 }
                 next.payload.encode_into(&mut payload);
+                queued_bytes.fetch_sub(next.bytes, Ordering::Relaxed);
             }
             let Some(frame) = frame_of(&mut payload, compression).await else {
                 return;

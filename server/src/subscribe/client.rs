@@ -19,6 +19,11 @@ use tokio::sync::mpsc;
 /// (SpacetimeDB's `CLIENT_CHANNEL_CAPACITY`; `lightcone start --max-client-queue` changes it).
 pub const CLIENT_QUEUE_CAPACITY: usize = 16 * 1024;
 
+/// Default of the most bytes (about: see [`approx_bytes`]) queued for one client before it is
+/// disconnected as too slow (`lightcone start --max-client-queue-mib`). Counted per client:
+/// an update shared by many clients counts for each.
+pub const CLIENT_QUEUE_BYTES: usize = 64 << 20;
+
 /// One message for a client, and the transaction it reflects.
 #[derive(Debug)]
 pub struct Outbound {
@@ -26,6 +31,60 @@ pub struct Outbound {
     /// (`None`: no transaction behind it).
     pub offset: Option<u64>,
     pub payload: Payload,
+    /// What this message counts against the client's byte budget.
+    pub bytes: usize,
+}
+
+/// Roughly how many bytes `message` encodes to: its rows and texts, plus a little per
+/// message (row lists are the bulk of every large message).
+pub fn approx_bytes(message: &ServerMessage) -> usize {
+    use lightcone_protocol::ws::v2::{
+        QueryRows, ReducerOutcome, TableUpdateRows, TransactionUpdate,
+    };
+    const OVERHEAD: usize = 32;
+    let query_rows = |q: &QueryRows| -> usize {
+        q.tables
+            .iter()
+            .map(|t| OVERHEAD + t.table.len() + t.rows.rows_data.len())
+            .sum()
+    };
+    let update = |u: &TransactionUpdate| -> usize {
+        let tables = u.query_sets.iter().flat_map(|s| &s.tables);
+        let rows = tables.flat_map(|t| t.rows.iter().map(move |r| (t, r)));
+        rows.map(|(t, r)| {
+            OVERHEAD
+                + t.table_name.len()
+                + match r {
+                    TableUpdateRows::PersistentTable(p) => {
+                        p.inserts.rows_data.len() + p.deletes.rows_data.len()
+                    }
+                    TableUpdateRows::EventTable(e) => e.events.rows_data.len(),
+                }
+        })
+        .sum()
+    };
+    OVERHEAD
+        + match message {
+            ServerMessage::InitialConnection(i) => i.token.len(),
+            ServerMessage::SubscribeApplied(a) => query_rows(&a.rows),
+            ServerMessage::UnsubscribeApplied(u) => u.rows.as_ref().map_or(0, query_rows),
+            ServerMessage::SubscriptionError(e) => e.error.len(),
+            ServerMessage::TransactionUpdate(u) => update(u),
+            ServerMessage::OneOffQueryResult(r) => match &r.result {
+                Ok(rows) => query_rows(rows),
+                Err(e) => e.len(),
+            },
+            ServerMessage::ReducerResult(r) => match &r.result {
+                ReducerOutcome::Ok(ok) => ok.ret_value.len() + update(&ok.transaction_update),
+                ReducerOutcome::OkEmpty => 0,
+                ReducerOutcome::Err(e) => e.len(),
+                ReducerOutcome::InternalError(e) => e.len(),
+            },
+            ServerMessage::ProcedureResult(p) => match &p.status {
+                lightcone_protocol::ws::v2::ProcedureStatus::Returned(b) => b.len(),
+                lightcone_protocol::ws::v2::ProcedureStatus::InternalError(e) => e.len(),
+            },
+        }
 }
 
 /// A server message, as a value or already encoded (one encoding shared by every client that
@@ -63,6 +122,15 @@ pub const CLOSE_ERROR: u16 = 1011;
 /// replaced by a reconnect of the same identity and connection id can no longer act.
 pub type SocketId = u64;
 
+/// What a client's socket reader has handed to the database and the database has not
+/// handled yet: the reader refuses more past its limits, the database counts down.
+#[derive(Debug, Default)]
+pub struct Pending {
+    pub messages: AtomicUsize,
+    /// The bytes of the frames those messages came in.
+    pub bytes: AtomicUsize,
+}
+
 /// A connected client, as the database thread holds it.
 pub struct ClientHandle {
     pub caller: Caller,
@@ -73,7 +141,10 @@ pub struct ClientHandle {
     queue: mpsc::Sender<Outbound>,
     close_reason: CloseReason,
     /// Messages the socket reader handed over and the database has not handled yet.
-    pending: Arc<AtomicUsize>,
+    pending: Arc<Pending>,
+    /// Bytes queued and not yet taken by the writer (which subtracts what it takes).
+    queued_bytes: Arc<AtomicUsize>,
+    max_queued_bytes: usize,
 }
 
 impl ClientHandle {
@@ -82,7 +153,9 @@ impl ClientHandle {
         owner: bool,
         queue: mpsc::Sender<Outbound>,
         close_reason: CloseReason,
-        pending: Arc<AtomicUsize>,
+        pending: Arc<Pending>,
+        queued_bytes: Arc<AtomicUsize>,
+        max_queued_bytes: usize,
     ) -> Self {
         static NEXT_SOCKET: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Self {
@@ -92,28 +165,49 @@ impl ClientHandle {
             queue,
             close_reason,
             pending,
+            queued_bytes,
+            max_queued_bytes,
         }
     }
 
-    /// One of the client's messages was handled.
-    pub fn handled(&self) {
-        self.pending.fetch_sub(1, Ordering::Relaxed);
+    /// One of the client's messages, which counted `bytes`, was handled.
+    pub fn handled(&self, bytes: usize) {
+        self.pending.messages.fetch_sub(1, Ordering::Relaxed);
+        self.pending.bytes.fetch_sub(bytes, Ordering::Relaxed);
     }
 
     /// Queues `message`; `false` if the client is gone or too slow (it must then be dropped,
     /// and [`ClientHandle::close`] says why).
     pub fn send(&self, offset: Option<u64>, message: ServerMessage) -> bool {
-        self.push(offset, Payload::Message(message))
+        let bytes = approx_bytes(&message);
+        self.push(offset, Payload::Message(message), bytes)
     }
 
     /// Queues an already encoded `ServerMessage`, as [`ClientHandle::send`].
     pub fn send_encoded(&self, offset: Option<u64>, message: Bytes) -> bool {
-        self.push(offset, Payload::Encoded(message))
+        let bytes = message.len();
+        self.push(offset, Payload::Encoded(message), bytes)
     }
 
-    fn push(&self, offset: Option<u64>, payload: Payload) -> bool {
-        match self.queue.try_send(Outbound { offset, payload }) {
-            Ok(()) => true,
+    fn push(&self, offset: Option<u64>, payload: Payload, bytes: usize) -> bool {
+        let queued = self.queued_bytes.load(Ordering::Relaxed);
+        if queued + bytes > self.max_queued_bytes {
+            self.close(
+                CLOSE_POLICY,
+                format!("too slow: {queued} bytes waiting to be sent"),
+            );
+            return false;
+        }
+        let outbound = Outbound {
+            offset,
+            payload,
+            bytes,
+        };
+        match self.queue.try_send(outbound) {
+            Ok(()) => {
+                self.queued_bytes.fetch_add(bytes, Ordering::Relaxed);
+                true
+            }
             Err(mpsc::error::TrySendError::Full(_)) => {
                 let waiting = self.queue.max_capacity();
                 self.close(

@@ -24,8 +24,8 @@ mod view_reads;
 pub mod views;
 
 pub use client::{
-    ClientHandle, CloseReason, Outbound, Payload, SocketId, CLIENT_QUEUE_CAPACITY, CLOSE_ERROR,
-    CLOSE_GOING_AWAY, CLOSE_POLICY,
+    approx_bytes, ClientHandle, CloseReason, Outbound, Payload, Pending, SocketId,
+    CLIENT_QUEUE_BYTES, CLIENT_QUEUE_CAPACITY, CLOSE_ERROR, CLOSE_GOING_AWAY, CLOSE_POLICY,
 };
 pub use manager::{SubscribeError, Subscriptions, MAX_QUERIES_PER_CLIENT};
 pub use plan::QueryPlan;
