@@ -158,8 +158,8 @@ pub struct Database {
 }
 
 impl Database {
-    /// Starts the database thread over `host`.
-    pub fn start(identity: Identity, owner: Identity, host: ModuleHost) -> Self {
+    /// Starts the database thread over `host` (the error: the thread could not be spawned).
+    pub fn start(identity: Identity, owner: Identity, host: ModuleHost) -> std::io::Result<Self> {
         let (commands, rx) = mpsc::channel();
         let def = parking_lot::RwLock::new(host.def().clone());
         let datastore = host.datastore().clone();
@@ -179,9 +179,8 @@ impl Database {
             .spawn({
                 let commands = commands.clone();
                 move || run(host, rx, commands, counts)
-            })
-            .expect("spawning a database thread");
-        Self {
+            })?;
+        Ok(Self {
             identity,
             owner,
             commands,
@@ -191,7 +190,7 @@ impl Database {
             logs,
             durable,
             subscription_counts,
-        }
+        })
     }
 
     /// (live query sets, distinct live queries, view re-runs after commits so far).

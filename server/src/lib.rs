@@ -11,6 +11,10 @@
 //! - `metrics.rs`: Prometheus metrics;
 //! - `server.rs`: `lightcone start`.
 
+// No path a client or module reaches may panic: `unwrap`/`expect` are refused outside tests
+// (invariants are `debug_assert!`ed with a fallback, see docs/limits.md).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod atomic_file;
 pub mod auth;
 pub mod client;

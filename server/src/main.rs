@@ -3,6 +3,10 @@
 //! `start` serves the HTTP API (src/server.rs); the other subcommands of the CLI come with the
 //! front-door issue (docs/ARCHITECTURE.md).
 
+// No path a client or module reaches may panic: `unwrap`/`expect` are refused outside tests
+// (invariants are `debug_assert!`ed with a fallback, see docs/limits.md).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod cli;
 
 use clap::Parser;

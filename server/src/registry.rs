@@ -244,7 +244,7 @@ impl Registry {
             &dir.join("module.log"),
         )?);
         let host = ModuleHost::new(self.engine.clone(), module, def, datastore, logs, identity)?;
-        Ok(Database::start(identity, owner, host))
+        Ok(Database::start(identity, owner, host)?)
     }
 
     fn insert(&self, db: Database, names: Vec<String>) -> Arc<Database> {
@@ -632,7 +632,7 @@ impl Registry {
             };
             write().map_err(|e| internal(&e))?;
         }
-        Ok(Database::start(identity, owner, host))
+        Database::start(identity, owner, host).map_err(|e| internal(&e))
     }
 
     /// Per-database metrics as Prometheus text: committed transactions, durable offset,

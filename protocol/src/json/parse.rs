@@ -330,7 +330,9 @@ fn sum(
     let (key, payload) = match v {
         Value::Null if ty.as_option().is_some() => return Ok(AlgebraicValue::none()),
         Value::Object(map) if map.len() == 1 => {
-            let (k, p) = map.iter().next().expect("one entry");
+            let Some((k, p)) = map.iter().next() else {
+                return Err(path.err("an object of one entry was expected"));
+            };
             (Value::String(k.clone()), p)
         }
         Value::Object(_) => {

@@ -106,7 +106,8 @@ impl Durability {
         next_offset: u64,
         options: &CommitlogOptions,
         on_durable: Option<DurableCallback>,
-    ) -> Self {
+        dir: &std::path::Path,
+    ) -> crate::Result<Self> {
         let queue = Arc::new(RecordQueue::new(options.queue_capacity));
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
@@ -135,13 +136,16 @@ impl Durability {
                     std::mem::forget(guard);
                 }
             })
-            .expect("spawning the commitlog thread");
-        Self {
+            .map_err(|source| crate::CommitlogError::Io {
+                path: dir.to_owned(),
+                source,
+            })?;
+        Ok(Self {
             queue,
             shared,
             worker: Some(worker),
             next_offset,
-        }
+        })
     }
 
     /// Queues (a copy of) the transaction at `offset`, which must be the next one. Blocks

@@ -23,6 +23,10 @@
 //! assert_eq!(all, vec![(0, b"first".to_vec())]);
 //! ```
 
+// No path a client or module reaches may panic: `unwrap`/`expect` are refused outside tests
+// (invariants are `debug_assert!`ed with a fallback, see docs/limits.md).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod durability;
 mod error;
 mod format;
@@ -86,11 +90,12 @@ impl Commitlog {
     ) -> Result<Durability> {
         let writer =
             writer::SegmentWriter::open(&self.dir, &self.recovered, options.max_segment_bytes)?;
-        Ok(Durability::start(
+        Durability::start(
             writer,
             self.recovered.next_offset,
             options,
             on_durable,
-        ))
+            &self.dir,
+        )
     }
 }

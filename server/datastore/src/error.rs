@@ -40,6 +40,9 @@ pub enum DatastoreError {
     },
     #[error("commitlog: {0}")]
     Commitlog(#[from] lightcone_commitlog::CommitlogError),
+    /// A transaction used after it ended: a bug in its caller, reported instead of a panic.
+    #[error("internal error: the transaction has already ended")]
+    TxEnded,
     #[error("no database in {0}: it has no schema (create it first)")]
     NoDatabase(std::path::PathBuf),
     #[error("{0} already holds a database")]

@@ -394,7 +394,15 @@ impl Index {
         match (&self.int_key, self.columns.as_slice()) {
             (Some(ty), [col]) => {
                 let bytes = layout.column(row, *col as usize);
-                IndexKey::Int(read_int(ty, bytes).expect("integer key columns hold integers"))
+                match read_int(ty, bytes) {
+                    Some(i) => IndexKey::Int(i),
+                    // Integer key columns hold integers (rows are validated before storing).
+                    None => crate::row::broken_invariant(
+                        "an integer key column",
+                        &"not an integer",
+                        IndexKey::Value(layout.decode_column(row, *col as usize)),
+                    ),
+                }
             }
             (_, [col]) => IndexKey::Value(layout.decode_column(row, *col as usize)),
             (_, cols) => IndexKey::Value(AlgebraicValue::product(

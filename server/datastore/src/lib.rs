@@ -12,6 +12,10 @@
 //! drop) replays the undo log backwards. `open` rebuilds the state by replaying the commitlog.
 //! Readers take the read lock, so they see only committed states.
 
+// No path a client or module reaches may panic: `unwrap`/`expect` are refused outside tests
+// (invariants are `debug_assert!`ed with a fallback, see docs/limits.md).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod delta;
 mod error;
 mod index;

@@ -189,11 +189,18 @@ impl CommittedState {
                 // followed by the new columns' defaults.
                 let mut defaults = Vec::new();
                 for c in def.columns.iter().skip(old.def.columns.len()) {
-                    def.default_values
-                        .iter()
-                        .find(|(col, _)| *col == c.col_id)
-                        .map(|(_, v)| v.encode(&mut defaults))
-                        .expect("the plan checked every added column has a default");
+                    // The plan checked every added column has a default.
+                    let Some((_, value)) =
+                        def.default_values.iter().find(|(col, _)| *col == c.col_id)
+                    else {
+                        return Err(crate::DatastoreError::Migration(vec![
+                            MigrationError::AddedColumnWithoutDefault {
+                                table: def.name.clone(),
+                                column: c.name.clone(),
+                            },
+                        ]));
+                    };
+                    value.encode(&mut defaults);
                 }
                 let mut row = Vec::new();
                 for (_, old_row) in old.iter() {

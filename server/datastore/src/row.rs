@@ -99,7 +99,7 @@ impl RowLayout {
             skip_value(ty, &ts, &mut r)?;
             Ok(begin..r.position())
         });
-        stepped.expect("stored rows are valid rows of their type")
+        stepped.unwrap_or_else(|e| broken_invariant("a stored row's column", &e, 0..0))
     }
 
     /// Column `col` of `row`, as bytes.
@@ -114,7 +114,7 @@ impl RowLayout {
             &Typespace::default(),
             self.column(row, col),
         )
-        .expect("stored rows are valid rows of their type")
+        .unwrap_or_else(|e| broken_invariant("a stored row's column", &e, AlgebraicValue::unit()))
     }
 
     /// Integer column `col` of `row` (a column of type bool or an integer up to 128 bits).
@@ -125,7 +125,7 @@ impl RowLayout {
     /// `row` as a product value.
     pub fn decode(&self, row: &[u8]) -> ProductValue {
         ProductValue::decode_exact(&self.row_type, &Typespace::default(), row)
-            .expect("stored rows are valid rows of their type")
+            .unwrap_or_else(|e| broken_invariant("a stored row", &e, ProductValue::new(Vec::new())))
     }
 
     /// Encodes `row` as bytes of this row type (the caller validates them).
@@ -170,6 +170,16 @@ pub fn write_int(ty: &AlgebraicType, value: i128, dst: &mut [u8]) -> bool {
         }
         None => false,
     }
+}
+
+/// Stored rows are valid rows of their table's type: every row is validated before it is
+/// stored (`RowLayout::validate`), so reading one back cannot fail. Should that invariant
+/// break (a bug), debug builds stop here; release builds log it and read `fallback` instead,
+/// so no client or module input can end the process.
+pub(crate) fn broken_invariant<T>(what: &str, error: &dyn std::fmt::Display, fallback: T) -> T {
+    debug_assert!(false, "{what} did not decode: {error}");
+    tracing::error!(what, %error, "a stored value did not decode (a bug)");
+    fallback
 }
 
 #[cfg(test)]

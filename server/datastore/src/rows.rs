@@ -93,12 +93,14 @@ impl RowStore {
         }
     }
 
-    /// Stores `row` (of the right size for fixed-size rows) and returns its slot.
-    pub fn insert(&mut self, row: &[u8]) -> RowId {
+    /// Stores `row` (of the right size for fixed-size rows) and returns its slot; `None` when
+    /// the table already holds `RowId::MAX` rows (the largest slot number is reserved).
+    pub fn insert(&mut self, row: &[u8]) -> Option<RowId> {
         let slot = match self.free.pop() {
             Some(slot) => slot,
             None => {
                 let slot = self.live.len();
+                let id = RowId::try_from(slot).ok().filter(|&id| id < RowId::MAX)?;
                 self.live.push(false);
                 match &mut self.slots {
                     Slots::Fixed {
@@ -112,13 +114,13 @@ impl RowStore {
                     }
                     Slots::Var { rows } => rows.push(Box::default()),
                 }
-                RowId::try_from(slot).expect("a table holds fewer than 2^32 rows")
+                id
             }
         };
         self.write(slot, row);
         self.live[slot as usize] = true;
         self.len += 1;
-        slot
+        Some(slot)
     }
 
     /// Overwrites the row in `slot` (which holds one) with `row`.
@@ -184,14 +186,14 @@ mod tests {
         for i in 0..n as u32 {
             let mut row = [0u8; 12];
             row[..4].copy_from_slice(&i.to_le_bytes());
-            assert_eq!(s.insert(&row), i);
+            assert_eq!(s.insert(&row), Some(i));
         }
         assert_eq!(s.len(), n);
         assert_eq!(&s.get(5000).unwrap()[..4], &5000u32.to_le_bytes());
         assert!(s.remove(7));
         assert!(!s.remove(7));
         assert_eq!(s.get(7), None);
-        assert_eq!(s.insert(&[9; 12]), 7);
+        assert_eq!(s.insert(&[9; 12]), Some(7));
         assert_eq!(s.get(7), Some(&[9u8; 12][..]));
         assert_eq!(s.iter().count(), n);
     }
@@ -199,13 +201,13 @@ mod tests {
     #[test]
     fn variable_rows_and_zero_sized_rows() {
         let mut s = RowStore::new(None);
-        let a = s.insert(b"abc");
-        let b = s.insert(b"");
+        let a = s.insert(b"abc").unwrap();
+        let b = s.insert(b"").unwrap();
         s.replace(a, b"longer row");
         assert_eq!(s.get(a), Some(&b"longer row"[..]));
         assert_eq!(s.get(b), Some(&b""[..]));
         let mut z = RowStore::new(Some(0));
-        let slot = z.insert(&[]);
+        let slot = z.insert(&[]).unwrap();
         assert_eq!(z.get(slot), Some(&[][..]));
     }
 }

@@ -179,14 +179,23 @@ impl Table {
                 return Err(self.unique_violation(index, &key));
             }
         }
-        let id = self.rows.insert(row);
+        let Some(id) = self.rows.insert(row) else {
+            return Err(DatastoreError::InvalidRow {
+                table: self.def.name.clone(),
+                reason: format!(
+                    "the table is full: it holds {} rows, the most a table can",
+                    self.rows.len()
+                ),
+            });
+        };
         for index in &mut self.indexes {
             index.insert(index.key_of(&self.layout, row), id);
         }
         if self.finder.is_none() {
             let rows = &self.rows;
             self.by_hash.insert_unique(row_hash(row), id, |&other| {
-                row_hash(rows.get(other).expect("hashed rows exist"))
+                // Hashed slots hold rows; an empty one hashes as an empty row.
+                row_hash(rows.get(other).unwrap_or_default())
             });
         }
         Ok(Inserted::New(id))
@@ -222,7 +231,11 @@ impl Table {
         let Some(slot) = hinted.or_else(|| by.get_unique(&key)) else {
             return Ok(None);
         };
-        let current = self.rows.get(slot).expect("indexed rows exist");
+        let Some(current) = self.rows.get(slot) else {
+            // Indexes name only live slots: a bug, reported as the row not being there.
+            debug_assert!(false, "index of `{}` names an empty slot", self.def.name);
+            return Ok(None);
+        };
         let mut changes = Vec::new();
         for (i, idx) in self.indexes.iter().enumerate() {
             if i == index {

@@ -188,20 +188,20 @@ impl MutTx {
         }
     }
 
-    fn state(&self) -> &CommittedState {
-        self.state
-            .as_ref()
-            .expect("state held until commit or rollback")
+    /// The state, held from `begin_mut` until `commit` (which consumes the transaction), so
+    /// `TxEnded` is unreachable; it is an error rather than a panic all the same.
+    fn state(&self) -> Result<&CommittedState> {
+        self.state.as_deref().ok_or(DatastoreError::TxEnded)
     }
 
     /// The id of the table with canonical name `name`.
     pub fn table_id(&self, name: &str) -> Option<u32> {
-        self.state().table_id(name)
+        self.state().ok()?.table_id(name)
     }
 
     /// The table with `id` (seeing this transaction's own writes).
     pub fn table(&self, id: u32) -> Result<&Table> {
-        self.state().table(id)
+        self.state()?.table(id)
     }
 
     // ---- writes, on row bytes -------------------------------------------------------------
@@ -211,7 +211,7 @@ impl MutTx {
     /// to an existing one changes nothing.
     pub fn insert_bsatn(&mut self, table_id: u32, row: &mut [u8]) -> Result<()> {
         let undo_len = self.scratch.undo.len();
-        let state = self.state.as_mut().expect("state held until commit");
+        let state = self.state.as_mut().ok_or(DatastoreError::TxEnded)?;
         let table = state.table_mut(table_id)?;
         table.validate(row)?;
         for (i, seq) in table.sequences.iter_mut().enumerate() {
@@ -263,7 +263,7 @@ impl MutTx {
     /// update by primary key). In the delta it is a delete of the old row and an insert of the
     /// new one. Fails if no row has that key.
     pub fn update_bsatn(&mut self, table_id: u32, index: u32, row: &[u8]) -> Result<()> {
-        let state = self.state.as_mut().expect("state held until commit");
+        let state = self.state.as_mut().ok_or(DatastoreError::TxEnded)?;
         let table = state.table_mut(table_id)?;
         table.validate(row)?;
         let scratch = &mut self.scratch;
@@ -308,7 +308,7 @@ impl MutTx {
 
     /// Deletes the row in `slot`; `false` if there is none.
     pub fn delete_slot(&mut self, table_id: u32, slot: RowId) -> Result<bool> {
-        let state = self.state.as_mut().expect("state held until commit");
+        let state = self.state.as_mut().ok_or(DatastoreError::TxEnded)?;
         let table = state.table_mut(table_id)?;
         let start = self.scratch.arena.len();
         if !table.delete(slot, Some(&mut self.scratch.arena)) {
@@ -509,7 +509,7 @@ impl MutTx {
     /// (if the datastore is durable) and returns its net row delta. A transaction that changed
     /// nothing gets no offset.
     pub fn commit(mut self) -> Result<TxDelta> {
-        let mut state = self.state.take().expect("state held until commit");
+        let mut state = self.state.take().ok_or(DatastoreError::TxEnded)?;
         let mut scratch = std::mem::take(&mut self.scratch);
         let offset = state.next_offset;
         let payload = encode_payload(&state, &mut scratch);

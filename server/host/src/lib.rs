@@ -8,6 +8,10 @@
 //! the wasm, checks its imports and reads its definition → the caller creates or migrates the
 //! datastore with that definition → [`ModuleHost::new`] → [`ModuleHost::init`] on first publish.
 
+// No path a client or module reaches may panic: `unwrap`/`expect` are refused outside tests
+// (invariants are `debug_assert!`ed with a fallback, see docs/limits.md).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod catalog;
 mod engine;
 mod env;

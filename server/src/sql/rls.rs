@@ -250,7 +250,9 @@ fn join_filter(
     select: &Select,
     caller: Identity,
 ) -> Result<JoinFilter, SqlError> {
-    let join = select.join.as_ref().expect("a join filter has a join");
+    let Some(join) = select.join.as_ref() else {
+        return Err(SqlError::Unsupported("a join filter needs a join".into()));
+    };
     let table = |name: &str| {
         let id = state
             .table_id(name)

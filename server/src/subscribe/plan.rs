@@ -212,8 +212,10 @@ impl QueryPlan {
         caller: Identity,
         owner: bool,
     ) -> Result<Self, SqlError> {
-        let def = state.def.as_ref().expect("a view implies a definition");
-        let view = &def.views[index];
+        let view = state.def.as_ref().and_then(|def| def.views.get(index));
+        let Some(view) = view else {
+            return Err(SqlError::NoSuchTable(select.table.clone()));
+        };
         if !view.is_public && !owner {
             return Err(SqlError::NoSuchTable(select.table.clone()));
         }
@@ -324,10 +326,9 @@ impl QueryPlan {
         caller: Identity,
         owner: bool,
     ) -> Result<Self, SqlError> {
-        let join = select
-            .join
-            .as_ref()
-            .expect("compile_join is called for joins");
+        let Some(join) = select.join.as_ref() else {
+            return Err(SqlError::Unsupported("a join plan needs a join".into()));
+        };
         let left = Side::find(state, &select.table, caller, owner)?;
         let right = Side::find(state, &join.table, caller, owner)?;
         let names = Columns::new(select, left.row_type(), Some(right.row_type()));
