@@ -1,12 +1,20 @@
 //! A database's module logs: what modules print (`log::info!` …, panics) and what the host
-//! says about them, kept in a bounded ring in memory and appended to a file, as JSON lines in
-//! SpacetimeDB's format: `{"level","ts","target"?,"filename"?,"line_number"?,"function"?,
-//! "message"}`. Readers can ask for recent lines or wait for new ones (`logs --follow`).
+//! says about them, kept in a ring in memory bounded in lines and bytes, and appended to a
+//! file, as JSON lines in SpacetimeDB's format: `{"level","ts","target"?,"filename"?,
+//! "line_number"?,"function"?,"message"}`. Readers can ask for recent lines or wait for new
+//! ones (`logs --follow`).
+//!
+//! The file is written by a thread of its own (buffered; flushed whenever it has nothing
+//! queued), so the database's writer never waits on the disk; at most
+//! [`MAX_QUEUED_LOG_LINES`] wait for it (more are dropped, and counted in the file). A file
+//! past [`MAX_LOG_FILE_BYTES`] is rotated: `module.log` becomes `module.log.1` (replacing
+//! the previous one) and a new `module.log` begins.
 
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
-use std::io::Write;
-use std::path::Path;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use lightcone_protocol::sats::Timestamp;
@@ -14,6 +22,12 @@ use parking_lot::{Condvar, Mutex};
 
 /// Lines kept in memory per database by default.
 pub const DEFAULT_LOG_RING_LINES: usize = 10_000;
+/// Most bytes of lines (about: messages and fields) kept in memory per database.
+pub const MAX_LOG_RING_BYTES: usize = 16 << 20;
+/// Size at which `module.log` is rotated to `module.log.1`.
+pub const MAX_LOG_FILE_BYTES: u64 = 64 << 20;
+/// Lines waiting for the log file's writer thread; past it, lines skip the file.
+pub const MAX_QUEUED_LOG_LINES: usize = 16 * 1024;
 /// The target, filename and function of lines the host writes itself.
 pub const SYSTEM_TARGET: &str = "__spacetimedb__";
 
@@ -104,11 +118,29 @@ impl LogRecord {
     }
 }
 
+impl LogRecord {
+    /// What the line counts against [`MAX_LOG_RING_BYTES`].
+    fn approx_bytes(&self) -> usize {
+        let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        64 + self.message.len() + text(&self.target) + text(&self.filename) + text(&self.function)
+    }
+}
+
 struct Ring {
     lines: VecDeque<LogRecord>,
     /// Sequence number of `lines[0]`; every line ever pushed has one.
     first_seq: u64,
-    file: Option<File>,
+    /// The lines' [`LogRecord::approx_bytes`], summed.
+    bytes: usize,
+    /// Lines that could not be queued for the file since the last one that was.
+    dropped: u64,
+}
+
+/// What the log file's thread is asked to do.
+enum ToFile {
+    Line(String),
+    /// Write out everything queued before this, then answer.
+    Flush(mpsc::SyncSender<()>),
 }
 
 /// One database's logs.
@@ -116,6 +148,8 @@ pub struct ModuleLogs {
     ring: Mutex<Ring>,
     capacity: usize,
     grew: Condvar,
+    /// The log file's thread (`None`: in memory only).
+    file: Option<mpsc::SyncSender<ToFile>>,
 }
 
 impl ModuleLogs {
@@ -125,41 +159,91 @@ impl ModuleLogs {
             ring: Mutex::new(Ring {
                 lines: VecDeque::new(),
                 first_seq: 0,
-                file: None,
+                bytes: 0,
+                dropped: 0,
             }),
             capacity: capacity.max(1),
             grew: Condvar::new(),
+            file: None,
         }
     }
 
-    /// Logs kept in memory and appended to `path`.
+    /// Logs kept in memory and appended to `path` (rotated at [`MAX_LOG_FILE_BYTES`]).
     pub fn with_file(capacity: usize, path: &Path) -> std::io::Result<Self> {
+        Self::with_file_rotating_at(capacity, path, MAX_LOG_FILE_BYTES)
+    }
+
+    /// As [`ModuleLogs::with_file`], rotating at `max_file_bytes`.
+    pub fn with_file_rotating_at(
+        capacity: usize,
+        path: &Path,
+        max_file_bytes: u64,
+    ) -> std::io::Result<Self> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
         let file = OpenOptions::new().create(true).append(true).open(path)?;
-        let logs = Self::in_memory(capacity);
-        logs.ring.lock().file = Some(file);
+        let size = file.metadata()?.len();
+        let (tx, rx) = mpsc::sync_channel(MAX_QUEUED_LOG_LINES);
+        let writer = FileWriter {
+            path: path.to_owned(),
+            out: BufWriter::new(file),
+            size,
+            max_bytes: max_file_bytes.max(1),
+        };
+        std::thread::Builder::new()
+            .name("lightcone-module-log".into())
+            .spawn(move || writer.run(rx))?;
+        let mut logs = Self::in_memory(capacity);
+        logs.file = Some(tx);
         Ok(logs)
     }
 
     /// Adds a line.
     pub fn push(&self, record: LogRecord) {
         let mut ring = self.ring.lock();
-        if let Some(file) = &mut ring.file {
-            // A log file that cannot be written must not fail the reducer; say so once per line
-            // in the server's own log instead.
-            if let Err(e) = writeln!(file, "{}", record.to_json()) {
-                tracing::warn!(error = %e, "cannot append to the module log file");
+        if let Some(file) = &self.file {
+            // A log file that cannot keep up must not slow the reducer: lines skip it, and the
+            // next line that gets through says how many.
+            if ring.dropped > 0 {
+                let note = LogRecord::system(
+                    LogLevel::Warn,
+                    None,
+                    format!(
+                        "{} lines skipped the log file (it fell behind)",
+                        ring.dropped
+                    ),
+                );
+                if file.try_send(ToFile::Line(note.to_json())).is_ok() {
+                    ring.dropped = 0;
+                }
+            }
+            if file.try_send(ToFile::Line(record.to_json())).is_err() {
+                ring.dropped += 1;
             }
         }
+        ring.bytes += record.approx_bytes();
         ring.lines.push_back(record);
-        if ring.lines.len() > self.capacity {
-            ring.lines.pop_front();
+        while ring.lines.len() > self.capacity || ring.bytes > MAX_LOG_RING_BYTES {
+            let Some(old) = ring.lines.pop_front() else {
+                break;
+            };
+            ring.bytes = ring.bytes.saturating_sub(old.approx_bytes());
             ring.first_seq += 1;
         }
         drop(ring);
         self.grew.notify_all();
+    }
+
+    /// Waits until every line pushed so far is in the file (at most `timeout`).
+    pub fn flush(&self, timeout: Duration) {
+        let Some(file) = &self.file else {
+            return;
+        };
+        let (done, wait) = mpsc::sync_channel(1);
+        if file.send(ToFile::Flush(done)).is_ok() {
+            let _ = wait.recv_timeout(timeout);
+        }
     }
 
     /// The last `n` lines kept, oldest first, and the sequence number after the last one.
@@ -189,6 +273,75 @@ impl ModuleLogs {
     }
 }
 
+/// The log file's thread: appends lines, flushes when nothing is queued, rotates.
+struct FileWriter {
+    path: PathBuf,
+    out: BufWriter<File>,
+    size: u64,
+    max_bytes: u64,
+}
+
+impl FileWriter {
+    fn run(mut self, lines: mpsc::Receiver<ToFile>) {
+        let mut next = lines.recv().ok();
+        while let Some(job) = next {
+            match job {
+                ToFile::Line(line) => self.write(&line),
+                ToFile::Flush(done) => {
+                    self.flush();
+                    let _ = done.send(());
+                }
+            }
+            next = match lines.try_recv() {
+                Ok(job) => Some(job),
+                Err(mpsc::TryRecvError::Empty) => {
+                    self.flush();
+                    lines.recv().ok()
+                }
+                Err(mpsc::TryRecvError::Disconnected) => None,
+            };
+        }
+        self.flush();
+    }
+
+    fn write(&mut self, line: &str) {
+        if self.size + line.len() as u64 + 1 > self.max_bytes && self.size > 0 {
+            self.rotate();
+        }
+        // A log file that cannot be written must not fail anything; the server's log says so.
+        match writeln!(self.out, "{line}") {
+            Ok(()) => self.size += line.len() as u64 + 1,
+            Err(e) => tracing::warn!(error = %e, "cannot append to the module log file"),
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Err(e) = self.out.flush() {
+            tracing::warn!(error = %e, "cannot write the module log file");
+        }
+    }
+
+    /// `module.log` → `module.log.1`, and a new `module.log`.
+    fn rotate(&mut self) {
+        self.flush();
+        let mut old = self.path.clone().into_os_string();
+        old.push(".1");
+        let reopened = std::fs::rename(&self.path, &old).and_then(|()| {
+            OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.path)
+        });
+        match reopened {
+            Ok(file) => {
+                self.out = BufWriter::new(file);
+                self.size = 0;
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot rotate the module log file"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,6 +366,7 @@ mod tests {
         );
         let (newer, next) = logs.since(2, Duration::ZERO);
         assert_eq!((newer.len(), next), (1, 3));
+        logs.flush(Duration::from_secs(10));
         let file = std::fs::read_to_string(&path).unwrap();
         assert_eq!(file.lines().count(), 3);
         let first: serde_json::Value = serde_json::from_str(file.lines().next().unwrap()).unwrap();
@@ -220,5 +374,47 @@ mod tests {
         assert_eq!(first["message"], "line 0");
         assert_eq!(first["target"], SYSTEM_TARGET);
         assert_eq!(first["function"], "r");
+    }
+
+    #[test]
+    fn the_ring_is_bounded_in_bytes() {
+        let logs = ModuleLogs::in_memory(100_000);
+        let line = "x".repeat(64 << 10);
+        for _ in 0..1_000 {
+            logs.push(LogRecord::system(LogLevel::Info, None, line.clone()));
+        }
+        let (kept, next) = logs.recent(usize::MAX);
+        assert_eq!(next, 1_000, "every line got a number");
+        let bytes: usize = kept.iter().map(LogRecord::approx_bytes).sum();
+        assert!(bytes <= MAX_LOG_RING_BYTES, "{bytes}");
+        assert!(
+            kept.len() >= MAX_LOG_RING_BYTES / (65 << 10),
+            "{}",
+            kept.len()
+        );
+    }
+
+    #[test]
+    fn the_file_rotates_past_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("module.log");
+        let logs = ModuleLogs::with_file_rotating_at(10, &path, 4096).unwrap();
+        for i in 0..100 {
+            logs.push(LogRecord::system(
+                LogLevel::Info,
+                None,
+                format!("line {i:03} {}", "y".repeat(100)),
+            ));
+        }
+        logs.flush(Duration::from_secs(10));
+        let current = std::fs::read_to_string(&path).unwrap();
+        let previous = std::fs::read_to_string(dir.path().join("module.log.1")).unwrap();
+        assert!(current.len() <= 4096 && previous.len() <= 4096);
+        let last = current.lines().last().unwrap();
+        assert!(
+            last.contains("line 099"),
+            "the newest line is in module.log: {last}"
+        );
+        assert!(!previous.is_empty());
     }
 }
