@@ -217,6 +217,23 @@ fn a_fast_reconnect_with_the_same_connection_id_is_answered_at_once() {
     drop(first);
 }
 
+/// Stops `server` and returns the path of database `db`'s `module.wasm` and its identity.
+fn stop_and_find_module(
+    server: Server,
+    data_dir: &std::path::Path,
+    db: &str,
+) -> (std::path::PathBuf, String) {
+    let info = server.request("GET", &format!("/v1/database/{db}"), None, None);
+    let info: serde_json::Value = serde_json::from_str(&info.body).unwrap();
+    let identity = info["database_identity"].as_str().unwrap().to_owned();
+    assert_eq!(server.stop(), Some(0));
+    let module = data_dir
+        .join("databases")
+        .join(&identity)
+        .join("module.wasm");
+    (module, identity)
+}
+
 #[test]
 fn one_server_per_data_dir_and_a_database_that_fails_to_open_stays_visible() {
     let dir = tempfile::tempdir().unwrap();
@@ -263,15 +280,7 @@ fn one_server_per_data_dir_and_a_database_that_fails_to_open_stays_visible() {
     );
 
     // The module file goes bad while the server is down.
-    let info: serde_json::Value =
-        serde_json::from_str(&server.request("GET", "/v1/database/chat", None, None).body).unwrap();
-    let identity = info["database_identity"].as_str().unwrap().to_owned();
-    assert_eq!(server.stop(), Some(0));
-    let module = dir
-        .path()
-        .join("databases")
-        .join(&identity)
-        .join("module.wasm");
+    let (module, identity) = stop_and_find_module(server, dir.path(), "chat");
     std::fs::write(&module, b"not wasm any more").unwrap();
 
     let server = Server::durable(dir.path());
@@ -343,15 +352,7 @@ fn a_module_file_that_does_not_match_the_logged_tables_is_refused_until_republis
         200
     );
     assert_eq!(server.publish("chat", Some(&owner), &new).status, 200);
-    let info: serde_json::Value =
-        serde_json::from_str(&server.request("GET", "/v1/database/chat", None, None).body).unwrap();
-    let identity = info["database_identity"].as_str().unwrap().to_owned();
-    assert_eq!(server.stop(), Some(0));
-    let module = dir
-        .path()
-        .join("databases")
-        .join(&identity)
-        .join("module.wasm");
+    let (module, _) = stop_and_find_module(server, dir.path(), "chat");
     std::fs::write(&module, &old).unwrap();
 
     let server = Server::durable(dir.path());

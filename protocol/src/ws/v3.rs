@@ -14,6 +14,11 @@ pub const MAX_SERVER_FRAME_PAYLOAD_BYTES: usize = 512 * 1024;
 
 /// Decodes every message in a v3 frame. An empty frame is an error, as upstream.
 pub fn decode_frame<M: Decode>(frame: &[u8]) -> DecodeResult<Vec<M>> {
+    Ok(decode_at_most(frame, usize::MAX)?.unwrap_or_default())
+}
+
+/// The messages of a frame, or `None` once there are more than `max_messages`.
+fn decode_at_most<M: Decode>(frame: &[u8], max_messages: usize) -> DecodeResult<Option<Vec<M>>> {
     if frame.is_empty() {
         return Err(DecodeError::InvalidValue {
             what: "v3 frame",
@@ -23,9 +28,12 @@ pub fn decode_frame<M: Decode>(frame: &[u8]) -> DecodeResult<Vec<M>> {
     let mut r = Reader::new(frame);
     let mut out = Vec::new();
     while r.remaining() > 0 {
+        if out.len() == max_messages {
+            return Ok(None);
+        }
         out.push(M::decode(&mut r)?);
     }
-    Ok(out)
+    Ok(Some(out))
 }
 
 /// Decodes the client messages of a v3 frame.
@@ -40,21 +48,7 @@ pub fn decode_client_frame_at_most(
     frame: &[u8],
     max_messages: usize,
 ) -> DecodeResult<Option<Vec<ClientMessage>>> {
-    if frame.is_empty() {
-        return Err(DecodeError::InvalidValue {
-            what: "v3 frame",
-            detail: "empty frame: expected at least one message".into(),
-        });
-    }
-    let mut r = Reader::new(frame);
-    let mut out = Vec::new();
-    while r.remaining() > 0 {
-        if out.len() == max_messages {
-            return Ok(None);
-        }
-        out.push(ClientMessage::decode(&mut r)?);
-    }
-    Ok(Some(out))
+    decode_at_most(frame, max_messages)
 }
 
 /// Decodes the server messages of a v3 frame's (decompressed) payload.
