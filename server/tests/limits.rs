@@ -16,8 +16,10 @@ fn the_configured_budget_and_memory_limit_stop_modules() {
         "--in-memory",
         "--reducer-budget-ms",
         "50",
+        // The smallest limit: the hog reaches it well within the 50 ms budget, also on a slow
+        // (debug, loaded) build.
         "--module-memory-mib",
-        "64",
+        "16",
     ]);
     let (_, owner) = server.new_identity();
     let r = server.publish("limits", Some(&owner), &module_wasm(EVERYTHING));
