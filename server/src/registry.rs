@@ -518,7 +518,7 @@ impl Registry {
 
     /// Deletes database `identity` (the caller checked ownership): stops it, removes its
     /// files, then frees its names. Its names are held busy meanwhile.
-    pub async fn remove(&self, identity: Identity) -> Result<(), String> {
+    pub async fn remove(&self, identity: Identity) -> Result<(), PublishError> {
         let (db, claim) = {
             let mut state = self.state.write();
             let names: Vec<String> = state
@@ -528,9 +528,9 @@ impl Registry {
                 .map(|(n, _)| n.clone())
                 .collect();
             if let Some(busy) = names.iter().find(|n| state.busy.contains(*n)) {
-                return Err(format!(
+                return Err(PublishError::Busy(format!(
                     "a publish of `{busy}` is in progress; delete it once that has finished"
-                ));
+                )));
             }
             state.busy.extend(names.iter().cloned());
             let claim = NameClaim {
@@ -548,8 +548,10 @@ impl Registry {
             let removed = tokio::task::spawn_blocking(move || remove_if_present(&dir, true));
             removed
                 .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| format!("removing the database's files: {e}"))?;
+                .map_err(|e| PublishError::Internal(e.to_string()))?
+                .map_err(|e| {
+                    PublishError::Internal(format!("removing the database's files: {e}"))
+                })?;
         }
         let mut state = self.state.write();
         state.names.retain(|_, id| *id != identity);

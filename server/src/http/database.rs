@@ -103,7 +103,7 @@ pub async fn delete(state: State, auth: Auth, Path(noi): Path<String>) -> Respon
     }
     match state.registry.remove(identity).await {
         Ok(()) => (StatusCode::OK, auth.headers()).into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, auth.headers(), e).into_response(),
+        Err(e) => publish_error(&auth, e),
     }
 }
 
