@@ -44,6 +44,16 @@ struct State {
     busy: HashSet<String>,
 }
 
+impl State {
+    /// The database a name, or an identity in hex, stands for.
+    fn identity_of(&self, name_or_identity: &str) -> Option<Identity> {
+        match self.names.get(name_or_identity) {
+            Some(id) => Some(*id),
+            None => Identity::from_hex(name_or_identity).ok(),
+        }
+    }
+}
+
 /// Names held busy by one publish or delete; released when dropped, however it ended.
 struct NameClaim<'a> {
     registry: &'a Registry,
@@ -289,10 +299,7 @@ impl Registry {
     /// The database called `name_or_identity` (a name, or an identity in hex).
     pub fn resolve(&self, name_or_identity: &str) -> Option<Arc<Database>> {
         let state = self.state.read();
-        let identity = match state.names.get(name_or_identity) {
-            Some(id) => *id,
-            None => Identity::from_hex(name_or_identity).ok()?,
-        };
+        let identity = state.identity_of(name_or_identity)?;
         state.by_identity.get(&identity).cloned()
     }
 
@@ -348,10 +355,7 @@ impl Registry {
     /// The database called `name_or_identity` if it is known but failed to open.
     pub fn failed(&self, name_or_identity: &str) -> Option<FailedDatabase> {
         let state = self.state.read();
-        let identity = match state.names.get(name_or_identity) {
-            Some(id) => *id,
-            None => Identity::from_hex(name_or_identity).ok()?,
-        };
+        let identity = state.identity_of(name_or_identity)?;
         let error = state.failed.get(&identity)?.clone();
         Some(FailedDatabase {
             identity,

@@ -152,14 +152,7 @@ fn owner_sql(server: &Server, token: &str, db: &str, sql: &str) -> serde_json::V
 #[test]
 fn clients_connected_at_a_crash_are_disconnected_on_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::durable(dir.path());
-    let (_, owner) = server.new_identity();
-    assert_eq!(
-        server
-            .publish("chat", Some(&owner), &support::module_wasm(CHAT))
-            .status,
-        200
-    );
+    let (server, owner) = durable_chat(dir.path());
     // Two players online (confirmed reads: their connect transactions are durable).
     let (_, player) = server.new_identity();
     let _a = support::ws::connect(&server, "chat", Some(&player));
@@ -194,15 +187,8 @@ fn a_fast_reconnect_with_the_same_connection_id_is_answered_at_once() {
     use lightcone_client_core::protocol::sats::ConnectionId;
     use lightcone_client_core::{ConnectOptions, Connection};
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::durable(dir.path());
+    let (server, _owner) = durable_chat(dir.path());
     let (_, player) = server.new_identity();
-    let (_, owner) = server.new_identity();
-    assert_eq!(
-        server
-            .publish("chat", Some(&owner), &support::module_wasm(CHAT))
-            .status,
-        200
-    );
     let options = ConnectOptions {
         token: Some(player.clone()),
         connection_id: Some(ConnectionId(42)),
@@ -215,6 +201,13 @@ fn a_fast_reconnect_with_the_same_connection_id_is_answered_at_once() {
     let second = Connection::connect(&server.base, "chat", &options).unwrap();
     assert_eq!(second.connection_id, ConnectionId(42));
     drop(first);
+}
+
+/// A durable server over `data_dir` with the chat sample published as `chat` by a new
+/// owner, whose token is returned.
+fn durable_chat(data_dir: &std::path::Path) -> (Server, String) {
+    let data_dir = data_dir.to_str().unwrap();
+    Server::start_with_module(&["--data-dir", data_dir], "chat", CHAT)
 }
 
 /// Stops `server` and returns the path of database `db`'s `module.wasm` and its identity.
@@ -237,11 +230,9 @@ fn stop_and_find_module(
 #[test]
 fn one_server_per_data_dir_and_a_database_that_fails_to_open_stays_visible() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::durable(dir.path());
-    let (_, owner) = server.new_identity();
+    let (server, owner) = durable_chat(dir.path());
     let (_, stranger) = server.new_identity();
     let wasm = support::module_wasm(CHAT);
-    assert_eq!(server.publish("chat", Some(&owner), &wasm).status, 200);
 
     // A second server on the same directory is refused, naming the directory and the holder.
     let mut second = std::process::Command::new(env!("CARGO_BIN_EXE_lightcone"))
@@ -377,14 +368,8 @@ fn a_module_file_that_does_not_match_the_logged_tables_is_refused_until_republis
 fn a_client_that_never_reads_is_dropped_within_its_byte_budget() {
     use lightcone_client_core::protocol::bsatn;
     use lightcone_client_core::protocol::ws::v2::*;
-    let server = Server::start(&["--in-memory", "--max-client-queue-mib", "8"]);
-    let (_, owner) = server.new_identity();
-    assert_eq!(
-        server
-            .publish("chat", Some(&owner), &support::module_wasm(CHAT))
-            .status,
-        200
-    );
+    let args = ["--in-memory", "--max-client-queue-mib", "8"];
+    let (server, owner) = Server::start_with_module(&args, "chat", CHAT);
     // Subscribed to every user row, then never reads again.
     let mut sleeper = support::ws::connect(&server, "chat", None);
     support::ws::subscribe(&mut sleeper, 1, &["SELECT * FROM user"]);

@@ -28,16 +28,6 @@ fn http_sql(server: &Server, sql: &str) -> support::Reply {
     )
 }
 
-fn subscribe_reply(c: &mut Connection, set: u32, sql: &str) -> ServerMessage {
-    c.send(&ClientMessage::Subscribe(Subscribe {
-        request_id: set,
-        query_set_id: QuerySetId { id: set },
-        query_strings: vec![sql.into()],
-    }))
-    .unwrap();
-    c.recv().unwrap()
-}
-
 #[test]
 fn a_query_of_thousands_of_conditions_is_refused_and_the_server_stays_up() {
     let (server, _owner) = Server::with_module("chat", CHAT);
@@ -47,7 +37,7 @@ fn a_query_of_thousands_of_conditions_is_refused_and_the_server_stays_up() {
         let r = http_sql(&server, &deep);
         assert_eq!(r.status, 400, "{op}: {r:?}");
         assert!(r.body.contains("too large"), "{op}: {}", r.body);
-        match subscribe_reply(&mut anyone, 1, &deep) {
+        match ws::subscribe_reply(&mut anyone, 1, &[&deep]) {
             ServerMessage::SubscriptionError(e) => {
                 assert!(e.error.contains("too large"), "{op}: {}", e.error)
             }
@@ -75,7 +65,7 @@ fn a_query_of_thousands_of_conditions_is_refused_and_the_server_stays_up() {
     let wide = chained(1_300, "OR");
     let r = http_sql(&server, &wide);
     assert_eq!(r.status, 200, "{}", r.body);
-    match subscribe_reply(&mut anyone, 2, &wide) {
+    match ws::subscribe_reply(&mut anyone, 2, &[&wide]) {
         ServerMessage::SubscribeApplied(_) => {}
         other => panic!("{other:?}"),
     }
@@ -256,25 +246,16 @@ fn until_closed(mut stream: std::net::TcpStream) -> String {
 
 #[test]
 fn slow_and_surplus_connections_cannot_lock_out_pings_and_owners() {
-    let (server, owner) = {
-        let server = Server::start(&[
-            "--in-memory",
-            "--max-connections",
-            "8",
-            "--header-timeout-secs",
-            "1",
-            "--body-timeout-secs",
-            "1",
-        ]);
-        let (_, owner) = server.new_identity();
-        assert_eq!(
-            server
-                .publish("chat", Some(&owner), &module_wasm(CHAT))
-                .status,
-            200
-        );
-        (server, owner)
-    };
+    let args = [
+        "--in-memory",
+        "--max-connections",
+        "8",
+        "--header-timeout-secs",
+        "1",
+        "--body-timeout-secs",
+        "1",
+    ];
+    let (server, owner) = Server::start_with_module(&args, "chat", CHAT);
     let ping = "GET /v1/ping HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n";
     // Eight strangers send half a request head and stop: every ordinary slot is taken.
     let stuck: Vec<_> = (0..8)

@@ -128,7 +128,13 @@ impl Server {
     /// An in-memory server with the module built from `dir` published as `db` by a new
     /// identity, whose token is returned.
     pub fn with_module(db: &str, dir: &str) -> (Self, String) {
-        let server = Self::start(&["--in-memory"]);
+        Self::start_with_module(&["--in-memory"], db, dir)
+    }
+
+    /// A server started with `args`, with the module built from `dir` published as `db` by
+    /// a new identity, whose token is returned.
+    pub fn start_with_module(args: &[&str], db: &str, dir: &str) -> (Self, String) {
+        let server = Self::start(args);
         let (_, owner) = server.new_identity();
         let r = server.publish(db, Some(&owner), &module_wasm(dir));
         assert_eq!(r.status, 200, "publishing {dir}: {r:?}");
@@ -247,15 +253,20 @@ pub mod ws {
         c
     }
 
-    /// Subscribes query set `set` to `queries`; the reply must be `SubscribeApplied`.
-    pub fn subscribe(c: &mut Connection, set: u32, queries: &[&str]) -> QueryRows {
+    /// Subscribes query set `set` to `queries` and returns the reply, whatever it is.
+    pub fn subscribe_reply(c: &mut Connection, set: u32, queries: &[&str]) -> ServerMessage {
         c.send(&ClientMessage::Subscribe(Subscribe {
             request_id: set,
             query_set_id: QuerySetId { id: set },
             query_strings: queries.iter().map(|q| (*q).into()).collect(),
         }))
         .unwrap();
-        match c.recv().unwrap() {
+        c.recv().unwrap()
+    }
+
+    /// Subscribes query set `set` to `queries`; the reply must be `SubscribeApplied`.
+    pub fn subscribe(c: &mut Connection, set: u32, queries: &[&str]) -> QueryRows {
+        match subscribe_reply(c, set, queries) {
             ServerMessage::SubscribeApplied(a) => a.rows,
             other => panic!("{queries:?}: {other:?}"),
         }

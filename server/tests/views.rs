@@ -19,13 +19,7 @@ fn connect(server: &Server) -> Connection {
 }
 
 fn subscribe(c: &mut Connection, set: u32, sql: &str) -> ServerMessage {
-    c.send(&ClientMessage::Subscribe(Subscribe {
-        request_id: set,
-        query_set_id: QuerySetId { id: set },
-        query_strings: vec![sql.into()],
-    }))
-    .unwrap();
-    c.recv().unwrap()
+    support::ws::subscribe_reply(c, set, &[sql])
 }
 
 /// The notes (one `String` column) of a row list.
