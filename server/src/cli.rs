@@ -191,6 +191,11 @@ pub struct StartArgs {
     #[arg(long, default_value_t = lightcone_server::http::accept::BODY_READ_TIMEOUT.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..=3_600))]
     pub body_timeout_secs: u64,
+    /// Most MiB of request bodies held at once, all connections together (a request past it
+    /// gets 503).
+    #[arg(long, default_value_t = (lightcone_server::http::accept::DEFAULT_BODY_MEMORY_BYTES >> 20) as u64,
+          value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+    pub max_body_memory_mib: u64,
     /// A file holding the bearer token `/metrics` asks for (Prometheus: `authorization`).
     /// Without it, `/metrics` answers loopback peers only.
     #[arg(long)]

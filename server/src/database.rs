@@ -16,18 +16,19 @@ use lightcone_host::{
 use lightcone_protocol::moduledef::ModuleDef;
 use lightcone_protocol::sats::{ConnectionId, Identity, ProductValue, Timestamp};
 use lightcone_protocol::ws::v2::{
-    self as ws, CallReducer, ClientMessage, InitialConnection, OneOffQueryResult, QueryRows,
-    ReducerOk, ServerMessage, SingleTableRows, SubscribeApplied, SubscriptionError,
-    TransactionUpdate, UnsubscribeApplied, UnsubscribeFlags,
+    self as ws, CallReducer, ClientMessage, InitialConnection, ReducerOk, ServerMessage,
+    SubscribeApplied, SubscriptionError, TransactionUpdate, UnsubscribeApplied, UnsubscribeFlags,
 };
 use std::collections::HashMap;
 use tokio::sync::oneshot;
 
+mod one_off;
 mod procedures;
 
 pub use procedures::RouteReply;
 use procedures::{HttpProcedureReply, Origin, Procedures};
 
+use crate::sql::budget::{QueryBudget, Spend, Stop};
 use crate::sql::parse::Statement;
 use crate::sql::{SqlError, SqlOutput};
 use crate::subscribe::{
@@ -752,7 +753,10 @@ impl Worker {
                     .row_type
                     .clone(),
             };
-            let list = plan.current_rows(&state, &self.views);
+            let mut spend = Spend::new(QueryBudget::for_caller(owner), None);
+            let list = plan
+                .current_rows(&state, &self.views, &mut spend)
+                .map_err(Stop::into_error)?;
             let rows = list
                 .rows()
                 .map_err(|e| SqlError::Refused(e.to_string()))?
@@ -867,6 +871,7 @@ impl Worker {
         };
         client.handled(bytes);
         let (caller, owner) = (client.caller, client.owner);
+        let subscribe_budget = QueryBudget::for_subscription(owner, client.max_queued_bytes());
         match message {
             ClientMessage::Subscribe(s) => {
                 if let Err(error) = self.materialize(&s.query_strings, caller.identity) {
@@ -888,6 +893,7 @@ impl Worker {
                     owner,
                     s.query_set_id,
                     &s.query_strings,
+                    subscribe_budget,
                 );
                 let offset = state.next_offset.checked_sub(1);
                 drop(state);
@@ -941,40 +947,7 @@ impl Worker {
                 };
                 self.send(conn, offset, message);
             }
-            ClientMessage::OneOffQuery(q) => {
-                let sql = [q.query_string.clone()];
-                let result = match self.materialize(&sql, caller.identity) {
-                    Err(e) => Err(e.into_boxed_str()),
-                    Ok(()) => {
-                        let state = self.host.datastore().read();
-                        let sql = &q.query_string;
-                        QueryPlan::compile_with_views(
-                            &state,
-                            &self.views,
-                            sql,
-                            caller.identity,
-                            owner,
-                        )
-                        .map(|plan| QueryRows {
-                            tables: vec![SingleTableRows {
-                                table: plan.table_name.clone(),
-                                rows: plan.current_rows(&state, &self.views),
-                            }],
-                        })
-                        .map_err(|e| e.to_string().into_boxed_str())
-                    }
-                };
-                self.views.retain(&self.subs.view_keys());
-                let offset = self.last_offset();
-                self.send(
-                    conn,
-                    offset,
-                    ServerMessage::OneOffQueryResult(OneOffQueryResult {
-                        request_id: q.request_id,
-                        result,
-                    }),
-                );
-            }
+            ClientMessage::OneOffQuery(q) => self.one_off(conn, caller.identity, owner, q),
             ClientMessage::CallReducer(c) => {
                 let (offset, result) = self.ws_call(conn, caller, owner, &c);
                 self.send(

@@ -18,6 +18,7 @@
 pub mod atomic_file;
 pub mod auth;
 pub mod client;
+pub mod crash_point;
 pub mod data_dir_lock;
 pub mod database;
 pub mod http;

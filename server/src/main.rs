@@ -61,6 +61,7 @@ fn main() -> std::process::ExitCode {
                     max_connections_per_ip: args.max_connections_per_ip,
                     header_read_timeout: std::time::Duration::from_secs(args.header_timeout_secs),
                     body_read_timeout: std::time::Duration::from_secs(args.body_timeout_secs),
+                    body_memory_bytes: (args.max_body_memory_mib as usize) << 20,
                     ..Default::default()
                 },
                 metrics_token,

@@ -1,7 +1,11 @@
 //! The server's databases, by identity and by name, and their files. Each durable database
 //! lives in `<data dir>/databases/<identity hex>/`: `db/` (commitlog and snapshots),
-//! `module.wasm` (the module last published, reloaded on start) and `meta.json`
-//! (`{"identity","owner","names"}`).
+//! `module.wasm` (the module last published, reloaded on start), `meta.json`
+//! (`{"identity","owner","names"}`, written last when a database is created) and, while a
+//! publish migrates, `module.next.wasm` (the new module, renamed over `module.wasm` once the
+//! migration committed). Startup finishes or drops what a crash left half done: a directory
+//! without `meta.json` is removed, a `module.next.wasm` is promoted if the log holds its
+//! migration and deleted if not.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -13,12 +17,18 @@ use lightcone_protocol::sats::Identity;
 use parking_lot::RwLock;
 use serde::{Deserialize, Serialize};
 
-use crate::atomic_file::write_atomic;
+use crate::atomic_file::{rename_durably, write_atomic};
 use crate::auth::{identity_from_claims, LOCAL_ISSUER};
 use crate::database::Database;
 
 /// Subdirectory of the data dir holding the databases.
 pub const DATABASES_DIR: &str = "databases";
+/// In a database's directory: the module it runs.
+pub const MODULE_FILE: &str = "module.wasm";
+/// In a database's directory: a published module waiting for its migration to commit.
+pub const STAGED_MODULE_FILE: &str = "module.next.wasm";
+/// In a database's directory: its identity, owner and names, written last on creation.
+pub const META_FILE: &str = "meta.json";
 /// Longest database name.
 pub const MAX_NAME_LEN: usize = 64;
 
@@ -157,7 +167,14 @@ impl Registry {
             std::fs::create_dir_all(root)?;
             for entry in std::fs::read_dir(root)? {
                 let dir = entry?.path();
-                if !dir.join("meta.json").is_file() {
+                if !dir.is_dir() {
+                    continue;
+                }
+                if !dir.join(META_FILE).is_file() {
+                    // Its creation stopped before the publish answered: nobody was told it
+                    // exists, and its name was never booked.
+                    tracing::warn!(dir = %dir.display(), "removing a database whose creation did not finish");
+                    std::fs::remove_dir_all(&dir)?;
                     continue;
                 }
                 let meta = match read_meta(&dir) {
@@ -223,22 +240,28 @@ impl Registry {
         republished: Option<&[u8]>,
     ) -> anyhow::Result<Database> {
         let (identity, owner) = (meta.identity, meta.owner);
+        let datastore = Datastore::open(&dir.join("db"), &self.options)?;
+        let logged = datastore.read().def.clone();
+        let staged = dir.join(STAGED_MODULE_FILE);
+        match republished {
+            Some(wasm) => write_atomic(&staged, wasm)?,
+            None if staged.is_file() => self.finish_interrupted_publish(dir, logged.as_deref())?,
+            None => {}
+        }
         let stored;
         let wasm = match republished {
             Some(wasm) => wasm,
             None => {
-                stored = std::fs::read(dir.join("module.wasm"))?;
+                stored = std::fs::read(dir.join(MODULE_FILE))?;
                 &stored
             }
         };
         let (module, def) = ModuleHost::load(&self.engine, wasm)?;
-        let datastore = Datastore::open(&dir.join("db"), &self.options)?;
-        let logged = datastore.read().def.clone();
         if let Some(logged) = logged {
             match (republished, lightcone_datastore::migrate::plan(&logged, &def)) {
                 (None, Ok(steps)) if steps.is_empty() => {}
                 (None, Ok(_)) | (None, Err(_)) => anyhow::bail!(
-                    "module.wasm does not match the tables in the database's log (did the server stop during a publish?); publish the module again"
+                    "module.wasm does not match the tables in the database's log; publish the module again"
                 ),
                 (Some(_), Ok(steps)) if steps.is_empty() => {}
                 (Some(_), _) => {
@@ -246,8 +269,9 @@ impl Registry {
                 }
             }
         }
-        if let Some(wasm) = republished {
-            write_atomic(&dir.join("module.wasm"), wasm)?;
+        if republished.is_some() {
+            crate::crash_point::here("publish.migrated");
+            rename_durably(&staged, &dir.join(MODULE_FILE))?;
         }
         let logs = Arc::new(ModuleLogs::with_file(
             self.engine.config.log_ring_lines,
@@ -255,6 +279,32 @@ impl Registry {
         )?);
         let host = ModuleHost::new(self.engine.clone(), module, def, datastore, logs, identity)?;
         Ok(Database::start(identity, owner, host)?)
+    }
+
+    /// A publish stopped between writing its module ([`STAGED_MODULE_FILE`]) and replacing
+    /// [`MODULE_FILE`] with it: if its migration committed (the staged module describes the
+    /// logged tables), the replacement is finished; if not, the staged module is dropped.
+    fn finish_interrupted_publish(
+        &self,
+        dir: &Path,
+        logged: Option<&lightcone_protocol::moduledef::ModuleDef>,
+    ) -> anyhow::Result<()> {
+        let staged = dir.join(STAGED_MODULE_FILE);
+        let wasm = std::fs::read(&staged)?;
+        let migrated = match (ModuleHost::load(&self.engine, &wasm), logged) {
+            (Ok((_, def)), Some(logged)) => {
+                lightcone_datastore::migrate::plan(logged, &def).is_ok_and(|steps| steps.is_empty())
+            }
+            _ => false,
+        };
+        if migrated {
+            tracing::warn!(dir = %dir.display(), "finishing a publish that stopped after its migration");
+            rename_durably(&staged, &dir.join(MODULE_FILE))?;
+        } else {
+            tracing::warn!(dir = %dir.display(), "dropping the module of a publish that stopped before its migration");
+            std::fs::remove_file(&staged)?;
+        }
+        Ok(())
     }
 
     fn insert(&self, db: Database, names: Vec<String>) -> Arc<Database> {
@@ -337,7 +387,7 @@ impl Registry {
         all.sort();
         drop(state);
         if let Some(dir) = self.dir_of(identity) {
-            let path = dir.join("meta.json");
+            let path = dir.join(META_FILE);
             let mut meta: Meta = std::fs::read(&path)
                 .ok()
                 .and_then(|b| serde_json::from_slice(&b).ok())
@@ -423,18 +473,36 @@ impl Registry {
                     return self.reopen(identity, name, wasm).await;
                 };
                 let new_def = def.clone();
-                existing
-                    .update(module, def)
-                    .await
-                    .map_err(PublishError::Migration)?;
+                // The new module is written beside the old one first, and replaces it only
+                // after the migration committed: a crash anywhere leaves a pair that opens
+                // (`finish_interrupted_publish`).
+                let dir = self.dir_of(existing.identity);
+                let blocking = |f: Box<dyn FnOnce() -> std::io::Result<()> + Send>| async move {
+                    tokio::task::spawn_blocking(f)
+                        .await
+                        .map_err(|e| PublishError::Internal(e.to_string()))?
+                        .map_err(|e| PublishError::Internal(e.to_string()))
+                };
+                if let Some(dir) = dir.clone() {
+                    blocking(Box::new(move || {
+                        write_atomic(&dir.join(STAGED_MODULE_FILE), &wasm)
+                    }))
+                    .await?;
+                }
+                crate::crash_point::here("publish.staged");
+                if let Err(e) = existing.update(module, def).await {
+                    if let Some(dir) = dir {
+                        let _ = std::fs::remove_file(dir.join(STAGED_MODULE_FILE));
+                    }
+                    return Err(PublishError::Migration(e));
+                }
                 *existing.def.write() = Arc::new(new_def);
-                if let Some(dir) = self.dir_of(existing.identity) {
-                    tokio::task::spawn_blocking(move || {
-                        write_atomic(&dir.join("module.wasm"), &wasm)
-                    })
-                    .await
-                    .map_err(|e| PublishError::Internal(e.to_string()))?
-                    .map_err(|e| PublishError::Internal(e.to_string()))?;
+                crate::crash_point::here("publish.migrated");
+                if let Some(dir) = dir {
+                    blocking(Box::new(move || {
+                        rename_durably(&dir.join(STAGED_MODULE_FILE), &dir.join(MODULE_FILE))
+                    }))
+                    .await?;
                 }
                 return Ok(Published {
                     identity: existing.identity,
@@ -626,6 +694,7 @@ impl Registry {
             return Err(PublishError::InitFailed(error));
         }
         debug_assert!(matches!(init.outcome, ReducerOutcome::Committed(_)));
+        crate::crash_point::here("publish.created");
         if let Some(dir) = &dir {
             let meta = Meta {
                 identity: identity.to_hex(),
@@ -633,8 +702,9 @@ impl Registry {
                 names: names.to_vec(),
             };
             let write = || -> std::io::Result<()> {
-                write_atomic(&dir.join("module.wasm"), wasm)?;
-                write_atomic(&dir.join("meta.json"), &serde_json::to_vec_pretty(&meta)?)
+                // `meta.json` last: a directory without one is a creation that never finished.
+                write_atomic(&dir.join(MODULE_FILE), wasm)?;
+                write_atomic(&dir.join(META_FILE), &serde_json::to_vec_pretty(&meta)?)
             };
             write().map_err(|e| internal(&e))?;
         }
@@ -754,7 +824,7 @@ struct StoredMeta {
 }
 
 fn read_meta(dir: &Path) -> anyhow::Result<StoredMeta> {
-    let meta: Meta = serde_json::from_slice(&std::fs::read(dir.join("meta.json"))?)?;
+    let meta: Meta = serde_json::from_slice(&std::fs::read(dir.join(META_FILE))?)?;
     Ok(StoredMeta {
         identity: Identity::from_hex(&meta.identity)?,
         owner: Identity::from_hex(&meta.owner)?,

@@ -71,6 +71,7 @@ async fn serve(config: ServerConfig) -> anyhow::Result<()> {
         max_client_queue: config.max_client_queue,
         max_client_queue_bytes: config.max_client_queue_bytes,
         body_read_timeout: config.connections.body_read_timeout,
+        body_budget: crate::http::accept::BodyBudget::new(config.connections.body_memory_bytes),
         metrics_token: config.metrics_token.clone(),
     }));
     let fd_limit = crate::http::accept::raise_fd_limit();

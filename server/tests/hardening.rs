@@ -453,3 +453,158 @@ fn a_frame_of_millions_of_messages_is_refused_before_it_costs_memory() {
         200
     );
 }
+
+#[test]
+fn a_flood_of_route_bodies_stays_within_the_body_budget() {
+    use std::io::Write;
+    let args = ["--in-memory", "--max-body-memory-mib", "64"];
+    let (server, owner) = Server::start_with_module(&args, "chat", CHAT);
+    let mut player = support::ws::connect(&server, "chat", Some(&owner));
+    let before = server.peak_rss_bytes();
+    // 48 callers each send 15 of a declared 16 MiB to a route, then hold the connection:
+    // without the budget the server would hold ~720 MiB of bodies.
+    const CALLERS: usize = 48;
+    const SENT: usize = 15 << 20;
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let sent = std::sync::Barrier::new(CALLERS + 1);
+    let release = std::sync::Barrier::new(CALLERS + 1);
+    std::thread::scope(|s| {
+        for _ in 0..CALLERS {
+            s.spawn(|| {
+                let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+                let head = "POST /v1/database/chat/route/upload HTTP/1.1\r\nhost: x\r\n\
+                            content-length: 16777216\r\n\r\n";
+                let chunk = vec![b'x'; 64 << 10];
+                let mut ok = stream.write_all(head.as_bytes()).is_ok();
+                let mut written = 0;
+                while ok && written < SENT {
+                    ok = stream.write_all(&chunk).is_ok();
+                    written += chunk.len();
+                }
+                sent.wait();
+                release.wait();
+                drop(stream);
+            });
+        }
+        sent.wait();
+        let grew = server.peak_rss_bytes().saturating_sub(before);
+        // A game client on its WebSocket and a ping are served meanwhile.
+        support::ws::call_ok(
+            &mut player,
+            "send_message",
+            lightcone_client_core::protocol::bsatn::to_vec(&"during".to_owned()),
+        );
+        assert_eq!(server.request("GET", "/v1/ping", None, None).status, 200);
+        release.wait();
+        assert!(grew < 200 << 20, "the server grew by {} MiB", grew >> 20);
+    });
+    // The budget is whole again once the server has seen the callers go (it notices each
+    // closed socket on its own time, hence the deadline).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let r = server.call("chat", "send_message", Some(&owner), "[\"after\"]");
+        if r.status == 200 {
+            break;
+        }
+        assert_eq!(r.status, 503, "{r:?}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "bodies still held: {r:?}"
+        );
+    }
+    let n = owner_sql(&server, &owner, "chat", "SELECT COUNT(*) AS n FROM message");
+    assert_eq!(n[0]["rows"][0][0], 2, "{n}");
+}
+
+/// Starts a server on `data_dir` that aborts at crash point `point`, runs `publish` against
+/// it (which must reach the point) and checks the server died there.
+fn crash_during(data_dir: &std::path::Path, point: &str, publish: impl FnOnce(&Server)) {
+    let args = ["--data-dir", data_dir.to_str().unwrap()];
+    let server = Server::start_with_env(&args, &[("LIGHTCONE_CRASH_AT", point)]);
+    publish(&server);
+    assert!(server.wait_crashed(), "the server did not die at {point}");
+}
+
+/// The database `db`'s table names, as its schema lists them.
+fn table_names(server: &Server, db: &str) -> Vec<String> {
+    let r = server.request(
+        "GET",
+        &format!("/v1/database/{db}/schema?version=9"),
+        None,
+        None,
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let schema: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let mut names: Vec<String> = schema["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_crash_at_each_step_of_a_publish_leaves_databases_that_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let plus = support::module_wasm("server/host/tests/modules/chat-plus");
+    let (server, owner) = durable_chat(dir.path());
+    let r = server.call("chat", "send_message", Some(&owner), "[\"kept\"]");
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(server.stop(), Some(0));
+    let publish_plus = |s: &Server| {
+        let r = s.try_request(
+            "PUT",
+            "/v1/database/chat",
+            Some(&owner),
+            Some(("application/wasm", &plus)),
+        );
+        assert!(r.is_err(), "the publish answered: {r:?}");
+    };
+    let reopen = || {
+        let server = Server::durable(dir.path());
+        let rows = owner_sql(&server, &owner, "chat", "SELECT * FROM message");
+        assert_eq!(rows[0]["rows"].as_array().unwrap().len(), 1, "{rows}");
+        server
+    };
+    // Before the migration: the old module runs on, the staged one is gone.
+    crash_during(dir.path(), "publish.staged", publish_plus);
+    let server = reopen();
+    assert_eq!(table_names(&server, "chat"), ["message", "user"]);
+    let staged = std::fs::read_dir(dir.path().join("databases"))
+        .unwrap()
+        .any(|d| d.unwrap().path().join("module.next.wasm").exists());
+    assert!(
+        !staged,
+        "the staged module of the interrupted publish is left"
+    );
+    assert_eq!(server.stop(), Some(0));
+    // After the migration, before the module file was replaced: the new module runs.
+    crash_during(dir.path(), "publish.migrated", publish_plus);
+    let server = reopen();
+    let names = table_names(&server, "chat");
+    assert!(names.contains(&"reaction".to_owned()), "{names:?}");
+    assert_eq!(server.stop(), Some(0));
+    // A new database whose creation stopped after its first commit does not exist, and its
+    // name is free for whoever publishes it next.
+    let chat = support::module_wasm(CHAT);
+    crash_during(dir.path(), "publish.created", |s| {
+        let r = s.try_request(
+            "PUT",
+            "/v1/database/fresh",
+            Some(&owner),
+            Some(("application/wasm", &chat)),
+        );
+        assert!(r.is_err(), "the publish answered: {r:?}");
+    });
+    let server = reopen();
+    let r = server.request("GET", "/v1/database/fresh", None, None);
+    assert_eq!(r.status, 404, "{r:?}");
+    let (_, stranger) = server.new_identity();
+    assert_eq!(server.publish("fresh", Some(&stranger), &chat).status, 200);
+    let dirs = std::fs::read_dir(dir.path().join("databases"))
+        .unwrap()
+        .count();
+    assert_eq!(dirs, 2, "one directory per database, none left over");
+}

@@ -412,3 +412,128 @@ fn a_stranger_s_query_stops_at_its_budget() {
         200
     );
 }
+
+/// Fills the notes module's `room_member` with `n` members of room 1: a self-join on `room`
+/// is then n² pairs, each found through the index.
+fn crowd_one_room(server: &Server, owner: &str, n: usize) {
+    for batch in 0..n.div_ceil(1_000) {
+        let rows: Vec<String> = (batch * 1_000..((batch + 1) * 1_000).min(n))
+            .map(|i| format!("(1, 0x{i:064x})"))
+            .collect();
+        let insert = format!(
+            "INSERT INTO room_member (room, member) VALUES {}",
+            rows.join(", ")
+        );
+        let r = server.request(
+            "POST",
+            "/v1/database/notes/sql",
+            Some(owner),
+            Some(("text/plain", insert.as_bytes())),
+        );
+        assert_eq!(r.status, 200, "{r:?}");
+    }
+}
+
+/// Every pair of room 1's members, none of which passes the filter: all work, no rows.
+const CROWD_JOIN: &str = "SELECT a.* FROM room_member a JOIN room_member b ON a.room = b.room \
+     WHERE b.member = 0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
+
+#[test]
+fn a_stranger_s_websocket_reads_stop_at_their_budget() {
+    let (server, owner) = Server::with_module("notes", NOTES);
+    crowd_one_room(&server, &owner, 4_000);
+    let mut stranger = ws::connect(&server, "notes", None);
+    stranger
+        .send(&ClientMessage::OneOffQuery(OneOffQuery {
+            request_id: 1,
+            query_string: CROWD_JOIN.into(),
+        }))
+        .unwrap();
+    match stranger.recv().unwrap() {
+        ServerMessage::OneOffQueryResult(OneOffQueryResult { result: Err(e), .. }) => {
+            assert!(e.contains("too expensive"), "{e}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // A subscription's initial rows have a (larger) budget too.
+    match ws::subscribe_reply(&mut stranger, 1, &[CROWD_JOIN]) {
+        ServerMessage::SubscriptionError(e) => {
+            assert!(e.error.contains("too expensive"), "{}", e.error)
+        }
+        other => panic!("{other:?}"),
+    }
+    // The connection carries on.
+    let rows = ws::one_off(&mut stranger, "SELECT * FROM room_member WHERE room = 2");
+    assert_eq!(rows.len(), 0);
+}
+
+/// Runs `read` (a query that takes long) on its own thread while reducer calls commit one
+/// after another here; returns how long the read took and the slowest call.
+fn calls_beside(
+    server: &Server,
+    owner: &str,
+    read: impl FnOnce() + Send,
+) -> (std::time::Duration, std::time::Duration) {
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let reading = s.spawn(|| {
+            let started = std::time::Instant::now();
+            read();
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+            started.elapsed()
+        });
+        let (mut slowest, mut calls) = (std::time::Duration::ZERO, 0);
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            let started = std::time::Instant::now();
+            let r = server.call("notes", "add_note", Some(owner), "[\"beside\"]");
+            assert_eq!(r.status, 200, "{r:?}");
+            slowest = slowest.max(started.elapsed());
+            calls += 1;
+        }
+        let read = reading.join().unwrap();
+        assert!(calls > 0);
+        (read, slowest)
+    })
+}
+
+#[test]
+fn long_reads_do_not_hold_commits_back() {
+    let (server, owner) = Server::with_module("notes", NOTES);
+    crowd_one_room(&server, &owner, 4_000);
+    // Over HTTP: the owner's budget lets the 16 million pairs run for up to 2 s.
+    let (read, slowest) = calls_beside(&server, &owner, || {
+        let r = server.request(
+            "POST",
+            "/v1/database/notes/sql",
+            Some(&owner),
+            Some(("text/plain", CROWD_JOIN.as_bytes())),
+        );
+        assert!(r.status == 200 || r.body.contains("too expensive"), "{r:?}");
+    });
+    assert!(read.as_millis() >= 200, "the read is not long: {read:?}");
+    assert!(
+        slowest < read / 4,
+        "a call took {slowest:?} beside a {read:?} read"
+    );
+    // Over WebSocket, as a one-off query.
+    let mut c = ws::connect(&server, "notes", Some(&owner));
+    let (read, slowest) = calls_beside(&server, &owner, || {
+        c.send(&ClientMessage::OneOffQuery(OneOffQuery {
+            request_id: 1,
+            query_string: CROWD_JOIN.into(),
+        }))
+        .unwrap();
+        match c.recv().unwrap() {
+            ServerMessage::OneOffQueryResult(r) => match r.result {
+                Ok(rows) => assert_eq!(rows.tables[0].rows.len(), 0),
+                Err(e) => assert!(e.contains("too expensive"), "{e}"),
+            },
+            other => panic!("{other:?}"),
+        }
+    });
+    assert!(read.as_millis() >= 200, "the read is not long: {read:?}");
+    assert!(
+        slowest < read / 4,
+        "a call took {slowest:?} beside a {read:?} read"
+    );
+}

@@ -39,9 +39,15 @@ impl Reply {
 impl Server {
     /// `lightcone start --listen-addr 127.0.0.1:0` with `args`, once it accepts connections.
     pub fn start(args: &[&str]) -> Self {
+        Self::start_with_env(args, &[])
+    }
+
+    /// [`Server::start`] with environment variables `env` set for the server.
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_lightcone"))
             .args(["start", "--listen-addr", "127.0.0.1:0"])
             .args(args)
+            .envs(env.iter().copied())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
@@ -74,8 +80,8 @@ impl Server {
         Self::start(&["--data-dir", dir.to_str().unwrap()])
     }
 
-    fn reply(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
-        let mut r = r.unwrap();
+    fn reply(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<Reply, String> {
+        let mut r = r.map_err(|e| e.to_string())?;
         let header = |name: &str| {
             r.headers()
                 .get(name)
@@ -91,13 +97,13 @@ impl Server {
             .iter()
             .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
             .collect();
-        Reply {
+        Ok(Reply {
             headers,
             status: r.status().as_u16(),
             body: r.body_mut().read_to_string().unwrap_or_default(),
             identity,
             token,
-        }
+        })
     }
 
     /// A request with an optional bearer token and optional body and content type.
@@ -108,6 +114,17 @@ impl Server {
         token: Option<&str>,
         body: Option<(&str, &[u8])>,
     ) -> Reply {
+        self.try_request(method, path, token, body).unwrap()
+    }
+
+    /// [`Server::request`], with a failure to get any answer (the server died) as an error.
+    pub fn try_request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, &[u8])>,
+    ) -> Result<Reply, String> {
         let url = format!("{}{path}", self.base);
         let mut req = ureq::http::Request::builder().method(method).uri(&url);
         if let Some(t) = token {
@@ -170,6 +187,24 @@ impl Server {
             token,
             Some(("application/json", args.as_bytes())),
         )
+    }
+
+    /// Waits for the server to exit by itself (it must, within [`STOP_GRACE`]); whether it
+    /// died of a signal.
+    pub fn wait_crashed(mut self) -> bool {
+        let deadline = std::time::Instant::now() + STOP_GRACE;
+        let status = loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                break status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server did not exit"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        };
+        std::mem::forget(self);
+        std::os::unix::process::ExitStatusExt::signal(&status).is_some()
     }
 
     /// Kills the server with SIGKILL (a crash) and waits for it to be gone.

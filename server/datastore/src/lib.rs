@@ -62,7 +62,9 @@ pub(crate) fn same_columns(a: &[u16], b: &[u16]) -> bool {
 /// The committed tables, the schema they follow, and the offset the next transaction gets.
 #[derive(Debug)]
 pub struct CommittedState {
-    pub tables: Vec<Table>,
+    /// Shared copy-on-write: a [`Datastore::view`] holds the same tables, and the writer's
+    /// first change to a table a view still holds copies that table (`Arc::make_mut`).
+    pub tables: Vec<Arc<Table>>,
     pub next_offset: u64,
     /// The module definition in force (`None` only while recovering, before the first
     /// schema transaction has been replayed).
@@ -76,7 +78,7 @@ impl CommittedState {
     pub fn new(def: &ModuleDef) -> Self {
         let tables = system::all_tables(def)
             .enumerate()
-            .map(|(i, t)| Table::new(i as u32, Arc::new(t.clone())))
+            .map(|(i, t)| Arc::new(Table::new(i as u32, Arc::new(t.clone()))))
             .collect();
         let mut state = Self {
             tables,
@@ -98,20 +100,23 @@ impl CommittedState {
             .iter_mut()
             .filter(|t| system::is_schema_table(t.name()))
         {
-            *table = Table::new(table.id, table.def.clone());
+            *table = Arc::new(Table::new(table.id, table.def.clone()));
         }
         for (name, row) in system::schema_rows(&def) {
             let Some(id) = self.table_id(name) else {
                 continue;
             };
-            let table = &mut self.tables[id as usize];
+            let Ok(table) = self.table_mut(id) else {
+                continue;
+            };
             let bytes = RowLayout::encode(&row);
             let inserted = table.validate(&bytes).and_then(|()| table.insert(&bytes));
             debug_assert!(inserted.is_ok(), "schema row for {name}: {inserted:?}");
         }
     }
 
-    /// An independent copy of the committed state (tables, schema, offset).
+    /// An independent copy of the committed state (tables, schema, offset). Cheap: the
+    /// tables are shared until either side changes one.
     pub fn fork(&self) -> Self {
         Self {
             tables: self.tables.clone(),
@@ -151,12 +156,15 @@ impl CommittedState {
     pub fn table(&self, id: u32) -> Result<&Table> {
         self.tables
             .get(id as usize)
+            .map(|t| &**t)
             .ok_or(DatastoreError::NoSuchTable(id))
     }
 
-    fn table_mut(&mut self, id: u32) -> Result<&mut Table> {
+    /// The table with `id`, to change: copied first if a view still shares it.
+    pub(crate) fn table_mut(&mut self, id: u32) -> Result<&mut Table> {
         self.tables
             .get_mut(id as usize)
+            .map(Arc::make_mut)
             .ok_or(DatastoreError::NoSuchTable(id))
     }
 
@@ -443,6 +451,14 @@ impl Datastore {
     /// A consistent view of the committed state; blocks the writer while held.
     pub fn read(&self) -> RwLockReadGuard<'_, CommittedState> {
         self.state.read()
+    }
+
+    /// A consistent view of the committed state that commits do not wait for: it shares the
+    /// tables, and the writer copies a table the first time it changes one a view still holds
+    /// (so a view that lives across commits costs the writer one copy of each table they
+    /// change). Taking one holds the read lock only to count references.
+    pub fn view(&self) -> CommittedState {
+        self.read().fork()
     }
 
     /// [`Datastore::read`] as an owned guard (it keeps the database alive, not the handle).

@@ -216,7 +216,7 @@ impl CommittedState {
                     }
                 }
             }
-            tables.push(table);
+            tables.push(Arc::new(table));
         }
         self.tables = tables;
         Ok(())

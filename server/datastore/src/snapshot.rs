@@ -145,6 +145,7 @@ pub fn decode(bytes: &[u8]) -> std::result::Result<CommittedState, String> {
             .tables
             .get_mut(t.table_id as usize)
             .filter(|table| table.name() == t.table_name)
+            .map(std::sync::Arc::make_mut)
             .ok_or_else(|| {
                 format!(
                     "table {} `{}` is not in the schema",
@@ -160,6 +161,7 @@ pub fn decode(bytes: &[u8]) -> std::result::Result<CommittedState, String> {
         let seq = state
             .tables
             .get_mut(s.table_id as usize)
+            .map(std::sync::Arc::make_mut)
             .and_then(|t| t.sequences.iter_mut().find(|q| q.column == s.column))
             .ok_or_else(|| {
                 format!(

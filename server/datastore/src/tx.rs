@@ -529,7 +529,9 @@ impl MutTx {
                 // Event tables keep their rows only for the transaction: logged and handed
                 // to subscribers (in the delta), then gone.
                 for table in state.tables.iter_mut().filter(|t| t.def.is_event) {
-                    table.clear();
+                    if !table.is_empty() {
+                        Arc::make_mut(table).clear();
+                    }
                 }
                 self.persistence.after_commit(&state);
                 TxDelta::new(offset, Bytes::from(payload))
@@ -587,26 +589,36 @@ fn rollback(state: &mut CommittedState, scratch: &TxScratch) {
     for step in scratch.undo.iter().rev() {
         match *step {
             Undo::Inserted { table, row } => {
-                let t = &mut state.tables[table as usize];
+                let Ok(t) = state.table_mut(table) else {
+                    continue;
+                };
                 if let Some(slot) = t.find(row.of(arena)) {
                     t.delete(slot, None);
                 }
             }
             Undo::Deleted { table, row } => {
-                let restored = state.tables[table as usize].insert(row.of(arena));
+                let restored = state.table_mut(table).and_then(|t| t.insert(row.of(arena)));
                 debug_assert!(restored.is_ok(), "undoing a delete cannot conflict");
             }
             Undo::Updated {
                 table, index, old, ..
             } => {
-                let restored = state.tables[table as usize].update(index, old.of(arena), None, &[]);
+                let restored = state
+                    .table_mut(table)
+                    .and_then(|t| t.update(index, old.of(arena), None, &[]));
                 debug_assert!(
                     matches!(restored, Ok(Some(_))),
                     "undoing an update cannot conflict"
                 );
             }
             Undo::Sequence { table, index, next } => {
-                state.tables[table as usize].sequences[index].next = next;
+                if let Some(seq) = state
+                    .table_mut(table)
+                    .ok()
+                    .and_then(|t| t.sequences.get_mut(index))
+                {
+                    seq.next = next;
+                }
             }
         }
     }

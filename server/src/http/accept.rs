@@ -12,7 +12,8 @@
 //! Each connection is served by hyper's HTTP/1 server with a deadline on the request head
 //! ([`ConnectionLimits::header_read_timeout`]); request bodies are read whole, within
 //! [`ConnectionLimits::body_read_timeout`] and [`super::MAX_BODY_BYTES`], before the handler
-//! sees them ([`read_body`]).
+//! sees them, all bodies together within [`ConnectionLimits::body_memory_bytes`]
+//! ([`read_body`]).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -47,6 +48,13 @@ pub const FD_HEADROOM: usize = 256;
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest a client may take to send a request's whole body (a 64 MiB module at ~1 MiB/s).
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default of the most bytes of request bodies the server holds at once, read or being read
+/// (`lightcone start --max-body-memory-mib`): a body holds its share from its first byte until
+/// its handler has answered (a `/route` call waiting for the module included). A request
+/// that would go past it is refused with `503`.
+pub const DEFAULT_BODY_MEMORY_BYTES: usize = 512 << 20;
+/// The unit bodies are counted in.
+const BODY_BUDGET_UNIT: usize = 1024;
 /// Pause after a failed `accept` (out of file descriptors), so the loop does not spin.
 const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(50);
 
@@ -58,6 +66,7 @@ pub struct ConnectionLimits {
     pub reserved_connections: usize,
     pub header_read_timeout: Duration,
     pub body_read_timeout: Duration,
+    pub body_memory_bytes: usize,
 }
 
 impl Default for ConnectionLimits {
@@ -68,6 +77,7 @@ impl Default for ConnectionLimits {
             reserved_connections: RESERVED_CONNECTIONS,
             header_read_timeout: HEADER_READ_TIMEOUT,
             body_read_timeout: BODY_READ_TIMEOUT,
+            body_memory_bytes: DEFAULT_BODY_MEMORY_BYTES,
         }
     }
 }
@@ -280,21 +290,122 @@ pub async fn reserve_guard(state: super::State, request: Request, next: Next) ->
     next.run(request).await
 }
 
-/// Reads a request's whole body within the body deadline and [`super::MAX_BODY_BYTES`]
-/// (`408` / `413` otherwise), so a slow or endless body holds no handler.
+/// The bytes of request bodies held now, out of [`ConnectionLimits::body_memory_bytes`]
+/// (counted in [`BODY_BUDGET_UNIT`]s).
+pub struct BodyBudget {
+    units: Arc<tokio::sync::Semaphore>,
+}
+
+impl BodyBudget {
+    pub fn new(bytes: usize) -> Self {
+        let units = (bytes / BODY_BUDGET_UNIT).clamp(1, tokio::sync::Semaphore::MAX_PERMITS);
+        Self {
+            units: Arc::new(tokio::sync::Semaphore::new(units)),
+        }
+    }
+
+    /// Grows `held` to cover `bytes`; `false` if the budget has no room.
+    fn cover(&self, held: &mut Option<tokio::sync::OwnedSemaphorePermit>, bytes: usize) -> bool {
+        let need = bytes.div_ceil(BODY_BUDGET_UNIT);
+        let have = held.as_ref().map_or(0, |p| p.num_permits());
+        if need <= have {
+            return true;
+        }
+        let Ok(more) = u32::try_from(need - have) else {
+            return false;
+        };
+        match self.units.clone().try_acquire_many_owned(more) {
+            Ok(permit) => {
+                match held {
+                    Some(h) => h.merge(permit),
+                    None => *held = Some(permit),
+                }
+                true
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+/// Why a body could not be read.
+enum BodyRefused {
+    TooLarge,
+    NoRoom,
+    BrokenOff,
+}
+
+/// Reads `body` whole, within [`super::MAX_BODY_BYTES`], covering what it holds with
+/// `budget`: a declared `Content-Length` is covered (and allocated) before anything is read;
+/// a body of unknown length is covered as its buffer grows, old and new buffer both while
+/// it is copied.
+async fn collect_body(
+    body: Body,
+    declared: Option<usize>,
+    budget: &BodyBudget,
+    held: &mut Option<tokio::sync::OwnedSemaphorePermit>,
+) -> Result<Vec<u8>, BodyRefused> {
+    use futures_util::StreamExt;
+    let mut bytes = Vec::new();
+    if let Some(len) = declared {
+        if len > super::MAX_BODY_BYTES {
+            return Err(BodyRefused::TooLarge);
+        }
+        if !budget.cover(held, len) {
+            return Err(BodyRefused::NoRoom);
+        }
+        bytes.reserve_exact(len);
+    }
+    let mut chunks = body.into_data_stream();
+    while let Some(chunk) = chunks.next().await {
+        let Ok(data) = chunk else {
+            return Err(BodyRefused::BrokenOff);
+        };
+        let len = bytes.len() + data.len();
+        if len > super::MAX_BODY_BYTES {
+            return Err(BodyRefused::TooLarge);
+        }
+        if len > bytes.capacity() {
+            let grown = len.max(bytes.capacity() * 2);
+            if !budget.cover(held, grown + bytes.capacity()) {
+                return Err(BodyRefused::NoRoom);
+            }
+            bytes.reserve_exact(grown - bytes.len());
+        }
+        bytes.extend_from_slice(&data);
+    }
+    Ok(bytes)
+}
+
+/// Reads a request's whole body within the body deadline, [`super::MAX_BODY_BYTES`] and the
+/// server's [`BodyBudget`] (`408` / `413` / `503` otherwise), so a slow or endless body holds
+/// no handler and a flood of bodies cannot take the server's memory. The body's share of
+/// the budget is held until the handler has answered.
 pub async fn read_body(state: super::State, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     let deadline = state.body_read_timeout;
-    let read = tokio::time::timeout(deadline, axum::body::to_bytes(body, super::MAX_BODY_BYTES));
+    let declared = parts
+        .headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    let mut held = None;
+    let budget = &state.body_budget;
+    let read = tokio::time::timeout(deadline, collect_body(body, declared, budget, &mut held));
     let bytes = match read.await {
         Ok(Ok(bytes)) => bytes,
-        Ok(Err(_)) => {
+        Ok(Err(BodyRefused::TooLarge | BodyRefused::BrokenOff)) => {
             return (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!(
                     "the request body is over the limit of {} bytes (or broke off)",
                     super::MAX_BODY_BYTES
                 ),
+            )
+                .into_response()
+        }
+        Ok(Err(BodyRefused::NoRoom)) => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the server holds as many request bodies as it may now; try again shortly",
             )
                 .into_response()
         }
@@ -306,8 +417,11 @@ pub async fn read_body(state: super::State, request: Request, next: Next) -> Res
                 .into_response()
         }
     };
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    drop(held);
+    response
 }
 
 /// The peer's address, as the accept loop recorded it.

@@ -535,11 +535,18 @@ pub async fn sql(state: State, auth: Auth, Path(noi): Path<String>, body: Bytes)
             Ok(db.view_sql(sql.clone(), caller, owner).await)
         }
         Ok(crate::sql::parse::Statement::Select(select)) => {
+            static QUERIES: tokio::sync::Semaphore =
+                tokio::sync::Semaphore::const_new(MAX_CONCURRENT_QUERIES);
             let datastore = db.datastore.clone();
-            tokio::task::spawn_blocking(move || {
-                crate::sql::exec::query(&datastore, &select, caller, owner)
-            })
-            .await
+            match QUERIES.acquire().await {
+                Ok(_turn) => {
+                    tokio::task::spawn_blocking(move || {
+                        crate::sql::exec::query(&datastore, &select, caller, owner)
+                    })
+                    .await
+                }
+                Err(e) => Ok(Err(crate::sql::SqlError::Refused(e.to_string()))),
+            }
         }
         Ok(_) if !owner => Ok(Err(crate::sql::SqlError::NotOwner)),
         Ok(statement) => Ok(db.sql_write(statement, caller).await),
@@ -563,6 +570,10 @@ pub async fn sql(state: State, auth: Auth, Path(noi): Path<String>, body: Bytes)
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, headers, e.to_string()).into_response(),
     }
 }
+
+/// Most `/sql` SELECTs run at once, server-wide (each holds a blocking thread for up to
+/// its time budget); further ones wait their turn.
+pub const MAX_CONCURRENT_QUERIES: usize = 8;
 
 /// Most JSON argument lists parsed at once (each may take ~20 MiB, see
 /// `lightcone_protocol::json::MAX_JSON_ARG_VALUES`); further calls wait their turn.

@@ -46,6 +46,8 @@ pub struct AppState {
     pub max_client_queue_bytes: usize,
     /// Longest a request body may take to arrive.
     pub body_read_timeout: std::time::Duration,
+    /// The request bodies the server holds, within their memory budget.
+    pub body_budget: accept::BodyBudget,
     /// The bearer token `/metrics` asks for; without one, only loopback peers are answered.
     pub metrics_token: Option<String>,
 }

@@ -37,7 +37,7 @@ pub async fn serve(state: State, request: Request) -> Response {
     };
     let (parts, body) = request.into_parts();
     let body = match axum::body::to_bytes(body, MAX_ROUTE_BODY_BYTES).await {
-        Ok(body) => body.to_vec(),
+        Ok(body) => Vec::from(body),
         Err(_) => {
             let message = format!("the request body is larger than {MAX_ROUTE_BODY_BYTES} bytes");
             return (StatusCode::PAYLOAD_TOO_LARGE, message).into_response();

@@ -5,7 +5,7 @@
 
 use std::cmp::Ordering;
 use std::fmt::Write;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use lightcone_protocol::bsatn::Encode;
 
@@ -15,6 +15,7 @@ use lightcone_protocol::sats::{
     AlgebraicType, AlgebraicValue, Identity, ProductType, ProductTypeElement, ProductValue,
 };
 
+use super::budget::{QueryBudget, Spend, Stop, LOCKED_QUERY_SLICE};
 use super::parse::{parse, Cmp, Cond, Literal, Projection, Select, SqlError, Statement};
 
 /// A query's result: the schema of its rows and the rows.
@@ -187,93 +188,9 @@ pub fn run(
     }
 }
 
-/// Most rows a query from a caller who does not own the database may look at (candidates
-/// and joined partners), about 0.1 s of work.
-pub const MAX_QUERY_ROWS_SCANNED: u64 = 1_000_000;
-/// Most bytes (BSATN) of rows such a query may return; the JSON reply is about 2–3× this.
-pub const MAX_QUERY_RESULT_BYTES: usize = 16 << 20;
-/// Longest such a query may run. A query reads under the datastore's read lock, so this is
-/// also the longest it can hold a commit back.
-pub const MAX_QUERY_TIME: Duration = Duration::from_millis(100);
-/// The owner's budget is this many times larger (an operator's own analysis may be big, and
-/// is theirs to pay for: it can hold commits back for up to 2 s).
-pub const OWNER_BUDGET_FACTOR: u32 = 20;
-
-/// What one query may cost before it stops with [`SqlError::TooExpensive`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QueryBudget {
-    pub rows_scanned: u64,
-    pub result_bytes: usize,
-    pub time: Duration,
-}
-
-impl QueryBudget {
-    /// The budget of a query by the database's owner, or by anyone else.
-    pub fn for_caller(owner: bool) -> Self {
-        let factor = if owner { OWNER_BUDGET_FACTOR } else { 1 };
-        Self {
-            rows_scanned: MAX_QUERY_ROWS_SCANNED * u64::from(factor),
-            result_bytes: MAX_QUERY_RESULT_BYTES * factor as usize,
-            time: MAX_QUERY_TIME * factor,
-        }
-    }
-}
-
-/// A query's spending against its [`QueryBudget`].
-struct Spend {
-    budget: QueryBudget,
-    scanned: u64,
-    bytes: usize,
-    started: Instant,
-    /// Reused to measure each returned row.
-    scratch: Vec<u8>,
-}
-
-impl Spend {
-    fn new(budget: QueryBudget) -> Self {
-        Self {
-            budget,
-            scanned: 0,
-            bytes: 0,
-            started: Instant::now(),
-            scratch: Vec::new(),
-        }
-    }
-
-    /// `rows` more rows looked at.
-    fn scan(&mut self, rows: u64) -> Result<(), SqlError> {
-        self.scanned += rows;
-        if self.scanned > self.budget.rows_scanned {
-            return Err(SqlError::TooExpensive(format!(
-                "it looks at more than {} rows",
-                self.budget.rows_scanned
-            )));
-        }
-        if self.started.elapsed() > self.budget.time {
-            return Err(SqlError::TooExpensive(format!(
-                "it runs longer than {:?}",
-                self.budget.time
-            )));
-        }
-        Ok(())
-    }
-
-    /// One more row returned.
-    fn returned(&mut self, row: &ProductValue) -> Result<(), SqlError> {
-        self.scratch.clear();
-        row.encode(&mut self.scratch);
-        self.bytes += self.scratch.len();
-        if self.bytes > self.budget.result_bytes {
-            return Err(SqlError::TooExpensive(format!(
-                "its rows come to more than {} bytes",
-                self.budget.result_bytes
-            )));
-        }
-        Ok(())
-    }
-}
-
-/// Runs a SELECT against the committed state, within the caller's [`QueryBudget`].
+/// Runs a SELECT against the committed state, within the caller's [`QueryBudget`]: first
+/// under the read lock for at most [`LOCKED_QUERY_SLICE`], then, if it needs longer, from
+/// the start on a [`Datastore::view`] that commits go on beside.
 pub fn query(
     datastore: &Datastore,
     select: &Select,
@@ -281,7 +198,16 @@ pub fn query(
     owner: bool,
 ) -> Result<SqlOutput, SqlError> {
     let budget = QueryBudget::for_caller(owner);
-    execute(&datastore.read(), select, caller, owner, budget)
+    let slice = Some(LOCKED_QUERY_SLICE);
+    // The read guard must be gone before the view is taken: a writer waiting between the
+    // two would otherwise wait on this reader while the view waits on the writer.
+    let locked = execute(&datastore.read(), select, caller, owner, budget, slice);
+    match locked {
+        Ok(output) => Ok(output),
+        Err(Stop::OutOfSlice) => execute(&datastore.view(), select, caller, owner, budget, None)
+            .map_err(Stop::into_error),
+        Err(Stop::Error(e)) => Err(e),
+    }
 }
 
 /// Runs an INSERT, UPDATE or DELETE as one transaction; returns its output and what it
@@ -420,7 +346,8 @@ fn execute(
     caller: Identity,
     owner: bool,
     budget: QueryBudget,
-) -> Result<SqlOutput, SqlError> {
+    slice: Option<Duration>,
+) -> Result<SqlOutput, Stop> {
     let visible = |name: &str| {
         state
             .table_id(name)
@@ -472,14 +399,15 @@ fn execute(
         Projection::All(None) if right.is_some() => {
             return Err(SqlError::Unsupported(
                 "with a JOIN, select one table's columns (`t.*`) or name them".into(),
-            ))
+            )
+            .into())
         }
         Projection::All(None) => (row_type.clone(), None),
         Projection::All(Some(q)) => {
             let range = match names.side(q) {
                 Some(false) => 0..n_left,
                 Some(true) => n_left..row_type.elements.len(),
-                None => return Err(SqlError::NoSuchTable(q.clone())),
+                None => return Err(SqlError::NoSuchTable(q.clone()).into()),
             };
             let elements = row_type.elements[range.clone()].to_vec();
             (ProductType { elements }, Some(range.collect()))
@@ -515,9 +443,10 @@ fn execute(
     let limit = select.limit.map_or(usize::MAX, |l| l as usize);
     let counting = matches!(select.projection, Projection::Count(_));
     let (mut matched, mut count) = (Vec::new(), 0u64);
-    let mut spend = Spend::new(budget);
+    let mut spend = Spend::new(budget, slice);
+    let mut spend_row = Vec::new();
     // Whether to go on (`Ok(false)`: the LIMIT is reached).
-    let mut consider = |row: ProductValue, spend: &mut Spend| -> Result<bool, SqlError> {
+    let mut consider = |row: ProductValue, spend: &mut Spend| -> Result<bool, Stop> {
         if !pred.as_ref().is_none_or(|p| p.eval(&row)) || !admitted(&row) {
             return Ok(true);
         }
@@ -532,7 +461,9 @@ fn execute(
                         .collect::<Vec<_>>(),
                 ),
             };
-            spend.returned(&row)?;
+            spend_row.clear();
+            row.encode(&mut spend_row);
+            spend.returned(spend_row.len())?;
             matched.push(row);
         }
         Ok(counting || matched.len() < limit)

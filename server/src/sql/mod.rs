@@ -9,6 +9,7 @@
 //! columns of both); the owner's INSERT, UPDATE and DELETE. An equality on an indexed column
 //! is answered through its index. Row-level security (`rls.rs`) narrows what non-owners read.
 
+pub mod budget;
 pub mod columns;
 pub mod exec;
 pub mod parse;

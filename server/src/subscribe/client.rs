@@ -138,10 +138,18 @@ pub struct ClientHandle {
     pub socket: SocketId,
     /// Whether the client's identity owns the database.
     pub owner: bool,
-    queue: mpsc::Sender<Outbound>,
-    close_reason: CloseReason,
     /// Messages the socket reader handed over and the database has not handled yet.
     pending: Arc<Pending>,
+    sender: ClientSender,
+}
+
+/// Where a client's messages go: its outbound queue, within its byte budget. Cloned for work
+/// that answers the client off the database's thread (a long one-off query); the socket stays
+/// open while a clone lives.
+#[derive(Clone)]
+pub struct ClientSender {
+    queue: mpsc::Sender<Outbound>,
+    close_reason: CloseReason,
     /// Bytes queued and not yet taken by the writer (which subtracts what it takes).
     queued_bytes: Arc<AtomicUsize>,
     max_queued_bytes: usize,
@@ -162,11 +170,13 @@ impl ClientHandle {
             caller,
             socket: NEXT_SOCKET.fetch_add(1, Ordering::Relaxed),
             owner,
-            queue,
-            close_reason,
             pending,
-            queued_bytes,
-            max_queued_bytes,
+            sender: ClientSender {
+                queue,
+                close_reason,
+                queued_bytes,
+                max_queued_bytes,
+            },
         }
     }
 
@@ -176,17 +186,41 @@ impl ClientHandle {
         self.pending.bytes.fetch_sub(bytes, Ordering::Relaxed);
     }
 
+    /// The most bytes the client may have queued.
+    pub fn max_queued_bytes(&self) -> usize {
+        self.sender.max_queued_bytes
+    }
+
+    /// A handle on the client's queue alone.
+    pub fn sender(&self) -> ClientSender {
+        self.sender.clone()
+    }
+
     /// Queues `message`; `false` if the client is gone or too slow (it must then be dropped,
     /// and [`ClientHandle::close`] says why).
     pub fn send(&self, offset: Option<u64>, message: ServerMessage) -> bool {
-        let bytes = approx_bytes(&message);
-        self.push(offset, Payload::Message(message), bytes)
+        self.sender.send(offset, message)
     }
 
     /// Queues an already encoded `ServerMessage`, as [`ClientHandle::send`].
     pub fn send_encoded(&self, offset: Option<u64>, message: Bytes) -> bool {
         let bytes = message.len();
-        self.push(offset, Payload::Encoded(message), bytes)
+        self.sender.push(offset, Payload::Encoded(message), bytes)
+    }
+
+    /// Records why the server ends this connection (the writer sends it in the close frame
+    /// once the handle is dropped).
+    pub fn close(&self, code: u16, reason: String) {
+        self.sender.close(code, reason);
+    }
+}
+
+impl ClientSender {
+    /// Queues `message`; `false` if the client is gone or too slow (then the close reason
+    /// is recorded, and the database drops the client when it next sends to it).
+    pub fn send(&self, offset: Option<u64>, message: ServerMessage) -> bool {
+        let bytes = approx_bytes(&message);
+        self.push(offset, Payload::Message(message), bytes)
     }
 
     fn push(&self, offset: Option<u64>, payload: Payload, bytes: usize) -> bool {

@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use lightcone_datastore::{CommittedState, Table, TableDelta};
 use lightcone_protocol::sats::ProductValue;
 
+use super::gather::Gather;
 use crate::sql::exec::Pred;
 
 /// The compiled join of a [`super::QueryPlan`].
@@ -53,22 +54,12 @@ fn decoded<'a>(table: &Table, rows: impl Iterator<Item = &'a [u8]>) -> Vec<Row<'
 
 impl JoinPlan {
     /// Every returned row of the committed state, with multiplicity.
-    pub fn current_rows(&self, state: &CommittedState, filter: Option<&Pred>) -> Vec<Vec<u8>> {
+    pub fn current_rows(&self, state: &CommittedState, filter: Option<&Pred>, out: &mut Gather) {
         let (Ok(l), Ok(r)) = (state.table(self.left), state.table(self.right)) else {
-            return Vec::new();
+            return;
         };
         let left = decoded(l, l.iter().map(|(_, b)| b));
-        let mut out = Vec::new();
-        self.join_committed(
-            &left,
-            r,
-            self.right_col,
-            self.left_col,
-            false,
-            filter,
-            &mut out,
-        );
-        out
+        self.join_committed(&left, r, self.right_col, self.left_col, false, filter, out);
     }
 
     /// The rows to insert and to delete for a commit whose changes to the two tables are
@@ -87,7 +78,7 @@ impl JoinPlan {
         let dl_del = dl.map_or_else(Vec::new, |d| decoded(l, d.deletes.iter()));
         let dr_ins = dr.map_or_else(Vec::new, |d| decoded(r, d.inserts.iter()));
         let dr_del = dr.map_or_else(Vec::new, |d| decoded(r, d.deletes.iter()));
-        let (mut ins, mut del) = (Vec::new(), Vec::new());
+        let (mut ins, mut del) = (Gather::unlimited(), Gather::unlimited());
         // X'⋈dY terms: walk the delta, look partners up in the committed table.
         self.join_committed(
             &dr_ins,
@@ -130,7 +121,7 @@ impl JoinPlan {
         self.join_lists(&dl_del, &dr_ins, filter, &mut ins);
         self.join_lists(&dl_ins, &dr_ins, filter, &mut del);
         self.join_lists(&dl_del, &dr_del, filter, &mut del);
-        cancel(ins, del)
+        cancel(ins.rows, del.rows)
     }
 
     /// For each row of `rows` (of one side; `rows_are_right` says which), its partners in
@@ -145,10 +136,16 @@ impl JoinPlan {
         own_col: usize,
         rows_are_right: bool,
         filter: Option<&Pred>,
-        out: &mut Vec<Vec<u8>>,
+        out: &mut Gather,
     ) {
         for row in rows {
+            if !out.look() {
+                return;
+            }
             for (bytes, value) in other.rows_with(other_col, &row.value.elements[own_col]) {
+                if !out.look() {
+                    return;
+                }
                 let partner = Row { bytes, value };
                 let (l, r) = match rows_are_right {
                     true => (&partner, row),
@@ -165,10 +162,13 @@ impl JoinPlan {
         left: &[Row<'_>],
         right: &[Row<'_>],
         filter: Option<&Pred>,
-        out: &mut Vec<Vec<u8>>,
+        out: &mut Gather,
     ) {
         for l in left {
             for r in right {
+                if !out.look() {
+                    return;
+                }
                 if l.value.elements[self.left_col] == r.value.elements[self.right_col] {
                     self.emit(l, r, filter, out);
                 }
@@ -177,12 +177,12 @@ impl JoinPlan {
     }
 
     /// Pushes the returned side of the pair `(l, r)` if it passes `filter`.
-    fn emit(&self, l: &Row<'_>, r: &Row<'_>, filter: Option<&Pred>, out: &mut Vec<Vec<u8>>) {
+    fn emit(&self, l: &Row<'_>, r: &Row<'_>, filter: Option<&Pred>, out: &mut Gather) {
         if !passes(filter, &l.value, &r.value) {
             return;
         }
         let side = if self.returns_right { r } else { l };
-        out.push(side.bytes.to_vec());
+        out.push(side.bytes);
     }
 }
 

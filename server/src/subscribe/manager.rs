@@ -31,6 +31,7 @@ use lightcone_protocol::ws::v2::{
 use super::plan::QueryPlan;
 use super::view_pair::SideRows;
 use super::views::{ViewCache, ViewChange, ViewKey};
+use crate::sql::budget::{QueryBudget, Spend};
 
 /// Most queries one client may hold across all its query sets.
 pub const MAX_QUERIES_PER_CLIENT: usize = 4096;
@@ -111,8 +112,8 @@ impl Subscriptions {
     }
 
     /// Adds query set `set` for client `conn` (identity `caller`) and returns its initial
-    /// rows: one entry per distinct query, in the order given. All queries compile or none is
-    /// added.
+    /// rows: one entry per distinct query, in the order given, all within `budget`. All
+    /// queries compile and fit the budget, or none is added.
     #[allow(clippy::too_many_arguments)]
     pub fn subscribe(
         &mut self,
@@ -123,6 +124,7 @@ impl Subscriptions {
         owner: bool,
         set: QuerySetId,
         queries: &[Box<str>],
+        budget: QueryBudget,
     ) -> Result<QueryRows, SubscribeError> {
         let client = self.clients.entry(conn).or_default();
         if client.sets.contains_key(&set) {
@@ -147,12 +149,24 @@ impl Subscriptions {
             }
         }
         let mut rows = QueryRows::default();
-        let mut ids = Vec::with_capacity(plans.len());
-        for plan in plans {
+        let mut spend = Spend::new(budget, None);
+        for plan in &plans {
+            let current = plan
+                .current_rows(state, views, &mut spend)
+                .map_err(|stop| {
+                    SubscribeError::Query(format!(
+                        "{} (in `{}`)",
+                        stop.into_error(),
+                        plan.table_name
+                    ))
+                })?;
             rows.tables.push(SingleTableRows {
                 table: plan.table_name.clone(),
-                rows: plan.current_rows(state, views),
+                rows: current,
             });
+        }
+        let mut ids = Vec::with_capacity(plans.len());
+        for plan in plans {
             ids.push(self.hold(plan, (conn, set)));
         }
         let client = self.clients.entry(conn).or_default();
@@ -192,7 +206,11 @@ impl Subscriptions {
                 .filter_map(|id| self.queries.get(id))
                 .map(|q| SingleTableRows {
                     table: q.plan.table_name.clone(),
-                    rows: q.plan.current_rows(state, views),
+                    // The rows the client holds, which subscribing already paid for.
+                    rows: q
+                        .plan
+                        .current_rows(state, views, &mut Spend::unlimited())
+                        .unwrap_or_default(),
                 })
                 .collect(),
         });

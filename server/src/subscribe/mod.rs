@@ -2,6 +2,7 @@
 //! evaluating each commit's delta.
 //!
 //! - `plan.rs`: a subscription query compiled against the schema ([`QueryPlan`]).
+//! - `gather.rs`: rows gathered for a client within a query budget ([`gather::Gather`]).
 //! - `join.rs`: queries over two joined tables and their delta rules ([`join::JoinPlan`]).
 //! - `view_join.rs`: queries joining a view and a table ([`view_join::ViewJoinPlan`]).
 //! - `view_pair.rs`: queries joining two views ([`view_pair::ViewPairPlan`]).
@@ -15,6 +16,7 @@
 //! the socket side lives in `crate::http::subscribe`.
 
 pub mod client;
+pub mod gather;
 pub mod join;
 pub mod manager;
 pub mod plan;
@@ -24,7 +26,7 @@ mod view_reads;
 pub mod views;
 
 pub use client::{
-    approx_bytes, ClientHandle, CloseReason, Outbound, Payload, Pending, SocketId,
+    approx_bytes, ClientHandle, ClientSender, CloseReason, Outbound, Payload, Pending, SocketId,
     CLIENT_QUEUE_BYTES, CLIENT_QUEUE_CAPACITY, CLOSE_ERROR, CLOSE_GOING_AWAY, CLOSE_POLICY,
 };
 pub use manager::{SubscribeError, Subscriptions, MAX_QUERIES_PER_CLIENT};

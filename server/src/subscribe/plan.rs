@@ -18,6 +18,9 @@ use lightcone_protocol::moduledef::{ModuleDef, ViewDef, ViewReturnKind};
 use lightcone_protocol::sats::{AlgebraicValue, Identity, ProductType, ProductValue, Typespace};
 use lightcone_protocol::ws::row_list::{BsatnRowList, RowListBuilder};
 
+use super::gather::Gather;
+use crate::sql::budget::{Spend, Stop};
+
 use super::join::JoinPlan;
 use super::view_join::ViewJoinPlan;
 use super::view_pair::{PairSide, ViewPairPlan};
@@ -487,65 +490,83 @@ impl QueryPlan {
     }
 
     /// Every row of the committed state this query selects (for a join, once per matching
-    /// pair), through an index when the query allows.
-    pub fn current_rows(&self, state: &CommittedState, views: &ViewCache) -> BsatnRowList {
+    /// pair), through an index when the query allows; stops with why when `spend` runs out.
+    pub fn current_rows(
+        &self,
+        state: &CommittedState,
+        views: &ViewCache,
+        spend: &mut Spend,
+    ) -> Result<BsatnRowList, Stop> {
+        let mut out = Gather::new(std::mem::replace(spend, Spend::unlimited()));
+        self.gather(state, views, &mut out);
+        let (rows, spent) = out.finish();
+        *spend = spent;
         let mut list = RowListBuilder::new();
+        for row in rows? {
+            list.push_encoded(&row);
+        }
+        Ok(list.finish())
+    }
+
+    fn gather(&self, state: &CommittedState, views: &ViewCache, out: &mut Gather) {
         if let Some(key) = &self.view {
             if let Some(def) = state.def.as_ref() {
                 for row in views.rows(key).unwrap_or_default() {
+                    if !out.look() {
+                        return;
+                    }
                     if self.matches_view_row(def, row) {
-                        list.push_encoded(row);
+                        out.push(row);
                     }
                 }
             }
-            return list.finish();
+            return;
         }
         if let Some(pair) = &self.view_pair {
             let rows = |key| views.rows(key).unwrap_or_default();
             let (l, r) = (rows(&pair.left.view), rows(&pair.right.view));
-            for row in pair.current_rows(l, r, self.filter.as_ref()) {
-                list.push_encoded(&row);
-            }
-            return list.finish();
+            return pair.current_rows(l, r, self.filter.as_ref(), out);
         }
         if let Some(join) = &self.view_join {
             let view_rows = views.rows(&join.view).unwrap_or_default();
-            for row in join.current_rows(state, view_rows, self.filter.as_ref()) {
-                list.push_encoded(&row);
-            }
-            return list.finish();
+            return join.current_rows(state, view_rows, self.filter.as_ref(), out);
         }
         if let Some(join) = &self.join {
-            for row in join.current_rows(state, self.filter.as_ref()) {
-                list.push_encoded(&row);
-            }
-            return list.finish();
+            return join.current_rows(state, self.filter.as_ref(), out);
         }
         let Ok(table) = state.table(self.table_id) else {
-            return list.finish();
+            return;
         };
         let index = self
             .equality
             .as_ref()
             .and_then(|(col, value)| Some(table.index_on(*col)?.seek(value)));
         let test = |row: &[u8]| self.filter.is_none() || self.matches(&table.decode(row));
+        let mut visit = |row: &[u8]| {
+            if !out.look() {
+                return false;
+            }
+            if test(row) {
+                out.push(row);
+            }
+            true
+        };
         match index {
             Some(slots) => {
                 for row in slots.into_iter().filter_map(|s| table.get(s)) {
-                    if test(row) {
-                        list.push_encoded(row);
+                    if !visit(row) {
+                        return;
                     }
                 }
             }
             None => {
                 for (_, row) in table.iter() {
-                    if test(row) {
-                        list.push_encoded(row);
+                    if !visit(row) {
+                        return;
                     }
                 }
             }
         }
-        list.finish()
     }
 }
 

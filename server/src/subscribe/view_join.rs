@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use lightcone_datastore::{CommittedState, Table, TableDelta};
 use lightcone_protocol::sats::{AlgebraicValue, ProductType, ProductValue, Typespace};
 
+use super::gather::Gather;
 use super::join::{cancel, passes};
 use super::views::{ViewChange, ViewKey};
 use crate::sql::exec::Pred;
@@ -55,13 +56,12 @@ impl ViewJoinPlan {
         state: &CommittedState,
         view_rows: &[Vec<u8>],
         filter: Option<&Pred>,
-    ) -> Vec<Vec<u8>> {
-        let mut out = Vec::new();
+        out: &mut Gather,
+    ) {
         if let Ok(table) = state.table(self.table) {
             let rows = self.decode_view(view_rows.iter().map(Vec::as_slice));
-            self.join_table(&rows, table, filter, &mut out);
+            self.join_table(&rows, table, filter, out);
         }
-        out
     }
 
     /// The rows to insert and delete after a commit that changed the view by `view_change`
@@ -77,7 +77,7 @@ impl ViewJoinPlan {
         let Ok(table) = state.table(self.table) else {
             return (Vec::new(), Vec::new());
         };
-        let (mut ins, mut del) = (Vec::new(), Vec::new());
+        let (mut ins, mut del) = (Gather::unlimited(), Gather::unlimited());
         let empty = ViewChange::default();
         let change = view_change.unwrap_or(&empty);
         let added = self.decode_view(change.inserts.iter().map(Vec::as_slice));
@@ -131,7 +131,7 @@ impl ViewJoinPlan {
                 }
             }
         }
-        cancel(ins, del)
+        cancel(ins.rows, del.rows)
     }
 
     fn decode_view<'a>(&self, rows: impl Iterator<Item = &'a [u8]>) -> Vec<Row<'a>> {
@@ -144,16 +144,16 @@ impl ViewJoinPlan {
     }
 
     /// For each view row, its partners in the committed table through the join index.
-    fn join_table(
-        &self,
-        rows: &[Row<'_>],
-        table: &Table,
-        filter: Option<&Pred>,
-        out: &mut Vec<Vec<u8>>,
-    ) {
+    fn join_table(&self, rows: &[Row<'_>], table: &Table, filter: Option<&Pred>, out: &mut Gather) {
         for v in rows {
+            if !out.look() {
+                return;
+            }
             for (bytes, value) in table.rows_with(self.table_col, &v.value.elements[self.view_col])
             {
+                if !out.look() {
+                    return;
+                }
                 self.emit(v, &Row { bytes, value }, filter, out);
             }
         }
@@ -161,7 +161,7 @@ impl ViewJoinPlan {
 
     /// Pushes the returned side of the pair (view row `v`, table row `t`) if it passes
     /// `filter` (over the FROM side's columns, then the joined side's).
-    fn emit(&self, v: &Row<'_>, t: &Row<'_>, filter: Option<&Pred>, out: &mut Vec<Vec<u8>>) {
+    fn emit(&self, v: &Row<'_>, t: &Row<'_>, filter: Option<&Pred>, out: &mut Gather) {
         let (first, second) = match self.view_first {
             true => (v, t),
             false => (t, v),
@@ -170,6 +170,6 @@ impl ViewJoinPlan {
             return;
         }
         let side = if self.returns_view { v } else { t };
-        out.push(side.bytes.to_vec());
+        out.push(side.bytes);
     }
 }

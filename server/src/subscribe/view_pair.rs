@@ -16,6 +16,7 @@ use std::collections::HashMap;
 
 use lightcone_protocol::sats::{AlgebraicValue, ProductType, ProductValue, Typespace};
 
+use super::gather::Gather;
 use super::join::{cancel, passes};
 use super::views::{ViewChange, ViewKey};
 use crate::sql::exec::Pred;
@@ -86,12 +87,11 @@ impl ViewPairPlan {
         left: &[Vec<u8>],
         right: &[Vec<u8>],
         filter: Option<&Pred>,
-    ) -> Vec<Vec<u8>> {
+        out: &mut Gather,
+    ) {
         let l = self.left.decode(left.iter().map(Vec::as_slice));
         let r = self.right.decode(right.iter().map(Vec::as_slice));
-        let mut out = Vec::new();
-        self.join(&l, &r, filter, &mut out);
-        out
+        self.join(&l, &r, filter, out);
     }
 
     /// The rows to insert and delete after a commit that changed either view.
@@ -101,7 +101,7 @@ impl ViewPairPlan {
         right: SideRows<'_>,
         filter: Option<&Pred>,
     ) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
-        let (mut ins, mut del) = (Vec::new(), Vec::new());
+        let (mut ins, mut del) = (Gather::unlimited(), Gather::unlimited());
         let right_now = self.right.decode(right.now.iter().map(Vec::as_slice));
         if let Some(change) = left.change {
             let added = self.left.decode(change.inserts.iter().map(Vec::as_slice));
@@ -116,17 +116,11 @@ impl ViewPairPlan {
             self.join(&left_before, &added, filter, &mut ins);
             self.join(&left_before, &removed, filter, &mut del);
         }
-        cancel(ins, del)
+        cancel(ins.rows, del.rows)
     }
 
     /// Every matching pair of `left` and `right` rows, hashed on the right's join column.
-    fn join(
-        &self,
-        left: &[Row<'_>],
-        right: &[Row<'_>],
-        filter: Option<&Pred>,
-        out: &mut Vec<Vec<u8>>,
-    ) {
+    fn join(&self, left: &[Row<'_>], right: &[Row<'_>], filter: Option<&Pred>, out: &mut Gather) {
         let mut by_key: HashMap<&AlgebraicValue, Vec<&Row<'_>>> = HashMap::new();
         for r in right {
             by_key
@@ -140,9 +134,12 @@ impl ViewPairPlan {
                 .into_iter()
                 .flatten()
             {
+                if !out.look() {
+                    return;
+                }
                 if passes(filter, &l.value, &r.value) {
                     let side = if self.returns_right { r.bytes } else { l.bytes };
-                    out.push(side.to_vec());
+                    out.push(side);
                 }
             }
         }
