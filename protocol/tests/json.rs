@@ -97,6 +97,25 @@ proptest! {
         let typed: serde_json::Value = serde_json::from_str(&typed).unwrap();
         prop_assert_eq!(parse_value(&typed, &ty, &Typespace::default()).unwrap(), value);
     }
+
+    /// Argument lists are read straight into typed values (no JSON tree): any value rendered
+    /// in either form reads back as itself, as the one argument of a list.
+    #[test]
+    fn rendered_arguments_stream_back((ty, value) in arb_typed_value()) {
+        prop_assume!(is_finite_everywhere(&value));
+        let params = lightcone_protocol::sats::ProductType::named([("x", ty.clone())]);
+        let ts = Typespace::default();
+        let untyped = format!("[{}]", json::value_to_string(&value));
+        let parsed = parse_args(&untyped, &params, &ts).unwrap();
+        prop_assert_eq!(&parsed.elements[..], std::slice::from_ref(&value));
+        if !names_unique(&ty) {
+            return Ok(());
+        }
+        let mut typed = String::new();
+        json::write_typed_value(&value, &ty, &ts, &mut typed).unwrap();
+        let parsed = parse_args(&format!("{{\"x\": {typed}}}"), &params, &ts).unwrap();
+        prop_assert_eq!(&parsed.elements[..], std::slice::from_ref(&value));
+    }
 }
 
 #[test]
@@ -148,7 +167,16 @@ fn reducer_args_parse_from_arrays_and_objects() {
 fn bad_reducer_args_name_the_path_and_the_problem() {
     let ts = Typespace::default();
     let err = |body: &str| parse_args(body, &params(), &ts).unwrap_err().to_string();
-    assert_eq!(err(r#"[1]"#), ".: invalid length 1, expected 6 elements");
+    // Arguments are read in order, so the first problem met is the one reported.
+    assert_eq!(err(r#"["a"]"#), ".: invalid length 1, expected 6 elements");
+    assert_eq!(
+        err(r#"["a", 1, ["0x0"], null, 0, "", 7]"#),
+        ".: invalid length 7, expected 6 elements"
+    );
+    assert_eq!(
+        err(r#"[1]"#),
+        "[0]: invalid type: number `1`, expected a string"
+    );
     assert_eq!(
         err(r#"[1, 7, ["0x0"], null, 0, ""]"#),
         "[0]: invalid type: number `1`, expected a string"
@@ -165,7 +193,7 @@ fn bad_reducer_args_name_the_path_and_the_problem() {
         .starts_with("[5]: invalid value: string \"xyz\""));
     assert_eq!(err(r#"{"text": "a"}"#), ".: missing field `count`");
     assert!(err(r#"{"txt": "a"}"#).starts_with(".: unknown field `txt`"));
-    assert!(err("[1,").starts_with(".: EOF while parsing"));
+    assert!(err(r#"["a","#).starts_with(".: EOF while parsing"));
     assert_eq!(
         err(r#"["a", 1.5, ["0x0"], null, 0, ""]"#),
         "[1]: invalid type: floating point `1.5`, expected u8"

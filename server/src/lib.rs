@@ -6,14 +6,17 @@
 //! - `client/`: the CLI's client subcommands and their configuration;
 //! - `registry.rs`: the databases, by name and identity, and their files;
 //! - `data_dir_lock.rs`: one server per data directory;
-//! - `database.rs`: one database's thread (its module host, scheduled reducers);
+//! - `database/`: one database's thread (its module host, scheduled reducers);
 //! - `http/`: the HTTP API;
 //! - `metrics.rs`: Prometheus metrics;
 //! - `server.rs`: `lightcone start`.
 
 // No path a client or module reaches may panic: `unwrap`/`expect` are refused outside tests
 // (invariants are `debug_assert!`ed with a fallback, see docs/limits.md).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 
 pub mod atomic_file;
 pub mod auth;

@@ -5,7 +5,10 @@
 
 // No path a client or module reaches may panic: `unwrap`/`expect` are refused outside tests
 // (invariants are `debug_assert!`ed with a fallback, see docs/limits.md).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 
 mod cli;
 
@@ -99,12 +102,13 @@ fn main() -> std::process::ExitCode {
 }
 
 /// The client subcommands (everything but `start`).
-fn client(command: cli::Command) -> Result<(), String> {
+fn client(command: cli::Command) -> Result<(), lightcone_server::client::error::CliError> {
     use cli::{Command as C, IdentityCommand as I, ServerCommand as S};
     use lightcone_server::client::commands as cmd;
     use lightcone_server::client::config::Config;
+    use lightcone_server::client::error::CliError;
     let mut config = Config::load()?;
-    let connect = |config: &mut Config, server: &Option<String>| -> Result<cmd::Client, String> {
+    let connect = |config: &mut Config, server: &Option<String>| -> Result<cmd::Client, CliError> {
         cmd::ensure_identity(config, server.as_deref())?;
         cmd::Client::new(config, server.as_deref(), false)
     };
@@ -116,9 +120,9 @@ fn client(command: cli::Command) -> Result<(), String> {
         }
         C::Init { lang, dir } => {
             if lang != "rust" {
-                return Err(format!(
+                return Err(CliError::Usage(format!(
                     "`--lang {lang}` is not supported yet\n  hint: `--lang rust`"
-                ));
+                )));
             }
             cmd::init_rust(&dir)?;
             println!("Created a Rust module in {}", dir.display());

@@ -465,7 +465,7 @@ impl Registry {
             if clear {
                 // Start the database again from nothing, under the same identity; its names
                 // and owner stay booked throughout.
-                self.clear(identity).await.map_err(PublishError::Internal)?;
+                self.clear(identity).await?;
                 reuse_identity = Some(identity);
             } else {
                 let running = self.state.read().by_identity.get(&identity).cloned();
@@ -570,7 +570,7 @@ impl Registry {
 
     /// Stops database `identity` and removes its data, keeping its `meta.json` (names and
     /// owner, should the server stop before the clear finishes) and its booked names.
-    async fn clear(&self, identity: Identity) -> Result<(), String> {
+    async fn clear(&self, identity: Identity) -> Result<(), PublishError> {
         let db = self.state.write().by_identity.remove(&identity);
         if let Some(db) = db {
             db.shutdown().await;
@@ -584,8 +584,8 @@ impl Registry {
         });
         removed
             .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| format!("clearing the database's files: {e}"))
+            .map_err(|e| PublishError::Internal(e.to_string()))?
+            .map_err(|e| PublishError::Internal(format!("clearing the database's files: {e}")))
     }
 
     /// Deletes database `identity` (the caller checked ownership): stops it, removes its
@@ -765,7 +765,7 @@ impl Registry {
             let _ = writeln!(out, "# HELP {name} {help}");
             let _ = writeln!(out, "# TYPE {name} {kind}");
             for (label, counts) in &values {
-                if let Some(v) = counts[i] {
+                if let Some(Some(v)) = counts.get(i) {
                     let _ = writeln!(out, "{name}{{database=\"{label}\"}} {v}");
                 }
             }

@@ -25,14 +25,38 @@ fn start_serves_and_keeps_its_key_across_restarts() {
     );
 }
 
+/// `lightcone start` and nothing else, as a new user runs it: it serves on the documented
+/// default address and keeps its data in the user's data directory (a fresh `$HOME` here).
+/// Needs port 3000 free on this machine.
 #[test]
 fn start_needs_no_configuration() {
-    // The defaults (port 3000, the user's data dir) are in the help; a test must not take the
-    // real port or data dir, so it runs in memory on a free port.
-    let help = lightcone().args(["start", "--help"]).output().unwrap();
-    assert!(String::from_utf8_lossy(&help.stdout).contains("127.0.0.1:3000"));
-    let server = support::Server::start(&["--in-memory"]);
+    let home = tempfile::tempdir().unwrap();
+    let mut command = lightcone();
+    command
+        .arg("start")
+        .env("HOME", home.path())
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("XDG_CONFIG_HOME");
+    let server = support::Server::spawn(command);
+    assert_eq!(server.base, "http://127.0.0.1:3000");
     assert_eq!(server.request("GET", "/v1/ping", None, None).status, 200);
+    let (_, token) = server.new_identity();
+    let wasm = support::module_wasm("samples/chat/module-rust");
+    assert_eq!(server.publish("chat", Some(&token), &wasm).status, 200);
+    assert_eq!(server.stop(), Some(0));
+    let data = home.path().join(".local/share/lightcone");
+    assert!(
+        data.join("id_ecdsa.pub").is_file(),
+        "no key in {}",
+        data.display()
+    );
+    let databases = std::fs::read_dir(data.join("databases")).unwrap().count();
+    assert_eq!(
+        databases,
+        1,
+        "the published database is kept in {}",
+        data.display()
+    );
 }
 
 #[test]

@@ -240,10 +240,16 @@ fn a_republish_stops_the_old_module_s_procedures() {
         );
         r.body
     };
+    let deadline = std::time::Instant::now() + support::ws::RECV_TIMEOUT;
     while !logs(&server).contains("napping 60000 ms") {
         assert!(
             !sleeper.is_finished(),
             "the procedure ended before the republish"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the procedure did not start within {:?}",
+            support::ws::RECV_TIMEOUT
         );
         std::thread::yield_now();
     }

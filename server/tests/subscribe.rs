@@ -863,23 +863,45 @@ fn committed_and_durable(server: &Server) -> (u64, Option<u64>) {
 #[test]
 fn confirmed_reads_deliver_only_what_is_durable() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::durable(dir.path());
+    // A slow disk (each fsync takes 100 ms more), so a result sent before its transaction is
+    // durable is seen to be.
+    let args = ["--data-dir", dir.path().to_str().unwrap()];
+    let server = Server::start_with_env(&args, &[("LIGHTCONE_SLOW_FSYNC_MS", "100")]);
     let (_, owner) = server.new_identity();
     let chat = module_wasm("samples/chat/module-rust");
     assert_eq!(server.publish("chat", Some(&owner), &chat).status, 200);
-    // Confirmed reads are the default.
-    let mut c = connect(&server, Some(&owner), Protocol::V2);
-    for i in 0..20 {
-        let ReducerOutcome::Ok(_) = call(&mut c, i, "send_message", &format!("m{i}")) else {
-            panic!()
-        };
-        // Nothing else writes: when the result arrives, every transaction so far (offsets
-        // 0 .. committed-1) must already be durable.
-        let (committed, durable) = committed_and_durable(&server);
-        assert_eq!(
-            durable,
-            Some(committed - 1),
-            "result {i} arrived before its fsync"
-        );
-    }
+    // Whether some result of 5 calls arrived while its transaction was not durable yet.
+    let any_early = |c: &mut Connection, first: u32| {
+        let mut early = false;
+        for i in first..first + 5 {
+            let ReducerOutcome::Ok(_) = call(c, i, "send_message", &format!("m{i}")) else {
+                panic!()
+            };
+            // Nothing else writes: every transaction so far is offsets 0 .. committed-1.
+            let (committed, durable) = committed_and_durable(&server);
+            early |= durable != Some(committed - 1);
+        }
+        early
+    };
+    // Confirmed reads are the default: never early.
+    let mut confirmed = connect(&server, Some(&owner), Protocol::V2);
+    assert!(
+        !any_early(&mut confirmed, 0),
+        "a result arrived before its fsync"
+    );
+    // Without them, results do not wait for the (slow) disk.
+    let options = ConnectOptions {
+        token: Some(owner.clone()),
+        protocol: Protocol::V2,
+        confirmed: false,
+        ..Default::default()
+    };
+    let mut unconfirmed = Connection::connect(&server.base, "chat", &options).unwrap();
+    unconfirmed
+        .set_timeout(Some(support::ws::RECV_TIMEOUT))
+        .unwrap();
+    assert!(
+        any_early(&mut unconfirmed, 100),
+        "unconfirmed results waited for the disk"
+    );
 }

@@ -44,13 +44,17 @@ impl Server {
 
     /// [`Server::start`] with environment variables `env` set for the server.
     pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lightcone"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_lightcone"));
+        command
             .args(["start", "--listen-addr", "127.0.0.1:0"])
             .args(args)
-            .envs(env.iter().copied())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+            .envs(env.iter().copied());
+        Self::spawn(command)
+    }
+
+    /// Runs `command` (a `lightcone start`), once it accepts connections.
+    pub fn spawn(mut command: Command) -> Self {
+        let mut child = command.stderr(Stdio::piped()).spawn().unwrap();
         let stderr = child.stderr.take().unwrap();
         let mut lines = BufReader::new(stderr).lines();
         let addr = loop {

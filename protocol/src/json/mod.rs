@@ -17,6 +17,7 @@
 mod module_def;
 mod parse;
 mod render;
+mod typed;
 
 pub use module_def::module_def_v9_to_string;
 pub use parse::{

@@ -70,20 +70,35 @@ pub fn check_args_budget(json: &str) -> Result<(), JsonValueError> {
 }
 
 /// Parses a reducer's JSON argument list against its parameter product, within
-/// [`check_args_budget`].
+/// [`check_args_budget`]: the text is read straight into values of the parameters' types
+/// (`typed.rs`), so what it costs is what the arguments hold, never a generic JSON tree of
+/// the whole list.
 pub fn parse_args(
     json: &str,
     params: &ProductType,
     typespace: &Typespace,
 ) -> Result<ProductValue, JsonValueError> {
+    use serde::de::DeserializeSeed;
     check_args_budget(json)?;
-    let value: Value = serde_json::from_str(json).map_err(|e| JsonValueError {
-        path: ".".into(),
-        message: e.to_string(),
-    })?;
-    match parse_value(&value, &AlgebraicType::Product(params.clone()), typespace)? {
-        AlgebraicValue::Product(p) => Ok(p),
-        _ => unreachable!("a product type parses to a product value"),
+    let ctx = super::typed::Ctx::new(typespace);
+    let ty = AlgebraicType::Product(params.clone());
+    let mut de = serde_json::Deserializer::from_str(json);
+    let seed = super::typed::Typed {
+        ctx: &ctx,
+        ty: &ty,
+        depth: 0,
+    };
+    let parsed = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
+    match parsed {
+        Ok(AlgebraicValue::Product(p)) => Ok(p),
+        Ok(_) => Err(JsonValueError {
+            path: ".".into(),
+            message: "the arguments did not parse to a product".into(),
+        }),
+        Err(e) => Err(ctx.take_error().unwrap_or_else(|| JsonValueError {
+            path: ".".into(),
+            message: e.to_string(),
+        })),
     }
 }
 
@@ -97,10 +112,19 @@ pub fn parse_value(
     parse_at(json, ty, typespace, &mut path, 0)
 }
 
+/// Where in the value a parse is: `[i]` for elements, names for fields and variants.
 #[derive(Default)]
-struct Path(Vec<String>);
+pub(super) struct Path(Vec<String>);
 
 impl Path {
+    pub(super) fn push(&mut self, seg: String) {
+        self.0.push(seg);
+    }
+
+    pub(super) fn pop(&mut self) {
+        self.0.pop();
+    }
+
     fn render(&self) -> String {
         if self.0.is_empty() {
             return ".".into();
@@ -115,7 +139,7 @@ impl Path {
         out
     }
 
-    fn err(&self, message: impl Into<String>) -> JsonValueError {
+    pub(super) fn err(&self, message: impl Into<String>) -> JsonValueError {
         JsonValueError {
             path: self.render(),
             message: message.into(),
@@ -130,7 +154,7 @@ impl Path {
     }
 }
 
-fn describe(v: &Value) -> String {
+pub(super) fn describe(v: &Value) -> String {
     match v {
         Value::Null => "null".into(),
         Value::Bool(b) => format!("boolean `{b}`"),
@@ -148,7 +172,7 @@ fn invalid(path: &Path, v: &Value, expected: &str) -> JsonValueError {
     ))
 }
 
-fn parse_at(
+pub(super) fn parse_at(
     v: &Value,
     ty: &AlgebraicType,
     ts: &Typespace,
@@ -182,7 +206,7 @@ fn parse_at(
                 .ok_or_else(|| invalid(path, v, "a string"))?
                 .into(),
         ),
-        T::Array(elem) if **elem == T::U8 => V::Bytes(bytes(v, path)?.into()),
+        T::Array(elem) if **elem == T::U8 => V::Bytes(bytes_of(v, path)?.into()),
         T::Array(elem) => {
             let items = v.as_array().ok_or_else(|| invalid(path, v, "an array"))?;
             let parsed = items
@@ -237,7 +261,7 @@ fn float<F: std::str::FromStr>(v: &Value, path: &Path, name: &str) -> Result<F, 
     }
 }
 
-fn bytes(v: &Value, path: &mut Path) -> Result<Vec<u8>, JsonValueError> {
+pub(super) fn bytes_of(v: &Value, path: &mut Path) -> Result<Vec<u8>, JsonValueError> {
     match v {
         Value::String(s) => hex::decode(s).map_err(|_| {
             path.err(format!(
@@ -320,6 +344,36 @@ fn product(
     Ok(ProductValue { elements })
 }
 
+/// The tag of the variant of `ty` that `key` (a tag or a variant's name) names.
+pub(super) fn tag_of(ty: &SumType, key: &Value, path: &Path) -> Result<u8, JsonValueError> {
+    let tag = match key {
+        Value::Number(_) => int::<u8>(key, path, "a u8 tag")?,
+        Value::String(s) => match s.parse::<u8>() {
+            Ok(tag) => tag,
+            Err(_) => ty
+                .variants
+                .iter()
+                .position(|var| var.name.as_deref() == Some(s.as_str()))
+                .ok_or_else(|| {
+                    let names: Vec<_> = ty
+                        .variants
+                        .iter()
+                        .filter_map(|v| v.name.as_deref())
+                        .collect();
+                    path.err(format!("unknown variant `{s}`, expected one of {names:?}"))
+                })? as u8,
+        },
+        other => return Err(invalid(path, other, "a variant name or tag")),
+    };
+    if ty.variants.get(tag as usize).is_none() {
+        return Err(path.err(format!(
+            "unknown tag {tag}: the sum has {} variants",
+            ty.variants.len()
+        )));
+    }
+    Ok(tag)
+}
+
 fn sum(
     v: &Value,
     ty: &SumType,
@@ -350,31 +404,10 @@ fn sum(
             ))
         }
     };
-    let tag = match &key {
-        Value::Number(_) => int::<u8>(&key, path, "a u8 tag")?,
-        Value::String(s) => match s.parse::<u8>() {
-            Ok(tag) => tag,
-            Err(_) => ty
-                .variants
-                .iter()
-                .position(|var| var.name.as_deref() == Some(s.as_str()))
-                .ok_or_else(|| {
-                    let names: Vec<_> = ty
-                        .variants
-                        .iter()
-                        .filter_map(|v| v.name.as_deref())
-                        .collect();
-                    path.err(format!("unknown variant `{s}`, expected one of {names:?}"))
-                })? as u8,
-        },
-        other => return Err(invalid(path, other, "a variant name or tag")),
+    let tag = tag_of(ty, &key, path)?;
+    let Some(variant) = ty.variants.get(tag as usize) else {
+        return Err(path.err(format!("unknown tag {tag}")));
     };
-    let variant = ty.variants.get(tag as usize).ok_or_else(|| {
-        path.err(format!(
-            "unknown tag {tag}: the sum has {} variants",
-            ty.variants.len()
-        ))
-    })?;
     let seg = variant.name.clone().unwrap_or_else(|| tag.to_string());
     let value = path.with(seg, |p| {
         parse_at(payload, &variant.algebraic_type, ts, p, depth + 1)

@@ -41,33 +41,38 @@ pub fn encode_header(base_offset: u64) -> [u8; HEADER_BYTES] {
     h
 }
 
+/// `N` bytes of `bytes` from `at`, if there are that many.
+fn array_at<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
+    bytes.get(at..at.checked_add(N)?)?.try_into().ok()
+}
+
 /// Checks a segment header; returns its base offset or what is wrong with it.
 pub fn decode_header(bytes: &[u8]) -> Result<u64, String> {
-    if bytes.len() < HEADER_BYTES {
+    let short = || format!("header is {} bytes, expected {HEADER_BYTES}", bytes.len());
+    let magic: [u8; 4] = array_at(bytes, 0).ok_or_else(short)?;
+    let (Some(version), Some(base), Some(crc), Some(covered)) = (
+        array_at::<2>(bytes, 4),
+        array_at::<8>(bytes, 8),
+        array_at::<4>(bytes, 16),
+        bytes.get(0..16),
+    ) else {
+        return Err(short());
+    };
+    if magic != SEGMENT_MAGIC {
         return Err(format!(
-            "header is {} bytes, expected {HEADER_BYTES}",
-            bytes.len()
+            "bad magic {magic:02x?}, expected {SEGMENT_MAGIC:02x?}"
         ));
     }
-    if bytes[0..4] != SEGMENT_MAGIC {
-        return Err(format!(
-            "bad magic {:02x?}, expected {SEGMENT_MAGIC:02x?}",
-            &bytes[0..4]
-        ));
-    }
-    let crc = u32::from_le_bytes(bytes[16..20].try_into().unwrap_or_default());
-    if crc != crc32c::crc32c(&bytes[0..16]) {
+    if u32::from_le_bytes(crc) != crc32c::crc32c(covered) {
         return Err("header checksum mismatch".into());
     }
-    let version = u16::from_le_bytes([bytes[4], bytes[5]]);
+    let version = u16::from_le_bytes(version);
     if version != FORMAT_VERSION {
         return Err(format!(
             "format version {version}, this build reads version {FORMAT_VERSION}"
         ));
     }
-    Ok(u64::from_le_bytes(
-        bytes[8..16].try_into().unwrap_or_default(),
-    ))
+    Ok(u64::from_le_bytes(base))
 }
 
 /// Appends one record to `out`.
@@ -81,7 +86,7 @@ pub fn encode_record(offset: u64, payload: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
     out.extend_from_slice(&offset.to_le_bytes());
     out.extend_from_slice(payload);
-    let crc = crc32c::crc32c(&out[start + 4..]);
+    let crc = crc32c::crc32c(out.get(start + 4..).unwrap_or_default());
     out.extend_from_slice(&crc.to_le_bytes());
 }
 
@@ -102,35 +107,44 @@ impl RecordRef {
 
 /// Reads the record at `pos` of `bytes`, or says why there is none.
 pub fn decode_record(bytes: &[u8], pos: usize) -> Result<RecordRef, String> {
-    let rest = &bytes[pos.min(bytes.len())..];
-    if rest.len() < RECORD_OVERHEAD_BYTES {
-        return Err(format!(
+    let rest = bytes.get(pos..).unwrap_or_default();
+    let incomplete = || {
+        format!(
             "incomplete record: {} bytes left, a record needs at least {RECORD_OVERHEAD_BYTES}",
             rest.len()
-        ));
+        )
+    };
+    let (Some(magic), Some(len), Some(offset)) = (
+        array_at::<4>(rest, 0),
+        array_at::<4>(rest, 4),
+        array_at::<8>(rest, 8),
+    ) else {
+        return Err(incomplete());
+    };
+    if rest.len() < RECORD_OVERHEAD_BYTES {
+        return Err(incomplete());
     }
-    if rest[0..4] != RECORD_MAGIC {
-        return Err(format!("bad record magic {:02x?}", &rest[0..4]));
+    if magic != RECORD_MAGIC {
+        return Err(format!("bad record magic {magic:02x?}"));
     }
-    let len = u32::from_le_bytes(rest[4..8].try_into().unwrap_or_default()) as usize;
+    let len = u32::from_le_bytes(len) as usize;
     if len > MAX_PAYLOAD_BYTES {
         return Err(format!(
             "record length {len} exceeds the {MAX_PAYLOAD_BYTES}-byte limit"
         ));
     }
-    if rest.len() < RECORD_OVERHEAD_BYTES + len {
+    let crc_at = 16 + len;
+    let (Some(stored), Some(covered)) = (array_at::<4>(rest, crc_at), rest.get(4..crc_at)) else {
         return Err(format!(
             "incomplete record: payload of {len} bytes but only {} bytes left",
-            rest.len() - RECORD_OVERHEAD_BYTES
+            rest.len().saturating_sub(RECORD_OVERHEAD_BYTES)
         ));
-    }
-    let crc_at = 16 + len;
-    let stored = u32::from_le_bytes(rest[crc_at..crc_at + 4].try_into().unwrap_or_default());
-    if stored != crc32c::crc32c(&rest[4..crc_at]) {
+    };
+    if u32::from_le_bytes(stored) != crc32c::crc32c(covered) {
         return Err("record checksum mismatch".into());
     }
     Ok(RecordRef {
-        offset: u64::from_le_bytes(rest[8..16].try_into().unwrap_or_default()),
+        offset: u64::from_le_bytes(offset),
         payload_start: pos + 16,
         payload_len: len,
     })

@@ -51,7 +51,7 @@ impl Records {
     pub fn iter(&self) -> impl Iterator<Item = (u64, &[u8])> + '_ {
         self.entries
             .iter()
-            .map(|&(offset, start, end)| (offset, &self.bytes[start..end]))
+            .map(|&(offset, start, end)| (offset, self.bytes.get(start..end).unwrap_or_default()))
     }
 
     fn clear(&mut self) {

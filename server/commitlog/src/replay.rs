@@ -60,8 +60,9 @@ impl Iterator for Replay {
             if let Some((bytes, records)) = &mut self.current {
                 for r in records.by_ref() {
                     if r.offset >= self.from {
-                        let payload =
-                            bytes[r.payload_start..r.payload_start + r.payload_len].to_vec();
+                        // `decode_record` found the payload within the segment's bytes.
+                        let end = r.payload_start + r.payload_len;
+                        let payload = bytes.get(r.payload_start..end).unwrap_or_default().to_vec();
                         return Some(Ok((r.offset, payload)));
                     }
                 }

@@ -77,7 +77,8 @@ pub fn scan(bytes: &[u8]) -> Result<SegmentScan, String> {
 fn valid_record_after(bytes: &[u8], from: usize, min_offset: u64) -> bool {
     let mut pos = from;
     while pos + RECORD_MAGIC.len() <= bytes.len() {
-        match bytes[pos..].windows(4).position(|w| w == RECORD_MAGIC) {
+        let rest = bytes.get(pos..).unwrap_or_default();
+        match rest.windows(4).position(|w| w == RECORD_MAGIC) {
             None => return false,
             Some(i) => {
                 let at = pos + i;

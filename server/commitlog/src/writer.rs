@@ -96,9 +96,29 @@ impl SegmentWriter {
 
     /// Makes everything flushed durable.
     pub fn sync(&mut self) -> Result<()> {
+        slow_disk_for_tests();
         self.file
             .sync_data()
             .map_err(CommitlogError::io(&self.path))
+    }
+}
+
+/// Names a delay, in milliseconds, added to every fsync of the commitlog in debug builds: how
+/// tests stand in for a slow disk (server/tests/subscribe.rs, confirmed reads). Release builds
+/// ignore it.
+pub const SLOW_FSYNC_VAR: &str = "LIGHTCONE_SLOW_FSYNC_MS";
+
+fn slow_disk_for_tests() {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    static DELAY: std::sync::OnceLock<Option<std::time::Duration>> = std::sync::OnceLock::new();
+    let delay = DELAY.get_or_init(|| {
+        let ms = std::env::var(SLOW_FSYNC_VAR).ok()?.parse().ok()?;
+        Some(std::time::Duration::from_millis(ms))
+    });
+    if let Some(delay) = delay {
+        std::thread::sleep(*delay);
     }
 }
 

@@ -207,7 +207,7 @@ fn read_rows<'a>(r: &mut Reader<'a>) -> DecodeResult<RowList<'a>> {
     }
     Ok(RowList {
         len,
-        bytes: &start[..before - r.remaining()],
+        bytes: start.get(..before - r.remaining()).unwrap_or_default(),
     })
 }
 

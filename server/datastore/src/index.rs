@@ -10,7 +10,7 @@ use lightcone_protocol::moduledef::{IndexAlgorithm, IndexDef};
 use lightcone_protocol::sats::{AlgebraicType, AlgebraicValue, Typespace};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::row::{read_int, RowLayout};
+use crate::layout::{read_int, RowLayout};
 use crate::table::RowId;
 
 /// Direct indexes keep keys below this in an array (4 bytes per possible key, so at most
@@ -268,7 +268,9 @@ impl Direct {
                 if i >= self.dense.len() {
                     self.dense.resize(i + 1, Self::NONE);
                 }
-                self.dense[i] = row;
+                if let Some(slot) = self.dense.get_mut(i) {
+                    *slot = row;
+                }
             }
             None => {
                 self.sparse.insert(k, row);
@@ -282,7 +284,11 @@ impl Direct {
             return;
         }
         match Self::dense_slot(k) {
-            Some(i) => self.dense[i] = Self::NONE,
+            Some(i) => {
+                if let Some(slot) = self.dense.get_mut(i) {
+                    *slot = Self::NONE;
+                }
+            }
             None => {
                 self.sparse.remove(&k);
             }
@@ -312,8 +318,10 @@ impl Direct {
         let dense_first = first.max(0);
         let dense_last = last.min(self.dense.len() as i128 - 1);
         if dense_first <= dense_last {
+            let dense = self.dense.get(dense_first as usize..=dense_last as usize);
             out.extend(
-                self.dense[dense_first as usize..=dense_last as usize]
+                dense
+                    .unwrap_or_default()
                     .iter()
                     .filter(|&&r| r != Self::NONE),
             );
@@ -397,7 +405,7 @@ impl Index {
                 match read_int(ty, bytes) {
                     Some(i) => IndexKey::Int(i),
                     // Integer key columns hold integers (rows are validated before storing).
-                    None => crate::row::broken_invariant(
+                    None => crate::layout::broken_invariant(
                         "an integer key column",
                         &"not an integer",
                         IndexKey::Value(layout.decode_column(row, *col as usize)),
@@ -609,7 +617,7 @@ impl Index {
             let Some(cols) = key.as_product().map(|p| &p.elements[..]) else {
                 break;
             };
-            if cols.len() < n || cols[..n] != *prefix {
+            if cols.get(..n) != Some(prefix) {
                 break;
             }
             let Some(next) = cols.get(n) else {

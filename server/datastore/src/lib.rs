@@ -14,14 +14,17 @@
 
 // No path a client or module reaches may panic: `unwrap`/`expect` are refused outside tests
 // (invariants are `debug_assert!`ed with a fallback, see docs/limits.md).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 
 mod delta;
 mod error;
 mod index;
+mod layout;
 pub mod migrate;
-mod row;
-mod rows;
+mod row_store;
 mod sequence;
 pub mod snapshot;
 pub mod system;
@@ -44,8 +47,8 @@ pub use delta::{
 };
 pub use error::{DatastoreError, Result};
 pub use index::{Index, IndexKey, DIRECT_INDEX_DENSE_KEYS};
-pub use row::RowLayout;
-pub use rows::{RowStore, PAGE_BYTES};
+pub use layout::RowLayout;
+pub use row_store::{RowStore, PAGE_BYTES};
 pub use sequence::Sequence;
 pub use snapshot::{SnapshotData, TableSnapshot};
 pub use table::{Inserted, RowId, Table};

@@ -100,7 +100,7 @@ pub fn encode(state: &CommittedState) -> Vec<u8> {
     out.extend_from_slice(&state.next_offset.to_le_bytes());
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
     out.extend_from_slice(&crc32c::crc32c(&body).to_le_bytes());
-    let header_crc = crc32c::crc32c(&out[..28]);
+    let header_crc = crc32c::crc32c(out.get(..28).unwrap_or_default());
     out.extend_from_slice(&header_crc.to_le_bytes());
     out.extend_from_slice(&body);
     out
@@ -112,15 +112,22 @@ pub fn decode(bytes: &[u8]) -> std::result::Result<CommittedState, String> {
         return Err(format!("{} bytes is shorter than the header", bytes.len()));
     }
     let (header, body) = bytes.split_at(SNAPSHOT_HEADER_BYTES);
-    let u32_at = |i: usize| u32::from_le_bytes(header[i..i + 4].try_into().unwrap_or_default());
-    let u64_at = |i: usize| u64::from_le_bytes(header[i..i + 8].try_into().unwrap_or_default());
-    if header[0..4] != SNAPSHOT_MAGIC {
+    // Fields of the header, which is known to be `SNAPSHOT_HEADER_BYTES` long.
+    fn field<const N: usize>(header: &[u8], at: usize) -> [u8; N] {
+        header
+            .get(at..at + N)
+            .and_then(|b| b.try_into().ok())
+            .unwrap_or([0; N])
+    }
+    let u32_at = |i: usize| u32::from_le_bytes(field(header, i));
+    let u64_at = |i: usize| u64::from_le_bytes(field(header, i));
+    if header.get(0..4) != Some(&SNAPSHOT_MAGIC[..]) {
         return Err("bad magic".into());
     }
-    if u32_at(28) != crc32c::crc32c(&header[..28]) {
+    if u32_at(28) != crc32c::crc32c(header.get(..28).unwrap_or_default()) {
         return Err("header checksum mismatch".into());
     }
-    let version = u16::from_le_bytes([header[4], header[5]]);
+    let version = u16::from_le_bytes(field(header, 4));
     if version != SNAPSHOT_VERSION {
         return Err(format!(
             "format version {version}, this build reads {SNAPSHOT_VERSION}"

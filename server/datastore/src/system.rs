@@ -76,7 +76,10 @@ fn table(
     RawTableDefV10 {
         source_name: name.into(),
         product_type_ref: ty,
-        primary_key: if pk { uniques[0].0.to_vec() } else { vec![] },
+        primary_key: match (pk, uniques.first()) {
+            (true, Some((cols, _))) => cols.to_vec(),
+            _ => vec![],
+        },
         indexes: uniques
             .iter()
             .map(|(cols, col_names)| RawIndexDefV10 {
@@ -202,7 +205,7 @@ pub fn system_tables() -> &'static [TableDef] {
         // in release, databases without system tables refuse to start, naming st_client).
         match ModuleDef::validate(RawModuleDef::V10(raw)) {
             Ok(def) => def.tables,
-            Err(errors) => crate::row::broken_invariant(
+            Err(errors) => crate::layout::broken_invariant(
                 "the system tables' definition",
                 &format!("{errors:?}"),
                 Vec::new(),
@@ -258,7 +261,11 @@ pub fn schema_rows(def: &ModuleDef) -> Vec<(&'static str, ProductValue)> {
             ));
         }
         for s in &t.sequences {
-            let seq = crate::sequence::Sequence::new(s, &t.columns[s.column as usize].ty);
+            // A validated definition's sequences are on its own columns.
+            let Some(column) = t.columns.get(s.column as usize) else {
+                continue;
+            };
+            let seq = crate::sequence::Sequence::new(s, &column.ty);
             rows.push((
                 ST_SEQUENCE,
                 row(vec![
@@ -305,8 +312,12 @@ pub fn schema_rows(def: &ModuleDef) -> Vec<(&'static str, ProductValue)> {
         }
         if let Some(s) = &t.schedule {
             let function = match s.function {
-                ScheduledFunction::Reducer(r) => def.reducers[r].name.as_str(),
-                ScheduledFunction::Procedure(p) => def.procedures[p].name.as_str(),
+                ScheduledFunction::Reducer(r) => def.reducers.get(r).map(|r| r.name.as_str()),
+                ScheduledFunction::Procedure(p) => def.procedures.get(p).map(|p| p.name.as_str()),
+            };
+            // A validated definition schedules its own functions.
+            let Some(function) = function else {
+                continue;
             };
             rows.push((
                 ST_SCHEDULED,

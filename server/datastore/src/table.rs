@@ -12,8 +12,8 @@ use rustc_hash::FxBuildHasher;
 
 use crate::error::{DatastoreError, Result};
 use crate::index::{Index, IndexKey};
-use crate::row::RowLayout;
-use crate::rows::RowStore;
+use crate::layout::RowLayout;
+use crate::row_store::RowStore;
 use crate::sequence::Sequence;
 
 /// A row's slot in its table. Stable while the row lives; reused after it is deleted.
@@ -63,7 +63,14 @@ impl Table {
         let sequences = def
             .sequences
             .iter()
-            .map(|s| Sequence::new(s, &def.columns[s.column as usize].ty))
+            // A validated definition's sequences are on its own columns.
+            .map(|s| {
+                let ty = def.columns.get(s.column as usize).map(|c| &c.ty);
+                Sequence::new(
+                    s,
+                    ty.unwrap_or(&lightcone_protocol::sats::AlgebraicType::U64),
+                )
+            })
             .collect();
         Self {
             id,
@@ -157,8 +164,7 @@ impl Table {
 
     /// The slot of a row equal to `row`, if any.
     pub fn find(&self, row: &[u8]) -> Option<RowId> {
-        if let Some(i) = self.finder {
-            let index = &self.indexes[i];
+        if let Some(index) = self.finder.and_then(|i| self.indexes.get(i)) {
             let id = index.get_unique(&index.key_of(&self.layout, row))?;
             return (self.rows.get(id) == Some(row)).then_some(id);
         }
@@ -258,8 +264,10 @@ impl Table {
         }
         self.rows.replace(slot, row);
         for (i, old_key, new_key) in changes {
-            self.indexes[i].remove(&old_key, slot);
-            self.indexes[i].insert(new_key, slot);
+            if let Some(index) = self.indexes.get_mut(i) {
+                index.remove(&old_key, slot);
+                index.insert(new_key, slot);
+            }
         }
         Ok(Some(slot))
     }

@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 use crate::delta::{SequenceState, TxDelta};
 use crate::error::{DatastoreError, Result};
 use crate::index::{Index, IndexKey};
-use crate::row::{write_int, RowLayout};
+use crate::layout::{write_int, RowLayout};
 use crate::sequence::to_value;
 use crate::table::{Inserted, RowId, Table};
 use crate::{CommittedState, Persistence};
@@ -31,7 +31,8 @@ struct Span {
 
 impl Span {
     fn of<'a>(&self, arena: &'a [u8]) -> &'a [u8] {
-        &arena[self.start..self.end]
+        // Spans are cut from this transaction's arena, which only grows while it runs.
+        arena.get(self.start..self.end).unwrap_or_default()
     }
 }
 
@@ -121,7 +122,9 @@ impl Recent {
     fn remember(&self, table: u32, index: u32, slot: RowId) {
         let mut slots = self.slots.get();
         let at = self.next.get();
-        slots[at] = (table, index, slot);
+        if let Some(entry) = slots.get_mut(at) {
+            *entry = (table, index, slot);
+        }
         self.slots.set(slots);
         self.next.set((at + 1) % RECENT_ROWS);
     }
@@ -217,7 +220,10 @@ impl MutTx {
         for (i, seq) in table.sequences.iter_mut().enumerate() {
             let col = seq.column as usize;
             let range = table.layout.column_range(row, col);
-            if row[range.clone()].iter().all(|&b| b == 0) {
+            let Some(value_bytes) = row.get(range.clone()) else {
+                continue;
+            };
+            if value_bytes.iter().all(|&b| b == 0) {
                 let before = seq.next;
                 let value = match seq.allocate() {
                     Ok(v) => v,
@@ -231,7 +237,9 @@ impl MutTx {
                     index: i,
                     next: before,
                 });
-                write_column(&table.layout, col, value, &mut row[range]);
+                if let Some(dst) = row.get_mut(range) {
+                    write_column(&table.layout, col, value, dst);
+                }
             }
         }
         match table.insert(row) {
@@ -254,7 +262,9 @@ impl MutTx {
     fn undo_sequences(table: &mut Table, undo: &mut Vec<Undo>, keep: usize) {
         for step in undo.drain(keep..).rev() {
             if let Undo::Sequence { index, next, .. } = step {
-                table.sequences[index].next = next;
+                if let Some(seq) = table.sequences.get_mut(index) {
+                    seq.next = next;
+                }
             }
         }
     }
@@ -270,11 +280,14 @@ impl MutTx {
         let start = scratch.arena.len();
         let hints = self.recent.slots_for(table_id, index);
         let Some(_) = table.update(index as usize, row, Some(&mut scratch.arena), &hints)? else {
-            let idx = &table.indexes[index as usize];
+            let (name, key) = match table.indexes.get(index as usize) {
+                Some(idx) => (idx.name.clone(), idx.key_of(&table.layout, row).render()),
+                None => (index.to_string(), String::new()),
+            };
             return Err(DatastoreError::UpdateMissing {
                 table: table.name().to_owned(),
-                index: idx.name.clone(),
-                key: idx.key_of(&table.layout, row).render(),
+                index: name,
+                key,
             });
         };
         let old = Span {
@@ -652,7 +665,9 @@ fn encode_payload(state: &CommittedState, scratch: &mut TxScratch) -> Option<Vec
         if at == next {
             net.push((table, 0, row));
         }
-        net[at].1 += by;
+        if let Some(entry) = net.get_mut(at) {
+            entry.1 += by;
+        }
     };
     let mut sequences: Vec<(u32, usize)> = Vec::new();
     for step in undo.iter() {
@@ -691,7 +706,10 @@ fn encode_payload(state: &CommittedState, scratch: &mut TxScratch) -> Option<Vec
         }
     };
     for group in net.chunk_by(|a, b| a.0 == b.0) {
-        group[0].0.encode(&mut out);
+        let Some((table, _, _)) = group.first() else {
+            continue;
+        };
+        table.encode(&mut out);
         let inserts = group.iter().filter(|(_, c, _)| *c > 0).count();
         write_rows(
             &mut group.iter().filter(|(_, c, _)| *c > 0).map(|(_, _, r)| r),
@@ -704,15 +722,21 @@ fn encode_payload(state: &CommittedState, scratch: &mut TxScratch) -> Option<Vec
             &mut out,
         );
     }
+    // The sequences the undo log names are this state's own.
+    let sequences: Vec<SequenceState> = sequences
+        .into_iter()
+        .filter_map(|(table, index)| {
+            let seq = state.table(table).ok()?.sequences.get(index)?;
+            Some(SequenceState {
+                table_id: table,
+                column: seq.column,
+                next: seq.next,
+            })
+        })
+        .collect();
     encode_len(sequences.len(), &mut out);
-    for (table, index) in sequences {
-        let t = &state.tables[table as usize];
-        SequenceState {
-            table_id: table,
-            column: t.sequences[index].column,
-            next: t.sequences[index].next,
-        }
-        .encode(&mut out);
+    for seq in sequences {
+        seq.encode(&mut out);
     }
     None::<Vec<u8>>.encode(&mut out);
     Some(out)

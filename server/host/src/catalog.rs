@@ -55,7 +55,9 @@ impl Catalog {
                 let columns = index.algorithm.columns().to_vec();
                 let column_types: Vec<AlgebraicType> = columns
                     .iter()
-                    .map(|&c| t.row_type.elements[c as usize].algebraic_type.clone())
+                    // A validated definition indexes its own columns.
+                    .filter_map(|&c| t.row_type.elements.get(c as usize))
+                    .map(|e| e.algebraic_type.clone())
                     .collect();
                 let key_type = match column_types.as_slice() {
                     [one] => one.clone(),

@@ -48,10 +48,9 @@ impl RowIter {
     }
 
     fn start_of(&self, row: usize) -> usize {
-        if row == 0 {
-            0
-        } else {
-            self.ends[row - 1]
+        match row.checked_sub(1) {
+            None => 0,
+            Some(prev) => self.ends.get(prev).copied().unwrap_or(self.data.len()),
         }
     }
 
@@ -60,11 +59,17 @@ impl RowIter {
     pub fn take(&mut self, capacity: usize) -> Result<std::ops::Range<usize>, usize> {
         let start = self.start_of(self.next);
         let mut end_row = self.next;
-        while end_row < self.ends.len() && self.ends[end_row] - start <= capacity {
+        while self
+            .ends
+            .get(end_row)
+            .is_some_and(|&end| end - start <= capacity)
+        {
             end_row += 1;
         }
-        if end_row == self.next && self.next < self.ends.len() {
-            return Err(self.ends[self.next] - start);
+        if end_row == self.next {
+            if let Some(&end) = self.ends.get(self.next) {
+                return Err(end - start);
+            }
         }
         let end = self.start_of(end_row);
         self.next = end_row;

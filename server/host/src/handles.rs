@@ -22,11 +22,14 @@ impl<T> Handles<T> {
     /// Stores `value` and returns its handle (never 0).
     pub fn insert(&mut self, value: T) -> u32 {
         match self.free.pop() {
-            Some(i) => {
-                self.slots[i as usize] = Some(value);
+            // Freed handles are slots of this table.
+            Some(i) if (i as usize) < self.slots.len() => {
+                if let Some(slot) = self.slots.get_mut(i as usize) {
+                    *slot = Some(value);
+                }
                 i + 1
             }
-            None => {
+            _ => {
                 self.slots.push(Some(value));
                 self.slots.len() as u32
             }

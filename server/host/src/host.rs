@@ -131,7 +131,7 @@ fn split_rows(
     for _ in 0..count {
         let start = r.position();
         skip_product(row_type, typespace, &mut r).map_err(bad)?;
-        rows.push(bytes[start..r.position()].to_vec());
+        rows.push(bytes.get(start..r.position()).unwrap_or_default().to_vec());
     }
     r.finish().map_err(bad)?;
     Ok(ViewRows::Rows(rows))
@@ -285,7 +285,18 @@ impl ModuleHost {
 
     /// Whether clients other than the owner may call reducer `id`.
     pub fn is_client_callable(&self, id: usize) -> bool {
-        self.def.reducers[id].visibility == FunctionVisibility::ClientCallable
+        self.def
+            .reducers
+            .get(id)
+            .is_some_and(|r| r.visibility == FunctionVisibility::ClientCallable)
+    }
+
+    /// The name of reducer `id` (ids come from this module's definition).
+    fn reducer_name(&self, id: usize) -> Arc<str> {
+        self.reducer_names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(format!("reducer #{id}")))
     }
 
     /// Calls the reducer named `name` for a client, with `args` as the BSATN of its
@@ -299,7 +310,11 @@ impl ModuleHost {
         let id = self
             .reducer_id(name)
             .ok_or_else(|| CallError::NoSuchReducer(name.to_owned()))?;
-        let reducer = &self.def.reducers[id];
+        let reducer = self
+            .def
+            .reducers
+            .get(id)
+            .ok_or_else(|| CallError::NoSuchReducer(name.to_owned()))?;
         if reducer.lifecycle.is_some() {
             return Err(CallError::Lifecycle(name.to_owned()));
         }
@@ -337,14 +352,15 @@ impl ModuleHost {
         caller: Caller,
         args: &[u8],
     ) -> Result<ProcedureCall, CallError> {
-        let id = self
+        let (id, procedure) = self
             .def
             .procedures
             .iter()
-            .position(|p| p.name == name)
+            .enumerate()
+            .find(|(_, p)| p.name == name)
             .ok_or_else(|| CallError::NoSuchProcedure(name.to_owned()))?;
         let mut r = Reader::new(args);
-        skip_product(&self.def.procedures[id].params, &self.def.typespace, &mut r)
+        skip_product(&procedure.params, &self.def.typespace, &mut r)
             .and_then(|()| r.finish())
             .map_err(|e| CallError::InvalidArguments {
                 reducer: name.to_owned(),
@@ -606,7 +622,7 @@ impl ModuleHost {
             None => CallEnd::Ok,
             Some(id) => {
                 let budget = self.engine.config.budget_ticks();
-                let name = self.reducer_names[id].clone();
+                let name = self.reducer_name(id);
                 match self.instance.as_mut() {
                     None => CallEnd::Trapped(
                         "the module could not be instantiated again after a trap".into(),
@@ -681,7 +697,7 @@ impl ModuleHost {
             };
             self.logs.push(LogRecord::system(
                 level,
-                Some(&self.reducer_names[id]),
+                Some(&self.reducer_name(id)),
                 error,
             ));
         }
@@ -757,7 +773,7 @@ impl ModuleHost {
                     if let Err(e) = tx.delete_bsatn(table, &row).and_then(|_| tx.commit()) {
                         self.logs.push(LogRecord::system(
                             LogLevel::Error,
-                            Some(&self.reducer_names[reducer]),
+                            Some(&self.reducer_name(reducer)),
                             format!("could not delete the failed one-off schedule row: {e}"),
                         ));
                     }
@@ -766,7 +782,7 @@ impl ModuleHost {
                 self.scheduler.replan(planned, now);
             }
             runs.push(ScheduledRun {
-                reducer: self.def.reducers[reducer].name.clone(),
+                reducer: self.reducer_name(reducer).to_string(),
                 result,
                 procedure_commits: Vec::new(),
                 procedure: None,
@@ -786,7 +802,10 @@ impl ModuleHost {
         row: &[u8],
         caller: Caller,
     ) -> ScheduledRun {
-        let name = self.def.procedures[id].name.clone();
+        let name = match self.def.procedures.get(id) {
+            Some(p) => p.name.clone(),
+            None => format!("procedure #{id}"),
+        };
         let started = Instant::now();
         let timestamp = Timestamp::now();
         let mut tx = self.datastore.begin_mut();
@@ -837,11 +856,16 @@ impl ModuleHost {
             let checked = id
                 .ok_or_else(|| CallError::NoSuchReducer(name.clone()))
                 .and_then(|id| {
-                    if self.def.reducers[id].lifecycle.is_some() {
+                    let reducer = self
+                        .def
+                        .reducers
+                        .get(id)
+                        .ok_or_else(|| CallError::NoSuchReducer(name.clone()))?;
+                    if reducer.lifecycle.is_some() {
                         return Err(CallError::Lifecycle(name.clone()));
                     }
                     let mut r = Reader::new(&args);
-                    skip_product(&self.def.reducers[id].params, &self.def.typespace, &mut r)
+                    skip_product(&reducer.params, &self.def.typespace, &mut r)
                         .and_then(|()| r.finish())
                         .map(|()| id)
                         .map_err(|e| CallError::InvalidArguments {
@@ -886,7 +910,7 @@ impl ModuleHost {
         self.instance = match self.instantiate() {
             Ok(instance) => Some(instance),
             Err(e) => {
-                let function = id.map(|id| self.reducer_names[id].clone());
+                let function = id.map(|id| self.reducer_name(id));
                 self.logs.push(LogRecord::system(
                     LogLevel::Error,
                     function.as_deref(),

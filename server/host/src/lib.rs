@@ -10,7 +10,10 @@
 
 // No path a client or module reaches may panic: `unwrap`/`expect` are refused outside tests
 // (invariants are `debug_assert!`ed with a fallback, see docs/limits.md).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 
 mod catalog;
 mod engine;

@@ -12,6 +12,12 @@
 //! Cargo's own caching makes a rebuild of an unchanged module a no-op; keep one target
 //! directory for all modules so their shared dependencies (and std) build once.
 
+// Nothing here may panic on what a build prints (see docs/limits.md).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -118,10 +124,10 @@ fn wasm_artifact(json_lines: &str) -> Option<PathBuf> {
     json_lines
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact")
+        .filter(|m| m.get("reason").is_some_and(|r| r == "compiler-artifact"))
         .flat_map(|m| {
-            m["filenames"]
-                .as_array()
+            m.get("filenames")
+                .and_then(|f| f.as_array())
                 .into_iter()
                 .flatten()
                 .filter_map(|f| f.as_str().map(PathBuf::from))

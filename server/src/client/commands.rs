@@ -1,9 +1,14 @@
-//! What each client subcommand does. Each returns `Err(message)` for a failure: one clear line,
-//! maybe followed by a hint line; `main` prints it and exits with status 1.
+//! What each client subcommand does. Each returns a [`CliError`] for a failure (one clear
+//! line, maybe followed by a hint line); `main` prints it and exits with status 1.
+
+// `serde_json::Value` is indexed by key or position throughout: its `Index` answers `Null`
+// for anything missing, it never panics.
+#![allow(clippy::indexing_slicing)]
 
 use std::path::Path;
 
 use super::config::{Config, IdentityEntry, ServerEntry};
+use super::error::CliError;
 
 /// A client for one server, with the default identity's token (creating an identity on first
 /// use, as SpacetimeDB's CLI does).
@@ -21,7 +26,7 @@ pub struct Answer {
 
 impl Client {
     /// A client for `server` (a configured name or a URL; the default server if `None`).
-    pub fn new(config: &Config, server: Option<&str>, anonymous: bool) -> Result<Self, String> {
+    pub fn new(config: &Config, server: Option<&str>, anonymous: bool) -> Result<Self, CliError> {
         let url = config.server_url(server)?;
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -40,7 +45,7 @@ impl Client {
         path: &str,
         content_type: Option<&str>,
         body: Vec<u8>,
-    ) -> Result<Answer, String> {
+    ) -> Result<Answer, CliError> {
         let mut req = ureq::http::Request::builder()
             .method(method)
             .uri(format!("{}{path}", self.url));
@@ -50,13 +55,15 @@ impl Client {
         if let Some(ct) = content_type {
             req = req.header("content-type", ct);
         }
-        let req = req.body(body).map_err(|e| e.to_string())?;
-        let mut resp = self.agent.run(req).map_err(|e| {
-            format!(
-                "cannot reach the server at {}: {e}\n  hint: is `lightcone start` running there?",
-                self.url
-            )
-        })?;
+        let unreachable = |reason: String| CliError::Unreachable {
+            url: self.url.clone(),
+            reason,
+        };
+        let req = req.body(body).map_err(|e| unreachable(e.to_string()))?;
+        let mut resp = self
+            .agent
+            .run(req)
+            .map_err(|e| unreachable(e.to_string()))?;
         Ok(Answer {
             status: resp.status().as_u16(),
             body: resp.body_mut().read_to_string().unwrap_or_default(),
@@ -70,22 +77,21 @@ impl Client {
         path: &str,
         content_type: Option<&str>,
         body: Vec<u8>,
-    ) -> Result<String, String> {
+    ) -> Result<String, CliError> {
         let a = self.send(method, path, content_type, body)?;
         if (200..300).contains(&a.status) {
             Ok(a.body)
         } else {
-            Err(format!(
-                "the server answered {}: {}",
-                a.status,
-                a.body.trim()
-            ))
+            Err(CliError::Answered {
+                status: a.status,
+                body: a.body.trim().to_owned(),
+            })
         }
     }
 }
 
 /// Makes sure there is a default identity for the server, creating one if needed.
-pub fn ensure_identity(config: &mut Config, server: Option<&str>) -> Result<(), String> {
+pub fn ensure_identity(config: &mut Config, server: Option<&str>) -> Result<(), CliError> {
     if config.default_token().is_some() {
         return Ok(());
     }
@@ -99,13 +105,13 @@ pub fn identity_new(
     config: &mut Config,
     server: Option<&str>,
     make_default: bool,
-) -> Result<String, String> {
+) -> Result<String, CliError> {
     let client = Client::new(config, server, true)?;
     let body = client.ok("POST", "/v1/identity", None, Vec::new())?;
     let v: serde_json::Value =
-        serde_json::from_str(&body).map_err(|e| format!("unexpected reply: {e}"))?;
+        serde_json::from_str(&body).map_err(|e| CliError::UnexpectedReply(e.to_string()))?;
     let (Some(identity), Some(token)) = (v["identity"].as_str(), v["token"].as_str()) else {
-        return Err(format!("unexpected reply: {body}"));
+        return Err(CliError::UnexpectedReply(body));
     };
     config.identities.push(IdentityEntry {
         identity: identity.to_owned(),
@@ -134,14 +140,16 @@ pub fn identity_list(config: &Config) -> String {
 }
 
 /// `identity default <identity>`.
-pub fn identity_default(config: &mut Config, identity: &str) -> Result<(), String> {
+pub fn identity_default(config: &mut Config, identity: &str) -> Result<(), CliError> {
     let found = config
         .identities
         .iter()
         .find(|i| i.identity == identity || i.identity.starts_with(identity))
         .map(|i| i.identity.clone())
         .ok_or_else(|| {
-            format!("no saved identity `{identity}`\n  hint: `lightcone identity list`")
+            CliError::Usage(format!(
+                "no saved identity `{identity}`\n  hint: `lightcone identity list`"
+            ))
         })?;
     config.default_identity = Some(found);
     config.save()
@@ -153,9 +161,9 @@ pub fn server_add(
     name: &str,
     url: &str,
     make_default: bool,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(format!("`{url}` is not an http(s) URL"));
+        return Err(CliError::Usage(format!("`{url}` is not an http(s) URL")));
     }
     config.servers.insert(
         name.to_owned(),
@@ -186,7 +194,7 @@ pub fn server_list(config: &Config) -> String {
 }
 
 /// `publish`: builds the module (unless given a wasm file) and publishes it as `name`.
-pub fn publish(client: &Client, name: &str, wasm: &[u8], clear: bool) -> Result<String, String> {
+pub fn publish(client: &Client, name: &str, wasm: &[u8], clear: bool) -> Result<String, CliError> {
     let path = if clear {
         format!("/v1/database/{name}?clear=true")
     } else {
@@ -194,7 +202,7 @@ pub fn publish(client: &Client, name: &str, wasm: &[u8], clear: bool) -> Result<
     };
     let body = client.ok("PUT", &path, Some("application/wasm"), wasm.to_vec())?;
     let v: serde_json::Value =
-        serde_json::from_str(&body).map_err(|e| format!("unexpected reply: {e}"))?;
+        serde_json::from_str(&body).map_err(|e| CliError::UnexpectedReply(e.to_string()))?;
     let success = &v["Success"];
     let identity = success["database_identity"].as_str().unwrap_or_default();
     Ok(match success["op"].as_str() {
@@ -204,39 +212,40 @@ pub fn publish(client: &Client, name: &str, wasm: &[u8], clear: bool) -> Result<
 }
 
 /// Reads a wasm file, or builds the module crate in `project` (printing progress to stderr).
-pub fn module_bytes(wasm: Option<&Path>, project: &Path) -> Result<Vec<u8>, String> {
+pub fn module_bytes(wasm: Option<&Path>, project: &Path) -> Result<Vec<u8>, CliError> {
     if let Some(file) = wasm {
-        return std::fs::read(file).map_err(|e| format!("reading {}: {e}", file.display()));
+        return std::fs::read(file).map_err(CliError::file("reading", file));
     }
     let built = build(project)?;
-    std::fs::read(&built).map_err(|e| format!("reading {}: {e}", built.display()))
+    std::fs::read(&built).map_err(CliError::file("reading", &built))
 }
 
 /// `build`: compiles the module crate in `project` to wasm.
-pub fn build(project: &Path) -> Result<std::path::PathBuf, String> {
+pub fn build(project: &Path) -> Result<std::path::PathBuf, CliError> {
     // Absolute, so the target directory below does not get resolved against the crate twice.
-    let project = &std::path::absolute(project)
-        .map_err(|e| format!("cannot resolve {}: {e}", project.display()))?;
+    let project = &std::path::absolute(project).map_err(CliError::file("resolving", project))?;
     eprintln!("Building the module in {} …", project.display());
     // The crate's own target dir, unless the user points cargo elsewhere.
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| project.join("target"));
-    let wasm = lightcone_modbuild::build(project, &target).map_err(|e| e.to_string())?;
+    let wasm = lightcone_modbuild::build(project, &target)?;
     eprintln!("Built {}", wasm.display());
     Ok(wasm)
 }
 
 /// `call <db> <reducer> [args…]`: each argument is one JSON value.
-pub fn call(client: &Client, db: &str, reducer: &str, args: &[String]) -> Result<(), String> {
+pub fn call(client: &Client, db: &str, reducer: &str, args: &[String]) -> Result<(), CliError> {
     let mut values = Vec::new();
     for a in args {
         let v: serde_json::Value = serde_json::from_str(a).map_err(|e| {
-            format!("argument `{a}` is not JSON: {e}\n  hint: quote strings, e.g. '\"hello\"'")
+            CliError::Usage(format!(
+                "argument `{a}` is not JSON: {e}\n  hint: quote strings, e.g. '\"hello\"'"
+            ))
         })?;
         values.push(v);
     }
-    let body = serde_json::to_vec(&values).map_err(|e| e.to_string())?;
+    let body = serde_json::Value::Array(values).to_string().into_bytes();
     client.ok(
         "POST",
         &format!("/v1/database/{db}/call/{reducer}"),
@@ -247,7 +256,7 @@ pub fn call(client: &Client, db: &str, reducer: &str, args: &[String]) -> Result
 }
 
 /// `sql <db> <query>`: the reply as a text table, or as the server's JSON.
-pub fn sql(client: &Client, db: &str, query: &str, json: bool) -> Result<String, String> {
+pub fn sql(client: &Client, db: &str, query: &str, json: bool) -> Result<String, CliError> {
     let body = client.ok(
         "POST",
         &format!("/v1/database/{db}/sql"),
@@ -258,7 +267,7 @@ pub fn sql(client: &Client, db: &str, query: &str, json: bool) -> Result<String,
         return Ok(body);
     }
     let v: serde_json::Value =
-        serde_json::from_str(&body).map_err(|e| format!("unexpected reply: {e}"))?;
+        serde_json::from_str(&body).map_err(|e| CliError::UnexpectedReply(e.to_string()))?;
     Ok(table(&v[0]))
 }
 
@@ -310,13 +319,16 @@ fn table(result: &serde_json::Value) -> String {
 fn cell(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Array(a) if a.len() == 1 && !a[0].is_array() => cell(&a[0]),
+        serde_json::Value::Array(a) => match a.as_slice() {
+            [one] if !one.is_array() => cell(one),
+            _ => v.to_string(),
+        },
         other => other.to_string(),
     }
 }
 
 /// `logs <db> [-n N]`.
-pub fn logs(client: &Client, db: &str, lines: usize) -> Result<String, String> {
+pub fn logs(client: &Client, db: &str, lines: usize) -> Result<String, CliError> {
     client.ok(
         "GET",
         &format!("/v1/database/{db}/logs?num_lines={lines}"),
@@ -327,7 +339,7 @@ pub fn logs(client: &Client, db: &str, lines: usize) -> Result<String, String> {
 
 /// `logs -f`: prints the last `lines` lines, then each new one, until the server closes the
 /// stream (or the user interrupts).
-pub fn follow_logs(client: &Client, db: &str, lines: usize) -> Result<(), String> {
+pub fn follow_logs(client: &Client, db: &str, lines: usize) -> Result<(), CliError> {
     use std::io::{BufRead, Write};
     let mut req = ureq::get(format!(
         "{}/v1/database/{db}/logs?follow=true&num_lines={lines}",
@@ -336,11 +348,17 @@ pub fn follow_logs(client: &Client, db: &str, lines: usize) -> Result<(), String
     if let Some(t) = &client.token {
         req = req.header("authorization", format!("Bearer {t}"));
     }
-    let resp = req.call().map_err(|e| format!("following the logs: {e}"))?;
+    let resp = req.call().map_err(|e| CliError::Unreachable {
+        url: client.url.clone(),
+        reason: format!("following the logs: {e}"),
+    })?;
     let reader = std::io::BufReader::new(resp.into_body().into_reader());
     let mut out = std::io::stdout();
     for line in reader.lines() {
-        let line = line.map_err(|e| e.to_string())?;
+        let line = line.map_err(|e| CliError::Unreachable {
+            url: client.url.clone(),
+            reason: format!("reading the logs: {e}"),
+        })?;
         if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
             break;
         }
@@ -351,7 +369,7 @@ pub fn follow_logs(client: &Client, db: &str, lines: usize) -> Result<(), String
 /// `describe <db> [--json]`: the database's identity and owner, then its tables (columns,
 /// keys, access) and reducers, from `GET …/schema?version=9`. `--json` prints that schema as
 /// the server sent it.
-pub fn describe(client: &Client, db: &str, json: bool) -> Result<String, String> {
+pub fn describe(client: &Client, db: &str, json: bool) -> Result<String, CliError> {
     let schema = client.ok(
         "GET",
         &format!("/v1/database/{db}/schema?version=9"),
@@ -362,34 +380,40 @@ pub fn describe(client: &Client, db: &str, json: bool) -> Result<String, String>
         return Ok(schema);
     }
     let info = client.ok("GET", &format!("/v1/database/{db}"), None, Vec::new())?;
-    let info: serde_json::Value = serde_json::from_str(&info).map_err(|e| e.to_string())?;
-    let schema: serde_json::Value =
-        serde_json::from_str(&schema).map_err(|e| format!("the server sent a bad schema: {e}"))?;
+    let info: serde_json::Value =
+        serde_json::from_str(&info).map_err(|e| CliError::UnexpectedReply(e.to_string()))?;
+    let schema: serde_json::Value = serde_json::from_str(&schema)
+        .map_err(|e| CliError::UnexpectedReply(format!("a bad schema: {e}")))?;
     Ok(super::describe::render(&info, &schema))
 }
 
 /// `delete <db>`.
-pub fn delete(client: &Client, db: &str) -> Result<(), String> {
+pub fn delete(client: &Client, db: &str) -> Result<(), CliError> {
     client.ok("DELETE", &format!("/v1/database/{db}"), None, Vec::new())?;
     Ok(())
 }
 
 /// `init --lang rust <dir>`: a new module crate using the published `spacetimedb` crate.
-pub fn init_rust(dir: &Path) -> Result<(), String> {
+pub fn init_rust(dir: &Path) -> Result<(), CliError> {
     if dir.join("Cargo.toml").exists() {
-        return Err(format!("{} already holds a crate", dir.display()));
+        return Err(CliError::Usage(format!(
+            "{} already holds a crate",
+            dir.display()
+        )));
     }
     let name = dir
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("module")
         .replace(|c: char| !c.is_ascii_alphanumeric() && c != '_', "_");
-    std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(dir.join("src"))
+        .map_err(CliError::file("creating", dir.join("src")))?;
     let manifest = format!(
         "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[dependencies]\nspacetimedb = \"=2.10.1\"\nlog = \"0.4\"\n"
     );
-    std::fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
-    std::fs::write(dir.join("src/lib.rs"), INIT_RUST_LIB).map_err(|e| e.to_string())?;
+    let (manifest_path, lib_path) = (dir.join("Cargo.toml"), dir.join("src/lib.rs"));
+    std::fs::write(&manifest_path, manifest).map_err(CliError::file("writing", &manifest_path))?;
+    std::fs::write(&lib_path, INIT_RUST_LIB).map_err(CliError::file("writing", &lib_path))?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! The CLI's configuration: known servers and identities, kept as JSON in
 //! `<config dir>/config.json` (see `paths::config_dir`).
 
+use super::error::CliError;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -52,34 +53,39 @@ impl Default for Config {
     }
 }
 
-fn path() -> Result<PathBuf, String> {
+fn path() -> Result<PathBuf, CliError> {
     Ok(crate::paths::config_dir()?.join("config.json"))
 }
 
 impl Config {
     /// The saved configuration, or the default one.
-    pub fn load() -> Result<Self, String> {
+    pub fn load() -> Result<Self, CliError> {
         let path = path()?;
         match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|e| format!("{} is not valid: {e}", path.display())),
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| CliError::BadConfig {
+                path: path.clone(),
+                reason: e.to_string(),
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(e) => Err(format!("reading {}: {e}", path.display())),
+            Err(e) => Err(CliError::file("reading", &path)(e)),
         }
     }
 
     /// Saves the configuration.
-    pub fn save(&self) -> Result<(), String> {
+    pub fn save(&self) -> Result<(), CliError> {
         let path = path()?;
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(CliError::file("creating", dir))?;
         }
-        let json = serde_json::to_vec_pretty(self).map_err(|e| e.to_string())?;
-        std::fs::write(&path, json).map_err(|e| format!("writing {}: {e}", path.display()))
+        let json = serde_json::to_vec_pretty(self).map_err(|e| CliError::BadConfig {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        std::fs::write(&path, json).map_err(CliError::file("writing", &path))
     }
 
     /// The URL of server `name` (or of the default server), or `name` itself if it is a URL.
-    pub fn server_url(&self, name: Option<&str>) -> Result<String, String> {
+    pub fn server_url(&self, name: Option<&str>) -> Result<String, CliError> {
         let name = name.unwrap_or(&self.default_server);
         if name.starts_with("http://") || name.starts_with("https://") {
             return Ok(name.trim_end_matches('/').to_owned());
@@ -88,7 +94,9 @@ impl Config {
             .get(name)
             .map(|s| s.url.trim_end_matches('/').to_owned())
             .ok_or_else(|| {
-                format!("no server called `{name}`\n  hint: `lightcone server add {name} <url>`")
+                CliError::Usage(format!(
+                    "no server called `{name}`\n  hint: `lightcone server add {name} <url>`"
+                ))
             })
     }
 

@@ -1,6 +1,8 @@
 //! The CLI's client side: subcommands that talk to a Lightcone (or SpacetimeDB) server over
-//! HTTP (`commands.rs`, with `ureq`), and the configuration they share (`config.rs`).
+//! HTTP (`commands.rs`, with `ureq`), the configuration they share (`config.rs`) and their
+//! error (`error.rs`).
 
 pub mod commands;
 pub mod config;
 mod describe;
+pub mod error;

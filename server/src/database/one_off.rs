@@ -73,7 +73,7 @@ impl Worker {
         if let Err(e) = self.materialize(&sql, caller) {
             self.views.retain(&self.subs.view_keys());
             let offset = self.last_offset();
-            return self.send(conn, offset, reply(request_id, Err(e.into_boxed_str())));
+            return self.send(conn, offset, reply(request_id, Err(e.to_string().into())));
         }
         let budget = QueryBudget::for_caller(owner);
         let datastore = self.host.datastore().clone();

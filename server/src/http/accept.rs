@@ -339,7 +339,7 @@ enum BodyRefused {
 /// a body of unknown length is covered as its buffer grows, old and new buffer both while
 /// it is copied.
 async fn collect_body(
-    body: Body,
+    chunks: &mut axum::body::BodyDataStream,
     declared: Option<usize>,
     budget: &BodyBudget,
     held: &mut Option<tokio::sync::OwnedSemaphorePermit>,
@@ -355,7 +355,6 @@ async fn collect_body(
         }
         bytes.reserve_exact(len);
     }
-    let mut chunks = body.into_data_stream();
     while let Some(chunk) = chunks.next().await {
         let Ok(data) = chunk else {
             return Err(BodyRefused::BrokenOff);
@@ -376,6 +375,22 @@ async fn collect_body(
     Ok(bytes)
 }
 
+/// Most bytes of a refused body read (and dropped) so that its sender sees the answer; a
+/// larger one is cut off.
+const MAX_DRAINED_BYTES: usize = 2 * super::MAX_BODY_BYTES;
+
+/// Reads and drops what is left of a body, up to [`MAX_DRAINED_BYTES`].
+async fn drain(chunks: &mut axum::body::BodyDataStream) {
+    use futures_util::StreamExt;
+    let mut drained = 0;
+    while let Some(Ok(data)) = chunks.next().await {
+        drained += data.len();
+        if drained > MAX_DRAINED_BYTES {
+            return;
+        }
+    }
+}
+
 /// Reads a request's whole body within the body deadline, [`super::MAX_BODY_BYTES`] and the
 /// server's [`BodyBudget`] (`408` / `413` / `503` otherwise), so a slow or endless body holds
 /// no handler and a flood of bodies cannot take the server's memory. The body's share of
@@ -389,8 +404,19 @@ pub async fn read_body(state: super::State, request: Request, next: Next) -> Res
         .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
     let mut held = None;
     let budget = &state.body_budget;
-    let read = tokio::time::timeout(deadline, collect_body(body, declared, budget, &mut held));
-    let bytes = match read.await {
+    let mut chunks = body.into_data_stream();
+    let started = tokio::time::Instant::now();
+    let read = tokio::time::timeout(
+        deadline,
+        collect_body(&mut chunks, declared, budget, &mut held),
+    );
+    let read = read.await;
+    if matches!(read, Ok(Err(BodyRefused::TooLarge | BodyRefused::NoRoom))) {
+        // Read the rest and throw it away, so the client is not cut off mid-send and sees
+        // the answer.
+        let _ = tokio::time::timeout_at(started + deadline, drain(&mut chunks)).await;
+    }
+    let bytes = match read {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(BodyRefused::TooLarge | BodyRefused::BrokenOff)) => {
             return (

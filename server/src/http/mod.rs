@@ -1,21 +1,21 @@
 //! The HTTP API, SpacetimeDB 2.x's paths and replies (axum):
 //! - `identity.rs`: `POST /v1/identity`, `GET /v1/identity/public-key`,
 //!   `POST /v1/identity/websocket-token`;
-//! - `database.rs`: publish (`POST /v1/database`, `PUT /v1/database/:name`), `GET`
+//! - `database_api.rs`: publish (`POST /v1/database`, `PUT /v1/database/:name`), `GET`
 //!   `/v1/database/:noi`, `…/identity`, `…/names` (get, add, set), `…/logs`, `…/schema`, `POST …/call/:reducer`,
 //!   `POST …/sql`, `DELETE /v1/database/:noi`;
 //! - `route.rs`: `ANY /v1/database/:noi/route[/…]`, the module's own HTTP handlers;
-//! - `subscribe.rs`: `GET /v1/database/:noi/subscribe`, the WebSocket;
+//! - `websocket.rs`: `GET /v1/database/:noi/subscribe`, the WebSocket;
 //! - `accept.rs`: the accept loop, connection caps and read deadlines.
 //!
 //! Every reply carries `spacetime-identity` and `spacetime-identity-token`: the caller's, or
 //! those of an anonymous identity minted for a caller without a token. A bad token is a 401.
 
 pub mod accept;
-mod database;
+mod database_api;
 mod identity;
 mod route;
-mod subscribe;
+mod websocket;
 
 use std::sync::Arc;
 
@@ -66,36 +66,42 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/v1/identity/websocket-token",
             post(identity::websocket_token),
         )
-        .route("/v1/database", post(database::publish_unnamed))
+        .route("/v1/database", post(database_api::publish_unnamed))
         .route(
             "/v1/database/{name_or_identity}",
-            get(database::info)
-                .put(database::publish_named)
-                .delete(database::delete),
+            get(database_api::info)
+                .put(database_api::publish_named)
+                .delete(database_api::delete),
         )
         .route(
             "/v1/database/{name_or_identity}/identity",
-            get(database::identity),
+            get(database_api::identity),
         )
         .route(
             "/v1/database/{name_or_identity}/names",
-            get(database::names)
-                .post(database::add_name)
-                .put(database::set_names),
+            get(database_api::names)
+                .post(database_api::add_name)
+                .put(database_api::set_names),
         )
-        .route("/v1/database/{name_or_identity}/logs", get(database::logs))
+        .route(
+            "/v1/database/{name_or_identity}/logs",
+            get(database_api::logs),
+        )
         .route(
             "/v1/database/{name_or_identity}/schema",
-            get(database::schema),
+            get(database_api::schema),
         )
         .route(
             "/v1/database/{name_or_identity}/call/{function}",
-            post(database::call),
+            post(database_api::call),
         )
-        .route("/v1/database/{name_or_identity}/sql", post(database::sql))
+        .route(
+            "/v1/database/{name_or_identity}/sql",
+            post(database_api::sql),
+        )
         .route(
             "/v1/database/{name_or_identity}/subscribe",
-            get(subscribe::subscribe),
+            get(websocket::subscribe),
         )
         .route("/v1/database/{name_or_identity}/route", any(route::serve))
         .route("/v1/database/{name_or_identity}/route/", any(route::serve))

@@ -91,15 +91,16 @@ pub fn project(
             let mut elements = Vec::with_capacity(cols.len());
             for (name, alias) in cols {
                 let column = name.rsplit_once('.').map_or(name.as_str(), |(_, c)| c);
-                let i = row_type
+                let (i, element) = row_type
                     .elements
                     .iter()
-                    .position(|e| e.name.as_deref() == Some(column))
+                    .enumerate()
+                    .find(|(_, e)| e.name.as_deref() == Some(column))
                     .ok_or_else(|| SqlError::NoSuchColumn(name.clone()))?;
                 picks.push(i);
                 elements.push(ProductTypeElement {
                     name: Some(alias.clone()),
-                    algebraic_type: row_type.elements[i].algebraic_type.clone(),
+                    algebraic_type: element.algebraic_type.clone(),
                 });
             }
             let rows = rows
@@ -108,7 +109,7 @@ pub fn project(
                     ProductValue::new(
                         picks
                             .iter()
-                            .map(|&i| row.elements[i].clone())
+                            .map(|&i| field(&row, i).clone())
                             .collect::<Vec<_>>(),
                     )
                 })
@@ -116,6 +117,19 @@ pub fn project(
             Ok(output(ProductType { elements }, rows))
         }
     }
+}
+
+/// Column `i` of `row`. Columns are resolved against the row type of the rows they are used
+/// on (plans are compiled against the schema the rows follow), so `i` is always in range;
+/// were it not, the row reads as having a unit value there (matching no literal) rather
+/// than taking the server down.
+pub fn field(row: &ProductValue, i: usize) -> &AlgebraicValue {
+    static MISSING: std::sync::LazyLock<AlgebraicValue> =
+        std::sync::LazyLock::new(AlgebraicValue::unit);
+    row.elements.get(i).unwrap_or_else(|| {
+        debug_assert!(false, "column {i} of a row of {}", row.elements.len());
+        &MISSING
+    })
 }
 
 /// A condition with columns resolved and literals converted.
@@ -131,7 +145,7 @@ impl Pred {
     pub fn eval(&self, row: &ProductValue) -> bool {
         match self {
             Pred::Cmp(col, cmp, v) => {
-                let ord = row.elements[*col].cmp(v);
+                let ord = field(row, *col).cmp(v);
                 match cmp {
                     Cmp::Eq => ord == Ordering::Equal,
                     Cmp::Ne => ord != Ordering::Equal,
@@ -246,8 +260,12 @@ pub fn modify(
             .ok_or_else(|| SqlError::NoSuchColumn(c.to_owned()))
     };
     let convert = |col: usize, lit: &Literal| -> Result<AlgebraicValue, SqlError> {
-        let ty = &row_type.elements[col].algebraic_type;
-        let column = row_type.elements[col].name.as_deref().unwrap_or("?");
+        let element = row_type
+            .elements
+            .get(col)
+            .ok_or_else(|| SqlError::NoSuchColumn(col.to_string()))?;
+        let ty = &element.algebraic_type;
+        let column = element.name.as_deref().unwrap_or("?");
         literal_value(lit, ty, caller).map_err(|reason| {
             SqlError::Type(format!(
                 "cannot use {} for column `{column}`: {reason}",
@@ -285,7 +303,10 @@ pub fn modify(
                 }
                 let mut values = vec![AlgebraicValue::unit(); order.len()];
                 for (lit, &col) in row.iter().zip(&order) {
-                    values[col] = convert(col, lit)?;
+                    let value = convert(col, lit)?;
+                    if let Some(slot) = values.get_mut(col) {
+                        *slot = value;
+                    }
                 }
                 tx.insert(table_id, ProductValue::new(values))
                     .map_err(refused)?;
@@ -317,7 +338,9 @@ pub fn modify(
                 for row in old {
                     let mut values = row.elements.to_vec();
                     for (col, v) in &sets {
-                        values[*col] = v.clone();
+                        if let Some(slot) = values.get_mut(*col) {
+                            *slot = v.clone();
+                        }
                     }
                     tx.insert(table_id, ProductValue::new(values))
                         .map_err(refused)?;
@@ -391,7 +414,8 @@ fn execute(
     }
     let admitted = |row: &ProductValue| {
         admits.iter().all(|(j, columns)| {
-            let own = ProductValue::new(row.elements[columns.clone()].to_vec());
+            let own = row.elements.get(columns.clone()).unwrap_or_default();
+            let own = ProductValue::new(own.to_vec());
             j.admits(state, &own)
         })
     };
@@ -409,7 +433,11 @@ fn execute(
                 Some(true) => n_left..row_type.elements.len(),
                 None => return Err(SqlError::NoSuchTable(q.clone()).into()),
             };
-            let elements = row_type.elements[range.clone()].to_vec();
+            let elements = row_type
+                .elements
+                .get(range.clone())
+                .unwrap_or_default()
+                .to_vec();
             (ProductType { elements }, Some(range.collect()))
         }
         Projection::Columns(cols) => {
@@ -417,10 +445,14 @@ fn execute(
             let mut picks = Vec::new();
             for (name, alias) in cols {
                 let i = column_of(name)?;
+                let element = row_type
+                    .elements
+                    .get(i)
+                    .ok_or_else(|| SqlError::NoSuchColumn(name.clone()))?;
                 picks.push(i);
                 elements.push(ProductTypeElement {
                     name: Some(alias.clone()),
-                    algebraic_type: row_type.elements[i].algebraic_type.clone(),
+                    algebraic_type: element.algebraic_type.clone(),
                 });
             }
             (ProductType { elements }, Some(picks))
@@ -457,7 +489,7 @@ fn execute(
                 Some(picks) => ProductValue::new(
                     picks
                         .iter()
-                        .map(|&i| row.elements[i].clone())
+                        .map(|&i| field(&row, i).clone())
                         .collect::<Vec<_>>(),
                 ),
             };
@@ -477,7 +509,7 @@ fn execute(
                 if r.index_on(rcol).is_none() {
                     spend.scan(r.len() as u64)?;
                 }
-                for (_, right_row) in r.rows_with(rcol, &left_row.elements[lcol]) {
+                for (_, right_row) in r.rows_with(rcol, field(&left_row, lcol)) {
                     spend.scan(1)?;
                     let mut elements = left_row.elements.to_vec();
                     elements.extend(right_row.elements.iter().cloned());
@@ -565,7 +597,11 @@ pub(crate) fn resolve(
     Ok(match c {
         Cond::Cmp(name, cmp, lit) => {
             let col = column_of(name)?;
-            let ty = &row_type.elements[col].algebraic_type;
+            let ty = &row_type
+                .elements
+                .get(col)
+                .ok_or_else(|| SqlError::NoSuchColumn(name.clone()))?
+                .algebraic_type;
             Pred::Cmp(
                 col,
                 *cmp,

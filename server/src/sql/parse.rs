@@ -414,8 +414,8 @@ fn projection(items: &[SelectItem]) -> Result<Projection, SqlError> {
         };
         if let SqlExpr::Function(f) = expr {
             let is_count_star = object_name(&f.name).is_ok_and(|n| n.eq_ignore_ascii_case("count"))
-                && matches!(&f.args, FunctionArguments::List(l) if l.args.len() == 1
-                    && matches!(l.args[0], ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard)));
+                && matches!(&f.args, FunctionArguments::List(l)
+                    if matches!(l.args.as_slice(), [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard)]));
             if is_count_star && items.len() == 1 {
                 return Ok(Projection::Count(alias.unwrap_or_else(|| "count".into())));
             }
@@ -434,9 +434,10 @@ fn projection(items: &[SelectItem]) -> Result<Projection, SqlError> {
 fn column(e: &SqlExpr) -> Result<String, SqlError> {
     match e {
         SqlExpr::Identifier(id) => Ok(id.value.clone()),
-        SqlExpr::CompoundIdentifier(parts) if parts.len() == 2 => {
-            Ok(format!("{}.{}", parts[0].value, parts[1].value))
-        }
+        SqlExpr::CompoundIdentifier(parts) if parts.len() == 2 => match parts.as_slice() {
+            [table, col] => Ok(format!("{}.{}", table.value, col.value)),
+            _ => Err(unsupported(format!("the column `{e}`"))),
+        },
         // A table named like a niladic SQL function (`user`, as in the chat sample): the
         // parser reads `user.identity` as a field of a call to `USER`.
         SqlExpr::CompoundFieldAccess { root, access_chain } => {

@@ -105,12 +105,35 @@ struct Filter {
     filtered: String,
 }
 
-fn parse_filter(sql: &str) -> Result<Filter, String> {
-    let Statement::Select(select) = parse(sql).map_err(|e| e.to_string())? else {
-        return Err("a filter is a SELECT".into());
+/// What is wrong with a row-level security filter (at publish, each names its filter).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum FilterError {
+    #[error(transparent)]
+    Sql(#[from] SqlError),
+    #[error("a filter is a SELECT")]
+    NotSelect,
+    #[error("a filter has no LIMIT")]
+    Limit,
+    #[error("a filter selects whole rows: `SELECT * FROM t WHERE …`")]
+    NotWholeRows,
+    #[error("a filter with a join selects one table's rows: `SELECT t.* …`")]
+    NotOneSide,
+    #[error("no such table `{0}`")]
+    NoSuchTable(String),
+    #[error("both join columns must be indexed")]
+    JoinNotIndexed,
+    #[error(
+        "a table filtered through a join can have no other filter; `{table}` has {others} more"
+    )]
+    NotAlone { table: String, others: usize },
+}
+
+fn parse_filter(sql: &str) -> Result<Filter, FilterError> {
+    let Statement::Select(select) = parse(sql)? else {
+        return Err(FilterError::NotSelect);
     };
     if select.limit.is_some() {
-        return Err("a filter has no LIMIT".into());
+        return Err(FilterError::Limit);
     }
     let from = [Some(select.table.as_str()), select.alias.as_deref()];
     let joined = select
@@ -125,10 +148,8 @@ fn parse_filter(sql: &str) -> Result<Filter, String> {
             .as_ref()
             .map(|j| j.table.clone())
             .unwrap_or_default(),
-        (_, None) => return Err("a filter selects whole rows: `SELECT * FROM t WHERE …`".into()),
-        (_, Some(_)) => {
-            return Err("a filter with a join selects one table's rows: `SELECT t.* …`".into())
-        }
+        (_, None) => return Err(FilterError::NotWholeRows),
+        (_, Some(_)) => return Err(FilterError::NotOneSide),
     };
     Ok(Filter { select, filtered })
 }
@@ -155,23 +176,21 @@ pub fn validate(def: &ModuleDef) -> Result<(), Vec<String>> {
         let checked = parsed.as_ref().map_err(Clone::clone).and_then(|f| {
             let table = |name: &str| {
                 def.table(name)
-                    .ok_or_else(|| format!("no such table `{name}`"))
+                    .ok_or_else(|| FilterError::NoSuchTable(name.to_owned()))
             };
             let from = table(&f.select.table)?;
             let Some(join) = &f.select.join else {
                 return resolve_where(&f.select, &from.row_type, Identity::ZERO)
                     .map(drop)
-                    .map_err(|e| e.to_string());
+                    .map_err(FilterError::from);
             };
             let joined = table(&join.table)?;
             let names = Columns::new(&f.select, &from.row_type, Some(&joined.row_type));
-            let (a, b) = names.join_columns(&join.on).map_err(|e| e.to_string())?;
+            let (a, b) = names.join_columns(&join.on)?;
             if !indexed(from, a) || !indexed(joined, b) {
-                return Err("both join columns must be indexed".into());
+                return Err(FilterError::JoinNotIndexed);
             }
-            names
-                .resolve_where(&f.select, Identity::ZERO)
-                .map_err(|e| e.to_string())?;
+            names.resolve_where(&f.select, Identity::ZERO)?;
             let others = filters
                 .iter()
                 .filter(|(other, p)| {
@@ -179,10 +198,10 @@ pub fn validate(def: &ModuleDef) -> Result<(), Vec<String>> {
                 })
                 .count();
             if others > 0 {
-                return Err(format!(
-                    "a table filtered through a join can have no other filter; `{}` has {others} more",
-                    f.filtered
-                ));
+                return Err(FilterError::NotAlone {
+                    table: f.filtered.clone(),
+                    others,
+                });
             }
             Ok(())
         });

@@ -22,7 +22,7 @@ use lightcone_datastore::{CommittedState, Table, TableDelta};
 use lightcone_protocol::sats::ProductValue;
 
 use super::gather::Gather;
-use crate::sql::exec::Pred;
+use crate::sql::exec::{field, Pred};
 
 /// The compiled join of a [`super::QueryPlan`].
 #[derive(Debug, Clone, PartialEq)]
@@ -142,7 +142,7 @@ impl JoinPlan {
             if !out.look() {
                 return;
             }
-            for (bytes, value) in other.rows_with(other_col, &row.value.elements[own_col]) {
+            for (bytes, value) in other.rows_with(other_col, field(&row.value, own_col)) {
                 if !out.look() {
                     return;
                 }
@@ -169,7 +169,7 @@ impl JoinPlan {
                 if !out.look() {
                     return;
                 }
-                if l.value.elements[self.left_col] == r.value.elements[self.right_col] {
+                if field(&l.value, self.left_col) == field(&r.value, self.right_col) {
                     self.emit(l, r, filter, out);
                 }
             }

@@ -232,7 +232,8 @@ impl Subscriptions {
             .get(key)
             .into_iter()
             .flatten()
-            .flat_map(|id| self.queries[id].holders.iter().copied())
+            .filter_map(|id| self.queries.get(id))
+            .flat_map(|q| q.holders.iter().copied())
             .collect();
         holders.sort_unstable_by_key(|(c, s)| (c.0, s.id));
         holders.dedup();
@@ -307,7 +308,10 @@ impl Subscriptions {
         if let Some(def) = state.def.as_ref() {
             for (key, change) in view_changes {
                 for id in self.views.get(key).into_iter().flatten() {
-                    let plan = &self.queries[id].plan;
+                    let Some(query) = self.queries.get(id) else {
+                        continue;
+                    };
+                    let plan = &query.plan;
                     if plan.is_join() {
                         joins.push(*id);
                         continue;
@@ -385,7 +389,7 @@ impl Subscriptions {
         let changes: HashMap<QueryId, TableUpdateRows> = changes
             .into_iter()
             .map(|(id, c)| {
-                let is_event = self.queries[&id].plan.is_event;
+                let is_event = self.queries.get(&id).is_some_and(|q| q.plan.is_event);
                 let rows = match is_event {
                     true => TableUpdateRows::EventTable(EventTableRows {
                         events: c.inserts.finish(),
@@ -403,7 +407,10 @@ impl Subscriptions {
         // (and later encoded) once.
         let mut seen: HashMap<ConnectionId, BTreeMap<QuerySetId, Vec<QueryId>>> = HashMap::new();
         for id in changes.keys() {
-            for (conn, set) in &self.queries[id].holders {
+            let Some(query) = self.queries.get(id) else {
+                continue;
+            };
+            for (conn, set) in &query.holders {
                 seen.entry(*conn)
                     .or_default()
                     .entry(*set)
@@ -431,8 +438,14 @@ impl Subscriptions {
                     .map(|(set, ids)| {
                         let mut tables: Vec<TableUpdate> = Vec::new();
                         for id in ids {
-                            let rows = changes[&id].clone();
-                            let name = &self.queries[&id].plan.table_name;
+                            // Every id here came from `changes` and is held.
+                            let (Some(rows), Some(query)) =
+                                (changes.get(&id), self.queries.get(&id))
+                            else {
+                                continue;
+                            };
+                            let rows = rows.clone();
+                            let name = &query.plan.table_name;
                             match tables.iter_mut().find(|t| &t.table_name == name) {
                                 Some(t) => t.rows.push(rows),
                                 None => tables.push(TableUpdate {

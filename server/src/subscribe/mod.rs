@@ -13,7 +13,7 @@
 //! - `client.rs`: the database thread's handle on one connected client ([`ClientHandle`]).
 //!
 //! The database thread (`crate::database`) owns one [`Subscriptions`] and the client handles;
-//! the socket side lives in `crate::http::subscribe`.
+//! the socket side lives in `crate::http::websocket`.
 
 pub mod client;
 pub mod gather;

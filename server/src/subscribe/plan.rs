@@ -108,8 +108,13 @@ impl QueryPlan {
             return Self::compile_join(state, &select, caller, owner);
         }
         if let Some(def) = state.def.as_ref() {
-            if let Some(index) = def.views.iter().position(|v| v.name == select.table) {
-                if def.views[index].return_kind == ViewReturnKind::Query {
+            if let Some((index, view)) = def
+                .views
+                .iter()
+                .enumerate()
+                .find(|(_, v)| v.name == select.table)
+            {
+                if view.return_kind == ViewReturnKind::Query {
                     return Self::compile_query_view(state, views, index, &select, caller, owner);
                 }
                 return Self::compile_view(def, index, &select, caller, owner);
@@ -290,7 +295,10 @@ impl QueryPlan {
         caller: Identity,
         owner: bool,
     ) -> Result<Self, SqlError> {
-        let view = &def.views[index];
+        let view = def
+            .views
+            .get(index)
+            .ok_or_else(|| SqlError::NoSuchTable(select.table.clone()))?;
         if !view.is_public && !owner {
             return Err(SqlError::NoSuchTable(select.table.clone()));
         }
@@ -480,8 +488,11 @@ impl QueryPlan {
         let (Some((index, _)), Some(filter)) = (&self.view, &self.filter) else {
             return true;
         };
-        let ty = &def.views[*index].row_type;
-        ProductValue::decode_exact(ty, &Typespace::default(), bytes).is_ok_and(|r| filter.eval(&r))
+        let Some(view) = def.views.get(*index) else {
+            return false;
+        };
+        ProductValue::decode_exact(&view.row_type, &Typespace::default(), bytes)
+            .is_ok_and(|r| filter.eval(&r))
     }
 
     /// Whether `row` (of this plan's table) is selected.
@@ -584,10 +595,10 @@ impl<'a> Side<'a> {
         caller: Identity,
         owner: bool,
     ) -> Result<Self, SqlError> {
-        let view = state.def.as_ref().and_then(|def| {
-            let index = def.views.iter().position(|v| v.name == name)?;
-            Some((index, &def.views[index]))
-        });
+        let view = state
+            .def
+            .as_ref()
+            .and_then(|def| def.views.iter().enumerate().find(|(_, v)| v.name == name));
         if let Some((index, view)) = view {
             if !view.is_public && !owner {
                 return Err(SqlError::NoSuchTable(name.to_owned()));

@@ -24,7 +24,7 @@ use lightcone_protocol::sats::{AlgebraicValue, ProductType, ProductValue, Typesp
 use super::gather::Gather;
 use super::join::{cancel, passes};
 use super::views::{ViewChange, ViewKey};
-use crate::sql::exec::Pred;
+use crate::sql::exec::{field, Pred};
 
 /// The compiled view–table join of a [`super::QueryPlan`].
 #[derive(Debug, Clone, PartialEq)]
@@ -105,7 +105,7 @@ impl ViewJoinPlan {
                     continue;
                 };
                 let list = by_key
-                    .entry(row.value.elements[self.view_col].clone())
+                    .entry(field(&row.value, self.view_col).clone())
                     .or_default();
                 for _ in 1..n {
                     list.push(Row {
@@ -122,7 +122,7 @@ impl ViewJoinPlan {
                         value: table.decode(bytes),
                     };
                     for v in by_key
-                        .get(&t.value.elements[self.table_col])
+                        .get(field(&t.value, self.table_col))
                         .into_iter()
                         .flatten()
                     {
@@ -149,8 +149,7 @@ impl ViewJoinPlan {
             if !out.look() {
                 return;
             }
-            for (bytes, value) in table.rows_with(self.table_col, &v.value.elements[self.view_col])
-            {
+            for (bytes, value) in table.rows_with(self.table_col, field(&v.value, self.view_col)) {
                 if !out.look() {
                     return;
                 }

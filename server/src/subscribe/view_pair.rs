@@ -19,7 +19,7 @@ use lightcone_protocol::sats::{AlgebraicValue, ProductType, ProductValue, Typesp
 use super::gather::Gather;
 use super::join::{cancel, passes};
 use super::views::{ViewChange, ViewKey};
-use crate::sql::exec::Pred;
+use crate::sql::exec::{field, Pred};
 
 /// One side of a view pair: which materialization, its join column and row type.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,13 +124,13 @@ impl ViewPairPlan {
         let mut by_key: HashMap<&AlgebraicValue, Vec<&Row<'_>>> = HashMap::new();
         for r in right {
             by_key
-                .entry(&r.value.elements[self.right.col])
+                .entry(field(&r.value, self.right.col))
                 .or_default()
                 .push(r);
         }
         for l in left {
             for r in by_key
-                .get(&l.value.elements[self.left.col])
+                .get(field(&l.value, self.left.col))
                 .into_iter()
                 .flatten()
             {

@@ -49,13 +49,13 @@ impl ViewCache {
     /// The key of view `name` for `caller`, if the module has such a view.
     pub fn key(host: &ModuleHost, name: &str, caller: Identity) -> Option<ViewKey> {
         let def = host.def();
-        let index = def.views.iter().position(|v| v.name == name)?;
-        let per_caller = !def.views[index].is_anonymous;
+        let (index, view) = def.views.iter().enumerate().find(|(_, v)| v.name == name)?;
+        let per_caller = !view.is_anonymous;
         Some((index, per_caller.then_some(caller)))
     }
 
     /// The rows of `key`, evaluating the view if it is not materialized yet.
-    pub fn ensure(&mut self, host: &mut ModuleHost, key: ViewKey) -> Result<&[Vec<u8>], String> {
+    pub fn ensure(&mut self, host: &mut ModuleHost, key: ViewKey) -> Result<&[Vec<u8>], ViewError> {
         if !self.views.contains_key(&key) {
             let m = evaluate(host, key)?;
             self.put(key, m);
@@ -94,7 +94,7 @@ impl ViewCache {
         &mut self,
         host: &mut ModuleHost,
         delta: &TxDelta,
-    ) -> (HashMap<ViewKey, ViewChange>, Vec<(ViewKey, String)>) {
+    ) -> (HashMap<ViewKey, ViewChange>, Vec<(ViewKey, ViewError)>) {
         if self.views.is_empty() {
             return Default::default();
         }
@@ -148,13 +148,25 @@ impl ViewCache {
     }
 }
 
+/// Why a view could not be materialized.
+#[derive(Debug, thiserror::Error)]
+pub enum ViewError {
+    /// The view could not be called (the host's reason).
+    #[error(transparent)]
+    Call(#[from] lightcone_host::CallError),
+    /// The view ran and failed (the module's error text).
+    #[error("{0}")]
+    Failed(String),
+}
+
 /// Evaluates the view of `key`.
-fn evaluate(host: &mut ModuleHost, (index, caller): ViewKey) -> Result<Materialized, String> {
-    let name = host.def().views[index].name.clone();
-    let run = host
-        .call_view(&name, caller.unwrap_or(Identity::ZERO))
-        .map_err(|e| e.to_string())?;
-    Ok(match run.result? {
+fn evaluate(host: &mut ModuleHost, (index, caller): ViewKey) -> Result<Materialized, ViewError> {
+    let name = match host.def().views.get(index) {
+        Some(view) => view.name.clone(),
+        None => return Err(ViewError::Failed(format!("no view {index}"))),
+    };
+    let run = host.call_view(&name, caller.unwrap_or(Identity::ZERO))?;
+    Ok(match run.result.map_err(ViewError::Failed)? {
         ViewRows::Rows(rows) => Materialized {
             rows,
             reads: run.reads,

@@ -64,7 +64,7 @@ fn console_log(
     let level = LogLevel::from_abi(level);
     let bytes = slice(mem, msg_ptr, msg_len)?;
     let mut message =
-        String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_LOG_MESSAGE_BYTES)]).into_owned();
+        String::from_utf8_lossy(bytes.get(..MAX_LOG_MESSAGE_BYTES).unwrap_or(bytes)).into_owned();
     if bytes.len() > MAX_LOG_MESSAGE_BYTES {
         message.push_str(&format!(
             " … ({} bytes, cut at {MAX_LOG_MESSAGE_BYTES})",

@@ -157,7 +157,10 @@ fn table_scan(mut c: C<'_>, table: u32, out: u32) -> Result<u32> {
 /// A point key's slots in index `index_id`, or the errno.
 fn point_slots(tx: &MutTx, index: &IndexRef, key: &[u8]) -> Result<Result<Slots, u32>> {
     let idx = match tx.table(index.table) {
-        Ok(t) => &t.indexes[index.index as usize],
+        Ok(t) => match t.indexes.get(index.index as usize) {
+            Some(idx) => idx,
+            None => return Ok(Err(errno::NO_SUCH_INDEX)),
+        },
         Err(e) => return errno_of(e).map(Err),
     };
     let Ok(key) = idx.key_from_bsatn(&index.key_type, key) else {
@@ -230,7 +233,11 @@ fn decode_range(
         });
     };
     let mut r = Reader::new(prefix);
-    let prefix = index.column_types[..n]
+    // `n` is below the number of columns (the bound's column exists, checked above).
+    let prefix = index
+        .column_types
+        .get(..n)
+        .unwrap_or_default()
         .iter()
         .map(|ty| AlgebraicValue::decode(ty, &ts, &mut r))
         .collect::<Result<Vec<_>, _>>()?;
@@ -378,7 +385,9 @@ fn delete_by_value(mut c: C<'_>, table: u32, ptr: u32, len: u32, out: u32) -> Re
     }
     let (mut deleted, mut start) = (0u32, first);
     for end in ends {
-        deleted += check!(tx.delete_bsatn(table, &rows[start..end])) as u32;
+        // The ends are the reader's positions within `rows`.
+        let row = rows.get(start..end).unwrap_or_default();
+        deleted += check!(tx.delete_bsatn(table, row)) as u32;
         start = end;
     }
     write_u32(mem, out, deleted)?;

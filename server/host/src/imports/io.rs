@@ -45,7 +45,10 @@ fn row_iter_advance(mut c: C<'_>, iter: u32, buf_ptr: u32, len_ptr: u32) -> Resu
         }
     };
     let n = range.len() as u32;
-    slice_mut(mem, buf_ptr, n)?.copy_from_slice(&it.data[range]);
+    // `take` hands out ranges of the iterator's own bytes.
+    let rows = it.data.get(range).unwrap_or_default();
+    let n = n.min(rows.len() as u32);
+    slice_mut(mem, buf_ptr, n)?.copy_from_slice(rows.get(..n as usize).unwrap_or_default());
     write_u32(mem, len_ptr, n)?;
     if it.is_exhausted() {
         if let Some(it) = env.iters.remove(iter) {
@@ -74,8 +77,9 @@ fn bytes_source_read(mut c: C<'_>, source: u32, buf_ptr: u32, len_ptr: u32) -> R
     let Some(src) = env.sources.get_mut(source) else {
         return Ok(errno::NO_SUCH_BYTES as i32);
     };
-    let n = capacity.min(src.bytes.len() - src.read);
-    slice_mut(mem, buf_ptr, n as u32)?.copy_from_slice(&src.bytes[src.read..src.read + n]);
+    let left = src.bytes.get(src.read..).unwrap_or_default();
+    let n = capacity.min(left.len());
+    slice_mut(mem, buf_ptr, n as u32)?.copy_from_slice(left.get(..n).unwrap_or_default());
     src.read += n;
     write_u32(mem, len_ptr, n as u32)?;
     if src.read == src.bytes.len() {

@@ -72,8 +72,10 @@ fn str_at(mem: &[u8], ptr: u32, len: u32) -> Result<&str> {
 }
 
 fn read_u32(mem: &[u8], ptr: u32) -> Result<u32> {
-    let b = slice(mem, ptr, 4)?;
-    Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    let b: [u8; 4] = slice(mem, ptr, 4)?
+        .try_into()
+        .map_err(|_| format_err!("a 4-byte read at {ptr} got fewer bytes"))?;
+    Ok(u32::from_le_bytes(b))
 }
 
 fn write_u32(mem: &mut [u8], ptr: u32, v: u32) -> Result<()> {

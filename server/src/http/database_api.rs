@@ -407,7 +407,7 @@ pub async fn call(
         );
     };
     match result {
-        HttpCallResult::Refused(reason) => reply(StatusCode::FORBIDDEN, reason),
+        HttpCallResult::Refused(reason) => reply(StatusCode::FORBIDDEN, reason.to_string()),
         HttpCallResult::NotCalled(e) => {
             let status = match e {
                 CallError::NoSuchReducer(_) => StatusCode::NOT_FOUND,
@@ -485,7 +485,7 @@ async fn call_procedure(
         (started.elapsed().as_micros() as u64).into(),
     );
     match result {
-        Err(HttpCallResult::Refused(reason)) => reply(StatusCode::FORBIDDEN, reason),
+        Err(HttpCallResult::Refused(reason)) => reply(StatusCode::FORBIDDEN, reason.to_string()),
         Err(HttpCallResult::NotCalled(e)) => reply(StatusCode::BAD_REQUEST, e.to_string()),
         Err(HttpCallResult::Ran(_)) => reply(StatusCode::INTERNAL_SERVER_ERROR, String::new()),
         Ok(Err(message)) => (StatusCode::INTERNAL_SERVER_ERROR, headers, message).into_response(),

@@ -87,10 +87,14 @@ impl RowStore {
                 pages,
             } => {
                 let at = (slot % per_page) * stride;
-                &pages[slot / per_page][at..at + stride]
+                pages
+                    .get(slot / per_page)
+                    .and_then(|page| page.get(at..at + stride))
             }
-            Slots::Var { rows } => &rows[slot],
+            Slots::Var { rows } => rows.get(slot).map(|row| &**row),
         }
+        // Slots come from this store, for rows it holds.
+        .unwrap_or_else(|| crate::layout::broken_invariant("a row slot", &slot, &[]))
     }
 
     /// Stores `row` (of the right size for fixed-size rows) and returns its slot; `None` when
@@ -118,14 +122,16 @@ impl RowStore {
             }
         };
         self.write(slot, row);
-        self.live[slot as usize] = true;
+        if let Some(live) = self.live.get_mut(slot as usize) {
+            *live = true;
+        }
         self.len += 1;
         Some(slot)
     }
 
     /// Overwrites the row in `slot` (which holds one) with `row`.
     pub fn replace(&mut self, slot: RowId, row: &[u8]) {
-        debug_assert!(self.live[slot as usize]);
+        debug_assert!(self.live.get(slot as usize).copied().unwrap_or(false));
         self.write(slot, row);
     }
 
@@ -138,16 +144,22 @@ impl RowStore {
                 pages,
             } => {
                 let at = (slot % *per_page) * *stride;
-                pages[slot / *per_page][at..at + *stride].copy_from_slice(row);
-            }
-            Slots::Var { rows } => {
-                let stored = &mut rows[slot];
-                if stored.len() == row.len() {
-                    stored.copy_from_slice(row);
-                } else {
-                    *stored = row.into();
+                let place = pages
+                    .get_mut(slot / *per_page)
+                    .and_then(|page| page.get_mut(at..at + *stride))
+                    .filter(|place| place.len() == row.len());
+                match place {
+                    Some(place) => place.copy_from_slice(row),
+                    // Slots exist before they are written, and rows were validated to the
+                    // table's fixed size.
+                    None => crate::layout::broken_invariant("a fixed-size row slot", &slot, ()),
                 }
             }
+            Slots::Var { rows } => match rows.get_mut(slot) {
+                Some(stored) if stored.len() == row.len() => stored.copy_from_slice(row),
+                Some(stored) => *stored = row.into(),
+                None => crate::layout::broken_invariant("a row slot", &slot, ()),
+            },
         }
     }
 
@@ -157,8 +169,11 @@ impl RowStore {
             Some(live) if *live => *live = false,
             _ => return false,
         }
-        if let Slots::Var { rows } = &mut self.slots {
-            rows[slot as usize] = Box::default();
+        if let Some(row) = match &mut self.slots {
+            Slots::Var { rows } => rows.get_mut(slot as usize),
+            Slots::Fixed { .. } => None,
+        } {
+            *row = Box::default();
         }
         self.free.push(slot);
         self.len -= 1;

@@ -51,9 +51,14 @@ impl RowLayout {
         self.row_type.elements.len()
     }
 
-    /// The type of column `col`.
+    /// The type of column `col` (a column of this row type: callers resolve columns against
+    /// the table definition this layout was made from).
     pub fn column_type(&self, col: usize) -> &AlgebraicType {
-        &self.row_type.elements[col].algebraic_type
+        static MISSING: AlgebraicType = AlgebraicType::Bool;
+        match self.row_type.elements.get(col) {
+            Some(e) => &e.algebraic_type,
+            None => broken_invariant("a column of the row type", &col, &MISSING),
+        }
     }
 
     /// Checks that `row` is exactly one valid row of this type.
@@ -80,16 +85,14 @@ impl RowLayout {
     /// The byte range of column `col` in `row`, a valid row of this type.
     pub fn column_range(&self, row: &[u8], col: usize) -> Range<usize> {
         let ty = self.column_type(col);
-        if let (Some(start), Some(size)) = (self.static_offsets[col], ty.fixed_bsatn_size()) {
+        let offset = |c: usize| self.static_offsets.get(c).copied().flatten();
+        if let (Some(start), Some(size)) = (offset(col), ty.fixed_bsatn_size()) {
             return start..start + size;
         }
         // Step from the last column with a known offset.
-        let from = (0..=col)
-            .rev()
-            .find(|&c| self.static_offsets[c].is_some())
-            .unwrap_or(0);
+        let from = (0..=col).rev().find(|&c| offset(c).is_some()).unwrap_or(0);
         let mut r = Reader::new(row);
-        let start = self.static_offsets[from].unwrap_or(0);
+        let start = offset(from).unwrap_or(0);
         let ts = Typespace::default();
         let stepped = r.take(start, "row").map(drop).and_then(|()| {
             for c in from..col {
@@ -104,7 +107,9 @@ impl RowLayout {
 
     /// Column `col` of `row`, as bytes.
     pub fn column<'r>(&self, row: &'r [u8], col: usize) -> &'r [u8] {
-        &row[self.column_range(row, col)]
+        let range = self.column_range(row, col);
+        row.get(range.clone())
+            .unwrap_or_else(|| broken_invariant("a column's bytes", &format!("{range:?}"), &[]))
     }
 
     /// Column `col` of `row` as a value.
@@ -165,7 +170,8 @@ pub fn write_int(ty: &AlgebraicType, value: i128, dst: &mut [u8]) -> bool {
     };
     match dst.get_mut(..width) {
         Some(d) => {
-            d.copy_from_slice(&value.to_le_bytes()[..width]);
+            let bytes = value.to_le_bytes();
+            d.copy_from_slice(bytes.get(..width).unwrap_or_default());
             true
         }
         None => false,

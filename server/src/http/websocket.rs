@@ -141,7 +141,7 @@ pub async fn subscribe(
         Some(other) => return bad(format!("confirmed must be true or false, not `{other}`")),
     };
     let connection = match params.get("connection_id") {
-        None => super::database::random_connection_id(),
+        None => super::database_api::random_connection_id(),
         Some(hex) => match ConnectionId::from_hex(hex) {
             Ok(id) if !id.is_zero() => id,
             Ok(_) => return bad("connection_id must not be zero".into()),
@@ -192,7 +192,7 @@ async fn run(socket: WebSocket, s: Session) {
     );
     let socket = client.socket;
     if let Err(reason) = s.db.connect(client, s.token.clone()).await {
-        let _ = sink.send(close(CLOSE_POLICY, &reason)).await;
+        let _ = sink.send(close(CLOSE_POLICY, &reason.to_string())).await;
         return;
     }
     let (abort, abort_rx) = mpsc::unbounded_channel();
@@ -348,7 +348,7 @@ impl Writer {
                     _ = ping.tick() => {
                         if heard.lock().elapsed() > IDLE_TIMEOUT {
                             let reason = format!("idle: nothing heard for {} s", IDLE_TIMEOUT.as_secs());
-                            let _ = sink.send(close(CLOSE_POLICY, &reason)).await;
+                            let _ = sink.send(close(CLOSE_POLICY, &reason.to_string())).await;
                             return;
                         }
                         if sink.send(Message::Ping(Default::default())).await.is_err() {
