@@ -54,3 +54,52 @@ fn names_are_verbatim_when_the_module_turns_conversion_off() {
     assert_eq!(&*applied.rows.tables[0].table, "GamePlayer");
     assert_eq!(applied.rows.tables[0].rows.len(), 1);
 }
+
+/// SQL finds a table or column by its canonical name, else by its accessor (the name in the
+/// module's code), as SpacetimeDB does: SQL that a view builds with the query builder names
+/// them by accessor, however the module renamed them.
+#[test]
+fn accessor_names_resolve_where_canonical_names_do_not() {
+    let (server, owner) = Server::with_module("game", "server/host/tests/modules/renamed");
+    for args in ["[2]", "[3]"] {
+        let r = server.call("game", "add_hero", Some(&owner), args);
+        assert_eq!(r.status, 200, "{r:?}");
+    }
+    for args in [r#"[1, "Robin"]"#, r#"[2, "Alfred"]"#] {
+        let r = server.call("game", "add_sidekick", Some(&owner), args);
+        assert_eq!(r.status, 200, "{r:?}");
+    }
+    let sql = |query: &str| {
+        let body = Some(("text/plain", query.as_bytes()));
+        server.request("POST", "/v1/database/game/sql", None, body)
+    };
+    // Canonical names, then the accessors of the same table and column.
+    for query in [
+        r#"SELECT * FROM "HeroCanonical" WHERE hero_id = 1"#,
+        r#"SELECT * FROM hero WHERE "HeroId" = 1"#,
+    ] {
+        let r = sql(query);
+        assert_eq!(r.status, 200, "{query}: {r:?}");
+        assert!(r.body.contains(r#""rows":[[1,2]]"#), "{query}: {}", r.body);
+    }
+    // A view whose query (`SELECT "sidekick".* FROM "hero" JOIN "sidekick" …`, written by the
+    // query builder) names the renamed table by its accessor.
+    let mut c = Connection::connect(&server.base, "game", &ConnectOptions::default()).unwrap();
+    c.set_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    c.send(&ClientMessage::Subscribe(Subscribe {
+        request_id: 1,
+        query_set_id: QuerySetId { id: 1 },
+        query_strings: vec![r#"SELECT * FROM "LevelTwoSidekicks""#.into()],
+    }))
+    .unwrap();
+    let reply = c.recv().unwrap();
+    let ServerMessage::SubscribeApplied(applied) = reply else {
+        panic!("{reply:?}")
+    };
+    let [table] = applied.rows.tables.as_slice() else {
+        panic!("{:?}", applied.rows)
+    };
+    assert_eq!(&*table.table, "LevelTwoSidekicks");
+    assert_eq!(table.rows.len(), 1, "Robin, the level-2 hero's sidekick");
+}

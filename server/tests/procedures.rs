@@ -116,6 +116,22 @@ fn procedures_reach_local_http_servers_only_when_the_server_allows_it() {
     }
 }
 
+/// A request that cannot be sent (a name that never resolves) fails with an error that says
+/// so and names the URL, as SpacetimeDB's does (its SDK tests check both).
+#[test]
+fn a_failed_request_s_error_names_the_url() {
+    let (server, _) = Server::with_module("chat", UNSTABLE);
+    let r = server.call("chat", "fetch", None, "[\"http://foo.invalid/\"]");
+    assert_eq!(r.status, 200, "{r:?}");
+    let text: String = serde_json::from_str(&r.body).unwrap();
+    // `fetch` answers "error: <the error's text>".
+    let error = text
+        .strip_prefix("error: ")
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(error.contains("error"), "{error}");
+    assert!(error.contains("http://foo.invalid/"), "{error}");
+}
+
 /// An HTTP server on 127.0.0.1 that answers its first request with `held` only once `release`
 /// gets a message; `arrived` gets one when the request is in. Returns (url, release, arrived).
 fn held_server() -> (
@@ -261,4 +277,64 @@ fn a_republish_stops_the_old_module_s_procedures() {
     // The new module serves procedures.
     let r = server.call("chat", "add_one", None, "[1]");
     assert_eq!((r.status, r.body.as_str()), (200, "2"), "{r:?}");
+}
+
+/// Under confirmed reads (a durable database, the default) a procedure's result waits for
+/// what it committed to be durable — and no longer: a last transaction that changed nothing
+/// (a read, or a rolled-back write) took no offset to wait for. A subscribed caller gets the
+/// procedure's update before its result, so its cache holds the rows when the result comes.
+#[test]
+fn procedure_results_wait_for_their_commits_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--data-dir", dir.path().to_str().unwrap()];
+    let (server, owner) = Server::start_with_module(&args, "chat", UNSTABLE);
+    let mut c = ws::connect(&server, "chat", Some(&owner));
+    // Rolled back, then counted in a transaction of its own that writes nothing; nothing
+    // else commits afterwards.
+    let status = call_procedure(&mut c, 1, "record_then_fail", "no");
+    assert_eq!(
+        status,
+        ProcedureStatus::Returned(0u64.to_le_bytes().to_vec().into())
+    );
+    ws::subscribe(&mut c, 2, &["SELECT * FROM hits"]);
+    c.send(&ClientMessage::CallProcedure(CallProcedure {
+        request_id: 3,
+        flags: 0,
+        procedure: "record_in_tx".into(),
+        args: bsatn::to_vec(&"kept".to_owned()).into(),
+    }))
+    .unwrap();
+    let first = c.recv().unwrap();
+    assert!(
+        matches!(first, ServerMessage::TransactionUpdate(_)),
+        "{first:?}"
+    );
+    let ServerMessage::ProcedureResult(result) = c.recv().unwrap() else {
+        panic!("expected the procedure's result")
+    };
+    assert_eq!(
+        result.status,
+        ProcedureStatus::Returned(1u64.to_le_bytes().to_vec().into())
+    );
+}
+
+/// Scheduled functions run one at a time, as on SpacetimeDB: a scheduled reducer that comes
+/// due while a scheduled procedure naps runs after the procedure ends (procedures that
+/// clients call do not hold the schedule).
+#[test]
+fn a_scheduled_reducer_waits_for_a_running_scheduled_procedure() {
+    let (server, owner) = Server::with_module("chat", UNSTABLE);
+    let mut watcher = ws::connect(&server, "chat", None);
+    ws::subscribe(&mut watcher, 1, &["SELECT * FROM schedule_log"]);
+    let r = server.call("chat", "schedule_procedure_and_reducer", Some(&owner), "[]");
+    assert_eq!(r.status, 200, "{r:?}");
+    let mut steps = Vec::new();
+    while steps.len() < 3 {
+        // Each step is a commit of its own (the receive has a deadline).
+        for row in ws::next_update(&mut watcher).inserts.rows().unwrap() {
+            let what: String = bsatn::from_slice(&row[8..]).unwrap();
+            steps.push(what);
+        }
+    }
+    assert_eq!(steps, ["procedure started", "procedure ended", "reducer"]);
 }

@@ -33,7 +33,12 @@ fn notes(list: &BsatnRowList) -> Vec<String> {
 
 fn initial(reply: ServerMessage) -> Vec<String> {
     match reply {
-        ServerMessage::SubscribeApplied(a) => notes(&a.rows.tables[0].rows),
+        // A view without rows is left out of the reply.
+        ServerMessage::SubscribeApplied(a) => a
+            .rows
+            .tables
+            .first()
+            .map_or_else(Vec::new, |t| notes(&t.rows)),
         other => panic!("{other:?}"),
     }
 }

@@ -171,11 +171,13 @@ impl CommittedState {
             .ok_or(DatastoreError::NoSuchTable(id))
     }
 
-    /// The id of the table with canonical name `name`.
+    /// The id of the table named `name`: its canonical name, else its accessor (the name the
+    /// module's code uses), as SpacetimeDB resolves names and aliases.
     pub fn table_id(&self, name: &str) -> Option<u32> {
         self.tables
             .iter()
             .position(|t| t.name() == name)
+            .or_else(|| self.tables.iter().position(|t| t.def.accessor_name == name))
             .map(|i| i as u32)
     }
 

@@ -179,7 +179,10 @@ pub fn send(
         allow_private: policy.allow_private,
     };
     let agent = ureq::Agent::with_parts(config, DefaultConnector::new(), resolver);
-    let mut response = agent.run(outgoing).map_err(|e| e.to_string())?;
+    // Worded like SpacetimeDB's (reqwest's) transport errors: the word "error" and the URL.
+    let mut response = agent
+        .run(outgoing)
+        .map_err(|e| format!("error sending request for url ({}): {e}", request.uri))?;
     let headers = Headers {
         entries: response
             .headers()

@@ -98,6 +98,9 @@ impl Worker {
     /// Starts `call` on a thread of its own, or queues it behind the running ones (refused
     /// when the queue is full).
     pub(super) fn start_procedure(&mut self, call: ProcedureCall, origin: Origin) {
+        if matches!(origin, Origin::Scheduled) {
+            self.procedures.scheduled += 1;
+        }
         if self.procedures.running < MAX_RUNNING_PROCEDURES {
             self.launch(call, origin);
         } else if self.procedures.waiting.len() < MAX_WAITING_PROCEDURES {
@@ -197,6 +200,9 @@ impl Worker {
 
     /// Delivers a call's result where the call came from.
     fn respond(&mut self, origin: Origin, run: ProcedureRun) {
+        if matches!(origin, Origin::Scheduled) {
+            self.procedures.scheduled = self.procedures.scheduled.saturating_sub(1);
+        }
         match origin {
             Origin::Http { caller, reply } => {
                 self.disconnect_http(caller);
@@ -206,7 +212,10 @@ impl Worker {
                 connection,
                 request_id,
             } => {
-                let offset = run.commits.last().map(|d| d.offset);
+                // What the result reflects: the last commit that took an offset (a
+                // transaction that changed nothing took none; waiting for its would-be
+                // offset would hold the result until an unrelated commit).
+                let offset = run.commits.last().and_then(|d| d.durable_at());
                 let status = match run.result {
                     Ok(value) => ProcedureStatus::Returned(value.into()),
                     Err(e) => ProcedureStatus::InternalError(e.into()),
@@ -323,9 +332,20 @@ impl Worker {
 #[derive(Default)]
 pub struct Procedures {
     running: usize,
+    /// Scheduled procedures started and not yet ended: while there is one, nothing else that
+    /// is scheduled runs (scheduled functions run one at a time, as on SpacetimeDB; procedures
+    /// called by clients do not hold the schedule).
+    scheduled: usize,
     next_id: u64,
     origins: std::collections::HashMap<u64, Origin>,
     waiting: std::collections::VecDeque<(ProcedureCall, Origin)>,
+}
+
+impl Procedures {
+    /// Whether a scheduled procedure is running, holding the rest of the schedule.
+    pub fn holds_schedule(&self) -> bool {
+        self.scheduled > 0
+    }
 }
 
 /// A call that failed before it could run, as a result.

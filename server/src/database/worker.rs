@@ -67,8 +67,13 @@ pub(super) fn run(
     loop {
         // Due scheduled reducers run before the next command, whatever is queued: a game's
         // tick keeps its time under load (late by at most one command), and every pass
-        // takes one command, so clients are never starved by schedules either.
-        let next = w.host.next_scheduled();
+        // takes one command, so clients are never starved by schedules either. Scheduled
+        // functions run one at a time: while a scheduled procedure runs, the schedule waits
+        // for its end (a command, which wakes this loop).
+        let next = match w.procedures.holds_schedule() {
+            true => None,
+            false => w.host.next_scheduled(),
+        };
         if next.is_some_and(|at| at <= Timestamp::now()) {
             w.guarded("running scheduled reducers", Worker::run_scheduled);
         }

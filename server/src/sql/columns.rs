@@ -1,19 +1,24 @@
 //! Column names in a query over one table or two joined ones: a joined row is the FROM
 //! table's columns followed by the joined table's, so conditions and projections address one
 //! flat row. Names may be qualified by a table's name or alias (`m.room`); an unqualified
-//! name must belong to exactly one side. Shared by HTTP SQL (`exec.rs`), subscriptions
-//! (`crate::subscribe::plan`) and row-level-security filters (`rls.rs`).
+//! name must belong to exactly one side. A column is found by its canonical name, else by
+//! the name the module's code gives it (its accessor: SQL that a view builds with the query
+//! builder uses those), as SpacetimeDB resolves them. Shared by HTTP SQL (`exec.rs`),
+//! subscriptions (`crate::subscribe::plan`) and row-level-security filters (`rls.rs`).
 
+use lightcone_protocol::moduledef::ColumnDef;
 use lightcone_protocol::sats::{Identity, ProductType};
 
 use super::exec::{resolve, Pred};
 use super::parse::{Select, SqlError};
 
-/// One side of the query: its name, its alias and its row type.
+/// One side of the query: its name, its alias, its row type and (for a table) its columns'
+/// definitions, which know their accessor names.
 struct Side<'a> {
     name: &'a str,
     alias: Option<&'a str>,
     row_type: &'a ProductType,
+    columns: &'a [ColumnDef],
 }
 
 impl Side<'_> {
@@ -26,7 +31,13 @@ impl Side<'_> {
             .elements
             .iter()
             .position(|e| e.name.as_deref() == Some(column))
+            .or_else(|| position_by_accessor(self.columns, column))
     }
+}
+
+/// The position of the column whose accessor (its name in module code) is `name`.
+pub fn position_by_accessor(columns: &[ColumnDef], name: &str) -> Option<usize> {
+    columns.iter().position(|c| c.accessor_name == name)
 }
 
 /// The columns of `select`'s table (row type `left`) and of its joined table (`right`).
@@ -41,15 +52,27 @@ impl<'a> Columns<'a> {
             name: &j.table,
             alias: j.alias.as_deref(),
             row_type,
+            columns: &[],
         });
         Self {
             left: Side {
                 name: &select.table,
                 alias: select.alias.as_deref(),
                 row_type: left,
+                columns: &[],
             },
             right,
         }
+    }
+
+    /// These columns, also found by the accessor names of the sides that are tables
+    /// (`left`, `right`: their column definitions; empty for a view).
+    pub fn with_accessors(mut self, left: &'a [ColumnDef], right: &'a [ColumnDef]) -> Self {
+        self.left.columns = left;
+        if let Some(r) = &mut self.right {
+            r.columns = right;
+        }
+        self
     }
 
     /// Where the joined table's columns start.

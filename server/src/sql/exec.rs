@@ -387,7 +387,8 @@ fn execute(
         .map(|j| visible(&j.table))
         .transpose()?;
     let names =
-        super::columns::Columns::new(select, &left.def.row_type, right.map(|r| &r.def.row_type));
+        super::columns::Columns::new(select, &left.def.row_type, right.map(|r| &r.def.row_type))
+            .with_accessors(&left.def.columns, right.map_or(&[][..], |r| &r.def.columns));
     let n_left = names.n_left();
     let row_type = names.row_type();
     let column_of = |name: &str| names.column_of(name);
@@ -562,10 +563,12 @@ fn candidates<'a>(
 }
 
 /// The WHERE of a one-table `select` resolved against the table's `row_type` for `caller`
-/// (`None`: no WHERE). Columns may be qualified by the table's name or alias.
+/// (`None`: no WHERE). Columns may be qualified by the table's name or alias, and named by
+/// their accessors (`columns`: the table's column definitions; empty for a view).
 pub(crate) fn resolve_where(
     select: &Select,
     row_type: &ProductType,
+    columns: &[lightcone_protocol::moduledef::ColumnDef],
     caller: Identity,
 ) -> Result<Option<Pred>, SqlError> {
     let names = [Some(select.table.as_str()), select.alias.as_deref()];
@@ -579,6 +582,7 @@ pub(crate) fn resolve_where(
             .elements
             .iter()
             .position(|e| e.name.as_deref() == Some(column))
+            .or_else(|| super::columns::position_by_accessor(columns, column))
             .ok_or_else(|| SqlError::NoSuchColumn(name.to_owned()))
     };
     select

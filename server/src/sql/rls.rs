@@ -180,12 +180,13 @@ pub fn validate(def: &ModuleDef) -> Result<(), Vec<String>> {
             };
             let from = table(&f.select.table)?;
             let Some(join) = &f.select.join else {
-                return resolve_where(&f.select, &from.row_type, Identity::ZERO)
+                return resolve_where(&f.select, &from.row_type, &from.columns, Identity::ZERO)
                     .map(drop)
                     .map_err(FilterError::from);
             };
             let joined = table(&join.table)?;
-            let names = Columns::new(&f.select, &from.row_type, Some(&joined.row_type));
+            let names = Columns::new(&f.select, &from.row_type, Some(&joined.row_type))
+                .with_accessors(&from.columns, &joined.columns);
             let (a, b) = names.join_columns(&join.on)?;
             if !indexed(from, a) || !indexed(joined, b) {
                 return Err(FilterError::JoinNotIndexed);
@@ -247,7 +248,12 @@ pub fn visibility(
             return join_filter(state, &filter.select, caller).map(Visibility::Join);
         }
         restricted = true;
-        match resolve_where(&filter.select, &table.def.row_type, caller)? {
+        match resolve_where(
+            &filter.select,
+            &table.def.row_type,
+            &table.def.columns,
+            caller,
+        )? {
             None => return Ok(Visibility::All),
             Some(p) => {
                 any = Some(match any {

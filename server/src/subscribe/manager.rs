@@ -160,10 +160,13 @@ impl Subscriptions {
                         plan.table_name
                     ))
                 })?;
-            rows.tables.push(SingleTableRows {
-                table: plan.table_name.clone(),
-                rows: current,
-            });
+            // Tables without rows are left out, as SpacetimeDB does.
+            if !current.is_empty() {
+                rows.tables.push(SingleTableRows {
+                    table: plan.table_name.clone(),
+                    rows: current,
+                });
+            }
         }
         let mut ids = Vec::with_capacity(plans.len());
         for plan in plans {

@@ -132,7 +132,7 @@ impl QueryPlan {
             }
         }
         let (table_id, table) = visible(state, &select.table, owner)?;
-        let filter = resolve_where(&select, &table.def.row_type, caller)?;
+        let filter = resolve_where(&select, &table.def.row_type, &table.def.columns, caller)?;
         let filter = match rls::visibility(state, table_id, caller, owner)? {
             rls::Visibility::Join(j) => {
                 return Self::through_join_filter(state, table_id, table, filter, j)
@@ -261,7 +261,12 @@ impl QueryPlan {
         }
         plan.table_name = view.name.as_str().into();
         // A condition on the view is over its rows: the returned table's columns.
-        if let Some(own) = resolve_where(select, &returned.def.row_type, caller)? {
+        if let Some(own) = resolve_where(
+            select,
+            &returned.def.row_type,
+            &returned.def.columns,
+            caller,
+        )? {
             let offset = match &plan.join {
                 Some(j) if j.returns_right => state
                     .table(j.left)
@@ -312,7 +317,7 @@ impl QueryPlan {
                 ))
             }
         }
-        let filter = resolve_where(select, &view.row_type, caller)?;
+        let filter = resolve_where(select, &view.row_type, &[], caller)?;
         let key: ViewKey = (index, (!view.is_anonymous).then_some(caller));
         Ok(Self {
             table_id: u32::MAX,
@@ -342,7 +347,8 @@ impl QueryPlan {
         };
         let left = Side::find(state, &select.table, caller, owner)?;
         let right = Side::find(state, &join.table, caller, owner)?;
-        let names = Columns::new(select, left.row_type(), Some(right.row_type()));
+        let names = Columns::new(select, left.row_type(), Some(right.row_type()))
+            .with_accessors(left.columns(), right.columns());
         let n_left = names.n_left();
         let returns_right = match &select.projection {
             Projection::All(Some(q)) => names
@@ -624,6 +630,14 @@ impl<'a> Side<'a> {
         match self {
             Side::Table(_, t) => &t.def.row_type,
             Side::View(_, v) => &v.row_type,
+        }
+    }
+
+    /// A table's column definitions (which know their accessor names); none for a view.
+    fn columns(&self) -> &[lightcone_protocol::moduledef::ColumnDef] {
+        match self {
+            Side::Table(_, t) => &t.def.columns,
+            Side::View(..) => &[],
         }
     }
 

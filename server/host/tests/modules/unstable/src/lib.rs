@@ -254,3 +254,65 @@ fn routes() -> spacetimedb::http::Router {
         .post("/notes", post_note)
         .get("/crash", crash)
 }
+
+/// What the scheduled functions below did, in commit order.
+#[spacetimedb::table(accessor = schedule_log, public)]
+pub struct ScheduleLog {
+    #[primary_key]
+    #[auto_inc]
+    pub seq: u64,
+    pub what: String,
+}
+
+fn log_step(tx: &spacetimedb::TxContext, what: &str) {
+    tx.db.schedule_log().insert(ScheduleLog {
+        seq: 0,
+        what: what.into(),
+    });
+}
+
+/// Rows that schedule `slow_scheduled`, a procedure that naps between two commits.
+#[spacetimedb::table(accessor = slow_schedule, scheduled(slow_scheduled))]
+pub struct SlowSchedule {
+    #[primary_key]
+    #[auto_inc]
+    pub scheduled_id: u64,
+    pub scheduled_at: ScheduleAt,
+}
+
+/// Rows that schedule `quick_scheduled`, a reducer.
+#[spacetimedb::table(accessor = quick_schedule, scheduled(quick_scheduled))]
+pub struct QuickSchedule {
+    #[primary_key]
+    #[auto_inc]
+    pub scheduled_id: u64,
+    pub scheduled_at: ScheduleAt,
+}
+
+#[spacetimedb::procedure]
+pub fn slow_scheduled(ctx: &mut ProcedureContext, _row: SlowSchedule) {
+    ctx.with_tx(|tx| log_step(tx, "procedure started"));
+    ctx.sleep_until(ctx.timestamp + std::time::Duration::from_millis(600));
+    ctx.with_tx(|tx| log_step(tx, "procedure ended"));
+}
+
+#[spacetimedb::reducer]
+pub fn quick_scheduled(ctx: &ReducerContext, _row: QuickSchedule) {
+    ctx.db.schedule_log().insert(ScheduleLog {
+        seq: 0,
+        what: "reducer".into(),
+    });
+}
+
+/// Schedules the napping procedure now and the reducer 100 ms later, inside its nap.
+#[spacetimedb::reducer]
+pub fn schedule_procedure_and_reducer(ctx: &ReducerContext) {
+    ctx.db.slow_schedule().insert(SlowSchedule {
+        scheduled_id: 0,
+        scheduled_at: ScheduleAt::Time(ctx.timestamp),
+    });
+    ctx.db.quick_schedule().insert(QuickSchedule {
+        scheduled_id: 0,
+        scheduled_at: ScheduleAt::Time(ctx.timestamp + std::time::Duration::from_millis(100)),
+    });
+}
