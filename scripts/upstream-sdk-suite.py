@@ -171,16 +171,23 @@ def prepare(repo, tag, scratch, clients, modules):
     return tests_dir, modules_dir
 
 
-def build(tests_dir, modules_dir, modules, lightcone):
-    subprocess.run(["cargo", "build", "--workspace"], cwd=tests_dir, check=True)
+def build(scratch, tests_dir, modules_dir, modules, lightcone):
+    """Builds the clients (into `scratch`/clients-target, kept across runs) and the modules
+    (into `scratch`/modules-target); returns each module's wasm path."""
+    clients_target = os.path.join(scratch, "clients-target")
+    env = dict(os.environ, CARGO_TARGET_DIR=clients_target)
+    subprocess.run(["cargo", "build", "--workspace"], cwd=tests_dir, check=True, env=env)
+    env = dict(os.environ, CARGO_TARGET_DIR=os.path.join(scratch, "modules-target"))
     wasm = {}
     for m in modules:
-        out = subprocess.run(
-            [lightcone, "build", os.path.join(modules_dir, m)],
-            check=True, capture_output=True, text=True,
-        ).stdout.strip().splitlines()[-1]
-        wasm[m] = out
-    return wasm
+        built = subprocess.run(
+            [lightcone, "build", "--project-path", os.path.join(modules_dir, m)],
+            capture_output=True, text=True, env=env,
+        )
+        if built.returncode != 0:
+            raise SystemExit(f"building {m} failed:\n{built.stderr[-3000:]}")
+        wasm[m] = built.stdout.strip().splitlines()[-1]
+    return clients_target, wasm
 
 
 class Server:
@@ -248,7 +255,7 @@ def main():
     clients = sorted({c for _, _, runs in tests for c, _, _ in runs})
     modules = sorted({m for _, _, runs in tests for _, m, _ in runs})
     tests_dir, modules_dir = prepare(args.repo, args.tag, args.scratch, clients, modules)
-    wasm = build(tests_dir, modules_dir, modules, lightcone)
+    clients_target, wasm = build(args.scratch, tests_dir, modules_dir, modules, lightcone)
     server = Server(lightcone)
     token = server.identity()
     passed, failed = [], []
@@ -260,7 +267,7 @@ def main():
                 counter += 1
                 db = f"sdk-test-{counter}"
                 server.publish(db, wasm[module], token)
-                binary = os.path.join(tests_dir, "target/debug", client)
+                binary = os.path.join(clients_target, "debug", client)
                 env = dict(os.environ, SPACETIME_SDK_TEST_DB_NAME=db,
                            SPACETIME_SDK_TEST_SERVER_URL=server.url)
                 cmd = [binary] + ([sub] if sub else [])
