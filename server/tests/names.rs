@@ -84,16 +84,8 @@ fn accessor_names_resolve_where_canonical_names_do_not() {
     }
     // A view whose query (`SELECT "sidekick".* FROM "hero" JOIN "sidekick" …`, written by the
     // query builder) names the renamed table by its accessor.
-    let mut c = Connection::connect(&server.base, "game", &ConnectOptions::default()).unwrap();
-    c.set_timeout(Some(std::time::Duration::from_secs(30)))
-        .unwrap();
-    c.send(&ClientMessage::Subscribe(Subscribe {
-        request_id: 1,
-        query_set_id: QuerySetId { id: 1 },
-        query_strings: vec![r#"SELECT * FROM "LevelTwoSidekicks""#.into()],
-    }))
-    .unwrap();
-    let reply = c.recv().unwrap();
+    let mut c = support::ws::connect(&server, "game", None);
+    let reply = support::ws::subscribe_reply(&mut c, 1, &[r#"SELECT * FROM "LevelTwoSidekicks""#]);
     let ServerMessage::SubscribeApplied(applied) = reply else {
         panic!("{reply:?}")
     };

@@ -59,6 +59,18 @@ fn rows_of(plan: &QueryPlan, rows: lightcone_protocol::ws::row_list::BsatnRowLis
     }
 }
 
+/// `plan`'s rows in `state`, within the whole of `budget` (no slice: commits do not wait).
+fn whole(
+    plan: &QueryPlan,
+    state: &lightcone_datastore::CommittedState,
+    views: &ViewCache,
+    budget: QueryBudget,
+) -> QueryResult {
+    plan.current_rows(state, views, &mut Spend::new(budget, None))
+        .map(|rows| rows_of(plan, rows))
+        .map_err(|stop| stop.into_error().to_string().into())
+}
+
 impl Worker {
     /// `OneOffQuery` `q` from client `conn` (`caller`, `owner` of the database or not).
     pub(super) fn one_off(
@@ -105,10 +117,7 @@ impl Worker {
                     (Some(sender), Some(place)) => {
                         return in_background(place, plan, view, budget, sender, request_id, offset)
                     }
-                    _ => plan
-                        .current_rows(&view, &self.views, &mut Spend::new(budget, None))
-                        .map(|rows| rows_of(&plan, rows))
-                        .map_err(|stop| stop.into_error().to_string().into()),
+                    _ => whole(&plan, &view, &self.views, budget),
                 }
             }
         };
@@ -133,10 +142,7 @@ fn in_background(
         .spawn(move || {
             let _place = place;
             // Module views never reach here: an empty cache stands in.
-            let result = plan
-                .current_rows(&view, &ViewCache::default(), &mut Spend::new(budget, None))
-                .map(|rows| rows_of(&plan, rows))
-                .map_err(|stop| stop.into_error().to_string().into());
+            let result = whole(&plan, &view, &ViewCache::default(), budget);
             sender.send(offset, reply(request_id, result));
         });
     if let Err(e) = spawned {
