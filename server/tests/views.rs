@@ -395,3 +395,69 @@ fn a_keyed_view_updates_in_place_and_views_join_tables() {
     };
     assert!(e.error.contains("indexes on join columns"), "{}", e.error);
 }
+
+/// A view returning a query joins as its query's rows (as SpacetimeDB materializes them): a
+/// view over a keyed table joined with a table, and two such views joined; a change to the
+/// table the query reads reaches the join, an update of a key as its old and new row in one
+/// update.
+#[test]
+fn a_query_view_joins_as_the_rows_of_its_query() {
+    let (server, _) = Server::with_module("views", "server/host/tests/modules/unstable");
+    let mut alice = connect(&server);
+    let me = alice.identity.to_le_bytes().to_vec();
+    let queries = [
+        // Returns the (per-caller) query view's rows, once per note of their player.
+        "SELECT s.* FROM owned o JOIN all_scores s ON o.owner = s.player",
+        // Two query views: the high scores that are also scores.
+        "SELECT b.* FROM all_scores a JOIN high_scores b ON a.player = b.player",
+    ];
+    alice
+        .send(&ClientMessage::Subscribe(Subscribe {
+            request_id: 1,
+            query_set_id: QuerySetId { id: 1 },
+            query_strings: queries.iter().map(|q| (*q).into()).collect(),
+        }))
+        .unwrap();
+    match alice.recv().unwrap() {
+        ServerMessage::SubscribeApplied(a) => assert!(a.rows.tables.is_empty(), "{a:?}"),
+        other => panic!("{other:?}"),
+    }
+    let score =
+        |rows: &[Vec<u8>]| -> Vec<(Vec<u8>, u32)> { rows.iter().map(|r| score_row(r)).collect() };
+
+    ws::call_ok(&mut alice, "own", bsatn::to_vec(&"a1".to_owned()));
+    // A score of 5 reaches the join through the note; it is not high.
+    let u = ws::call_ok(&mut alice, "set_score", bsatn::to_vec(&5u32));
+    let (ins, del) = rows_of(&u, "all_scores");
+    assert_eq!((score(&ins), del.len()), (vec![(me.clone(), 5)], 0));
+    assert_eq!(rows_of(&u, "high_scores"), (vec![], vec![]));
+    // 20: the joined row changes in place, and the pair of views now lets it through.
+    let u = ws::call_ok(&mut alice, "set_score", bsatn::to_vec(&20u32));
+    let (ins, del) = rows_of(&u, "all_scores");
+    assert_eq!(
+        (score(&ins), score(&del)),
+        (vec![(me.clone(), 20)], vec![(me.clone(), 5)])
+    );
+    let (ins, del) = rows_of(&u, "high_scores");
+    assert_eq!((score(&ins), del.len()), (vec![(me.clone(), 20)], 0));
+    // 30: both joins carry the update as the key's old and new rows.
+    let u = ws::call_ok(&mut alice, "set_score", bsatn::to_vec(&30u32));
+    let (ins, del) = rows_of(&u, "high_scores");
+    assert_eq!(
+        (score(&ins), score(&del)),
+        (vec![(me.clone(), 30)], vec![(me.clone(), 20)])
+    );
+    // A one-off query takes the same join.
+    alice
+        .send(&ClientMessage::OneOffQuery(OneOffQuery {
+            request_id: 7,
+            query_string: queries[0].into(),
+        }))
+        .unwrap();
+    let ServerMessage::OneOffQueryResult(r) = alice.recv().unwrap() else {
+        panic!("Alice received something before the probe's answer")
+    };
+    let rows = r.result.unwrap().tables[0].rows.rows().unwrap();
+    let rows: Vec<Vec<u8>> = rows.iter().map(|r| r.to_vec()).collect();
+    assert_eq!(score(&rows), [(me.clone(), 30)]);
+}

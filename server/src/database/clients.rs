@@ -98,8 +98,15 @@ impl Worker {
             };
             let joined = select.join.as_ref().map(|j| j.table.as_str());
             for name in std::iter::once(select.table.as_str()).chain(joined) {
-                if let Some(key) = ViewCache::key(&self.host, name, caller) {
-                    self.views.ensure(&mut self.host, key)?;
+                let Some(key) = ViewCache::key(&self.host, name, caller) else {
+                    continue;
+                };
+                // A join reads a query view's rows; alone it is its query.
+                match joined {
+                    Some(_) => self.views.ensure_rows(&mut self.host, key)?,
+                    None => {
+                        self.views.ensure(&mut self.host, key)?;
+                    }
                 }
             }
         }

@@ -236,29 +236,10 @@ impl QueryPlan {
         let sql = views.sql(&key).ok_or_else(|| {
             SqlError::Refused(format!("the query of view `{}` is not known", view.name))
         })?;
-        let mut plan = Self::compile(state, sql, caller, owner)?;
-        if !plan.view_keys().is_empty() {
-            return Err(SqlError::Unsupported(format!(
-                "the query of view `{}` reads a view; a query view's query must read tables",
-                view.name
-            )));
-        }
-        // Its rows are the returned table's: they must be the rows the view declares.
+        let mut plan = Self::of_view_query(state, index, sql, caller)?;
         let returned = state
             .table(plan.table_id)
             .map_err(|e| SqlError::Refused(e.to_string()))?;
-        let types = |t: &ProductType| -> Vec<_> {
-            t.elements
-                .iter()
-                .map(|e| e.algebraic_type.clone())
-                .collect()
-        };
-        if types(&returned.def.row_type) != types(&view.row_type) {
-            return Err(SqlError::Refused(format!(
-                "view `{}` declares rows unlike those of `{}`, which its query returns",
-                view.name, returned.def.name
-            )));
-        }
         plan.table_name = view.name.as_str().into();
         // A condition on the view is over its rows: the returned table's columns.
         if let Some(own) = resolve_where(
@@ -288,6 +269,43 @@ impl QueryPlan {
             "query view {}: {} {:?} {:?}",
             view.name, plan.table_id, plan.join, plan.filter
         );
+        Ok(plan)
+    }
+
+    /// The query `sql` that query view `index` returned for `caller`, compiled as the module
+    /// sees its own data (views bypass row-level security and see private tables, as on
+    /// SpacetimeDB): it must read tables only and return rows of the type the view declares.
+    pub fn of_view_query(
+        state: &CommittedState,
+        index: usize,
+        sql: &str,
+        caller: Identity,
+    ) -> Result<Self, SqlError> {
+        let Some(view) = state.def.as_ref().and_then(|def| def.views.get(index)) else {
+            return Err(SqlError::Refused(format!("no view {index}")));
+        };
+        let plan = Self::compile(state, sql, caller, true)?;
+        if !plan.view_keys().is_empty() {
+            return Err(SqlError::Unsupported(format!(
+                "the query of view `{}` reads a view; a query view's query must read tables",
+                view.name
+            )));
+        }
+        let returned = state
+            .table(plan.table_id)
+            .map_err(|e| SqlError::Refused(e.to_string()))?;
+        let types = |t: &ProductType| -> Vec<_> {
+            t.elements
+                .iter()
+                .map(|e| e.algebraic_type.clone())
+                .collect()
+        };
+        if types(&returned.def.row_type) != types(&view.row_type) {
+            return Err(SqlError::Refused(format!(
+                "view `{}` declares rows unlike those of `{}`, which its query returns",
+                view.name, returned.def.name
+            )));
+        }
         Ok(plan)
     }
 
@@ -525,6 +543,14 @@ impl QueryPlan {
         Ok(list.finish())
     }
 
+    /// Every row the query selects now, without a budget (a query view's rows: the module's
+    /// own read, as a row-returning view's reads are).
+    pub fn all_rows(&self, state: &CommittedState, views: &ViewCache) -> Vec<Vec<u8>> {
+        let mut out = Gather::unlimited();
+        self.gather(state, views, &mut out);
+        out.finish().0.unwrap_or_default()
+    }
+
     fn gather(&self, state: &CommittedState, views: &ViewCache, out: &mut Gather) {
         if let Some(key) = &self.view {
             if let Some(def) = state.def.as_ref() {
@@ -587,7 +613,8 @@ impl QueryPlan {
     }
 }
 
-/// One side of a join: a table or a (row-returning) view's materialization.
+/// One side of a join: a table or a view's materialization (for a query view, the rows of
+/// its query: `views.rs`).
 enum Side<'a> {
     Table(u32, &'a Table),
     View(ViewKey, &'a ViewDef),
@@ -608,11 +635,6 @@ impl<'a> Side<'a> {
         if let Some((index, view)) = view {
             if !view.is_public && !owner {
                 return Err(SqlError::NoSuchTable(name.to_owned()));
-            }
-            if view.return_kind == ViewReturnKind::Query {
-                return Err(SqlError::Unsupported(format!(
-                    "`{name}` returns a query and cannot be joined; subscribe to all of it"
-                )));
             }
             let key: ViewKey = (index, (!view.is_anonymous).then_some(caller));
             return Ok(Side::View(key, view));

@@ -14,6 +14,7 @@ use lightcone_host::{ModuleHost, ReadSet, ViewRows};
 use lightcone_protocol::sats::{Identity, ProductValue};
 
 use super::view_reads::ReadIndex;
+use super::QueryPlan;
 
 /// Which materialization: the view's index in the module's view list, and the caller for a
 /// per-caller view (`None` for an anonymous view, shared by everyone).
@@ -24,8 +25,12 @@ pub type ViewKey = (usize, Option<Identity>);
 pub struct Materialized {
     pub rows: Vec<Vec<u8>>,
     reads: ReadSet,
-    /// For a query view: the query it returned (its subscribers subscribe to that).
+    /// For a query view: the query it returned (a subscription to the view alone subscribes
+    /// to that).
     sql: Option<String>,
+    /// For a query view: whether `rows` are its query's rows (found only when a join needs
+    /// them; its reads then include the tables the query reads, whole).
+    query_rows: bool,
 }
 
 /// What one commit did to a view's rows.
@@ -61,6 +66,22 @@ impl ViewCache {
             self.put(key, m);
         }
         Ok(self.rows(&key).unwrap_or_default())
+    }
+
+    /// [`ViewCache::ensure`], and for a query view its query's rows too (a join reads them
+    /// like a row-returning view's).
+    pub fn ensure_rows(&mut self, host: &mut ModuleHost, key: ViewKey) -> Result<(), ViewError> {
+        self.ensure(host, key)?;
+        let pending = |m: &Materialized| m.sql.is_some() && !m.query_rows;
+        if !self.views.get(&key).is_some_and(pending) {
+            return Ok(());
+        }
+        if let Some(mut m) = self.take(key) {
+            let found = run_query(host, key, &mut m);
+            self.put(key, m);
+            found?;
+        }
+        Ok(())
     }
 
     /// Keeps `m` as the materialization of `key`, indexed by what it read.
@@ -114,8 +135,17 @@ impl ViewCache {
         let (mut changes, mut failed) = (HashMap::new(), Vec::new());
         for key in stale {
             self.runs += 1;
-            let old = self.take(key).map(|m| m.rows).unwrap_or_default();
-            match evaluate(host, key) {
+            let (old, query_rows) = self
+                .take(key)
+                .map(|m| (m.rows, m.query_rows))
+                .unwrap_or_default();
+            let evaluated = evaluate(host, key).and_then(|mut new| {
+                if query_rows {
+                    run_query(host, key, &mut new)?;
+                }
+                Ok(new)
+            });
+            match evaluated {
                 Ok(new) => {
                     let change = diff(&old, &new.rows);
                     self.put(key, new);
@@ -171,13 +201,41 @@ fn evaluate(host: &mut ModuleHost, (index, caller): ViewKey) -> Result<Materiali
             rows,
             reads: run.reads,
             sql: None,
+            query_rows: false,
         },
         ViewRows::Sql(sql) => Materialized {
             rows: Vec::new(),
             reads: run.reads,
             sql: Some(sql),
+            query_rows: false,
         },
     })
+}
+
+/// For a query view's materialization `m`, runs the query it returned: its rows become `m`'s,
+/// and the tables the query reads become reads of `m` (whole: any change to them runs the
+/// view again, as SpacetimeDB does). Nothing for a row-returning view.
+fn run_query(
+    host: &ModuleHost,
+    (index, caller): ViewKey,
+    m: &mut Materialized,
+) -> Result<(), ViewError> {
+    let Some(sql) = m.sql.as_deref() else {
+        return Ok(());
+    };
+    let datastore = host.datastore().clone();
+    let state = datastore.read();
+    let caller = caller.unwrap_or(Identity::ZERO);
+    let plan = QueryPlan::of_view_query(&state, index, sql, caller).map_err(|e| {
+        let name = host.def().views.get(index).map_or("?", |v| v.name.as_str());
+        ViewError::Failed(format!(
+            "the query view `{name}` returned (`{sql}`) fails: {e}"
+        ))
+    })?;
+    m.rows = plan.all_rows(&state, &ViewCache::default());
+    m.reads.tables.extend(plan.tables());
+    m.query_rows = true;
+    Ok(())
 }
 
 /// The change from `old` to `new`, as bags of rows.

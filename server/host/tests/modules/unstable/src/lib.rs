@@ -4,7 +4,7 @@
 
 use spacetimedb::http::{Body, Request, Response};
 use spacetimedb::{
-    AnonymousViewContext, Identity, ProcedureContext, ReducerContext, ScheduleAt, Table,
+    AnonymousViewContext, Identity, ProcedureContext, Query, ReducerContext, ScheduleAt, Table,
     ViewContext,
 };
 
@@ -171,6 +171,19 @@ pub fn set_score(ctx: &ReducerContext, points: u32) {
 #[spacetimedb::view(accessor = my_score, public, primary_key = player)]
 pub fn my_score(ctx: &ViewContext) -> Option<Score> {
     ctx.db.score().player().find(ctx.sender())
+}
+
+/// Every score, as a query builder's query (a per-caller view): joined in a subscription,
+/// its rows are its query's, and keep the table's key.
+#[spacetimedb::view(accessor = all_scores, public)]
+pub fn all_scores(ctx: &ViewContext) -> impl Query<Score> {
+    ctx.from.score()
+}
+
+/// The scores over 10, as a query (an anonymous view).
+#[spacetimedb::view(accessor = high_scores, public)]
+pub fn high_scores(ctx: &AnonymousViewContext) -> impl Query<Score> {
+    ctx.from.score().r#where(|s| s.points.gt(10))
 }
 
 /// A query view: the hits noted "x", as a query the server runs.
