@@ -1,17 +1,27 @@
-//! The Rust client behind every Lightcone engine plugin.
+//! The Rust client behind every Lightcone engine plugin (docs/client-core.md).
 //!
-//! Built so far: [`Connection`], a blocking WebSocket connection to a database speaking
-//! SpacetimeDB's v2 or v3 binary protocol (messages from [`lightcone_protocol::ws`]): the
-//! handshake (token, compression, confirmed reads, subprotocol), `InitialConnection`, sending
-//! client messages (v3 packs several per frame) and receiving server messages (decompressed,
-//! v3 frames unpacked).
-//!
-//! Still to come (see docs/ARCHITECTURE.md): the subscription bookkeeping and the client
-//! cache of subscribed rows (reference-counted, so a row seen by several query sets is
-//! inserted and deleted once), a background thread and a `frame_tick()` the game's main
-//! thread calls to apply updates and fire callbacks, and the C ABI over it all.
+//! - [`Client`] ([`ClientBuilder`]): the engine-facing client. A background thread
+//!   (`worker.rs`, a tokio runtime of its own) owns the WebSocket, decodes and prepares each
+//!   message and reconnects; the game thread calls [`Client::frame_tick`], which applies
+//!   what arrived to the cache (`cache.rs`) and returns the tick's events in one
+//!   [`EventBatch`] (`events.rs`, the C ABI's layout too).
+//! - [`Schema`]: the tables the cache holds, from the server's `/schema` or generated code.
+//! - [`Connection`]: a plain blocking connection (tests, tools, bots that want every message).
 
+mod backoff;
+mod cache;
+mod client;
 mod connection;
+mod events;
+mod prepared;
+mod row_key;
+mod schema;
+mod worker;
 
+pub use backoff::Backoff;
+pub use cache::CacheStats;
+pub use client::{Client, ClientBuilder, Error, State};
 pub use connection::{ClientError, ConnectOptions, Connection, ConnectionStats, Protocol};
+pub use events::{CallStatus, Event, EventBatch, EventKind, BATCH_VERSION, FLAG_PREDICTED};
 pub use lightcone_protocol as protocol;
+pub use schema::{Schema, SchemaError, TableSchema, MAX_SCHEMA_BYTES};

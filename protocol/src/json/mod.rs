@@ -5,7 +5,8 @@
 //!   positional arrays, sums `[tag, payload]`.
 //! - [`write_typed_value`]: the *typed* form (`/schema`): products are objects keyed by field
 //!   name, sums `{"variant": payload}`.
-//! - [`write_type`]: an `AlgebraicType` as `{"U32":[]}`, `{"Product":{"elements":[…]}}` …
+//! - [`write_type`]: an `AlgebraicType` as `{"U32":[]}`, `{"Product":{"elements":[…]}}` …;
+//!   [`parse_type`] reads one back (clients learning row types from `/schema`).
 //! - [`module_def_v9_to_string`]: a `RawModuleDefV9` as SpacetimeDB serializes it.
 //! - [`parse_value`]: JSON → `AlgebraicValue` at a given type (`POST …/call/:reducer`), with a
 //!   path to the offending element in every error.
@@ -17,6 +18,7 @@
 mod module_def;
 mod parse;
 mod render;
+mod type_parse;
 mod typed;
 
 pub use module_def::module_def_v9_to_string;
@@ -25,3 +27,4 @@ pub use parse::{
     MAX_JSON_ARG_VALUES,
 };
 pub use render::{value_to_string, write_type, write_typed_value, write_value};
+pub use type_parse::{parse_name, parse_product, parse_type, MAX_TYPE_DEPTH};

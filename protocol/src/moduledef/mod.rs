@@ -24,6 +24,7 @@ pub use error::{ValidationError, ValidationErrors};
 pub use raw::RawModuleDef;
 pub use raw_v10::RawModuleDefV10;
 pub use raw_v9::RawModuleDefV9;
+pub use validate::view_return_shape;
 
 impl ModuleDef {
     /// Decodes and validates the bytes a module's `__describe_module__` wrote.

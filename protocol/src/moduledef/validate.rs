@@ -391,7 +391,7 @@ fn validate_view(ctx: &mut Ctx, v: &RawViewDefV10) -> Option<ViewDef> {
 }
 
 /// A view returns `Vec<T>`, `Option<T>` or `{__query__: T}`, with `T` a typespace ref.
-fn view_return_shape(ret: &AlgebraicType) -> Option<(ViewReturnKind, u32)> {
+pub fn view_return_shape(ret: &AlgebraicType) -> Option<(ViewReturnKind, u32)> {
     match ret {
         AlgebraicType::Array(elem) => match **elem {
             AlgebraicType::Ref(r) => Some((ViewReturnKind::Array, r)),
