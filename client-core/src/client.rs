@@ -47,6 +47,9 @@ pub enum Error {
     /// The client is closed (disconnected or gave up).
     #[error("the client is closed")]
     Closed,
+    /// The query was refused before it was sent (it is not one SQL `SELECT`).
+    #[error("bad query: {0}")]
+    BadQuery(String),
     #[error("the background thread could not start: {0}")]
     Spawn(String),
 }
@@ -233,6 +236,7 @@ impl Client {
     /// Subscribes to `queries` as one query set: its id. A `SubscribeApplied` (or
     /// `SubscriptionError`) event with that id follows.
     pub fn subscribe(&mut self, queries: &[&str]) -> Result<u32, Error> {
+        check_queries(queries)?;
         let set = self.set_id();
         let queries = queries.iter().map(|q| (*q).to_owned()).collect();
         self.command(Command::Subscribe { set, queries })?;
@@ -256,6 +260,7 @@ impl Client {
         if !self.sets.contains(&old) {
             return Err(Error::NoSet(old));
         }
+        check_queries(queries)?;
         let new = self.set_id();
         let queries = queries.iter().map(|q| (*q).to_owned()).collect();
         self.command(Command::Swap { old, new, queries })?;
@@ -291,6 +296,7 @@ impl Client {
 
     /// Runs one SQL query once: the request id of its `QueryRow` and `QueryResult` events.
     pub fn one_off(&mut self, sql: &str) -> Result<u32, Error> {
+        crate::sql_check::check(sql).map_err(Error::BadQuery)?;
         let request = self.request_id();
         self.command(Command::OneOff {
             request,
@@ -712,6 +718,19 @@ impl Drop for Client {
         // The thread closes the socket and ends; nothing waits for it.
         let _ = self.commands.send(Command::Disconnect);
     }
+}
+
+/// Every query of a set must be a `SELECT`; a set has at least one.
+fn check_queries(queries: &[&str]) -> Result<(), Error> {
+    if queries.is_empty() {
+        return Err(Error::BadQuery(
+            "a query set needs at least one query".into(),
+        ));
+    }
+    queries
+        .iter()
+        .try_for_each(|q| crate::sql_check::check(q))
+        .map_err(Error::BadQuery)
 }
 
 /// Appends `from`'s events to `to`, moving their ranges.

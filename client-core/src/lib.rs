@@ -16,6 +16,7 @@ mod events;
 mod prepared;
 mod row_key;
 mod schema;
+mod sql_check;
 mod worker;
 
 pub use backoff::Backoff;
@@ -25,3 +26,4 @@ pub use connection::{ClientError, ConnectOptions, Connection, ConnectionStats, P
 pub use events::{CallStatus, Event, EventBatch, EventKind, BATCH_VERSION, FLAG_PREDICTED};
 pub use lightcone_protocol as protocol;
 pub use schema::{Schema, SchemaError, TableSchema, MAX_SCHEMA_BYTES};
+pub use sql_check::MAX_QUERY_BYTES;

@@ -262,6 +262,14 @@ fn reducer_errors_and_one_off_queries_come_back_as_events() {
     assert_eq!(result.aux, CallStatus::Failed as u32);
     assert!(String::from_utf8_lossy(&result.a).contains("nowhere"));
 
+    assert!(matches!(
+        c.subscribe(&["SELEKT * FROM player"]),
+        Err(Error::BadQuery(_))
+    ));
+    assert!(matches!(
+        c.one_off("DROP TABLE player"),
+        Err(Error::BadQuery(_))
+    ));
     let bad_set = c.subscribe(&["SELECT * FROM nowhere"]).unwrap();
     let seen = until_event(&mut c, EventKind::SubscriptionError, bad_set);
     let error = seen
