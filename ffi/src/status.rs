@@ -59,12 +59,21 @@ impl From<lightcone_client_core::Error> for Failure {
 }
 
 thread_local! {
-    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+    /// `None` after a call that succeeded (so success allocates nothing).
+    static LAST_ERROR: RefCell<Option<CString>> = const { RefCell::new(None) };
 }
 
 fn set_last_error(message: &str) {
     let text = CString::new(message.replace('\0', " ")).unwrap_or_default();
-    LAST_ERROR.with(|e| *e.borrow_mut() = text);
+    LAST_ERROR.with(|e| *e.borrow_mut() = Some(text));
+}
+
+fn clear_last_error() {
+    LAST_ERROR.with(|e| {
+        if let Ok(mut e) = e.try_borrow_mut() {
+            *e = None;
+        }
+    });
 }
 
 /// Runs `body`: its status (clearing the last error), or its failure's code (recording the
@@ -72,7 +81,7 @@ fn set_last_error(message: &str) {
 pub fn guard(body: impl FnOnce() -> Result<i32, Failure>) -> i32 {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(code)) => {
-            set_last_error("");
+            clear_last_error();
             code
         }
         Ok(Err(Failure(code, message))) => {
@@ -96,5 +105,8 @@ pub fn guard(body: impl FnOnce() -> Result<i32, Failure>) -> i32 {
 /// next `lc_` call on this thread.
 #[no_mangle]
 pub extern "C" fn lc_last_error() -> *const c_char {
-    LAST_ERROR.with(|e| e.borrow().as_ptr())
+    LAST_ERROR.with(|e| match &*e.borrow() {
+        Some(message) => message.as_ptr(),
+        None => c"".as_ptr(),
+    })
 }

@@ -16,17 +16,22 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The directory holding this build's `liblightcone.so` (target/<profile>).
+/// The directory holding this build's `liblightcone.so`: target/<profile> (where the
+/// workspace build puts it), else target/<profile>/deps.
 fn lib_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
-    assert!(
-        dir.join("liblightcone.so").exists(),
-        "no liblightcone.so in {}: build the workspace (cargo test --workspace builds it; \
-         or cargo build -p lightcone-ffi)",
-        dir.display()
-    );
-    dir
+    let deps = exe.parent().unwrap().to_path_buf();
+    let candidates = [deps.parent().unwrap().to_path_buf(), deps];
+    candidates
+        .iter()
+        .find(|d| d.join("liblightcone.so").exists())
+        .cloned()
+        .unwrap_or_else(|| {
+            panic!(
+                "no liblightcone.so in {candidates:?}: build the workspace (cargo test \
+                 --workspace builds it; or cargo build -p lightcone-ffi)"
+            )
+        })
 }
 
 fn scratch(name: &str) -> PathBuf {
