@@ -238,6 +238,20 @@ impl Cache {
         Some(slot)
     }
 
+    /// The slot of `key`'s entry in `table`, touched by this unit; a new entry if none.
+    fn touch_or_add(&mut self, table: u32, key: &[u8]) -> Option<u32> {
+        match self.find_slot(table, key) {
+            Some(slot) => {
+                self.touch(table, slot);
+                Some(slot)
+            }
+            None => {
+                let hash = self.hasher.hash_one(key);
+                self.add_entry(table, hash)
+            }
+        }
+    }
+
     fn entry_mut(&mut self, table: u32, slot: u32) -> Option<&mut Entry> {
         self.tables
             .get_mut(table as usize)
@@ -250,18 +264,8 @@ impl Cache {
             self.stats.unknown_table_rows += 1;
             return;
         }
-        let slot = match self.find_slot(table, row.key_bytes()) {
-            Some(slot) => {
-                self.touch(table, slot);
-                slot
-            }
-            None => {
-                let hash = self.hasher.hash_one(row.key_bytes());
-                match self.add_entry(table, hash) {
-                    Some(slot) => slot,
-                    None => return,
-                }
-            }
+        let Some(slot) = self.touch_or_add(table, row.key_bytes()) else {
+            return;
         };
         if let Some(e) = self.entry_mut(table, slot) {
             e.count = e.count.saturating_add(1);
@@ -317,18 +321,8 @@ impl Cache {
         if table as usize >= self.tables.len() {
             return false;
         }
-        let slot = match self.find_slot(table, row.key_bytes()) {
-            Some(slot) => {
-                self.touch(table, slot);
-                slot
-            }
-            None => {
-                let hash = self.hasher.hash_one(row.key_bytes());
-                match self.add_entry(table, hash) {
-                    Some(slot) => slot,
-                    None => return false,
-                }
-            }
+        let Some(slot) = self.touch_or_add(table, row.key_bytes()) else {
+            return false;
         };
         self.set_prediction(request, table, slot, Some(row));
         true

@@ -248,15 +248,14 @@ pub unsafe extern "C" fn lc_call_reducer(
     args_len: u32,
     out_request: *mut u32,
 ) -> i32 {
-    guard(|| {
-        let out_request = out(out_request, "out_request")?;
-        let name = text(name, "name")?;
-        let args = bytes(args, args_len, "args")?.to_vec();
-        handles::with(client, |e| {
-            *out_request = e.client.call_reducer(name, args)?;
-            Ok(LC_OK)
-        })
-    })
+    call(
+        client,
+        name,
+        args,
+        args_len,
+        out_request,
+        Client::call_reducer,
+    )
 }
 
 /// Calls procedure `name`; as `lc_call_reducer`, with a `ProcedureResult` event.
@@ -271,12 +270,34 @@ pub unsafe extern "C" fn lc_call_procedure(
     args_len: u32,
     out_request: *mut u32,
 ) -> i32 {
+    call(
+        client,
+        name,
+        args,
+        args_len,
+        out_request,
+        Client::call_procedure,
+    )
+}
+
+/// A reducer or procedure call through `start`.
+///
+/// # Safety
+/// As `lc_call_reducer`.
+unsafe fn call(
+    client: u64,
+    name: *const c_char,
+    args: *const u8,
+    args_len: u32,
+    out_request: *mut u32,
+    start: fn(&mut Client, &str, Vec<u8>) -> Result<u32, lightcone_client_core::Error>,
+) -> i32 {
     guard(|| {
         let out_request = out(out_request, "out_request")?;
         let name = text(name, "name")?;
         let args = bytes(args, args_len, "args")?.to_vec();
         handles::with(client, |e| {
-            *out_request = e.client.call_procedure(name, args)?;
+            *out_request = start(&mut e.client, name, args)?;
             Ok(LC_OK)
         })
     })

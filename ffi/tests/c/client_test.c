@@ -248,6 +248,16 @@ int main(int argc, char **argv) {
     CHECK(lc_client_free(client) == LC_ERR_BAD_HANDLE, "double free");
     rc = lc_connect(NULL, "x", NULL, &client);
     CHECK(rc == LC_ERR_NULL, "null server: %d", rc);
+    LcOptions garbage = options;
+    garbage.compression = 9;
+    uint64_t never = 0;
+    rc = lc_connect(argv[1], argv[2], &garbage, &never);
+    CHECK(rc == LC_ERR_INVALID && never == 0 && strstr(lc_last_error(), "compression"),
+          "an unknown compression is refused: %d", rc);
+    const char not_utf8[] = {'S', (char)0xff, 0};
+    const char *odd[] = {not_utf8};
+    rc = lc_subscribe(client, odd, 1, &set);
+    CHECK(rc == LC_ERR_INVALID, "text that is not UTF-8: %d", rc);
 
     forget_seen();
     free(seen);
