@@ -26,6 +26,24 @@ pub enum Command {
         #[arg(long, short = 'p', default_value = ".")]
         project_path: PathBuf,
     },
+    /// Generate client code for a module (C# for the Unity package).
+    Generate {
+        /// The language: `csharp`.
+        #[arg(long, default_value = "csharp")]
+        lang: String,
+        /// Where to write the files (created if missing; generated files are replaced).
+        #[arg(long, short = 'o')]
+        out_dir: PathBuf,
+        /// A built module instead of building the project.
+        #[arg(long, short = 'b')]
+        bin_path: Option<PathBuf>,
+        /// The module's crate, built first.
+        #[arg(long, short = 'p', default_value = ".")]
+        project_path: PathBuf,
+        /// The namespace of the generated types.
+        #[arg(long, default_value = "Lightcone.Module")]
+        namespace: String,
+    },
     /// Create a new module project.
     Init {
         /// The module's language (only `rust` so far).

@@ -21,6 +21,7 @@
 pub mod atomic_file;
 pub mod auth;
 pub mod client;
+pub mod codegen;
 pub mod crash_point;
 pub mod data_dir_lock;
 pub mod database;

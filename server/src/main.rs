@@ -118,6 +118,18 @@ fn client(command: cli::Command) -> Result<(), lightcone_server::client::error::
             let wasm = cmd::build(&project_path)?;
             println!("{}", wasm.display());
         }
+        C::Generate {
+            lang,
+            out_dir,
+            bin_path,
+            project_path,
+            namespace,
+        } => {
+            let wasm = cmd::module_bytes(bin_path.as_deref(), &project_path)?;
+            for name in cmd::generate(&wasm, &lang, &namespace, &out_dir)? {
+                println!("{}", out_dir.join(name).display());
+            }
+        }
         C::Init { lang, dir } => {
             if lang != "rust" {
                 return Err(CliError::Usage(format!(

@@ -220,6 +220,30 @@ pub fn module_bytes(wasm: Option<&Path>, project: &Path) -> Result<Vec<u8>, CliE
     std::fs::read(&built).map_err(CliError::file("reading", &built))
 }
 
+/// `generate`: the module in `wasm` described (by running it, as publishing does) and its
+/// client code in `lang` written to `out_dir`; the names of the files written.
+pub fn generate(
+    wasm: &[u8],
+    lang: &str,
+    namespace: &str,
+    out_dir: &Path,
+) -> Result<Vec<String>, CliError> {
+    let engine = lightcone_host::HostEngine::new(lightcone_host::HostConfig::default())
+        .map_err(|e| CliError::Usage(format!("cannot start the wasm engine: {e}")))?;
+    let (_, def) = lightcone_host::ModuleHost::load(&engine, wasm)
+        .map_err(|e| CliError::Usage(format!("the module cannot be described: {e}")))?;
+    let files = crate::codegen::generate(&def, lang, namespace)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    std::fs::create_dir_all(out_dir).map_err(CliError::file("creating", out_dir))?;
+    let mut names = Vec::new();
+    for f in files {
+        let path = out_dir.join(&f.name);
+        std::fs::write(&path, &f.text).map_err(CliError::file("writing", &path))?;
+        names.push(f.name);
+    }
+    Ok(names)
+}
+
 /// `build`: compiles the module crate in `project` to wasm.
 pub fn build(project: &Path) -> Result<std::path::PathBuf, CliError> {
     // Absolute, so the target directory below does not get resolved against the crate twice.

@@ -1,0 +1,32 @@
+//! `lightcone generate`: client code for a module, from its definition (`ModuleDef`, read by
+//! running the module's `__describe_module__`). One language so far: C# (`csharp.rs`), for the
+//! Unity package's runtime (unity-package/Runtime/Core).
+
+mod csharp;
+mod names;
+
+use lightcone_protocol::moduledef::ModuleDef;
+
+/// One generated file: its name (relative to the output directory) and text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    pub name: String,
+    pub text: String,
+}
+
+/// Why code could not be generated.
+#[derive(Debug, thiserror::Error)]
+pub enum CodegenError {
+    #[error("unknown language `{0}` (supported: csharp)")]
+    UnknownLanguage(String),
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// The files for `def` in `lang`, their types in namespace `namespace`.
+pub fn generate(def: &ModuleDef, lang: &str, namespace: &str) -> Result<Vec<File>, CodegenError> {
+    match lang {
+        "csharp" | "cs" | "c#" => csharp::generate(def, namespace),
+        other => Err(CodegenError::UnknownLanguage(other.to_owned())),
+    }
+}
