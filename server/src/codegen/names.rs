@@ -117,6 +117,6 @@ mod tests {
         assert_eq!(pascal("player"), "Player");
         assert_eq!(camel("string"), "@string");
         assert_eq!(camel("sender_name"), "senderName");
-        assert_eq!(pascal("2d"), "_2d");
+        assert_eq!(pascal("2d"), "_2D");
     }
 }
