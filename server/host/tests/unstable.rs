@@ -37,7 +37,7 @@ fn procedures_run_with_their_own_transactions() {
     let mut host = publish(UNSTABLE, Identity::ZERO);
     let def = host.def().clone();
     assert_eq!(def.procedures.len(), 10);
-    assert_eq!(def.views.len(), 7);
+    assert_eq!(def.views.len(), 9);
     let my_score = def.views.iter().find(|v| v.name == "my_score").unwrap();
     assert_eq!(my_score.primary_key, Some(0), "ViewPrimaryKeys: `player`");
     let who = caller(1);
