@@ -1,5 +1,6 @@
 //! The committed bindings match the code: include/lightcone.h (cbindgen),
-//! bindings/LightconeNative.g.cs (csbindgen) and bindings/LightconeConstants.g.cs (the
+//! the Unity package's Runtime/Native/LightconeNative.g.cs (csbindgen) and
+//! Runtime/Native/LightconeConstants.g.cs (the
 //! header's `#define`s as C# constants, which csbindgen does not emit). Run with
 //! `LIGHTCONE_BLESS=1` to rewrite them.
 
@@ -37,7 +38,7 @@ fn the_c_header_is_current() {
     let header = String::from_utf8(header).unwrap();
     check(&dir.join("include/lightcone.h"), &header);
     check(
-        &dir.join("bindings/LightconeConstants.g.cs"),
+        &native_dir().join("LightconeConstants.g.cs"),
         &csharp_constants(&header),
     );
 }
@@ -95,7 +96,12 @@ fn the_csharp_declarations_are_current() {
         .generate_csharp_file(&out)
         .unwrap();
     let fresh = std::fs::read_to_string(&out).unwrap();
-    check(&dir.join("bindings/LightconeNative.g.cs"), &fresh);
+    check(&native_dir().join("LightconeNative.g.cs"), &fresh);
+}
+
+/// Where the C# declarations live: the Unity package, their one user that ships.
+fn native_dir() -> PathBuf {
+    crate_dir().join("../unity-package/Runtime/Native")
 }
 
 fn tempfile_path(name: &str) -> PathBuf {

@@ -5,57 +5,16 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
+use support::tools::{lib_dir, repo, run};
 use support::Server;
 
 const EVERYTHING: &str = "server/host/tests/modules/everything";
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// The directory holding this build's `liblightcone.so`: target/<profile> (where the
-/// workspace build puts it), else target/<profile>/deps.
-fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let deps = exe.parent().unwrap().to_path_buf();
-    let candidates = [deps.parent().unwrap().to_path_buf(), deps];
-    candidates
-        .iter()
-        .find(|d| d.join("liblightcone.so").exists())
-        .cloned()
-        .unwrap_or_else(|| {
-            panic!(
-                "no liblightcone.so in {candidates:?}: build the workspace (cargo test \
-                 --workspace builds it; or cargo build -p lightcone-ffi)"
-            )
-        })
-}
-
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("client-abi");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-/// Runs `command`; its output when it succeeded, else the test fails showing it.
-fn run(command: &mut Command, what: &str) -> String {
-    let out = command
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: cannot run: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n{text}",
-        out.status
-    );
-    text
+    support::tools::scratch("client-abi", name)
 }
 
 #[test]
@@ -88,13 +47,14 @@ fn a_csharp_program_does_the_same_through_the_csbindgen_declarations() {
     let lib = lib_dir();
     let exe = scratch("ClientTest.exe");
     let ffi = repo().join("ffi");
+    let native = repo().join("unity-package/Runtime/Native");
     run(
         Command::new("mcs")
             .args(["-unsafe", "-warnaserror", "-nologo"])
             .arg(format!("-out:{}", exe.display()))
             .arg(ffi.join("tests/cs/ClientTest.cs"))
-            .arg(ffi.join("bindings/LightconeNative.g.cs"))
-            .arg(ffi.join("bindings/LightconeConstants.g.cs")),
+            .arg(native.join("LightconeNative.g.cs"))
+            .arg(native.join("LightconeConstants.g.cs")),
         "mcs",
     );
     let (server, _) = Server::with_module("game", EVERYTHING);

@@ -359,3 +359,57 @@ pub mod ws {
         }
     }
 }
+
+/// Running the native library's other users: compilers and programs (gcc, mcs, mono).
+pub mod tools {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    /// The repository's root.
+    pub fn repo() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    }
+
+    /// `name` in this test's scratch folder `group` (created).
+    pub fn scratch(group: &str, name: &str) -> PathBuf {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(group);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join(name)
+    }
+
+    /// The directory holding this build's `liblightcone.so`: target/<profile> (where the
+    /// workspace build puts it), else target/<profile>/deps.
+    pub fn lib_dir() -> PathBuf {
+        let exe = std::env::current_exe().unwrap();
+        let deps = exe.parent().unwrap().to_path_buf();
+        let candidates = [deps.parent().unwrap().to_path_buf(), deps];
+        candidates
+            .iter()
+            .find(|d| d.join("liblightcone.so").exists())
+            .cloned()
+            .unwrap_or_else(|| {
+                panic!(
+                    "no liblightcone.so in {candidates:?}: build the workspace (cargo test \
+                     --workspace builds it; or cargo build -p lightcone-ffi)"
+                )
+            })
+    }
+
+    /// Runs `command`: its output when it succeeded, else the test fails showing it.
+    pub fn run(command: &mut Command, what: &str) -> String {
+        let out = command
+            .output()
+            .unwrap_or_else(|e| panic!("{what}: cannot run: {e}"));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success(),
+            "{what} failed ({}):\n{text}",
+            out.status
+        );
+        text
+    }
+}

@@ -168,8 +168,8 @@ fn csharp(transactions: u32) {
         .args(["-unsafe", "-optimize+", "-warnaserror", "-nologo"])
         .arg(format!("-out:{}", exe.display()))
         .arg(ffi.join("benches/cs/EventsBench.cs"))
-        .arg(ffi.join("bindings/LightconeNative.g.cs"))
-        .arg(ffi.join("bindings/LightconeConstants.g.cs"))
+        .arg(ffi.join("../unity-package/Runtime/Native/LightconeNative.g.cs"))
+        .arg(ffi.join("../unity-package/Runtime/Native/LightconeConstants.g.cs"))
         .status()
         .expect("mcs");
     assert!(status.success(), "mcs failed");

@@ -1,4 +1,4 @@
-// Drives the C ABI from C# through the csbindgen declarations (bindings/LightconeNative.g.cs),
+// Drives the C ABI from C# through the csbindgen declarations (unity-package/Runtime/Native/LightconeNative.g.cs),
 // as the Unity package does: connect, subscribe to `player` (tests/modules/everything), call
 // reducers, check the insert / update / delete events and their row bytes, then the refusals.
 // server/tests/client_abi.rs compiles it with mcs and runs it under mono.

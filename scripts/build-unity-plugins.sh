@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Builds the native client library (ffi/, release) and copies it into the Unity package's
+# Plugins/ with the .meta import settings Unity needs to pick it up per platform. The GUIDs
+# below are fixed, so a project that references the plugin keeps its reference across builds.
+#
+# Platforms: Linux x86_64 (built here). Windows x86_64 is not built yet (docs/unity.md says
+# why); macOS, iOS and Android need their own toolchains.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PLUGINS=unity-package/Plugins
+
+cargo build --release --locked -p lightcone-ffi
+
+folder_meta() { # path guid
+    cat > "$1.meta" <<META
+fileFormatVersion: 2
+guid: $2
+folderAsset: yes
+DefaultImporter:
+  externalObjects: {}
+  userData: 
+  assetBundleName: 
+  assetBundleVariant: 
+META
+}
+
+mkdir -p "$PLUGINS/Linux/x86_64"
+folder_meta "$PLUGINS/Linux" 5f0c3a1e9b2d4c6e8a7f1b3d5e7a9c01
+folder_meta "$PLUGINS/Linux/x86_64" 5f0c3a1e9b2d4c6e8a7f1b3d5e7a9c02
+cp target/release/liblightcone.so "$PLUGINS/Linux/x86_64/liblightcone.so"
+strip --strip-debug "$PLUGINS/Linux/x86_64/liblightcone.so" 2>/dev/null || true
+cat > "$PLUGINS/Linux/x86_64/liblightcone.so.meta" <<'META'
+fileFormatVersion: 2
+guid: 5f0c3a1e9b2d4c6e8a7f1b3d5e7a9c03
+PluginImporter:
+  externalObjects: {}
+  serializedVersion: 2
+  iconMap: {}
+  executionOrder: {}
+  defineConstraints: []
+  isPreloaded: 0
+  isOverridable: 0
+  isExplicitlyReferenced: 0
+  validateReferences: 1
+  platformData:
+  - first:
+      : Any
+    second:
+      enabled: 0
+      settings:
+        Exclude Editor: 0
+        Exclude Linux64: 0
+        Exclude OSXUniversal: 1
+        Exclude Win: 1
+        Exclude Win64: 1
+  - first:
+      Editor: Editor
+    second:
+      enabled: 1
+      settings:
+        CPU: x86_64
+        DefaultValueInitialized: true
+        OS: Linux
+  - first:
+      Standalone: Linux64
+    second:
+      enabled: 1
+      settings:
+        CPU: x86_64
+  - first:
+      Standalone: Win64
+    second:
+      enabled: 0
+      settings:
+        CPU: None
+  userData: 
+  assetBundleName: 
+  assetBundleVariant: 
+META
+echo "copied $(du -h "$PLUGINS/Linux/x86_64/liblightcone.so" | cut -f1) to $PLUGINS/Linux/x86_64/"
