@@ -173,9 +173,13 @@ impl Worker {
         let mut attempt = 0u32;
         let mut rng = rand::rng();
         loop {
+            // Whether this round had a connection to lose (a failed attempt loses nothing:
+            // the engine hears one ConnectionLost per loss, then the attempts).
+            let mut had_session = false;
             let end = match self.connect().await {
                 Ok(socket) => {
                     attempt = 0;
+                    had_session = true;
                     self.session(socket).await
                 }
                 Err(e) if e.permanent => {
@@ -191,7 +195,7 @@ impl Worker {
                 }
                 End::Lost(reason) => reason,
             };
-            self.lost(&reason);
+            self.lost(&reason, had_session);
             attempt += 1;
             if attempt > self.settings.backoff.max_attempts {
                 self.send(Inbound::GaveUp(format!(
@@ -213,7 +217,7 @@ impl Worker {
     }
 
     /// The connection is gone: held messages go as they are, pending calls are lost.
-    fn lost(&mut self, reason: &str) {
+    fn lost(&mut self, reason: &str, had_session: bool) {
         if let Some(hold) = self.hold.take() {
             self.send(Inbound::Unit(hold.items));
         }
@@ -233,7 +237,9 @@ impl Worker {
                 },
             });
         }
-        self.send(Inbound::Lost(reason.to_owned()));
+        if had_session {
+            self.send(Inbound::Lost(reason.to_owned()));
+        }
     }
 
     /// Waits `delay` while disconnected, taking commands: `Some(reason)` if the game ended.

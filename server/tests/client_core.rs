@@ -397,19 +397,6 @@ fn a_prediction_is_confirmed_by_its_commit_and_rolled_back_by_its_failure() {
     );
 }
 
-/// `lightcone start` over `dir`, listening on `addr`.
-fn durable_at(dir: &std::path::Path, addr: &str) -> Server {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_lightcone"));
-    command.args([
-        "start",
-        "--listen-addr",
-        addr,
-        "--data-dir",
-        dir.to_str().unwrap(),
-    ]);
-    Server::spawn(command)
-}
-
 #[test]
 fn after_a_server_restart_the_reconnected_client_sees_exactly_what_changed() {
     let dir = tempfile::tempdir().unwrap();
@@ -417,7 +404,7 @@ fn after_a_server_restart_the_reconnected_client_sees_exactly_what_changed() {
     let (_, owner) = server.new_identity();
     let r = server.publish("game", Some(&owner), &support::module_wasm(EVERYTHING));
     assert_eq!(r.status, 200, "{r:?}");
-    let addr = server.base.trim_start_matches("http://").to_owned();
+    let addr = server.addr();
 
     let mut c = Client::builder(&server.base, "game")
         .backoff(Backoff {
@@ -452,7 +439,7 @@ fn after_a_server_restart_the_reconnected_client_sees_exactly_what_changed() {
     }
     assert!(elsewhere.stop().is_some());
 
-    let _server = durable_at(dir.path(), &addr);
+    let _server = Server::durable_at(dir.path(), &addr);
     let seen = until(&mut c, "Reconnected", |seen| {
         seen.iter().any(|e| is(e, EventKind::Reconnected))
     });

@@ -84,6 +84,25 @@ impl Server {
         Self::start(&["--data-dir", dir.to_str().unwrap()])
     }
 
+    /// A durable server over `dir` listening on `addr` (`127.0.0.1:port`): a restart at the
+    /// address clients know.
+    pub fn durable_at(dir: &Path, addr: &str) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_lightcone"));
+        command.args([
+            "start",
+            "--listen-addr",
+            addr,
+            "--data-dir",
+            dir.to_str().unwrap(),
+        ]);
+        Self::spawn(command)
+    }
+
+    /// `host:port` of the server.
+    pub fn addr(&self) -> String {
+        self.base.trim_start_matches("http://").to_owned()
+    }
+
     fn reply(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<Reply, String> {
         let mut r = r.map_err(|e| e.to_string())?;
         let header = |name: &str| {
@@ -377,12 +396,13 @@ pub mod tools {
         dir.join(name)
     }
 
-    /// The directory holding this build's `liblightcone.so`: target/<profile> (where the
-    /// workspace build puts it), else target/<profile>/deps.
+    /// The directory holding this build's `liblightcone.so`: target/<profile>/deps, where
+    /// cargo builds it as this package's dev-dependency (so it is never older than the
+    /// test), else target/<profile>.
     pub fn lib_dir() -> PathBuf {
         let exe = std::env::current_exe().unwrap();
         let deps = exe.parent().unwrap().to_path_buf();
-        let candidates = [deps.parent().unwrap().to_path_buf(), deps];
+        let candidates = [deps.clone(), deps.parent().unwrap().to_path_buf()];
         candidates
             .iter()
             .find(|d| d.join("liblightcone.so").exists())
