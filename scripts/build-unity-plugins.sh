@@ -3,8 +3,9 @@
 # Plugins/ with the .meta import settings Unity needs to pick it up per platform. The GUIDs
 # below are fixed, so a project that references the plugin keeps its reference across builds.
 #
-# Platforms: Linux x86_64 (built here). Windows x86_64 is not built yet (docs/unity.md says
-# why); macOS, iOS and Android need their own toolchains.
+# Platforms: Linux x86_64; Windows x86_64 when mingw-w64 is installed (apt install
+# gcc-mingw-w64-x86-64), cross-built with Debian's rustc (`rustc-web`, which builds std from
+# source: rustup cannot add the target here). macOS, iOS and Android need their toolchains.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PLUGINS=unity-package/Plugins
@@ -78,3 +79,66 @@ PluginImporter:
   assetBundleVariant: 
 META
 echo "copied $(du -h "$PLUGINS/Linux/x86_64/liblightcone.so" | cut -f1) to $PLUGINS/Linux/x86_64/"
+
+if ! command -v x86_64-w64-mingw32-gcc >/dev/null; then
+    echo "no x86_64-w64-mingw32-gcc: the Windows library is skipped (apt install gcc-mingw-w64-x86-64)"
+    exit 0
+fi
+RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
+CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc \
+    cargo build --release --locked -p lightcone-ffi --target x86_64-pc-windows-gnu \
+    -Zbuild-std=std,panic_unwind
+mkdir -p "$PLUGINS/Windows/x86_64"
+folder_meta "$PLUGINS/Windows" 5f0c3a1e9b2d4c6e8a7f1b3d5e7a9c11
+folder_meta "$PLUGINS/Windows/x86_64" 5f0c3a1e9b2d4c6e8a7f1b3d5e7a9c12
+cp target/x86_64-pc-windows-gnu/release/lightcone.dll "$PLUGINS/Windows/x86_64/lightcone.dll"
+x86_64-w64-mingw32-strip --strip-debug "$PLUGINS/Windows/x86_64/lightcone.dll"
+cat > "$PLUGINS/Windows/x86_64/lightcone.dll.meta" <<'META'
+fileFormatVersion: 2
+guid: 5f0c3a1e9b2d4c6e8a7f1b3d5e7a9c13
+PluginImporter:
+  externalObjects: {}
+  serializedVersion: 2
+  iconMap: {}
+  executionOrder: {}
+  defineConstraints: []
+  isPreloaded: 0
+  isOverridable: 0
+  isExplicitlyReferenced: 0
+  validateReferences: 1
+  platformData:
+  - first:
+      : Any
+    second:
+      enabled: 0
+      settings:
+        Exclude Editor: 0
+        Exclude Linux64: 1
+        Exclude OSXUniversal: 1
+        Exclude Win: 1
+        Exclude Win64: 0
+  - first:
+      Editor: Editor
+    second:
+      enabled: 1
+      settings:
+        CPU: x86_64
+        DefaultValueInitialized: true
+        OS: Windows
+  - first:
+      Standalone: Win64
+    second:
+      enabled: 1
+      settings:
+        CPU: x86_64
+  - first:
+      Standalone: Linux64
+    second:
+      enabled: 0
+      settings:
+        CPU: None
+  userData: 
+  assetBundleName: 
+  assetBundleVariant: 
+META
+echo "copied $(du -h "$PLUGINS/Windows/x86_64/lightcone.dll" | cut -f1) to $PLUGINS/Windows/x86_64/"
