@@ -25,14 +25,15 @@ DefaultImporter:
 META
 }
 
-mkdir -p "$PLUGINS/Linux/x86_64"
-folder_meta "$PLUGINS/Linux" 5f0c3a1e9b2d4c6e8a7f1b3d5e7a9c01
-folder_meta "$PLUGINS/Linux/x86_64" 5f0c3a1e9b2d4c6e8a7f1b3d5e7a9c02
-cp target/release/liblightcone.so "$PLUGINS/Linux/x86_64/liblightcone.so"
-strip --strip-debug "$PLUGINS/Linux/x86_64/liblightcone.so" 2>/dev/null || true
-cat > "$PLUGINS/Linux/x86_64/liblightcone.so.meta" <<'META'
+# A native plugin's import settings: enabled in the Editor on `os` and in the `standalone`
+# player, disabled in the `other` standalone player and on every other platform.
+plugin_meta() { # path guid os standalone other
+    local exclude_linux=1 exclude_win64=1
+    [ "$4" = Linux64 ] && exclude_linux=0
+    [ "$4" = Win64 ] && exclude_win64=0
+    cat > "$1" <<META
 fileFormatVersion: 2
-guid: 5f0c3a1e9b2d4c6e8a7f1b3d5e7a9c03
+guid: $2
 PluginImporter:
   externalObjects: {}
   serializedVersion: 2
@@ -50,10 +51,10 @@ PluginImporter:
       enabled: 0
       settings:
         Exclude Editor: 0
-        Exclude Linux64: 0
+        Exclude Linux64: $exclude_linux
         Exclude OSXUniversal: 1
         Exclude Win: 1
-        Exclude Win64: 1
+        Exclude Win64: $exclude_win64
   - first:
       Editor: Editor
     second:
@@ -61,15 +62,15 @@ PluginImporter:
       settings:
         CPU: x86_64
         DefaultValueInitialized: true
-        OS: Linux
+        OS: $3
   - first:
-      Standalone: Linux64
+      Standalone: $4
     second:
       enabled: 1
       settings:
         CPU: x86_64
   - first:
-      Standalone: Win64
+      Standalone: $5
     second:
       enabled: 0
       settings:
@@ -78,6 +79,14 @@ PluginImporter:
   assetBundleName: 
   assetBundleVariant: 
 META
+}
+
+mkdir -p "$PLUGINS/Linux/x86_64"
+folder_meta "$PLUGINS/Linux" 5f0c3a1e9b2d4c6e8a7f1b3d5e7a9c01
+folder_meta "$PLUGINS/Linux/x86_64" 5f0c3a1e9b2d4c6e8a7f1b3d5e7a9c02
+cp target/release/liblightcone.so "$PLUGINS/Linux/x86_64/liblightcone.so"
+strip --strip-debug "$PLUGINS/Linux/x86_64/liblightcone.so" 2>/dev/null || true
+plugin_meta "$PLUGINS/Linux/x86_64/liblightcone.so.meta" 5f0c3a1e9b2d4c6e8a7f1b3d5e7a9c03 Linux Linux64 Win64
 echo "copied $(du -h "$PLUGINS/Linux/x86_64/liblightcone.so" | cut -f1) to $PLUGINS/Linux/x86_64/"
 
 if ! command -v x86_64-w64-mingw32-gcc >/dev/null; then
@@ -93,52 +102,5 @@ folder_meta "$PLUGINS/Windows" 5f0c3a1e9b2d4c6e8a7f1b3d5e7a9c11
 folder_meta "$PLUGINS/Windows/x86_64" 5f0c3a1e9b2d4c6e8a7f1b3d5e7a9c12
 cp target/x86_64-pc-windows-gnu/release/lightcone.dll "$PLUGINS/Windows/x86_64/lightcone.dll"
 x86_64-w64-mingw32-strip --strip-debug "$PLUGINS/Windows/x86_64/lightcone.dll"
-cat > "$PLUGINS/Windows/x86_64/lightcone.dll.meta" <<'META'
-fileFormatVersion: 2
-guid: 5f0c3a1e9b2d4c6e8a7f1b3d5e7a9c13
-PluginImporter:
-  externalObjects: {}
-  serializedVersion: 2
-  iconMap: {}
-  executionOrder: {}
-  defineConstraints: []
-  isPreloaded: 0
-  isOverridable: 0
-  isExplicitlyReferenced: 0
-  validateReferences: 1
-  platformData:
-  - first:
-      : Any
-    second:
-      enabled: 0
-      settings:
-        Exclude Editor: 0
-        Exclude Linux64: 1
-        Exclude OSXUniversal: 1
-        Exclude Win: 1
-        Exclude Win64: 0
-  - first:
-      Editor: Editor
-    second:
-      enabled: 1
-      settings:
-        CPU: x86_64
-        DefaultValueInitialized: true
-        OS: Windows
-  - first:
-      Standalone: Win64
-    second:
-      enabled: 1
-      settings:
-        CPU: x86_64
-  - first:
-      Standalone: Linux64
-    second:
-      enabled: 0
-      settings:
-        CPU: None
-  userData: 
-  assetBundleName: 
-  assetBundleVariant: 
-META
+plugin_meta "$PLUGINS/Windows/x86_64/lightcone.dll.meta" 5f0c3a1e9b2d4c6e8a7f1b3d5e7a9c13 Windows Win64 Linux64
 echo "copied $(du -h "$PLUGINS/Windows/x86_64/lightcone.dll" | cut -f1) to $PLUGINS/Windows/x86_64/"

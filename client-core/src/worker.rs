@@ -300,19 +300,8 @@ impl Worker {
 
     /// Hands `item` over, or holds it with the unit being gathered.
     fn emit(&mut self, item: Inbound) {
-        match &mut self.hold {
-            Some(hold) => hold.items.push(item),
-            None => self.send(item),
-        }
-        let done = self
-            .hold
-            .as_ref()
-            .is_some_and(|h| h.applied.is_empty() && h.unapplied.is_empty());
-        if done {
-            if let Some(hold) = self.hold.take() {
-                self.send(Inbound::Unit(hold.items));
-            }
-        }
+        self.emit_held(item);
+        self.emit_nothing();
     }
 
     /// Connects and waits for `InitialConnection`.

@@ -1,4 +1,4 @@
-//! The C ABI (`ffi/`, built as `target/<profile>/liblightcone.so` by the workspace build)
+//! The C ABI (`ffi/`, whose `liblightcone.so` cargo builds as this package's dev-dependency)
 //! driven from C (ffi/tests/c/client_test.c, compiled with gcc here) and from C# through
 //! the csbindgen declarations (ffi/tests/cs/ClientTest.cs, compiled with Mono's `mcs` and
 //! run under `mono`), each against the real server with tests/modules/everything.

@@ -106,37 +106,8 @@ fn the_chat_sample_compiles_with_the_chat_module_s_generated_code() {
 
 #[test]
 fn generated_csharp_over_the_runtime_round_trips_every_type_and_sees_changes() {
-    let wasm = scratch("everything.wasm");
-    std::fs::write(&wasm, support::module_wasm(EVERYTHING)).unwrap();
-    let generated = scratch("generated");
-    let _ = std::fs::remove_dir_all(&generated);
-    run(
-        Command::new(env!("CARGO_BIN_EXE_lightcone"))
-            .args([
-                "generate",
-                "--lang",
-                "csharp",
-                "--namespace",
-                "Lightcone.Module",
-            ])
-            .arg("--bin-path")
-            .arg(&wasm)
-            .arg("--out-dir")
-            .arg(&generated),
-        "lightcone generate",
-    );
-    let exe = scratch("EverythingTest.exe");
-    let repo = repo();
-    run(
-        Command::new("mcs")
-            .args(["-unsafe", "-warnaserror", "-nologo"])
-            .arg(format!("-out:{}", exe.display()))
-            .args(sources(&repo.join("unity-package/Runtime/Core")))
-            .args(sources(&repo.join("unity-package/Runtime/Native")))
-            .args(sources(&generated))
-            .arg(repo.join("tests/unity/EverythingTest.cs")),
-        "mcs",
-    );
+    let generated = generate(EVERYTHING, "everything-run");
+    let exe = program(&generated, "EverythingTest");
     let (server, _) = Server::with_module("game", EVERYTHING);
     let out = run(
         Command::new("mono")
@@ -146,6 +117,23 @@ fn generated_csharp_over_the_runtime_round_trips_every_type_and_sees_changes() {
         "the C# test",
     );
     assert!(out.contains("unity core: all checks passed"), "{out}");
+}
+
+/// tests/unity/`name`.cs compiled with the runtime and the `generated` code: its exe.
+fn program(generated: &Path, name: &str) -> PathBuf {
+    let exe = scratch(&format!("{name}.exe"));
+    let repo = repo();
+    run(
+        Command::new("mcs")
+            .args(["-unsafe", "-warnaserror", "-nologo"])
+            .arg(format!("-out:{}", exe.display()))
+            .args(sources(&repo.join("unity-package/Runtime/Core")))
+            .args(sources(&repo.join("unity-package/Runtime/Native")))
+            .args(sources(generated))
+            .arg(repo.join(format!("tests/unity/{name}.cs"))),
+        "mcs",
+    );
+    exe
 }
 
 /// The module published on a durable server over `dir`: the server and the owner's token.
@@ -161,18 +149,7 @@ fn durable_game(dir: &Path) -> (Server, String) {
 fn a_server_restart_is_seen_as_state_changes_and_the_cache_is_right_afterwards() {
     use std::io::{BufRead, BufReader};
     let generated = generate(EVERYTHING, "everything-reconnect");
-    let exe = scratch("ReconnectTest.exe");
-    let repo = repo();
-    run(
-        Command::new("mcs")
-            .args(["-unsafe", "-warnaserror", "-nologo"])
-            .arg(format!("-out:{}", exe.display()))
-            .args(sources(&repo.join("unity-package/Runtime/Core")))
-            .args(sources(&repo.join("unity-package/Runtime/Native")))
-            .args(sources(&generated))
-            .arg(repo.join("tests/unity/ReconnectTest.cs")),
-        "mcs",
-    );
+    let exe = program(&generated, "ReconnectTest");
     let dir = tempfile::tempdir().unwrap();
     let (server, owner) = durable_game(dir.path());
     let addr = server.addr();

@@ -158,25 +158,11 @@ impl Gen<'_> {
     /// Statements reading a `ty` from reader `r` into `target`.
     fn read(&mut self, ty: &AlgebraicType, target: &str) -> Result<String, CodegenError> {
         use AlgebraicType as T;
-        let simple = |m: &str| Ok(format!("{target} = r.{m}();\n"));
+        let simple = |m: &str| Ok(format!("{target} = r.Read{m}();\n"));
+        if let Some(m) = scalar(ty) {
+            return simple(m);
+        }
         match ty {
-            T::Bool => simple("ReadBool"),
-            T::I8 => simple("ReadI8"),
-            T::U8 => simple("ReadU8"),
-            T::I16 => simple("ReadI16"),
-            T::U16 => simple("ReadU16"),
-            T::I32 => simple("ReadI32"),
-            T::U32 => simple("ReadU32"),
-            T::I64 => simple("ReadI64"),
-            T::U64 => simple("ReadU64"),
-            T::I128 => simple("ReadI128"),
-            T::U128 => simple("ReadU128"),
-            T::I256 => simple("ReadI256"),
-            T::U256 => simple("ReadU256"),
-            T::F32 => simple("ReadF32"),
-            T::F64 => simple("ReadF64"),
-            T::String => simple("ReadString"),
-            T::Array(e) if **e == T::U8 => simple("ReadBytes"),
             T::Array(e) => {
                 let k = self.next_temp();
                 let elem = self.cs_type(e)?;
@@ -210,7 +196,7 @@ impl Gen<'_> {
                 if name == "Unit" {
                     Ok(format!("{target} = default(Unit);\n"))
                 } else if name == "U128" {
-                    simple("ReadU128")
+                    simple("U128")
                 } else {
                     Ok(format!("{target} = {name}.Read(ref r);\n"))
                 }
@@ -227,31 +213,19 @@ impl Gen<'_> {
                 }
                 None => Ok(format!("{target} = ScheduleAt.Read(ref r);\n")),
             },
+            // The scalars returned above.
+            other => Err(inline(other)),
         }
     }
 
     /// Statements writing `value` (a C# expression of `ty`'s type) to writer `w`.
     fn write(&mut self, ty: &AlgebraicType, value: &str) -> Result<String, CodegenError> {
         use AlgebraicType as T;
-        let simple = |m: &str| Ok(format!("w.{m}({value});\n"));
+        let simple = |m: &str| Ok(format!("w.Write{m}({value});\n"));
+        if let Some(m) = scalar(ty) {
+            return simple(m);
+        }
         match ty {
-            T::Bool => simple("WriteBool"),
-            T::I8 => simple("WriteI8"),
-            T::U8 => simple("WriteU8"),
-            T::I16 => simple("WriteI16"),
-            T::U16 => simple("WriteU16"),
-            T::I32 => simple("WriteI32"),
-            T::U32 => simple("WriteU32"),
-            T::I64 => simple("WriteI64"),
-            T::U64 => simple("WriteU64"),
-            T::I128 => simple("WriteI128"),
-            T::U128 => simple("WriteU128"),
-            T::I256 => simple("WriteI256"),
-            T::U256 => simple("WriteU256"),
-            T::F32 => simple("WriteF32"),
-            T::F64 => simple("WriteF64"),
-            T::String => simple("WriteString"),
-            T::Array(e) if **e == T::U8 => simple("WriteBytes"),
             T::Array(e) => {
                 let k = self.next_temp();
                 let body = self.write(e, &format!("a{k}[i{k}]"))?;
@@ -278,7 +252,7 @@ impl Gen<'_> {
                 if name == "Unit" {
                     Ok(String::new())
                 } else if name == "U128" {
-                    simple("WriteU128")
+                    simple("U128")
                 } else {
                     Ok(format!("{value}.Write(w);\n"))
                 }
@@ -298,6 +272,8 @@ impl Gen<'_> {
                 }
                 None => Ok(format!("{value}.Write(w);\n")),
             },
+            // The scalars returned above.
+            other => Err(inline(other)),
         }
     }
 
@@ -619,6 +595,32 @@ impl Gen<'_> {
             indent(&adds, 2)
         )
     }
+}
+
+/// The runtime's `Read…`/`Write…` suffix for a type read and written by one call: the
+/// integers, floats, bool, string and byte arrays.
+fn scalar(ty: &AlgebraicType) -> Option<&'static str> {
+    use AlgebraicType as T;
+    Some(match ty {
+        T::Bool => "Bool",
+        T::I8 => "I8",
+        T::U8 => "U8",
+        T::I16 => "I16",
+        T::U16 => "U16",
+        T::I32 => "I32",
+        T::U32 => "U32",
+        T::I64 => "I64",
+        T::U64 => "U64",
+        T::I128 => "I128",
+        T::U128 => "U128",
+        T::I256 => "I256",
+        T::U256 => "U256",
+        T::F32 => "F32",
+        T::F64 => "F64",
+        T::String => "String",
+        T::Array(e) if **e == T::U8 => "Bytes",
+        _ => return None,
+    })
 }
 
 /// The field name of column `column` in row type `row` (never the type's own name).
