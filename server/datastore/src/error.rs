@@ -56,6 +56,8 @@ pub enum DatastoreError {
     },
     #[error("the newest snapshot is at offset {snapshot} but the commitlog ends at {log}: transactions are missing")]
     SnapshotAheadOfLog { snapshot: u64, log: u64 },
+    #[error("transaction {offset} is still not durable after {waited_s} s")]
+    NotDurable { offset: u64, waited_s: u64 },
     #[error("commitlog transaction {offset} cannot be replayed: {reason}")]
     Replay { offset: u64, reason: String },
 }

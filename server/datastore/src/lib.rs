@@ -57,6 +57,9 @@ pub use tx::{MutTx, Slots};
 /// How long a snapshot waits for its transactions to become durable.
 const SNAPSHOT_DURABLE_WAIT: Duration = Duration::from_secs(60);
 
+/// How long a schema change waits for its transaction to become durable before it returns.
+const MIGRATION_DURABLE_WAIT: Duration = Duration::from_secs(60);
+
 /// Whether two column lists name the same set of columns.
 pub(crate) fn same_columns(a: &[u16], b: &[u16]) -> bool {
     a.len() == b.len() && a.iter().all(|c| b.contains(c))
@@ -431,8 +434,9 @@ impl Datastore {
     }
 
     /// Changes the schema to `new` (a republish) as one transaction: the rows are carried
-    /// over, the new definition is logged, and the steps taken are returned. Changes that could
-    /// lose data are refused with every reason ([`DatastoreError::Migration`]).
+    /// over, the new definition is logged, and the steps taken are returned once that is
+    /// durable. Changes that could lose data are refused with every reason
+    /// ([`DatastoreError::Migration`]).
     pub fn migrate(&self, new: &ModuleDef) -> Result<Vec<migrate::MigrationStep>> {
         let mut state = self.state.write();
         // Build the migrated state aside first: only a change known to apply is logged, so
@@ -442,9 +446,19 @@ impl Datastore {
         if let Some(log) = self.persistence.durability.lock().as_mut() {
             log.append(next.next_offset, &TxData::encode_schema(&new.raw_bsatn))?;
         }
+        let offset = next.next_offset;
         next.next_offset += 1;
         *state = next;
         self.persistence.after_commit(&state);
+        drop(state);
+        // Whoever replaces the module file after this must find the new schema in the log
+        // however the process ends, so the change returns only once it is durable.
+        if !self.persistence.wait_durable(offset, MIGRATION_DURABLE_WAIT)? {
+            return Err(DatastoreError::NotDurable {
+                offset,
+                waited_s: MIGRATION_DURABLE_WAIT.as_secs(),
+            });
+        }
         Ok(steps)
     }
 

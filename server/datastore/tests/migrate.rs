@@ -257,6 +257,21 @@ fn a_migration_is_durable_through_the_log_and_snapshots() {
 }
 
 #[test]
+fn a_migration_returns_only_once_its_schema_transaction_is_durable() {
+    // A publish replaces the module file right after this returns; were the schema change
+    // still queued, a crash then would leave a module the log does not describe.
+    let dir = tempfile::tempdir().unwrap();
+    let ds = Datastore::create(dir.path(), &module(), &durable()).unwrap();
+    ds.migrate(&widened()).unwrap();
+    let last = ds.read().next_offset - 1;
+    assert!(
+        ds.durable_offset().is_some_and(|d| d >= last),
+        "schema transaction {last} returned before it was durable ({:?})",
+        ds.durable_offset()
+    );
+}
+
+#[test]
 fn a_refused_migration_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let ds = Datastore::create(dir.path(), &module(), &durable()).unwrap();
