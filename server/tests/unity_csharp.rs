@@ -1,7 +1,7 @@
 //! The Unity package's engine-agnostic C# runtime (unity-package/Runtime/Core) with code
 //! `lightcone generate --lang csharp` writes for tests/modules/everything, compiled with
 //! Mono's `mcs -warnaserror` and run under `mono` against the real server and the real
-//! native library (tests/unity/EverythingTest.cs says what it checks); and the generator's
+//! native library (tests/unity/EverythingTest.cs and ChatTest.cs say what they check); and the generator's
 //! output for that module and the chat sample, compared with snapshots
 //! (tests/unity/snapshots/; `LIGHTCONE_BLESS=1` rewrites them).
 
@@ -117,6 +117,21 @@ fn generated_csharp_over_the_runtime_round_trips_every_type_and_sees_changes() {
         "the C# test",
     );
     assert!(out.contains("unity core: all checks passed"), "{out}");
+}
+
+#[test]
+fn generated_csharp_for_the_chat_module_chats_between_two_clients() {
+    let generated = generate(CHAT, "chat-run");
+    let exe = program(&generated, "ChatTest");
+    let (server, _) = Server::with_module("chat", CHAT);
+    let out = run(
+        Command::new("mono")
+            .arg(&exe)
+            .args([&server.base, "chat"])
+            .env("LD_LIBRARY_PATH", lib_dir()),
+        "the C# chat test",
+    );
+    assert!(out.contains("chat: all checks passed"), "{out}");
 }
 
 /// tests/unity/`name`.cs compiled with the runtime and the `generated` code: its exe.
