@@ -35,14 +35,20 @@ pub enum Command {
         #[arg(long, short = 'o')]
         out_dir: PathBuf,
         /// A built module instead of building the project.
-        #[arg(long, short = 'b')]
+        #[arg(long, short = 'b', conflicts_with = "database")]
         bin_path: Option<PathBuf>,
         /// The module's crate, built first.
         #[arg(long, short = 'p', default_value = ".")]
         project_path: PathBuf,
+        /// A running database (name or identity) whose schema to read instead of a module:
+        /// from the server `--server` names.
+        #[arg(long, short = 'd')]
+        database: Option<String>,
         /// The namespace of the generated types.
         #[arg(long, default_value = "Lightcone.Module")]
         namespace: String,
+        #[command(flatten)]
+        server: ServerArg,
     },
     /// Create a new module project.
     Init {

@@ -123,10 +123,20 @@ fn client(command: cli::Command) -> Result<(), lightcone_server::client::error::
             out_dir,
             bin_path,
             project_path,
+            database,
             namespace,
+            server,
         } => {
-            let wasm = cmd::module_bytes(bin_path.as_deref(), &project_path)?;
-            for name in cmd::generate(&wasm, &lang, &namespace, &out_dir)? {
+            let def = match database {
+                Some(db) => cmd::fetch_module_def(
+                    &cmd::Client::new(&config, server.server.as_deref(), true)?,
+                    &db,
+                )?,
+                None => {
+                    cmd::describe_wasm(&cmd::module_bytes(bin_path.as_deref(), &project_path)?)?
+                }
+            };
+            for name in cmd::generate(&def, &lang, &namespace, &out_dir)? {
                 println!("{}", out_dir.join(name).display());
             }
         }

@@ -36,23 +36,31 @@ const CHAT: &str = "samples/chat/module-rust";
 fn generate(dir: &str, name: &str) -> PathBuf {
     let wasm = scratch(&format!("{name}.wasm"));
     std::fs::write(&wasm, support::module_wasm(dir)).unwrap();
+    generate_with(name, |c| c.arg("--bin-path").arg(&wasm))
+}
+
+/// `lightcone generate --lang csharp` with the module named by `from`, into a fresh scratch
+/// folder `generated-<name>` (with a fresh `$HOME`, so no user config is read).
+fn generate_with(name: &str, from: impl FnOnce(&mut Command) -> &mut Command) -> PathBuf {
     let out = scratch(&format!("generated-{name}"));
     let _ = std::fs::remove_dir_all(&out);
-    run(
-        Command::new(env!("CARGO_BIN_EXE_lightcone"))
-            .args([
-                "generate",
-                "--lang",
-                "csharp",
-                "--namespace",
-                "Lightcone.Module",
-            ])
-            .arg("--bin-path")
-            .arg(&wasm)
-            .arg("--out-dir")
-            .arg(&out),
-        "lightcone generate",
-    );
+    let home = scratch(&format!("home-{name}"));
+    std::fs::create_dir_all(&home).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lightcone"));
+    command
+        .args([
+            "generate",
+            "--lang",
+            "csharp",
+            "--namespace",
+            "Lightcone.Module",
+        ])
+        .arg("--out-dir")
+        .arg(&out)
+        .env("HOME", &home)
+        .env_remove("XDG_CONFIG_HOME")
+        .env_remove("XDG_DATA_HOME");
+    run(from(&mut command), "lightcone generate");
     out
 }
 
@@ -83,6 +91,41 @@ fn the_generated_csharp_matches_its_snapshots() {
             );
         }
     }
+}
+
+#[test]
+fn generating_from_a_running_database_writes_what_its_module_file_gives() {
+    for (dir, name) in [(EVERYTHING, "everything"), (CHAT, "chat")] {
+        let (server, _) = Server::with_module(name, dir);
+        let fetched = generate_with(&format!("{name}-fetched"), |c| {
+            c.args(["--database", name, "--server", &server.base])
+        });
+        let files = sources(&fetched);
+        assert_eq!(files.len(), 4, "{files:?}");
+        let snapshots = repo().join("tests/unity/snapshots").join(name);
+        for f in files {
+            let snapshot = snapshots.join(f.file_name().unwrap());
+            assert!(
+                std::fs::read_to_string(&snapshot).unwrap() == std::fs::read_to_string(&f).unwrap(),
+                "{} generated from the running database differs from {}",
+                f.display(),
+                snapshot.display()
+            );
+        }
+    }
+    let (server, _) = Server::with_module("chat", CHAT);
+    let out = Command::new(env!("CARGO_BIN_EXE_lightcone"))
+        .args(["generate", "--lang", "csharp", "--out-dir"])
+        .arg(scratch("generated-missing"))
+        .args(["--database", "no_such_db", "--server", &server.base])
+        .env("HOME", scratch("home-missing"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("no_such_db"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -7,7 +7,8 @@
 //!   name, sums `{"variant": payload}`.
 //! - [`write_type`]: an `AlgebraicType` as `{"U32":[]}`, `{"Product":{"elements":[…]}}` …;
 //!   [`parse_type`] reads one back (clients learning row types from `/schema`).
-//! - [`module_def_v9_to_string`]: a `RawModuleDefV9` as SpacetimeDB serializes it.
+//! - [`module_def_v9_to_string`]: a `RawModuleDefV9` as SpacetimeDB serializes it;
+//!   [`parse_module_def_v9`] reads one back (`lightcone generate` from a running database).
 //! - [`parse_value`]: JSON → `AlgebraicValue` at a given type (`POST …/call/:reducer`), with a
 //!   path to the offending element in every error.
 //!
@@ -16,12 +17,14 @@
 //! form and NaN/infinity become `null`; `Array<U8>` is a lowercase hex string without `0x`.
 
 mod module_def;
+mod module_def_parse;
 mod parse;
 mod render;
 mod type_parse;
 mod typed;
 
 pub use module_def::module_def_v9_to_string;
+pub use module_def_parse::{parse_module_def_v9, MAX_SCHEMA_JSON_BYTES};
 pub use parse::{
     check_args_budget, parse_args, parse_value, JsonValueError, MAX_JSON_ARGS_BYTES,
     MAX_JSON_ARG_VALUES,

@@ -453,7 +453,10 @@ impl Datastore {
         drop(state);
         // Whoever replaces the module file after this must find the new schema in the log
         // however the process ends, so the change returns only once it is durable.
-        if !self.persistence.wait_durable(offset, MIGRATION_DURABLE_WAIT)? {
+        if !self
+            .persistence
+            .wait_durable(offset, MIGRATION_DURABLE_WAIT)?
+        {
             return Err(DatastoreError::NotDurable {
                 offset,
                 waited_s: MIGRATION_DURABLE_WAIT.as_secs(),

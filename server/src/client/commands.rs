@@ -7,6 +7,8 @@
 
 use std::path::Path;
 
+use lightcone_protocol::moduledef::ModuleDef;
+
 use super::config::{Config, IdentityEntry, ServerEntry};
 use super::error::CliError;
 
@@ -220,19 +222,42 @@ pub fn module_bytes(wasm: Option<&Path>, project: &Path) -> Result<Vec<u8>, CliE
     std::fs::read(&built).map_err(CliError::file("reading", &built))
 }
 
-/// `generate`: the module in `wasm` described (by running it, as publishing does) and its
-/// client code in `lang` written to `out_dir`; the names of the files written.
-pub fn generate(
-    wasm: &[u8],
-    lang: &str,
-    namespace: &str,
-    out_dir: &Path,
-) -> Result<Vec<String>, CliError> {
+/// The definition of the module in `wasm`, read by running it (as publishing does).
+pub fn describe_wasm(wasm: &[u8]) -> Result<ModuleDef, CliError> {
     let engine = lightcone_host::HostEngine::new(lightcone_host::HostConfig::default())
         .map_err(|e| CliError::Usage(format!("cannot start the wasm engine: {e}")))?;
     let (_, def) = lightcone_host::ModuleHost::load(&engine, wasm)
         .map_err(|e| CliError::Usage(format!("the module cannot be described: {e}")))?;
-    let files = crate::codegen::generate(&def, lang, namespace)
+    Ok(def)
+}
+
+/// The definition of the module running as database `db`, read from its schema
+/// (`GET /v1/database/:db/schema?version=9`, which SpacetimeDB serves in the same shape).
+pub fn fetch_module_def(client: &Client, db: &str) -> Result<ModuleDef, CliError> {
+    let body = client.ok(
+        "GET",
+        &format!("/v1/database/{db}/schema?version=9"),
+        None,
+        Vec::new(),
+    )?;
+    let unexpected = |what: String| {
+        CliError::UnexpectedReply(format!("the schema of `{db}` cannot be read: {what}"))
+    };
+    let raw = lightcone_protocol::json::parse_module_def_v9(&body)
+        .map_err(|e| unexpected(e.to_string()))?;
+    ModuleDef::validate(lightcone_protocol::moduledef::RawModuleDef::V9(raw))
+        .map_err(|e| unexpected(e.to_string()))
+}
+
+/// `generate`: client code for `def` in `lang` written to `out_dir`; the names of the files
+/// written.
+pub fn generate(
+    def: &ModuleDef,
+    lang: &str,
+    namespace: &str,
+    out_dir: &Path,
+) -> Result<Vec<String>, CliError> {
+    let files = crate::codegen::generate(def, lang, namespace)
         .map_err(|e| CliError::Usage(e.to_string()))?;
     std::fs::create_dir_all(out_dir).map_err(CliError::file("creating", out_dir))?;
     let mut names = Vec::new();
