@@ -15,7 +15,6 @@
 //!    or rolled back.
 
 use std::collections::HashSet;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, TryRecvError};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,6 +27,7 @@ use crate::backoff::Backoff;
 use crate::cache::{Cache, CacheStats};
 use crate::connection::Protocol;
 use crate::events::{CallStatus, EventBatch, EventKind};
+use crate::inbox::{self, Inbox, Next};
 use crate::prepared::{Inbound, PreparedRows, Preparer, ReducerOutcome};
 use crate::schema::Schema;
 use crate::worker::{self, Command, Settings};
@@ -127,7 +127,7 @@ impl ClientBuilder {
     /// Starts the background thread, which connects; returns at once. The outcome comes as
     /// a `Connected` (or `GaveUp`) event from [`Client::frame_tick`].
     pub fn connect(self) -> Result<Client, Error> {
-        let (to_game, inbound) = mpsc::channel();
+        let (to_game, inbound) = inbox::channel();
         let (commands, from_game) = tokio::sync::mpsc::unbounded_channel();
         let schema = self.schema.map(Arc::new);
         let settings = self.settings;
@@ -181,7 +181,7 @@ enum Prediction {
 #[derive(Debug)]
 pub struct Client {
     commands: UnboundedSender<Command>,
-    inbound: Receiver<Inbound>,
+    inbound: Inbox<Inbound>,
     preparer: Option<Preparer>,
     cache: Option<Cache>,
     batch: EventBatch,
@@ -347,8 +347,9 @@ impl Client {
         self.command(Command::Disconnect)
     }
 
-    /// Applies everything that arrived since the last tick: this tick's events (valid until
-    /// the next call). Never blocks.
+    /// Applies everything that had arrived when the tick began (what arrives while it applies
+    /// is the next tick's, so a fast stream cannot stretch one frame): this tick's events
+    /// (valid until the next call). Never blocks.
     pub fn frame_tick(&mut self) -> &EventBatch {
         self.batch.clear();
         self.tail.clear();
@@ -361,11 +362,13 @@ impl Client {
         if let Some(item) = self.waited.take() {
             self.apply(item);
         }
+        // What arrives while this tick applies is the next tick's (`inbox`).
+        let mark = self.inbound.mark();
         loop {
-            match self.inbound.try_recv() {
-                Ok(item) => self.apply(item),
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => {
+            match self.inbound.next_before(mark) {
+                Next::Item(item) => self.apply(item),
+                Next::Empty => break,
+                Next::Disconnected => {
                     if self.state != State::Closed {
                         self.state = State::Closed;
                         self.batch.push(
@@ -392,10 +395,7 @@ impl Client {
     /// `timeout` for something to arrive.
     pub fn wait_tick(&mut self, timeout: Duration) -> &EventBatch {
         if self.waited.is_none() && self.predictions.is_empty() {
-            match self.inbound.recv_timeout(timeout) {
-                Ok(item) => self.waited = Some(item),
-                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {}
-            }
+            self.waited = self.inbound.recv_timeout(timeout);
         }
         self.frame_tick()
     }

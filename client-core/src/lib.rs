@@ -13,6 +13,7 @@ mod cache;
 mod client;
 mod connection;
 mod events;
+mod inbox;
 mod prepared;
 mod row_key;
 mod schema;

@@ -13,7 +13,6 @@
 //! `old`; the messages from the one answer to the other also go as one unit.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,6 +25,8 @@ use lightcone_protocol::ws::v2::{
 use lightcone_protocol::ws::v3;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc::UnboundedReceiver;
+
+use crate::inbox::Outbox;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
@@ -113,7 +114,7 @@ struct Worker {
     settings: Settings,
     /// Made once the schema is known (given, or fetched before the first connection).
     preparer: Option<Preparer>,
-    to_game: Sender<Inbound>,
+    to_game: Outbox<Inbound>,
     commands: UnboundedReceiver<Command>,
     /// The query sets the game holds (subscribed or being subscribed), with their queries.
     sets: BTreeMap<u32, Vec<String>>,
@@ -132,7 +133,7 @@ struct Worker {
 pub fn run(
     settings: Settings,
     schema: Option<Arc<Schema>>,
-    to_game: Sender<Inbound>,
+    to_game: Outbox<Inbound>,
     commands: UnboundedReceiver<Command>,
 ) {
     let runtime = match tokio::runtime::Builder::new_current_thread()

@@ -1,18 +1,26 @@
-//! The bench's stand-in server: it plays the server's part of the protocol for one table
-//! `pos (id: u32 primary key, x: f32, y: f32, z: f32, hp: u32)` of [`ROWS`] rows, so the
-//! client is the only thing measured. It answers `GET …/schema` with the module definition,
-//! accepts the WebSocket (v2), sends `InitialConnection`, answers the first `Subscribe` with
-//! every row (version 0), then sends `transactions` `TransactionUpdate`s as fast as the socket
-//! takes them, transaction `i` updating every row from version `i` to `i + 1` (all deleted,
-//! all inserted with new values; `hp` is `100 + version`). The updates are encoded before
-//! the client connects, so the feeder spends its time sending. Every message is
-//! built with `lightcone-protocol`, the encoding the real server sends.
+//! The benches' stand-in server: it plays the server's part of the protocol for one table
+//! `pos (id: u32 primary key, x: f32, y: f32, z: f32, hp: u32)` of [`Stream::rows`] ×
+//! [`Stream::slices`] rows, so the client is the only thing measured. It answers
+//! `GET …/schema` with the module definition ([`module_def`]), accepts the WebSocket (v2),
+//! sends `InitialConnection`, answers the first `Subscribe` with every row (version 0), then
+//! sends [`Stream::transactions`] `TransactionUpdate`s — as fast as the socket takes them, or
+//! one every [`Stream::every`]. Transaction `i` updates the `rows` rows of slice
+//! `i % slices` (ids `slice × rows ..`) from version `i / slices` to the next (all deleted, all
+//! inserted with new values; `hp` is `100 + version`; [`Stream::start_on_call`] holds them
+//! until the client calls a reducer): with one slice every transaction
+//! changes every row, with as many slices as transactions no row changes twice. The updates
+//! are encoded before the client connects, so the feeder spends its time sending. Every
+//! message is built with `lightcone-protocol`, the encoding the real server sends.
+//!
+//! Used by `ffi/benches/events` and, through `#[path]`, by the server's `unity_cache` bench
+//! (which generates the C# for [`module_def`]).
 
 use futures_util::{SinkExt, StreamExt};
 use lightcone::client_core::protocol::bsatn::{self, Encode};
 use lightcone::client_core::protocol::json::module_def_v9_to_string;
 use lightcone::client_core::protocol::moduledef::raw_v9::{
-    RawModuleDefV9, RawTableDefV9, TableAccess, TableType,
+    RawConstraintDataV9, RawConstraintDefV9, RawIndexAlgorithm, RawIndexDefV9, RawModuleDefV9,
+    RawScopedTypeNameV9, RawTableDefV9, RawTypeDefV9, TableAccess, TableType,
 };
 use lightcone::client_core::protocol::sats::{
     AlgebraicType, ConnectionId, Identity, ProductType, ProductTypeElement, Typespace,
@@ -26,11 +34,40 @@ use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, 
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 
-/// Rows in the table, and so row changes per transaction.
+/// Rows in the table of a full-speed stream, and so row changes per transaction.
 pub const ROWS: u32 = 10_000;
 
+/// What the feeder sends once the client has subscribed.
+#[derive(Debug, Clone, Copy)]
+pub struct Stream {
+    /// How many transactions.
+    pub transactions: u32,
+    /// Rows each transaction changes (one slice of the table).
+    pub rows: u32,
+    /// Slices of the table, changed in turn.
+    pub slices: u32,
+    /// `None`: back to back; `Some(d)`: one every `d` (a server's tick).
+    pub every: Option<std::time::Duration>,
+    /// Hold the stream until the client calls a reducer (any), so a client whose subscription
+    /// takes a while to apply still meets the updates one tick at a time.
+    pub start_on_call: bool,
+}
+
+impl Stream {
+    /// `transactions` updates of [`ROWS`] rows, back to back.
+    pub fn full_speed(transactions: u32) -> Self {
+        Stream {
+            transactions,
+            rows: ROWS,
+            slices: 1,
+            every: None,
+            start_on_call: false,
+        }
+    }
+}
+
 /// Starts the feeder on a thread of its own: its `http://127.0.0.1:port`.
-pub fn start(transactions: u32) -> String {
+pub fn start(stream: Stream) -> String {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -42,28 +79,35 @@ pub fn start(transactions: u32) -> String {
             let addr = listener.local_addr().expect("addr");
             tx.send(format!("http://{addr}")).expect("report address");
             loop {
-                let Ok((stream, _)) = listener.accept().await else {
+                let Ok((socket, _)) = listener.accept().await else {
                     return;
                 };
-                tokio::spawn(serve(stream, transactions));
+                // As the real server does: small paced frames go out at once (no Nagle).
+                let _ = socket.set_nodelay(true);
+                tokio::spawn(serve(socket, stream));
             }
         });
     });
     rx.recv().expect("feeder address")
 }
 
-async fn serve(stream: TcpStream, transactions: u32) {
+async fn serve(socket: TcpStream, stream: Stream) {
     let mut head = [0u8; 256];
-    let Ok(n) = stream.peek(&mut head).await else {
+    let Ok(n) = socket.peek(&mut head).await else {
         return;
     };
     if String::from_utf8_lossy(&head[..n]).contains("/schema") {
-        schema(stream).await;
+        schema(socket).await;
     } else {
         // The set id is the client's first (1): the updates can be encoded up front.
         let set = QuerySetId { id: 1 };
-        let updates = (0..transactions).map(|i| update(set, i, i + 1)).collect();
-        subscribe(stream, updates).await;
+        let updates = (0..stream.transactions)
+            .map(|i| {
+                let (slice, version) = (i % stream.slices, i / stream.slices);
+                update(set, stream.rows, slice, version)
+            })
+            .collect();
+        subscribe(socket, stream, updates).await;
     }
 }
 
@@ -83,10 +127,9 @@ fn row_type() -> ProductType {
     }
 }
 
-async fn schema(mut stream: TcpStream) {
-    let mut request = [0u8; 4096];
-    let _ = stream.read(&mut request).await;
-    let def = RawModuleDefV9 {
+/// The definition `GET …/schema` serves: the table `pos`, keyed by `id`.
+pub fn module_def() -> RawModuleDefV9 {
+    RawModuleDefV9 {
         typespace: Typespace {
             types: vec![AlgebraicType::Product(row_type())],
         },
@@ -94,27 +137,48 @@ async fn schema(mut stream: TcpStream) {
             name: "pos".into(),
             product_type_ref: 0,
             primary_key: vec![0],
-            indexes: Vec::new(),
-            constraints: Vec::new(),
+            indexes: vec![RawIndexDefV9 {
+                name: Some("pos_id_idx_btree".into()),
+                accessor_name: Some("id".into()),
+                algorithm: RawIndexAlgorithm::BTree(vec![0]),
+            }],
+            constraints: vec![RawConstraintDefV9 {
+                name: Some("pos_id_key".into()),
+                data: RawConstraintDataV9::Unique(vec![0]),
+            }],
             sequences: Vec::new(),
             schedule: None,
             table_type: TableType::User,
             table_access: TableAccess::Public,
         }],
+        types: vec![RawTypeDefV9 {
+            name: RawScopedTypeNameV9 {
+                scope: Vec::new(),
+                name: "Pos".into(),
+            },
+            ty: 0,
+            custom_ordering: true,
+        }],
         ..RawModuleDefV9::default()
-    };
-    let body = module_def_v9_to_string(&def);
+    }
+}
+
+async fn schema(mut socket: TcpStream) {
+    let mut request = [0u8; 4096];
+    let _ = socket.read(&mut request).await;
+    let body = module_def_v9_to_string(&module_def());
     let reply = format!(
         "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
         body.len()
     );
-    let _ = stream.write_all(reply.as_bytes()).await;
+    let _ = socket.write_all(reply.as_bytes()).await;
 }
 
-/// Every row, in version `v` (the values differ per version; the keys do not).
-fn rows(v: u32) -> BsatnRowList {
-    let mut b = RowListBuilder::with_capacity(ROWS as usize, ROWS as usize * 20);
-    for id in 0..ROWS {
+/// The `count` rows with ids `first..`, in version `v` (the values differ per version; the keys
+/// do not).
+fn rows(first: u32, count: u32, v: u32) -> BsatnRowList {
+    let mut b = RowListBuilder::with_capacity(count as usize, count as usize * 20);
+    for id in first..first + count {
         let f = (id + v) as f32;
         b.push(&(id, f, f * 0.5, f * 0.25, 100 + v));
     }
@@ -127,15 +191,16 @@ fn frame(m: &ServerMessage) -> Message {
     Message::Binary(encode_server_frame(&payload, Compression::None).into())
 }
 
-fn update(set: QuerySetId, from: u32, to: u32) -> Message {
+/// Slice `slice` of `count` rows from version `from` to the next.
+fn update(set: QuerySetId, count: u32, slice: u32, from: u32) -> Message {
     frame(&ServerMessage::TransactionUpdate(TransactionUpdate {
         query_sets: vec![QuerySetUpdate {
             query_set_id: set,
             tables: vec![TableUpdate {
                 table_name: "pos".into(),
                 rows: vec![TableUpdateRows::PersistentTable(PersistentTableRows {
-                    inserts: rows(to),
-                    deletes: rows(from),
+                    inserts: rows(slice * count, count, from + 1),
+                    deletes: rows(slice * count, count, from),
                 })],
             }],
         }],
@@ -153,8 +218,8 @@ fn accept(_: &Request, mut response: Response) -> Result<Response, ErrorResponse
     Ok(response)
 }
 
-async fn subscribe(stream: TcpStream, updates: Vec<Message>) {
-    let Ok(mut socket) = tokio_tungstenite::accept_hdr_async(stream, accept).await else {
+async fn subscribe(socket: TcpStream, stream: Stream, updates: Vec<Message>) {
+    let Ok(mut socket) = tokio_tungstenite::accept_hdr_async(socket, accept).await else {
         return;
     };
     let hello = ServerMessage::InitialConnection(InitialConnection {
@@ -185,14 +250,37 @@ async fn subscribe(stream: TcpStream, updates: Vec<Message>) {
         rows: QueryRows {
             tables: vec![SingleTableRows {
                 table: "pos".into(),
-                rows: rows(0),
+                rows: rows(0, stream.rows * stream.slices, 0),
             }],
         },
     });
     if socket.send(frame(&applied)).await.is_err() {
         return;
     }
+    if stream.start_on_call {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Binary(bytes))) => {
+                    if let Ok(ClientMessage::CallReducer(_)) =
+                        bsatn::from_slice::<ClientMessage>(&bytes)
+                    {
+                        break;
+                    }
+                }
+                Some(Ok(_)) => continue,
+                _ => return,
+            }
+        }
+    }
+    let mut pace = stream.every.map(|every| {
+        let mut pace = tokio::time::interval(every);
+        pace.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        pace
+    });
     for m in updates {
+        if let Some(pace) = &mut pace {
+            pace.tick().await;
+        }
         if socket.send(m).await.is_err() {
             return;
         }

@@ -68,7 +68,7 @@ unsafe fn until(client: u64, kind: u16) {
 }
 
 fn rust(transactions: u32) {
-    let url = feeder::start(transactions);
+    let url = feeder::start(feeder::Stream::full_speed(transactions));
     let server = CString::new(url).unwrap();
     let database = CString::new("bench").unwrap();
     let query = CString::new("SELECT * FROM pos").unwrap();
@@ -173,7 +173,7 @@ fn csharp(transactions: u32) {
         .status()
         .expect("mcs");
     assert!(status.success(), "mcs failed");
-    let url = feeder::start(transactions);
+    let url = feeder::start(feeder::Stream::full_speed(transactions));
     let status = Command::new("mono")
         .arg(&exe)
         .arg(&url)
