@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 # System packages the tests need: the host's tests build real modules from source for
 # wasm32 with Debian's rustc (which builds std from source) and LLVM's wasm-ld
 # (docs/toolchains.md; server/modbuild); the C ABI tests build a C program with gcc and a
-# C# one with Mono's mcs, run under mono (server/tests/client_abi.rs).
-APT_PACKAGES=(rustc-web rust-web-src lld-19 gcc mono-mcs mono-runtime)
+# C# one with Mono's mcs, run under mono (server/tests/client_abi.rs); the Unreal plugin's C++
+# layer is compiled with g++ (server/tests/unreal_cpp.rs).
+APT_PACKAGES=(rustc-web rust-web-src lld-19 gcc g++ mono-mcs mono-runtime)
 if ((${#APT_PACKAGES[@]})); then
     missing=()
     for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

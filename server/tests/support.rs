@@ -379,6 +379,58 @@ pub mod ws {
     }
 }
 
+/// The server restart the engine layers' reconnect tests live through
+/// (tests/unity/ReconnectTest.cs, tests/unreal/cpp/reconnect_test.cpp): `client` is started
+/// against `server` (durable over `dir`, running tests/modules/everything as `game`, `owner`
+/// its owner) and prints `READY` once subscribed with its rows; then `server` stops, another
+/// server on the same data levels up `grow`, deletes `gone` and adds `new`, and a server starts
+/// again at the address the client knows. The client must end by itself, printing `passed`.
+#[allow(dead_code)] // used by the engine-layer tests only
+pub fn through_a_restart(
+    client: &mut Command,
+    server: Server,
+    dir: &Path,
+    owner: &str,
+    passed: &str,
+) {
+    let addr = server.addr();
+    let mut child = client
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the client program");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let ready = lines.next().and_then(Result::ok);
+    assert_eq!(
+        ready.as_deref(),
+        Some("READY"),
+        "the client did not get ready"
+    );
+
+    assert!(server.stop().is_some());
+    let elsewhere = Server::durable(dir);
+    for (reducer, args) in [
+        ("level_up", r#"["grow"]"#),
+        ("delete_player_by_name", r#"["gone"]"#),
+        ("add_player", r#"["new", 1, 0, 9]"#),
+    ] {
+        let r = elsewhere.call("game", reducer, Some(owner), args);
+        assert_eq!(r.status, 200, "{reducer}: {r:?}");
+    }
+    assert!(elsewhere.stop().is_some());
+    let _server = Server::durable_at(dir, &addr);
+
+    // The client ends by itself (its own deadlines are 90 s at most).
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let output = child.wait_with_output().expect("the client program");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && rest.iter().any(|l| l == passed),
+        "{}\n{stderr}",
+        rest.join("\n")
+    );
+}
+
 /// Running the native library's other users: compilers and programs (gcc, mcs, mono).
 pub mod tools {
     use std::path::{Path, PathBuf};

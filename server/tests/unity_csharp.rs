@@ -205,51 +205,18 @@ fn durable_game(dir: &Path) -> (Server, String) {
 
 #[test]
 fn a_server_restart_is_seen_as_state_changes_and_the_cache_is_right_afterwards() {
-    use std::io::{BufRead, BufReader};
     let generated = generate(EVERYTHING, "everything-reconnect");
     let exe = program(&generated, "ReconnectTest");
     let dir = tempfile::tempdir().unwrap();
     let (server, owner) = durable_game(dir.path());
-    let addr = server.addr();
-    let mut child = Command::new("mono")
-        .arg(&exe)
-        .args([&server.base, "game"])
-        .env("LD_LIBRARY_PATH", lib_dir())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("mono");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let ready = lines.next().and_then(Result::ok);
-    assert_eq!(
-        ready.as_deref(),
-        Some("READY"),
-        "the C# side did not get ready"
-    );
-
-    assert!(server.stop().is_some());
-    let elsewhere = Server::durable(dir.path());
-    for (reducer, args) in [
-        ("level_up", r#"["grow"]"#),
-        ("delete_player_by_name", r#"["gone"]"#),
-        ("add_player", r#"["new", 1, 0, 9]"#),
-    ] {
-        let r = elsewhere.call("game", reducer, Some(&owner), args);
-        assert_eq!(r.status, 200, "{reducer}: {r:?}");
-    }
-    assert!(elsewhere.stop().is_some());
-    let _server = Server::durable_at(dir.path(), &addr);
-
-    // The program ends by itself (its own deadlines are 90 s at most).
-    let rest: Vec<String> = lines.map_while(Result::ok).collect();
-    let output = child.wait_with_output().expect("mono");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success()
-            && rest
-                .iter()
-                .any(|l| l == "unity reconnect: all checks passed"),
-        "{}\n{stderr}",
-        rest.join("\n")
+    support::through_a_restart(
+        Command::new("mono")
+            .arg(&exe)
+            .args([&server.base, "game"])
+            .env("LD_LIBRARY_PATH", lib_dir()),
+        server,
+        dir.path(),
+        &owner,
+        "unity reconnect: all checks passed",
     );
 }

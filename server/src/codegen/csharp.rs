@@ -13,6 +13,7 @@ use std::fmt::Write;
 use lightcone_protocol::moduledef::ModuleDef;
 use lightcone_protocol::sats::{special_names, AlgebraicType, ProductType, SumType, Typespace};
 
+use super::common::{describe, indent, inline, is_enum, is_schedule_at, unnamed, view_row_ref};
 use super::names::{camel, pascal};
 use super::{CodegenError, File};
 
@@ -24,20 +25,6 @@ struct Gen<'a> {
     names: BTreeMap<u32, String>,
     /// A counter for temporaries in generated statements.
     temp: usize,
-}
-
-/// `s`, indented by `n` levels of four spaces, line by line.
-fn indent(s: &str, n: usize) -> String {
-    let pad = "    ".repeat(n);
-    s.lines()
-        .map(|l| {
-            if l.is_empty() {
-                "\n".to_owned()
-            } else {
-                format!("{pad}{l}\n")
-            }
-        })
-        .collect()
 }
 
 pub fn generate(def: &ModuleDef, namespace: &str) -> Result<Vec<File>, CodegenError> {
@@ -78,11 +65,6 @@ pub fn generate(def: &ModuleDef, namespace: &str) -> Result<Vec<File>, CodegenEr
             text: wrap(connection),
         },
     ])
-}
-
-/// The one-word form of a type, for messages.
-fn describe(ty: &AlgebraicType) -> String {
-    format!("{ty:?}").chars().take(80).collect()
 }
 
 impl Gen<'_> {
@@ -632,26 +614,6 @@ fn field_name(column: &str, row: &str) -> String {
     f
 }
 
-/// The row type a view returns (`Vec<T>`, `Option<T>` or a query of `T`).
-fn view_row_ref(ret: &AlgebraicType) -> AlgebraicType {
-    lightcone_protocol::moduledef::view_return_shape(ret)
-        .map(|(_, r)| AlgebraicType::Ref(r))
-        .unwrap_or(AlgebraicType::Bool)
-}
-
-/// Whether every variant of `s` is a unit (a C# `enum`).
-fn is_enum(s: &SumType) -> bool {
-    !s.variants.is_empty()
-        && s.variants.iter().all(
-            |v| matches!(&v.algebraic_type, AlgebraicType::Product(p) if p.elements.is_empty()),
-        )
-}
-
-/// SpacetimeDB's `ScheduleAt`: `Interval(TimeDuration) | Time(Timestamp)`.
-fn is_schedule_at(s: &SumType) -> bool {
-    matches!(s.variants.as_slice(), [i, t] if i.has_name("Interval") && t.has_name("Time"))
-}
-
 fn enumeration(name: &str, s: &SumType) -> String {
     let variants: Vec<String> = s
         .variants
@@ -669,15 +631,4 @@ fn enumeration(name: &str, s: &SumType) -> String {
         "public enum {name} : byte {{ {} }}\n\npublic static class {name}Bsatn\n{{\n    public static {name} Read(ref BsatnReader r)\n    {{\n        byte tag = r.ReadTag();\n        if (tag >= {count}) throw new BsatnException(\"{name} has no variant \" + tag);\n        return ({name})tag;\n    }}\n\n    public static void Write(BsatnWriter w, {name} v) {{ w.WriteTag((byte)v); }}\n}}\n",
         variants.join(", ")
     )
-}
-
-fn unnamed(r: u32) -> CodegenError {
-    CodegenError::Unsupported(format!("type {r} of the typespace has no name"))
-}
-
-fn inline(ty: &AlgebraicType) -> CodegenError {
-    CodegenError::Unsupported(format!(
-        "an unnamed {} (only named products and sums, options and SpacetimeDB's special types are supported)",
-        describe(ty)
-    ))
 }

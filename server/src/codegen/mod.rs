@@ -1,7 +1,11 @@
 //! `lightcone generate`: client code for a module, from its definition (`ModuleDef`, read by
-//! running the module's `__describe_module__`). One language so far: C# (`csharp.rs`), for the
-//! Unity package's runtime (unity-package/Runtime/Core).
+//! running the module's `__describe_module__`, or from a running database's schema). C#
+//! (`csharp.rs`) for the Unity package's runtime (unity-package/Runtime/Core); C++17
+//! (`cpp.rs`) for the engine-agnostic layer of the Unreal plugin
+//! (unreal-plugin/Lightcone/Source/ThirdParty/LightconeCore). `common.rs` holds what both share.
 
+mod common;
+mod cpp;
 mod csharp;
 mod names;
 
@@ -17,7 +21,7 @@ pub struct File {
 /// Why code could not be generated.
 #[derive(Debug, thiserror::Error)]
 pub enum CodegenError {
-    #[error("unknown language `{0}` (supported: csharp)")]
+    #[error("unknown language `{0}` (supported: csharp, cpp)")]
     UnknownLanguage(String),
     #[error("{0}")]
     Unsupported(String),
@@ -27,6 +31,7 @@ pub enum CodegenError {
 pub fn generate(def: &ModuleDef, lang: &str, namespace: &str) -> Result<Vec<File>, CodegenError> {
     match lang {
         "csharp" | "cs" | "c#" => csharp::generate(def, namespace),
+        "cpp" | "c++" => cpp::generate(def, namespace),
         other => Err(CodegenError::UnknownLanguage(other.to_owned())),
     }
 }

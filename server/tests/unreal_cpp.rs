@@ -1,0 +1,160 @@
+//! The Unreal plugin's engine-agnostic C++ layer (unreal-plugin/Lightcone/Source/ThirdParty/
+//! LightconeCore/include) with the code `lightcone generate --lang cpp` writes, compiled with
+//! g++ as C++17 the way Unreal compiles (no exceptions, no RTTI; every warning an error) and
+//! run against the real server and the real native library (tests/unreal/cpp/*.cpp say what
+//! each checks); the generator's output for the chat and every-type modules, compared with
+//! snapshots (tests/unreal/snapshots/; `LIGHTCONE_BLESS=1` rewrites them); and the plugin's
+//! copy of the C header, compared with the one cbindgen writes.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use support::tools::{lib_dir, repo, run};
+use support::Server;
+
+const EVERYTHING: &str = "server/host/tests/modules/everything";
+const CHAT: &str = "samples/chat/module-rust";
+const THIRD_PARTY: &str = "unreal-plugin/Lightcone/Source/ThirdParty/LightconeCore";
+
+/// How the C++ is compiled: the standard and the strictness the plugin promises
+/// (docs/unreal.md).
+const CXX_FLAGS: &[&str] = &[
+    "-std=c++17",
+    "-Wall",
+    "-Wextra",
+    "-Wshadow",
+    "-pedantic",
+    "-Werror",
+    "-fno-exceptions",
+    "-fno-rtti",
+    "-O1",
+];
+
+fn scratch(name: &str) -> PathBuf {
+    support::tools::scratch("unreal-cpp", name)
+}
+
+/// `lightcone generate --lang cpp` for the module at `dir`, into a fresh scratch folder.
+fn generate(dir: &str, name: &str) -> PathBuf {
+    let wasm = scratch(&format!("{name}.wasm"));
+    std::fs::write(&wasm, support::module_wasm(dir)).unwrap();
+    let out = scratch(&format!("generated-{name}"));
+    let _ = std::fs::remove_dir_all(&out);
+    run(
+        Command::new(env!("CARGO_BIN_EXE_lightcone"))
+            .args([
+                "generate",
+                "--lang",
+                "cpp",
+                "--namespace",
+                "Lightcone.Module",
+            ])
+            .arg("--bin-path")
+            .arg(&wasm)
+            .arg("--out-dir")
+            .arg(&out),
+        "lightcone generate --lang cpp",
+    );
+    out
+}
+
+#[test]
+fn the_generated_cpp_matches_its_snapshots() {
+    for (dir, name) in [(EVERYTHING, "everything"), (CHAT, "chat")] {
+        let generated = generate(dir, name);
+        let fresh = std::fs::read_to_string(generated.join("Module.g.hpp")).unwrap();
+        let snapshot = repo()
+            .join("tests/unreal/snapshots")
+            .join(name)
+            .join("Module.g.hpp");
+        if std::env::var_os("LIGHTCONE_BLESS").is_some() {
+            std::fs::create_dir_all(snapshot.parent().unwrap()).unwrap();
+            std::fs::write(&snapshot, &fresh).unwrap();
+            continue;
+        }
+        let old = std::fs::read_to_string(&snapshot).unwrap_or_default();
+        assert!(
+            old == fresh,
+            "{} differs from the generator's output: check the change, then run with LIGHTCONE_BLESS=1",
+            snapshot.display()
+        );
+    }
+}
+
+#[test]
+fn the_plugin_ships_the_c_header_the_library_is_built_with() {
+    let built = std::fs::read_to_string(repo().join("ffi/include/lightcone.h")).unwrap();
+    let shipped =
+        std::fs::read_to_string(repo().join(THIRD_PARTY).join("include/lightcone.h")).unwrap();
+    assert!(
+        built == shipped,
+        "{THIRD_PARTY}/include/lightcone.h is not ffi/include/lightcone.h: copy it (scripts/build-unreal-plugin.sh does)"
+    );
+}
+
+/// tests/unreal/cpp/`name`.cpp compiled with the C++ layer and the `generated` code: its exe.
+fn program(generated: &Path, name: &str) -> PathBuf {
+    let exe = scratch(name);
+    let lib = lib_dir();
+    run(
+        Command::new("g++")
+            .args(CXX_FLAGS)
+            .arg("-o")
+            .arg(&exe)
+            .arg(repo().join(format!("tests/unreal/cpp/{name}.cpp")))
+            .arg("-I")
+            .arg(repo().join(THIRD_PARTY).join("include"))
+            .arg("-I")
+            .arg(generated)
+            .arg("-L")
+            .arg(&lib)
+            .arg(format!("-Wl,-rpath,{}", lib.display()))
+            .arg("-llightcone"),
+        "g++",
+    );
+    exe
+}
+
+#[test]
+fn generated_cpp_round_trips_every_type_and_sees_changes() {
+    let exe = program(&generate(EVERYTHING, "everything-run"), "everything_test");
+    let (server, _) = Server::with_module("game", EVERYTHING);
+    let out = run(
+        Command::new(&exe).args([&server.base, "game"]),
+        "the C++ test",
+    );
+    assert!(out.contains("unreal core: all checks passed"), "{out}");
+}
+
+#[test]
+fn generated_cpp_for_the_chat_module_chats_between_two_clients() {
+    let exe = program(&generate(CHAT, "chat-run"), "chat_test");
+    let (server, _) = Server::with_module("chat", CHAT);
+    let out = run(
+        Command::new(&exe).args([&server.base, "chat"]),
+        "the C++ chat test",
+    );
+    assert!(out.contains("unreal chat: all checks passed"), "{out}");
+}
+
+#[test]
+fn a_server_restart_is_seen_by_the_cpp_layer_and_the_cache_is_right_afterwards() {
+    let exe = program(
+        &generate(EVERYTHING, "everything-reconnect"),
+        "reconnect_test",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::durable(dir.path());
+    let (_, owner) = server.new_identity();
+    let r = server.publish("game", Some(&owner), &support::module_wasm(EVERYTHING));
+    assert_eq!(r.status, 200, "{r:?}");
+    support::through_a_restart(
+        Command::new(&exe).args([&server.base, "game"]),
+        server,
+        dir.path(),
+        &owner,
+        "unreal reconnect: all checks passed",
+    );
+}
