@@ -3,7 +3,7 @@
 // ticked through the csbindgen declarations as the Unity package does, reading each
 // update's row. Prints one JSON object.
 //
-// usage: mono EventsBench.exe <server-url> <transactions> <rows-per-transaction>
+// usage: mono EventsBench.exe <server-url> <transactions> <rows-per-transaction> <slices>
 using System;
 using System.Diagnostics;
 using System.Text;
@@ -38,19 +38,22 @@ public static unsafe class EventsBench
         throw new Exception("no event " + kind);
     }
 
-    /// Whether row 0 holds the last transaction's version (hp = 100 + it).
-    static bool Done(ulong client, uint transactions)
+    /// Whether the first row of the last transaction's slice holds its version (hp = 100 + it).
+    static bool Done(ulong client, uint transactions, uint rows, uint slices)
     {
+        uint last = transactions - 1;
         LcRow row;
-        uint key = 0;
+        uint key = last % slices * rows;
         if (LightconeNative.lc_find(client, 0, (byte*)&key, 4, &row) != LC_OK || row.len != 20) return false;
-        return *(uint*)(row.ptr + 16) == 100 + transactions;
+        return *(uint*)(row.ptr + 16) == 100 + last / slices + 1;
     }
 
     public static int Main(string[] args)
     {
         uint transactions = uint.Parse(args[1]);
-        ulong changes = transactions * ulong.Parse(args[2]);
+        uint rows = uint.Parse(args[2]);
+        uint slices = uint.Parse(args[3]);
+        ulong changes = (ulong)transactions * rows;
         ulong client = 0;
         fixed (byte* s = Utf8z(args[0]))
         fixed (byte* d = Utf8z("bench"))
@@ -64,10 +67,14 @@ public static unsafe class EventsBench
             Check(LightconeNative.lc_subscribe(client, queries, 1, &set), "lc_subscribe");
         }
         Until(client, LC_EVENT_SUBSCRIBE_APPLIED);
+        // The stand-in server streams once asked (it never answers the call).
+        uint request;
+        fixed (byte* start = Utf8z("start"))
+            Check(LightconeNative.lc_call_reducer(client, start, null, 0, &request), "lc_call_reducer");
 
         ulong updates = 0, checksum = 0, ticks = 0;
         var watch = Stopwatch.StartNew();
-        while (!Done(client, transactions) && watch.Elapsed.TotalSeconds < 120)
+        while (!Done(client, transactions, rows, slices) && watch.Elapsed.TotalSeconds < 120)
         {
             LcBatch batch;
             Check(LightconeNative.lc_wait_tick(client, TickWaitMs, &batch), "lc_wait_tick");
@@ -81,7 +88,7 @@ public static unsafe class EventsBench
             }
         }
         double seconds = watch.Elapsed.TotalSeconds;
-        bool finished = Done(client, transactions);
+        bool finished = Done(client, transactions, rows, slices);
         Check(LightconeNative.lc_client_free(client), "lc_client_free");
         if (!finished) throw new Exception("the last transaction did not arrive in time");
         Console.WriteLine("{\"bench\":\"client_events\",\"via\":\"c# (mono, csbindgen)\",\"transactions\":" + transactions

@@ -3,10 +3,11 @@
 //! on the client's thread, cache apply and the event batch in `lc_frame_tick` on the game
 //! thread — from Rust, then from C# under Mono (ffi/benches/cs/EventsBench.cs, when `mcs`
 //! and `mono` are installed). The server side is `feeder.rs`, so only the client is
-//! measured. A tick applies every transaction that arrived, so when two arrive between
-//! ticks a row's two changes are one event: reported are the row changes applied per second
-//! (transactions × rows / time until the last one is in the cache) and the row events the
-//! ticks handed out. The Rust run also counts the heap allocations `lc_frame_tick` makes once warm
+//! measured; it streams once the client calls `start`. Every transaction changes all
+//! 10,000 rows of the table ([`SLICES`] = 1), so when a tick (which applies every transaction
+//! that arrived before it began) takes two, a row's two changes are one event: reported are
+//! the row changes applied per second (transactions × rows / time until the last one is in
+//! the cache) and the row events the ticks handed out. The Rust run also counts the heap allocations `lc_frame_tick` makes once warm
 //! (`counting.rs`). Prints one JSON object per run; docs/benchmarks.md has the numbers.
 //!
 //! Options: `--transactions N` (default 300) and `--no-csharp`.
@@ -26,6 +27,18 @@ static ALLOCATOR: counting::Counting = counting::Counting;
 
 /// Transactions before allocations count (the buffers grow to their size meanwhile).
 const WARMUP_TRANSACTIONS: u64 = 20;
+
+/// Slices of the table the transactions change in turn (feeder.rs).
+const SLICES: u32 = 1;
+
+/// What the feeder sends.
+fn stream(transactions: u32) -> feeder::Stream {
+    feeder::Stream {
+        slices: SLICES,
+        start_on_call: true,
+        ..feeder::Stream::full_speed(transactions)
+    }
+}
 
 /// How long one `lc_wait_tick` waits for the stream, ms.
 const TICK_WAIT_MS: u32 = 100;
@@ -68,7 +81,7 @@ unsafe fn until(client: u64, kind: u16) {
 }
 
 fn rust(transactions: u32) {
-    let url = feeder::start(feeder::Stream::full_speed(transactions));
+    let url = feeder::start(stream(transactions));
     let server = CString::new(url).unwrap();
     let database = CString::new("bench").unwrap();
     let query = CString::new("SELECT * FROM pos").unwrap();
@@ -92,6 +105,12 @@ fn rust(transactions: u32) {
             "lc_subscribe",
         );
         until(client, LC_EVENT_SUBSCRIBE_APPLIED);
+        let start = CString::new("start").unwrap();
+        let mut request = 0u32;
+        check(
+            lc_call_reducer(client, start.as_ptr(), std::ptr::null(), 0, &mut request),
+            "lc_call_reducer",
+        );
 
         let (mut updates, mut bytes_seen, mut ticks) = (0u64, 0u64, 0u64);
         let (mut steady_ticks, mut steady_allocations) = (0u64, 0u64);
@@ -123,7 +142,11 @@ fn rust(transactions: u32) {
         check(lc_row_count(client, 0, &mut rows), "lc_row_count");
         check(lc_client_free(client), "lc_client_free");
         assert!(finished, "the last transaction arrived in time");
-        assert_eq!(rows, u64::from(feeder::ROWS), "the cache holds the table");
+        assert_eq!(
+            rows,
+            u64::from(feeder::ROWS * SLICES),
+            "the cache holds the table"
+        );
         println!(
             "{{\"bench\":\"client_events\",\"via\":\"rust (C ABI)\",\"rows_per_transaction\":{},\"transactions\":{transactions},\"seconds\":{seconds:.3},\"row_changes_per_sec\":{:.0},\"row_events\":{updates},\"row_events_per_sec\":{:.0},\"ticks\":{ticks},\"steady_ticks\":{steady_ticks},\"steady_allocations\":{steady_allocations},\"checksum\":{bytes_seen}}}",
             feeder::ROWS,
@@ -133,15 +156,16 @@ fn rust(transactions: u32) {
     }
 }
 
-/// Whether row 0 of the cache holds the last transaction's version (`hp` = 100 + it).
+/// Whether the first row of the last transaction's slice holds its version (`hp` = 100 + it).
 unsafe fn done(client: u64, transactions: u32) -> bool {
+    let last = transactions - 1;
     let mut row = std::mem::zeroed::<LcRow>();
-    let key = 0u32.to_le_bytes();
+    let key = (last % SLICES * feeder::ROWS).to_le_bytes();
     if lc_find(client, 0, key.as_ptr(), 4, &mut row) != LC_OK || row.len != 20 {
         return false;
     }
     let hp = std::slice::from_raw_parts(row.ptr.add(16), 4);
-    u32::from_le_bytes([hp[0], hp[1], hp[2], hp[3]]) == 100 + transactions
+    u32::from_le_bytes([hp[0], hp[1], hp[2], hp[3]]) == 100 + last / SLICES + 1
 }
 
 /// Where this build's `liblightcone.so` is: beside the bench (target/<profile>/deps, where a
@@ -173,12 +197,13 @@ fn csharp(transactions: u32) {
         .status()
         .expect("mcs");
     assert!(status.success(), "mcs failed");
-    let url = feeder::start(feeder::Stream::full_speed(transactions));
+    let url = feeder::start(stream(transactions));
     let status = Command::new("mono")
         .arg(&exe)
         .arg(&url)
         .arg(transactions.to_string())
         .arg(feeder::ROWS.to_string())
+        .arg(SLICES.to_string())
         .env("LD_LIBRARY_PATH", &lib)
         .status()
         .expect("mono");
