@@ -9,8 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PLUGINS=unity-package/Plugins
+source scripts/native-lib.sh
 
-cargo build --release --locked -p lightcone-ffi
+native_linux
 
 folder_meta() { # path guid
     cat > "$1.meta" <<META
@@ -89,14 +90,7 @@ strip --strip-debug "$PLUGINS/Linux/x86_64/liblightcone.so" 2>/dev/null || true
 plugin_meta "$PLUGINS/Linux/x86_64/liblightcone.so.meta" 5f0c3a1e9b2d4c6e8a7f1b3d5e7a9c03 Linux Linux64 Win64
 echo "copied $(du -h "$PLUGINS/Linux/x86_64/liblightcone.so" | cut -f1) to $PLUGINS/Linux/x86_64/"
 
-if ! command -v x86_64-w64-mingw32-gcc >/dev/null; then
-    echo "no x86_64-w64-mingw32-gcc: the Windows library is skipped (apt install gcc-mingw-w64-x86-64)"
-    exit 0
-fi
-RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
-CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc \
-    cargo build --release --locked -p lightcone-ffi --target x86_64-pc-windows-gnu \
-    -Zbuild-std=std,panic_unwind
+native_windows || exit 0
 mkdir -p "$PLUGINS/Windows/x86_64"
 folder_meta "$PLUGINS/Windows" 5f0c3a1e9b2d4c6e8a7f1b3d5e7a9c11
 folder_meta "$PLUGINS/Windows/x86_64" 5f0c3a1e9b2d4c6e8a7f1b3d5e7a9c12

@@ -467,6 +467,23 @@ pub mod tools {
             })
     }
 
+    /// Compares `fresh` (a generator's output) with the snapshot file `snapshot`, or with
+    /// `LIGHTCONE_BLESS=1` rewrites the snapshot.
+    #[allow(dead_code)] // used by the generator tests only
+    pub fn snapshot(snapshot: &Path, fresh: &str) {
+        if std::env::var_os("LIGHTCONE_BLESS").is_some() {
+            std::fs::create_dir_all(snapshot.parent().unwrap()).unwrap();
+            std::fs::write(snapshot, fresh).unwrap();
+            return;
+        }
+        let old = std::fs::read_to_string(snapshot).unwrap_or_default();
+        assert!(
+            old == fresh,
+            "{} differs from the generator's output: check the change, then run with LIGHTCONE_BLESS=1",
+            snapshot.display()
+        );
+    }
+
     /// Runs `command`: its output when it succeeded, else the test fails showing it.
     pub fn run(command: &mut Command, what: &str) -> String {
         let out = command

@@ -10,7 +10,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::tools::{lib_dir, repo, run};
+use support::tools::{lib_dir, repo, run, snapshot};
 use support::Server;
 
 const EVERYTHING: &str = "server/host/tests/modules/everything";
@@ -69,26 +69,11 @@ fn the_generated_csharp_matches_its_snapshots() {
     for (dir, name) in [(EVERYTHING, "everything"), (CHAT, "chat")] {
         let generated = generate(dir, name);
         let snapshots = repo().join("tests/unity/snapshots").join(name);
-        let bless = std::env::var_os("LIGHTCONE_BLESS").is_some();
-        if bless {
-            let _ = std::fs::remove_dir_all(&snapshots);
-            std::fs::create_dir_all(&snapshots).unwrap();
-        }
         let files = sources(&generated);
         assert_eq!(files.len(), 4, "{files:?}");
         for f in files {
-            let snapshot = snapshots.join(f.file_name().unwrap());
             let fresh = std::fs::read_to_string(&f).unwrap();
-            if bless {
-                std::fs::write(&snapshot, &fresh).unwrap();
-                continue;
-            }
-            let old = std::fs::read_to_string(&snapshot).unwrap_or_default();
-            assert!(
-                old == fresh,
-                "{} differs from the generator's output: check the change, then run with LIGHTCONE_BLESS=1",
-                snapshot.display()
-            );
+            snapshot(&snapshots.join(f.file_name().unwrap()), &fresh);
         }
     }
 }
@@ -177,7 +162,7 @@ fn generated_csharp_for_the_chat_module_chats_between_two_clients() {
     assert!(out.contains("chat: all checks passed"), "{out}");
 }
 
-/// tests/unity/`name`.cs compiled with the runtime and the `generated` code: its exe.
+/// tests/unity/`name`.cs (with Checks.cs) compiled with the runtime and the `generated` code: its exe.
 fn program(generated: &Path, name: &str) -> PathBuf {
     let exe = scratch(&format!("{name}.exe"));
     let repo = repo();
@@ -188,6 +173,7 @@ fn program(generated: &Path, name: &str) -> PathBuf {
             .args(sources(&repo.join("unity-package/Runtime/Core")))
             .args(sources(&repo.join("unity-package/Runtime/Native")))
             .args(sources(generated))
+            .arg(repo.join("tests/unity/Checks.cs"))
             .arg(repo.join(format!("tests/unity/{name}.cs"))),
         "mcs",
     );

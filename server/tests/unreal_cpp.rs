@@ -11,7 +11,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::tools::{lib_dir, repo, run};
+use support::tools::{lib_dir, repo, run, snapshot};
 use support::Server;
 
 const EVERYTHING: &str = "server/host/tests/modules/everything";
@@ -65,21 +65,8 @@ fn the_generated_cpp_matches_its_snapshots() {
     for (dir, name) in [(EVERYTHING, "everything"), (CHAT, "chat")] {
         let generated = generate(dir, name);
         let fresh = std::fs::read_to_string(generated.join("Module.g.hpp")).unwrap();
-        let snapshot = repo()
-            .join("tests/unreal/snapshots")
-            .join(name)
-            .join("Module.g.hpp");
-        if std::env::var_os("LIGHTCONE_BLESS").is_some() {
-            std::fs::create_dir_all(snapshot.parent().unwrap()).unwrap();
-            std::fs::write(&snapshot, &fresh).unwrap();
-            continue;
-        }
-        let old = std::fs::read_to_string(&snapshot).unwrap_or_default();
-        assert!(
-            old == fresh,
-            "{} differs from the generator's output: check the change, then run with LIGHTCONE_BLESS=1",
-            snapshot.display()
-        );
+        let snapshots = repo().join("tests/unreal/snapshots").join(name);
+        snapshot(&snapshots.join("Module.g.hpp"), &fresh);
     }
 }
 

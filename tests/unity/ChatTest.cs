@@ -13,97 +13,54 @@ using Lightcone.Module;
 
 public static class ChatTest
 {
-    const double DeadlineSeconds = 30;
-    static int failures;
-
-    static void Check(bool ok, string what)
-    {
-        if (!ok) { Console.Error.WriteLine("FAILED: " + what); failures++; }
-    }
-
-    /// Ticks every client until `done` holds (false after the deadline).
-    static bool Until(Func<bool> done, params DbConnection[] clients)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(DeadlineSeconds);
-        while (DateTime.UtcNow < deadline)
-        {
-            foreach (var c in clients) c.Connection.WaitTick(20);
-            if (done()) return true;
-        }
-        return false;
-    }
-
-    static DbConnection Connect(string uri, string db)
-    {
-        var c = new DbConnection(Connection.Builder().WithUri(uri).WithDatabase(db));
-        bool connected = false;
-        c.Connection.OnConnected += (identity, token) => connected = true;
-        Check(Until(() => connected, c), "connected");
-        var sub = c.Connection.Subscribe("SELECT * FROM user", "SELECT * FROM message");
-        string error = null;
-        sub.OnError += (s, e) => error = e;
-        Check(Until(() => sub.Applied || error != null, c) && error == null, "subscribed: " + error);
-        return c;
-    }
-
-    static CallResult Call(DbConnection c, Func<Action<CallResult>, uint> call)
-    {
-        CallResult? got = null;
-        call(r => got = r);
-        Check(Until(() => got.HasValue, c), "a result came");
-        return got ?? default(CallResult);
-    }
-
     public static int Main(string[] args)
     {
-        var a = Connect(args[0], args[1]);
-        var b = Connect(args[0], args[1]);
+        var a = Checks.Connect(args[0], args[1], "SELECT * FROM user", "SELECT * FROM message");
+        var b = Checks.Connect(args[0], args[1], "SELECT * FROM user", "SELECT * FROM message");
         var aId = a.Connection.Identity;
         var bId = b.Connection.Identity;
-        Check(!aId.Equals(bId), "two identities");
+        Checks.That(!aId.Equals(bId), "two identities");
 
         // client_connected gave each its user row, online and unnamed, which both see.
         User aUser;
-        Check(Until(() => b.Db.User.TryFind(aId, out aUser), b), "b holds a's user row");
-        Check(a.Db.User.TryFind(aId, out aUser) && aUser.Online && aUser.Name == null, "a's own row: online, no name");
-        Check(Until(() => a.Db.User.Count == 2, a), "a sees both users");
+        Checks.That(Checks.Until(() => b.Db.User.TryFind(aId, out aUser), b), "b holds a's user row");
+        Checks.That(a.Db.User.TryFind(aId, out aUser) && aUser.Online && aUser.Name == null, "a's own row: online, no name");
+        Checks.That(Checks.Until(() => a.Db.User.Count == 2, a), "a sees both users");
 
         // A name set by a reaches b as an update of the same row.
         var renamed = new List<User>();
         b.Db.User.OnUpdate += (old, now) => { if (now.Identity.Equals(aId)) { renamed.Add(old); renamed.Add(now); } };
-        Check(Call(a, done => a.Reducers.SetName("ann", done)).Committed, "set_name committed");
-        Check(Until(() => renamed.Count == 2, b), "b sees the rename as one update");
-        if (renamed.Count == 2) Check(renamed[0].Name == null && renamed[1].Name == "ann" && renamed[1].Online, "old and new user rows");
+        Checks.That(Checks.Call(a, done => a.Reducers.SetName("ann", done)).Committed, "set_name committed");
+        Checks.That(Checks.Until(() => renamed.Count == 2, b), "b sees the rename as one update");
+        if (renamed.Count == 2) Checks.That(renamed[0].Name == null && renamed[1].Name == "ann" && renamed[1].Online, "old and new user rows");
 
         // A message from a reaches b as a typed row naming its sender.
         var received = new List<Message>();
         b.Db.Message.OnInsert += m => received.Add(m);
-        Check(Call(a, done => a.Reducers.SendMessage("hello from ann", done)).Committed, "send_message committed");
-        Check(Until(() => received.Count == 1, b), "b receives the message");
+        Checks.That(Checks.Call(a, done => a.Reducers.SendMessage("hello from ann", done)).Committed, "send_message committed");
+        Checks.That(Checks.Until(() => received.Count == 1, b), "b receives the message");
         if (received.Count == 1)
         {
-            Check(received[0].Sender.Equals(aId) && received[0].Text == "hello from ann", "the message's sender and text");
+            Checks.That(received[0].Sender.Equals(aId) && received[0].Text == "hello from ann", "the message's sender and text");
             var age = DateTime.UtcNow - received[0].Sent.ToDateTime();
-            Check(age >= TimeSpan.FromMinutes(-1) && age < TimeSpan.FromMinutes(5), "the message was stamped when it was sent: " + received[0].Sent);
+            Checks.That(age >= TimeSpan.FromMinutes(-1) && age < TimeSpan.FromMinutes(5), "the message was stamped when it was sent: " + received[0].Sent);
         }
-        Check(a.Db.Message.Count == 1 && b.Db.Message.Count == 1, "one message in each cache");
+        Checks.That(a.Db.Message.Count == 1 && b.Db.Message.Count == 1, "one message in each cache");
 
         // The module's own refusals come back as failed calls with its text.
-        var noName = Call(a, done => a.Reducers.SetName("", done));
-        Check(noName.Status == CallStatus.Failed && noName.Error.Contains("Names must not be empty"), "an empty name: " + noName.Error);
-        var noText = Call(b, done => b.Reducers.SendMessage("", done));
-        Check(noText.Status == CallStatus.Failed && noText.Error.Contains("Messages must not be empty"), "an empty message: " + noText.Error);
-        Check(b.Db.Message.Count == 1, "a refused message is not cached");
+        var noName = Checks.Call(a, done => a.Reducers.SetName("", done));
+        Checks.That(noName.Status == CallStatus.Failed && noName.Error.Contains("Names must not be empty"), "an empty name: " + noName.Error);
+        var noText = Checks.Call(b, done => b.Reducers.SendMessage("", done));
+        Checks.That(noText.Status == CallStatus.Failed && noText.Error.Contains("Messages must not be empty"), "an empty message: " + noText.Error);
+        Checks.That(b.Db.Message.Count == 1, "a refused message is not cached");
 
         // a leaves: client_disconnected marks it offline, and b sees that.
         a.Dispose();
         User gone = default(User);
-        Check(Until(() => b.Db.User.TryFind(aId, out gone) && !gone.Online, b), "b sees a go offline");
-        Check(gone.Name == "ann", "a's name outlives its connection");
+        Checks.That(Checks.Until(() => b.Db.User.TryFind(aId, out gone) && !gone.Online, b), "b sees a go offline");
+        Checks.That(gone.Name == "ann", "a's name outlives its connection");
 
         b.Dispose();
-        if (failures > 0) { Console.Error.WriteLine("chat: " + failures + " checks failed"); return 1; }
-        Console.WriteLine("chat: all checks passed");
-        return 0;
+        return Checks.Finish("chat");
     }
 }

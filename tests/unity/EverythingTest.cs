@@ -12,47 +12,6 @@ using Lightcone.Module;
 
 public static class EverythingTest
 {
-    const double DeadlineSeconds = 30;
-    static int failures;
-
-    static void Check(bool ok, string what)
-    {
-        if (!ok) { Console.Error.WriteLine("FAILED: " + what); failures++; }
-    }
-
-    /// Ticks every client until `done` holds (false after the deadline).
-    static bool Until(Func<bool> done, params DbConnection[] clients)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(DeadlineSeconds);
-        while (DateTime.UtcNow < deadline)
-        {
-            foreach (var c in clients) c.Connection.WaitTick(20);
-            if (done()) return true;
-        }
-        return false;
-    }
-
-    static DbConnection Connect(string uri, string db)
-    {
-        var c = new DbConnection(Connection.Builder().WithUri(uri).WithDatabase(db));
-        bool connected = false;
-        c.Connection.OnConnected += (identity, token) => connected = token.Length > 0;
-        Check(Until(() => connected, c), "connected");
-        var sub = c.Connection.Subscribe("SELECT * FROM all_types", "SELECT * FROM player");
-        string error = null;
-        sub.OnError += (s, e) => error = e;
-        Check(Until(() => sub.Applied || error != null, c) && error == null, "subscribed: " + error);
-        return c;
-    }
-
-    static CallResult Call(DbConnection c, Func<Action<CallResult>, uint> call)
-    {
-        CallResult? got = null;
-        call(r => got = r);
-        Check(Until(() => got.HasValue, c), "a result came");
-        return got ?? default(CallResult);
-    }
-
     static AllTypes Sample()
     {
         return new AllTypes
@@ -76,30 +35,30 @@ public static class EverythingTest
 
     public static int Main(string[] args)
     {
-        var a = Connect(args[0], args[1]);
-        var b = Connect(args[0], args[1]);
+        var a = Checks.Connect(args[0], args[1], "SELECT * FROM all_types", "SELECT * FROM player");
+        var b = Checks.Connect(args[0], args[1], "SELECT * FROM all_types", "SELECT * FROM player");
 
         // Every column type, through a reducer and back as a typed row, on both clients.
         var sample = Sample();
         AllTypes? seenByB = null;
         b.Db.AllTypes.OnInsert += row => seenByB = row;
-        var r = Call(a, done => a.Reducers.InsertAllTypes(sample, done));
-        Check(r.Committed, "insert_all_types committed: " + r.Error);
-        Check(a.Db.AllTypes.Count == 1, "a holds one all_types row");
+        var r = Checks.Call(a, done => a.Reducers.InsertAllTypes(sample, done));
+        Checks.That(r.Committed, "insert_all_types committed: " + r.Error);
+        Checks.That(a.Db.AllTypes.Count == 1, "a holds one all_types row");
         var stored = a.Db.AllTypes[0];
         sample.Id = stored.Id;
-        Check(stored.Equals(sample), "every column round-trips");
-        Check(stored.S == "héllo ✓" && stored.List[3] == int.MaxValue && stored.Shape.Tag == Shape.Tags.Rect && stored.Shape.Rect.H == 4, "fields read back");
-        Check(Until(() => seenByB.HasValue, b) && seenByB.Value.Equals(sample), "the other client sees the same row");
+        Checks.That(stored.Equals(sample), "every column round-trips");
+        Checks.That(stored.S == "héllo ✓" && stored.List[3] == int.MaxValue && stored.Shape.Tag == Shape.Tags.Rect && stored.Shape.Rect.H == 4, "fields read back");
+        Checks.That(Checks.Until(() => seenByB.HasValue, b) && seenByB.Value.Equals(sample), "the other client sees the same row");
         var second = Sample();
         second.Opt = null;
         second.Shape = Shape.NewCircle(0.5);
         second.Color = Color.Red;
-        Check(Call(a, done => a.Reducers.InsertAllTypes(second, done)).Committed, "a second row");
-        Check(a.Db.AllTypes.Count == 2, "two rows");
+        Checks.That(Checks.Call(a, done => a.Reducers.InsertAllTypes(second, done)).Committed, "a second row");
+        Checks.That(a.Db.AllTypes.Count == 2, "two rows");
         bool sawNone = false;
         foreach (var row in a.Db.AllTypes) if (row.Opt == null && row.Shape.Tag == Shape.Tags.Circle) sawNone = true;
-        Check(sawNone, "an empty option and another variant round-trip");
+        Checks.That(sawNone, "an empty option and another variant round-trip");
 
         // Insert, update by key, delete: events on both clients.
         var updates = new List<Player>();
@@ -108,43 +67,41 @@ public static class EverythingTest
         b.Db.Player.OnUpdate += (old, now) => { updates.Add(old); updates.Add(now); };
         b.Db.Player.OnBeforeDelete += row => beforeDeletes++;
         b.Db.Player.OnDelete += row => deletes.Add(row);
-        Check(Call(a, done => a.Reducers.AddPlayer("ann", 1, 7, 3, done)).Committed, "add_player");
+        Checks.That(Checks.Call(a, done => a.Reducers.AddPlayer("ann", 1, 7, 3, done)).Committed, "add_player");
         Player ann;
-        Check(Until(() => b.Db.Player.FindByName("ann", out ann), b), "b finds ann by name");
-        Check(Call(a, done => a.Reducers.LevelUp("ann", done)).Committed, "level_up");
-        Check(Until(() => updates.Count == 2, b), "b sees one update");
-        if (updates.Count == 2) Check(updates[0].Level == 1 && updates[1].Level == 2 && updates[0].Id == updates[1].Id, "old and new rows");
+        Checks.That(Checks.Until(() => b.Db.Player.FindByName("ann", out ann), b), "b finds ann by name");
+        Checks.That(Checks.Call(a, done => a.Reducers.LevelUp("ann", done)).Committed, "level_up");
+        Checks.That(Checks.Until(() => updates.Count == 2, b), "b sees one update");
+        if (updates.Count == 2) Checks.That(updates[0].Level == 1 && updates[1].Level == 2 && updates[0].Id == updates[1].Id, "old and new rows");
         var level2 = new List<Player>();
         b.Db.Player.FilterByLevel(2, level2);
-        Check(level2.Count == 1 && level2[0].Name == "ann", "filter by the level index");
-        Check(Call(a, done => a.Reducers.DeletePlayerByName("ann", done)).Committed, "delete_player_by_name");
-        Check(Until(() => deletes.Count == 1, b) && beforeDeletes == 1 && deletes[0].Name == "ann", "b sees before-delete and delete");
-        Check(b.Db.Player.Count == 0 && a.Db.Player.Count == 0, "both caches are empty");
+        Checks.That(level2.Count == 1 && level2[0].Name == "ann", "filter by the level index");
+        Checks.That(Checks.Call(a, done => a.Reducers.DeletePlayerByName("ann", done)).Committed, "delete_player_by_name");
+        Checks.That(Checks.Until(() => deletes.Count == 1, b) && beforeDeletes == 1 && deletes[0].Name == "ann", "b sees before-delete and delete");
+        Checks.That(b.Db.Player.Count == 0 && a.Db.Player.Count == 0, "both caches are empty");
 
         // Bad calls come back as results, not crashes.
-        var dup = Call(a, done => a.Reducers.AddPlayer("bob", 1, 1, 1, done));
-        var again = Call(a, done => a.Reducers.AddPlayer("bob", 1, 1, 2, done));
-        Check(dup.Committed && !again.Committed && again.Status == CallStatus.Failed && again.Error.Length > 0, "a reducer's error: " + again.Error);
-        var unknown = Call(a, done => a.Connection.CallReducer("no_such_reducer", new BsatnWriter(), done));
-        Check(!unknown.Committed && unknown.Error.Contains("no_such_reducer"), "an unknown reducer: " + unknown.Error);
+        var dup = Checks.Call(a, done => a.Reducers.AddPlayer("bob", 1, 1, 1, done));
+        var again = Checks.Call(a, done => a.Reducers.AddPlayer("bob", 1, 1, 2, done));
+        Checks.That(dup.Committed && !again.Committed && again.Status == CallStatus.Failed && again.Error.Length > 0, "a reducer's error: " + again.Error);
+        var unknown = Checks.Call(a, done => a.Connection.CallReducer("no_such_reducer", new BsatnWriter(), done));
+        Checks.That(!unknown.Committed && unknown.Error.Contains("no_such_reducer"), "an unknown reducer: " + unknown.Error);
         var garbage = new BsatnWriter();
         garbage.WriteU8(1);
-        var malformed = Call(a, done => a.Connection.CallReducer("add_player", garbage, done));
-        Check(!malformed.Committed && malformed.Error.Length > 0, "malformed arguments: " + malformed.Error);
+        var malformed = Checks.Call(a, done => a.Connection.CallReducer("add_player", garbage, done));
+        Checks.That(!malformed.Committed && malformed.Error.Length > 0, "malformed arguments: " + malformed.Error);
         try
         {
             a.Connection.Subscribe("SELEKT nothing");
-            Check(false, "a bad query throws");
+            Checks.That(false, "a bad query throws");
         }
         catch (LightconeException e)
         {
-            Check(e.Message.Contains("SELEKT"), "the bad query is named: " + e.Message);
+            Checks.That(e.Message.Contains("SELEKT"), "the bad query is named: " + e.Message);
         }
 
         a.Dispose();
         b.Dispose();
-        if (failures > 0) { Console.Error.WriteLine("unity core: " + failures + " checks failed"); return 1; }
-        Console.WriteLine("unity core: all checks passed");
-        return 0;
+        return Checks.Finish("unity core");
     }
 }

@@ -4,7 +4,7 @@
 //! thread — from Rust, then from C# under Mono (ffi/benches/cs/EventsBench.cs, when `mcs`
 //! and `mono` are installed). The server side is `feeder.rs`, so only the client is
 //! measured; it streams once the client calls `start`. Every transaction changes all
-//! 10,000 rows of the table ([`SLICES`] = 1), so when a tick (which applies every transaction
+//! 10,000 rows of the table, so when a tick (which applies every transaction
 //! that arrived before it began) takes two, a row's two changes are one event: reported are
 //! the row changes applied per second (transactions × rows / time until the last one is in
 //! the cache) and the row events the ticks handed out. The Rust run also counts the heap allocations `lc_frame_tick` makes once warm
@@ -28,13 +28,9 @@ static ALLOCATOR: counting::Counting = counting::Counting;
 /// Transactions before allocations count (the buffers grow to their size meanwhile).
 const WARMUP_TRANSACTIONS: u64 = 20;
 
-/// Slices of the table the transactions change in turn (feeder.rs).
-const SLICES: u32 = 1;
-
 /// What the feeder sends.
 fn stream(transactions: u32) -> feeder::Stream {
     feeder::Stream {
-        slices: SLICES,
         start_on_call: true,
         ..feeder::Stream::full_speed(transactions)
     }
@@ -142,11 +138,7 @@ fn rust(transactions: u32) {
         check(lc_row_count(client, 0, &mut rows), "lc_row_count");
         check(lc_client_free(client), "lc_client_free");
         assert!(finished, "the last transaction arrived in time");
-        assert_eq!(
-            rows,
-            u64::from(feeder::ROWS * SLICES),
-            "the cache holds the table"
-        );
+        assert_eq!(rows, u64::from(feeder::ROWS), "the cache holds the table");
         println!(
             "{{\"bench\":\"client_events\",\"via\":\"rust (C ABI)\",\"rows_per_transaction\":{},\"transactions\":{transactions},\"seconds\":{seconds:.3},\"row_changes_per_sec\":{:.0},\"row_events\":{updates},\"row_events_per_sec\":{:.0},\"ticks\":{ticks},\"steady_ticks\":{steady_ticks},\"steady_allocations\":{steady_allocations},\"checksum\":{bytes_seen}}}",
             feeder::ROWS,
@@ -156,16 +148,15 @@ fn rust(transactions: u32) {
     }
 }
 
-/// Whether the first row of the last transaction's slice holds its version (`hp` = 100 + it).
+/// Whether row 0 of the cache holds the last transaction's version (`hp` = 100 + it).
 unsafe fn done(client: u64, transactions: u32) -> bool {
-    let last = transactions - 1;
     let mut row = std::mem::zeroed::<LcRow>();
-    let key = (last % SLICES * feeder::ROWS).to_le_bytes();
+    let key = 0u32.to_le_bytes();
     if lc_find(client, 0, key.as_ptr(), 4, &mut row) != LC_OK || row.len != 20 {
         return false;
     }
     let hp = std::slice::from_raw_parts(row.ptr.add(16), 4);
-    u32::from_le_bytes([hp[0], hp[1], hp[2], hp[3]]) == 100 + last / SLICES + 1
+    u32::from_le_bytes([hp[0], hp[1], hp[2], hp[3]]) == 100 + transactions
 }
 
 /// Where this build's `liblightcone.so` is: beside the bench (target/<profile>/deps, where a
@@ -203,7 +194,7 @@ fn csharp(transactions: u32) {
         .arg(&url)
         .arg(transactions.to_string())
         .arg(feeder::ROWS.to_string())
-        .arg(SLICES.to_string())
+        .arg("1") // slices: every transaction changes every row
         .env("LD_LIBRARY_PATH", &lib)
         .status()
         .expect("mono");

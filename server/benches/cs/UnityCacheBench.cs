@@ -1,4 +1,4 @@
-// The C# half of `cargo bench -p lightcone --bench unity_cache` (server/benches/unity_cache.rs
+// The C# program of `cargo bench -p lightcone --bench engine_cache` (server/benches/engine_cache.rs
 // starts the stand-in server, generates Bench.Module and runs this under mono): the Unity
 // package's runtime ticking a generated DbConnection, each UPDATE applied to the typed cache
 // (PosTable) and raised as OnUpdate with the old and new rows. Prints one JSON object.
@@ -89,7 +89,7 @@ public static class UnityCacheBench
         db.Dispose();
         if (!finished) throw new Exception(mode + ": the stream did not finish in time (" + ticks + " ticks, " + counted + " counted, " + updates + " updates in " + F(seconds) + " s)");
         if (cached != tableRows) throw new Exception("the cache holds " + cached + " rows, not " + tableRows);
-        Console.WriteLine("{\"bench\":\"unity_cache\",\"mode\":\"" + mode + "\",\"rows_per_transaction\":" + rows
+        Console.WriteLine("{\"bench\":\"engine_cache\",\"via\":\"c# (mono)\",\"mode\":\"" + mode + "\",\"rows_per_transaction\":" + rows
             + ",\"table_rows\":" + tableRows + ",\"transactions\":" + transactions
             + ",\"seconds\":" + F(seconds)
             + (mode == "throughput"

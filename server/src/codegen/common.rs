@@ -1,9 +1,87 @@
 //! What every language's generator shares: reading the module's types (enums, `ScheduleAt`,
 //! a view's row type), indentation, and the errors for what cannot be generated.
 
+use lightcone_protocol::moduledef::ModuleDef;
 use lightcone_protocol::sats::{AlgebraicType, SumType};
 
 use super::CodegenError;
+
+/// A table or view as generated code sees it.
+pub(super) struct TableShape<'a> {
+    /// The name code uses (`accessor_name`), and the canonical one queries use.
+    pub accessor: &'a str,
+    pub name: &'a str,
+    /// The row type's typespace index.
+    pub row: u32,
+    /// Column names (as the module names them) and types, in order.
+    pub columns: Vec<(String, AlgebraicType)>,
+    pub primary_key: Option<u16>,
+    /// Single columns with a unique constraint, besides the primary key.
+    pub unique: Vec<u16>,
+    /// Single columns with a non-unique index.
+    pub indexed: Vec<u16>,
+}
+
+/// Every table, then every view that returns rows of a named type.
+pub(super) fn table_shapes(def: &ModuleDef) -> Vec<TableShape<'_>> {
+    let mut out = Vec::new();
+    for t in &def.tables {
+        out.push(TableShape {
+            accessor: &t.accessor_name,
+            name: &t.name,
+            row: t.product_type_ref,
+            columns: t
+                .columns
+                .iter()
+                .map(|c| (c.name.clone(), c.ty.clone()))
+                .collect(),
+            primary_key: t.primary_key,
+            unique: t
+                .unique_constraints
+                .iter()
+                .filter_map(|u| match u.columns.as_slice() {
+                    [one] if Some(*one) != t.primary_key => Some(*one),
+                    _ => None,
+                })
+                .collect(),
+            indexed: t
+                .indexes
+                .iter()
+                .filter(|i| !i.is_unique)
+                .filter_map(|i| match i.algorithm.columns() {
+                    [one] => Some(*one),
+                    _ => None,
+                })
+                .collect(),
+        });
+    }
+    for v in &def.views {
+        let AlgebraicType::Ref(row) = view_row_ref(&v.return_type) else {
+            continue;
+        };
+        out.push(TableShape {
+            accessor: &v.accessor_name,
+            name: &v.name,
+            row,
+            columns: v
+                .row_type
+                .elements
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    (
+                        e.name.clone().unwrap_or_else(|| format!("item{i}")),
+                        e.algebraic_type.clone(),
+                    )
+                })
+                .collect(),
+            primary_key: v.primary_key,
+            unique: Vec::new(),
+            indexed: Vec::new(),
+        });
+    }
+    out
+}
 
 /// `s`, indented by `n` levels of four spaces, line by line.
 pub(super) fn indent(s: &str, n: usize) -> String {
@@ -25,7 +103,7 @@ pub(super) fn describe(ty: &AlgebraicType) -> String {
 }
 
 /// The row type a view returns (`Vec<T>`, `Option<T>` or a query of `T`).
-pub(super) fn view_row_ref(ret: &AlgebraicType) -> AlgebraicType {
+fn view_row_ref(ret: &AlgebraicType) -> AlgebraicType {
     lightcone_protocol::moduledef::view_return_shape(ret)
         .map(|(_, r)| AlgebraicType::Ref(r))
         .unwrap_or(AlgebraicType::Bool)

@@ -14,7 +14,7 @@ use std::fmt::Write;
 use lightcone_protocol::moduledef::ModuleDef;
 use lightcone_protocol::sats::{special_names, AlgebraicType, ProductType, SumType, Typespace};
 
-use super::common::{describe, indent, inline, is_enum, is_schedule_at, unnamed, view_row_ref};
+use super::common::{describe, indent, inline, is_enum, is_schedule_at, table_shapes, unnamed};
 use super::names::{pascal, snake};
 use super::{CodegenError, File};
 
@@ -456,66 +456,21 @@ impl Gen<'_> {
     /// One table class per table and view.
     fn tables(&mut self, def: &ModuleDef) -> Result<String, CodegenError> {
         let mut out = String::new();
-        for t in &def.tables {
-            let row = self.cpp_type(&AlgebraicType::Ref(t.product_type_ref))?;
+        for t in table_shapes(def) {
+            let row = self.cpp_type(&AlgebraicType::Ref(t.row))?;
             let columns: Vec<(String, AlgebraicType)> = t
                 .columns
                 .iter()
-                .map(|c| (snake(&c.name), c.ty.clone()))
-                .collect();
-            let unique: Vec<u16> = t
-                .unique_constraints
-                .iter()
-                .filter_map(|u| match u.columns.as_slice() {
-                    [one] if Some(*one) != t.primary_key => Some(*one),
-                    _ => None,
-                })
-                .collect();
-            let indexed: Vec<u16> = t
-                .indexes
-                .iter()
-                .filter(|i| !i.is_unique)
-                .filter_map(|i| match i.algorithm.columns() {
-                    [one] => Some(*one),
-                    _ => None,
-                })
+                .map(|(name, ty)| (snake(name), ty.clone()))
                 .collect();
             out.push_str(&self.table_class(
-                &pascal(&t.accessor_name),
-                &t.name,
+                &pascal(t.accessor),
+                t.name,
                 &row,
                 &columns,
                 t.primary_key,
-                &unique,
-                &indexed,
-            )?);
-            out.push('\n');
-        }
-        for v in &def.views {
-            let AlgebraicType::Ref(r) = view_row_ref(&v.return_type) else {
-                continue;
-            };
-            let row = self.cpp_type(&AlgebraicType::Ref(r))?;
-            let columns: Vec<(String, AlgebraicType)> = v
-                .row_type
-                .elements
-                .iter()
-                .enumerate()
-                .map(|(i, e)| {
-                    (
-                        snake(e.name.as_deref().unwrap_or(&format!("item{i}"))),
-                        e.algebraic_type.clone(),
-                    )
-                })
-                .collect();
-            out.push_str(&self.table_class(
-                &pascal(&v.accessor_name),
-                &v.name,
-                &row,
-                &columns,
-                v.primary_key,
-                &[],
-                &[],
+                &t.unique,
+                &t.indexed,
             )?);
             out.push('\n');
         }
@@ -634,12 +589,7 @@ impl Gen<'_> {
     fn connection(&self, def: &ModuleDef) -> String {
         let mut fields = String::new();
         let mut adds = String::new();
-        let tables = def.tables.iter().map(|t| &t.accessor_name).chain(
-            def.views
-                .iter()
-                .filter(|v| matches!(view_row_ref(&v.return_type), AlgebraicType::Ref(_)))
-                .map(|v| &v.accessor_name),
-        );
+        let tables = table_shapes(def).into_iter().map(|t| t.accessor);
         for accessor in tables {
             let class = pascal(accessor);
             let member = snake(accessor);

@@ -16,40 +16,12 @@
 
 using namespace Lightcone::Module;
 
-namespace {
-
-std::unique_ptr<DbConnection> connect(const char* uri, const char* db) {
-    auto built = DbConnection::connect(lightcone::ConnectionBuilder().with_uri(uri).with_database(db));
-    check::that(built.ok(), "connect: " + built.status().message());
-    if (!built) return nullptr;
-    std::unique_ptr<DbConnection> c = std::move(built.value());
-    bool connected = false;
-    c->connection().on_connected.add([&](const lightcone::Identity&, const std::string&) { connected = true; });
-    check::that(check::until({c.get()}, [&] { return connected; }), "connected");
-    auto sub = c->connection().subscribe({"SELECT * FROM user", "SELECT * FROM message"});
-    check::that(sub.ok() && check::until({c.get()}, [&] { return sub.value()->applied(); }), "subscribed");
-    return c;
-}
-
-template <class Call>
-lightcone::CallResult result_of(DbConnection& c, Call call) {
-    bool got = false;
-    lightcone::CallResult result;
-    auto sent = call([&](const lightcone::CallResult& r) {
-        result = r;
-        got = true;
-    });
-    check::that(sent.ok(), "the call was sent: " + sent.status().message());
-    check::that(check::until({&c}, [&] { return got; }), "a result came");
-    return result;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     if (argc != 3) return 2;
-    auto a = connect(argv[1], argv[2]);
-    auto b = connect(argv[1], argv[2]);
+    const std::vector<std::string> queries = {"SELECT * FROM user", "SELECT * FROM message"};
+    auto a = check::connect<DbConnection>(argv[1], argv[2], queries);
+    auto b = check::connect<DbConnection>(argv[1], argv[2], queries);
     if (!a || !b) return check::finish("unreal chat");
     lightcone::Identity a_id = a->connection().identity();
     check::that(a_id != b->connection().identity(), "two identities");
@@ -67,7 +39,7 @@ int main(int argc, char** argv) {
         renamed.push_back(old);
         renamed.push_back(now);
     });
-    check::that(result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.set_name("ann", done); }).committed(),
+    check::that(check::result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.set_name("ann", done); }).committed(),
                 "set_name committed");
     check::that(check::until({b.get()}, [&] { return renamed.size() == 2; }), "b sees the rename as one update");
     if (renamed.size() == 2)
@@ -76,7 +48,7 @@ int main(int argc, char** argv) {
     // A message from a reaches b as a typed row naming its sender.
     std::vector<Message> received;
     b->db.message.on_insert.add([&](const Message& m) { received.push_back(m); });
-    check::that(result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.send_message("hello from ann", done); }).committed(),
+    check::that(check::result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.send_message("hello from ann", done); }).committed(),
                 "send_message committed");
     check::that(check::until({b.get()}, [&] { return received.size() == 1; }), "b receives the message");
     if (received.size() == 1) {
@@ -90,10 +62,10 @@ int main(int argc, char** argv) {
     check::that(a->db.message.size() == 1 && b->db.message.size() == 1, "one message in each cache");
 
     // The module's own refusals come back as failed calls with its text.
-    auto no_name = result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.set_name("", done); });
+    auto no_name = check::result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.set_name("", done); });
     check::that(no_name.status == lightcone::CallStatus::Failed && no_name.error.find("Names must not be empty") != std::string::npos,
                 "an empty name: " + no_name.error);
-    auto no_text = result_of(*b, [&](lightcone::CallCallback done) { return b->reducers.send_message("", done); });
+    auto no_text = check::result_of(*b, [&](lightcone::CallCallback done) { return b->reducers.send_message("", done); });
     check::that(no_text.status == lightcone::CallStatus::Failed && no_text.error.find("Messages must not be empty") != std::string::npos,
                 "an empty message: " + no_text.error);
     check::that(b->db.message.size() == 1, "a refused message is not cached");

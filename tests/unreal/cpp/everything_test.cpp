@@ -17,37 +17,6 @@ using namespace Lightcone::Module;
 
 namespace {
 
-std::unique_ptr<DbConnection> connect(const char* uri, const char* db) {
-    auto built = DbConnection::connect(lightcone::ConnectionBuilder().with_uri(uri).with_database(db));
-    check::that(built.ok(), "connect: " + built.status().message());
-    if (!built) return nullptr;
-    std::unique_ptr<DbConnection> c = std::move(built.value());
-    bool connected = false;
-    c->connection().on_connected.add([&](const lightcone::Identity&, const std::string& token) { connected = !token.empty(); });
-    check::that(check::until({c.get()}, [&] { return connected; }), "connected");
-    auto sub = c->connection().subscribe({"SELECT * FROM all_types", "SELECT * FROM player"});
-    check::that(sub.ok(), "subscribe: " + sub.status().message());
-    std::string error;
-    sub.value()->on_error.add([&](lightcone::Subscription&, const std::string& e) { error = e; });
-    check::that(check::until({c.get()}, [&] { return sub.value()->applied() || !error.empty(); }) && error.empty(),
-                "subscribed: " + error);
-    return c;
-}
-
-/// Makes a call through `call(done)` and ticks until its result comes.
-template <class Call>
-lightcone::CallResult result_of(DbConnection& c, Call call) {
-    bool got = false;
-    lightcone::CallResult result;
-    auto sent = call([&](const lightcone::CallResult& r) {
-        result = r;
-        got = true;
-    });
-    check::that(sent.ok(), "the call was sent: " + sent.status().message());
-    check::that(check::until({&c}, [&] { return got; }), "a result came");
-    return result;
-}
-
 AllTypes sample() {
     AllTypes v;
     v.b = true;
@@ -82,15 +51,16 @@ AllTypes sample() {
 
 int main(int argc, char** argv) {
     if (argc != 3) return 2;
-    auto a = connect(argv[1], argv[2]);
-    auto b = connect(argv[1], argv[2]);
+    const std::vector<std::string> queries = {"SELECT * FROM all_types", "SELECT * FROM player"};
+    auto a = check::connect<DbConnection>(argv[1], argv[2], queries);
+    auto b = check::connect<DbConnection>(argv[1], argv[2], queries);
     if (!a || !b) return check::finish("unreal core");
 
     // Every column type, through a reducer and back as a typed row, on both clients.
     AllTypes want = sample();
     std::vector<AllTypes> seen_by_b;
     b->db.all_types.on_insert.add([&](const AllTypes& row) { seen_by_b.push_back(row); });
-    auto r = result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.insert_all_types(want, done); });
+    auto r = check::result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.insert_all_types(want, done); });
     check::that(r.committed(), "insert_all_types committed: " + r.error);
     check::that(a->db.all_types.size() == 1, "a holds one all_types row");
     if (a->db.all_types.size() == 1) {
@@ -108,7 +78,7 @@ int main(int argc, char** argv) {
     second.opt.reset();
     second.shape = Shape::make_circle(0.5);
     second.color = Color::Red;
-    check::that(result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.insert_all_types(second, done); }).committed(),
+    check::that(check::result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.insert_all_types(second, done); }).committed(),
                 "a second row");
     check::that(a->db.all_types.size() == 2, "two rows");
     bool saw_none = std::any_of(a->db.all_types.begin(), a->db.all_types.end(), [](const AllTypes& row) {
@@ -125,33 +95,33 @@ int main(int argc, char** argv) {
     });
     b->db.player.on_before_delete.add([&](const Player&) { ++before_deletes; });
     b->db.player.on_delete.add([&](const Player& row) { deletes.push_back(row); });
-    check::that(result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.add_player("ann", 1, 7, 3, done); }).committed(),
+    check::that(check::result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.add_player("ann", 1, 7, 3, done); }).committed(),
                 "add_player");
     check::that(check::until({b.get()}, [&] { return b->db.player.find_by_name("ann") != nullptr; }), "b finds ann by name");
-    check::that(result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.level_up("ann", done); }).committed(), "level_up");
+    check::that(check::result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.level_up("ann", done); }).committed(), "level_up");
     check::that(check::until({b.get()}, [&] { return updates.size() == 2; }), "b sees one update");
     if (updates.size() == 2)
         check::that(updates[0].level == 1 && updates[1].level == 2 && updates[0].id == updates[1].id, "old and new rows");
     std::vector<Player> level2;
     b->db.player.filter_by_level(2, level2);
     check::that(level2.size() == 1 && level2[0].name == "ann", "filter by the level index");
-    check::that(result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.delete_player_by_name("ann", done); }).committed(),
+    check::that(check::result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.delete_player_by_name("ann", done); }).committed(),
                 "delete_player_by_name");
     check::that(check::until({b.get()}, [&] { return deletes.size() == 1; }) && before_deletes == 1 && deletes[0].name == "ann",
                 "b sees before-delete and delete");
     check::that(b->db.player.empty() && a->db.player.empty(), "both caches are empty");
 
     // Bad calls come back as values, not crashes.
-    auto dup = result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.add_player("bob", 1, 1, 1, done); });
-    auto again = result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.add_player("bob", 1, 1, 2, done); });
+    auto dup = check::result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.add_player("bob", 1, 1, 1, done); });
+    auto again = check::result_of(*a, [&](lightcone::CallCallback done) { return a->reducers.add_player("bob", 1, 1, 2, done); });
     check::that(dup.committed() && !again.committed() && again.status == lightcone::CallStatus::Failed && !again.error.empty(),
                 "a reducer's error: " + again.error);
     lightcone::Writer none;
-    auto unknown = result_of(*a, [&](lightcone::CallCallback done) { return a->connection().call_reducer("no_such_reducer", none, done); });
+    auto unknown = check::result_of(*a, [&](lightcone::CallCallback done) { return a->connection().call_reducer("no_such_reducer", none, done); });
     check::that(!unknown.committed() && unknown.error.find("no_such_reducer") != std::string::npos, "an unknown reducer: " + unknown.error);
     lightcone::Writer garbage;
     garbage.u8(1);
-    auto malformed = result_of(*a, [&](lightcone::CallCallback done) { return a->connection().call_reducer("add_player", garbage, done); });
+    auto malformed = check::result_of(*a, [&](lightcone::CallCallback done) { return a->connection().call_reducer("add_player", garbage, done); });
     check::that(!malformed.committed() && !malformed.error.empty(), "malformed arguments: " + malformed.error);
     auto bad = a->connection().subscribe({"SELEKT nothing"});
     check::that(!bad.ok() && bad.status().code() == LC_ERR_BAD_QUERY && bad.status().message().find("SELEKT") != std::string::npos,

@@ -1,0 +1,3 @@
+// Stand-in (tests only): see CoreMinimal.h.
+#pragma once
+#include "CoreMinimal.h"
