@@ -127,6 +127,20 @@ int main(int argc, char** argv) {
     check::that(!bad.ok() && bad.status().code() == LC_ERR_BAD_QUERY && bad.status().message().find("SELEKT") != std::string::npos,
                 "a bad query is an error value naming it: " + bad.status().message());
 
+    // Wide integers as text (how Blueprint carries them) and back.
+    lightcone::U256 wide_u{};
+    lightcone::I128 wide_i{};
+    check::that(lightcone::to_hex(want.a_u_256) ==
+                    "0x0000000000000005000000000000000600000000000000070000000000000008",
+                "a u256 as hex: " + lightcone::to_hex(want.a_u_256));
+    check::that(lightcone::from_hex(lightcone::to_hex(want.a_u_256), wide_u) && wide_u == want.a_u_256 &&
+                    lightcone::from_hex(lightcone::to_hex(want.a_i_128), wide_i) && wide_i == want.a_i_128,
+                "wide integers read back from their hex");
+    check::that(lightcone::from_hex("ff", wide_i) && wide_i == lightcone::I128{0, 255}, "short hex is the low digits");
+    check::that(!lightcone::from_hex("0x", wide_u) && !lightcone::from_hex("0xg1", wide_u) &&
+                    !lightcone::from_hex("0x1" + std::string(32, '0'), wide_i),
+                "empty, non-hex and too-long text is refused");
+
     // A row that does not decode is reported and skipped, never applied.
     const char* why = nullptr;
     uint8_t short_row[3] = {1, 2, 3};

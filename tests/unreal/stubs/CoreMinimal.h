@@ -66,6 +66,7 @@ public:
 		return Removed;
 	}
 	int32 Num() const { return static_cast<int32>(Items.size()); }
+	const T* GetData() const { return Items.data(); }
 	void Empty() { Items.clear(); }
 	void Reserve(int32 N) { Items.reserve(static_cast<size_t>(N)); }
 	T& operator[](int32 I) { return Items[static_cast<size_t>(I)]; }
@@ -77,6 +78,30 @@ public:
 
 private:
 	std::vector<T> Items;
+};
+
+/// 100 ns ticks since 0001-01-01.
+class FDateTime
+{
+public:
+	FDateTime(int64 InTicks = 0) : Ticks(InTicks) {}
+	int64 GetTicks() const { return Ticks; }
+	bool operator==(const FDateTime& Other) const { return Ticks == Other.Ticks; }
+
+private:
+	int64 Ticks;
+};
+
+/// A span of 100 ns ticks.
+class FTimespan
+{
+public:
+	FTimespan(int64 InTicks = 0) : Ticks(InTicks) {}
+	int64 GetTicks() const { return Ticks; }
+	bool operator==(const FTimespan& Other) const { return Ticks == Other.Ticks; }
+
+private:
+	int64 Ticks;
 };
 
 class UClass;

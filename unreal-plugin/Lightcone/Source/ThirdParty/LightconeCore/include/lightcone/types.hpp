@@ -178,6 +178,82 @@ struct ScheduleAt {
     bool operator!=(const ScheduleAt& o) const { return !(*this == o); }
 };
 
+// Wide integers as text: "0x" and 32 (128-bit) or 64 (256-bit) hex digits, most significant
+// first — how engines without 128-bit integers (Blueprint) carry them.
+namespace detail {
+
+inline std::string hex_of(const uint64_t* words, int count) {
+    static const char digits[] = "0123456789abcdef";
+    std::string out = "0x";
+    for (int w = 0; w < count; ++w)
+        for (int shift = 60; shift >= 0; shift -= 4) out.push_back(digits[(words[w] >> shift) & 0xf]);
+    return out;
+}
+
+/// `text` ("0x" optional, 1 to 16 × `count` hex digits) into `count` words, most significant
+/// first; false (and `words` unspecified) when it is not that.
+inline bool parse_hex(const std::string& text, uint64_t* words, int count) {
+    size_t start = text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X') ? 2 : 0;
+    size_t n = text.size() - start;
+    if (n == 0 || n > static_cast<size_t>(16 * count)) return false;
+    for (int w = 0; w < count; ++w) words[w] = 0;
+    for (size_t i = start; i < text.size(); ++i) {
+        char c = text[i];
+        uint64_t v;
+        if (c >= '0' && c <= '9') v = static_cast<uint64_t>(c - '0');
+        else if (c >= 'a' && c <= 'f') v = static_cast<uint64_t>(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v = static_cast<uint64_t>(c - 'A' + 10);
+        else return false;
+        // The number so far, one digit to the left, then this digit.
+        for (int w = 0; w < count; ++w) words[w] = words[w] << 4 | (w + 1 < count ? words[w + 1] >> 60 : 0);
+        words[count - 1] |= v;
+    }
+    return true;
+}
+
+}  // namespace detail
+
+inline std::string to_hex(const U128& v) {
+    const uint64_t w[2] = {v.upper, v.lower};
+    return detail::hex_of(w, 2);
+}
+inline std::string to_hex(const I128& v) {
+    const uint64_t w[2] = {static_cast<uint64_t>(v.upper), v.lower};
+    return detail::hex_of(w, 2);
+}
+inline std::string to_hex(const U256& v) {
+    const uint64_t w[4] = {v.upper.upper, v.upper.lower, v.lower.upper, v.lower.lower};
+    return detail::hex_of(w, 4);
+}
+inline std::string to_hex(const I256& v) {
+    const uint64_t w[4] = {v.upper.upper, v.upper.lower, v.lower.upper, v.lower.lower};
+    return detail::hex_of(w, 4);
+}
+inline bool from_hex(const std::string& text, U128& out) {
+    uint64_t w[2];
+    if (!detail::parse_hex(text, w, 2)) return false;
+    out = U128{w[0], w[1]};
+    return true;
+}
+inline bool from_hex(const std::string& text, I128& out) {
+    uint64_t w[2];
+    if (!detail::parse_hex(text, w, 2)) return false;
+    out = I128{static_cast<int64_t>(w[0]), w[1]};
+    return true;
+}
+inline bool from_hex(const std::string& text, U256& out) {
+    uint64_t w[4];
+    if (!detail::parse_hex(text, w, 4)) return false;
+    out = U256{U128{w[0], w[1]}, U128{w[2], w[3]}};
+    return true;
+}
+inline bool from_hex(const std::string& text, I256& out) {
+    uint64_t w[4];
+    if (!detail::parse_hex(text, w, 4)) return false;
+    out = I256{U128{w[0], w[1]}, U128{w[2], w[3]}};
+    return true;
+}
+
 // hash_value: one overload per type a row can hold; generated types add their own (found by
 // argument-dependent lookup). The containers are declared first so each can hold the other.
 template <class T>
