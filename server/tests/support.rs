@@ -467,6 +467,30 @@ pub mod tools {
             })
     }
 
+    /// `lightcone generate --lang <lang> --namespace Lightcone.Module` for the module crate at
+    /// `module` (built here), into the fresh folder `out`.
+    #[allow(dead_code)] // used by the generator tests only
+    pub fn generate(lang: &str, module: &str, out: &Path) {
+        let wasm = out.with_extension("wasm");
+        std::fs::write(&wasm, super::module_wasm(module)).unwrap();
+        let _ = std::fs::remove_dir_all(out);
+        run(
+            Command::new(env!("CARGO_BIN_EXE_lightcone"))
+                .args([
+                    "generate",
+                    "--lang",
+                    lang,
+                    "--namespace",
+                    "Lightcone.Module",
+                ])
+                .arg("--bin-path")
+                .arg(&wasm)
+                .arg("--out-dir")
+                .arg(out),
+            &format!("lightcone generate --lang {lang}"),
+        );
+    }
+
     /// Compares `fresh` (a generator's output) with the snapshot file `snapshot`, or with
     /// `LIGHTCONE_BLESS=1` rewrites the snapshot.
     #[allow(dead_code)] // used by the generator tests only

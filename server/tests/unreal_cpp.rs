@@ -38,25 +38,8 @@ fn scratch(name: &str) -> PathBuf {
 
 /// `lightcone generate --lang cpp` for the module at `dir`, into a fresh scratch folder.
 fn generate(dir: &str, name: &str) -> PathBuf {
-    let wasm = scratch(&format!("{name}.wasm"));
-    std::fs::write(&wasm, support::module_wasm(dir)).unwrap();
     let out = scratch(&format!("generated-{name}"));
-    let _ = std::fs::remove_dir_all(&out);
-    run(
-        Command::new(env!("CARGO_BIN_EXE_lightcone"))
-            .args([
-                "generate",
-                "--lang",
-                "cpp",
-                "--namespace",
-                "Lightcone.Module",
-            ])
-            .arg("--bin-path")
-            .arg(&wasm)
-            .arg("--out-dir")
-            .arg(&out),
-        "lightcone generate --lang cpp",
-    );
+    support::tools::generate("cpp", dir, &out);
     out
 }
 

@@ -1,8 +1,11 @@
 //! The Unreal plugin's layout and glue, checked without an engine: `Lightcone.uplugin` is
 //! valid JSON with the fields Unreal reads and modules that exist as `Build.cs` rules; the
-//! ThirdParty rules point where scripts/build-unreal-plugin.sh puts the libraries; and the
-//! UE-facing sources compile with g++ against a small stand-in of the Unreal types and macros
-//! they use (tests/unreal/stubs, never shipped). That says the glue is well-formed C++ against
+//! ThirdParty rules point where scripts/build-unreal-plugin.sh puts the libraries; the
+//! UE-facing sources — the plugin's glue and what `lightcone generate --lang unreal` writes for
+//! the chat and every-type modules (compared with snapshots, tests/unreal/snapshots) — compile
+//! with g++ against a small stand-in of the Unreal types and macros they use
+//! (tests/unreal/stubs, never shipped), and the generated conversions run there
+//! (tests/unreal/ue/conversions_test.cpp). That says the glue is well-formed C++ against
 //! those signatures, not that Unreal builds it: docs/unreal.md says what was not run.
 
 mod support;
@@ -138,17 +141,12 @@ fn the_third_party_rules_point_where_the_build_script_puts_the_libraries() {
     assert!(script.contains(&format!("CORE={PLUGIN}/{core}")));
 }
 
-#[test]
-fn the_glue_compiles_against_a_stub_of_the_unreal_types_it_uses() {
-    let source = plugin().join("Source");
-    let scratch = support::tools::scratch("unreal-plugin", "glue");
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch).unwrap();
-    // UnrealHeaderTool writes one `X.generated.h` per reflected header; they are empty here.
+/// The g++ command that compiles UE-facing code against the stubs, with UnrealHeaderTool's
+/// `X.generated.h` for every reflected header in `headers` written empty into `scratch`.
+fn stub_compiler(scratch: &Path, headers: &[PathBuf], include: &[PathBuf]) -> Command {
     let generated = scratch.join("generated");
     std::fs::create_dir_all(&generated).unwrap();
-    let headers = files(&source.join("Lightcone"), ".h");
-    for h in &headers {
+    for h in headers {
         let text = std::fs::read_to_string(h).unwrap();
         for line in text.lines().filter(|l| l.contains(".generated.h\"")) {
             let name = line
@@ -162,6 +160,38 @@ fn the_glue_compiles_against_a_stub_of_the_unreal_types_it_uses() {
             .unwrap();
         }
     }
+    let source = plugin().join("Source");
+    let mut gxx = Command::new("g++");
+    gxx.args([
+        "-std=c++17",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-fno-exceptions",
+        "-fno-rtti",
+    ])
+    .arg("-DLIGHTCONE_API=")
+    .arg("-I")
+    .arg(repo().join("tests/unreal/stubs"))
+    .arg("-I")
+    .arg(&generated)
+    .arg("-I")
+    .arg(source.join("Lightcone/Public"))
+    .arg("-I")
+    .arg(source.join("ThirdParty/LightconeCore/include"));
+    for dir in include {
+        gxx.arg("-I").arg(dir);
+    }
+    gxx
+}
+
+#[test]
+fn the_glue_compiles_against_a_stub_of_the_unreal_types_it_uses() {
+    let source = plugin().join("Source");
+    let scratch = support::tools::scratch("unreal-plugin", "glue");
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).unwrap();
+    let headers = files(&source.join("Lightcone"), ".h");
     let sources = files(&source.join("Lightcone/Private"), ".cpp");
     assert!(sources.len() >= 3, "{sources:?}");
     for cpp in sources {
@@ -174,29 +204,65 @@ fn the_glue_compiles_against_a_stub_of_the_unreal_types_it_uses() {
             cpp.display()
         );
         run(
-            Command::new("g++")
-                .args([
-                    "-std=c++17",
-                    "-Wall",
-                    "-Wextra",
-                    "-Werror",
-                    "-fno-exceptions",
-                    "-fno-rtti",
-                ])
-                .arg("-DLIGHTCONE_API=")
-                .arg("-I")
-                .arg(repo().join("tests/unreal/stubs"))
-                .arg("-I")
-                .arg(&generated)
-                .arg("-I")
-                .arg(source.join("Lightcone/Public"))
-                .arg("-I")
-                .arg(source.join("ThirdParty/LightconeCore/include"))
+            stub_compiler(&scratch, &headers, &[])
                 .arg("-c")
                 .arg(&cpp)
                 .arg("-o")
                 .arg(scratch.join(format!("{stem}.o"))),
             &format!("g++ {}", cpp.display()),
+        );
+    }
+}
+
+#[test]
+fn generated_unreal_code_matches_its_snapshots_and_compiles_against_the_stubs() {
+    for (dir, name) in [
+        ("server/host/tests/modules/everything", "everything"),
+        ("samples/chat/module-rust", "chat"),
+    ] {
+        let scratch = support::tools::scratch("unreal-plugin", name);
+        let _ = std::fs::remove_dir_all(&scratch);
+        std::fs::create_dir_all(&scratch).unwrap();
+        let out = scratch.join("generated-unreal");
+        support::tools::generate("unreal", dir, &out);
+        let header = out.join("ModuleDb.h");
+        let fresh = std::fs::read_to_string(&header).unwrap();
+        support::tools::snapshot(
+            &repo()
+                .join("tests/unreal/snapshots")
+                .join(name)
+                .join("ModuleDb.h"),
+            &fresh,
+        );
+        let unit = scratch.join("unit.cpp");
+        std::fs::write(&unit, "#include \"ModuleDb.h\"\n").unwrap();
+        let mut headers = files(&plugin().join("Source/Lightcone"), ".h");
+        headers.push(header);
+        run(
+            stub_compiler(&scratch, &headers, std::slice::from_ref(&out))
+                .arg("-c")
+                .arg(&unit)
+                .arg("-o")
+                .arg(scratch.join("unit.o")),
+            &format!("g++ (the {name} module's Unreal code)"),
+        );
+        if name != "everything" {
+            continue;
+        }
+        // The conversions run, too: every column type there and back, and the range checks.
+        let exe = scratch.join("conversions_test");
+        run(
+            stub_compiler(&scratch, &headers, &[out])
+                .arg("-o")
+                .arg(&exe)
+                .arg(repo().join("tests/unreal/ue/conversions_test.cpp"))
+                .arg(plugin().join("Source/Lightcone/Private/LightconeTypes.cpp")),
+            "g++ (conversions test)",
+        );
+        let ran = run(&mut Command::new(&exe), "the conversions test");
+        assert!(
+            ran.contains("unreal conversions: all checks passed"),
+            "{ran}"
         );
     }
 }

@@ -1,8 +1,10 @@
 //! What every language's generator shares: reading the module's types (enums, `ScheduleAt`,
 //! a view's row type), indentation, and the errors for what cannot be generated.
 
+use std::collections::BTreeMap;
+
 use lightcone_protocol::moduledef::ModuleDef;
-use lightcone_protocol::sats::{AlgebraicType, SumType};
+use lightcone_protocol::sats::{AlgebraicType, SumType, Typespace};
 
 use super::CodegenError;
 
@@ -131,4 +133,67 @@ pub(super) fn inline(ty: &AlgebraicType) -> CodegenError {
         "an unnamed {} (only named products and sums, options and SpacetimeDB's special types are supported)",
         describe(ty)
     ))
+}
+
+/// The named types (`names`: typespace index → name), each after the named types it holds by
+/// value (C++ needs a type complete before a struct holds it); a type that holds itself is
+/// refused.
+pub(super) fn value_order(
+    typespace: &Typespace,
+    names: &BTreeMap<u32, String>,
+) -> Result<Vec<u32>, CodegenError> {
+    fn visit(
+        r: u32,
+        typespace: &Typespace,
+        names: &BTreeMap<u32, String>,
+        done: &mut BTreeMap<u32, bool>,
+        order: &mut Vec<u32>,
+    ) -> Result<(), CodegenError> {
+        match done.get(&r) {
+            Some(true) => return Ok(()),
+            Some(false) => {
+                return Err(CodegenError::Unsupported(format!(
+                    "type `{}` contains itself, which a C++ value type cannot",
+                    names.get(&r).cloned().unwrap_or_default()
+                )))
+            }
+            None => {}
+        }
+        done.insert(r, false);
+        let mut held = Vec::new();
+        if let Some(ty) = typespace.types.get(r as usize) {
+            collect_refs(ty, &mut held);
+        }
+        for h in held {
+            if names.contains_key(&h) && h != r {
+                visit(h, typespace, names, done, order)?;
+            }
+        }
+        done.insert(r, true);
+        order.push(r);
+        Ok(())
+    }
+    let mut done = BTreeMap::new();
+    let mut order = Vec::new();
+    for &r in names.keys() {
+        visit(r, typespace, names, &mut done, &mut order)?;
+    }
+    Ok(order)
+}
+
+/// The named types `ty` refers to, inside products, sums and options (arrays hold their
+/// elements on the heap, so they need no order).
+fn collect_refs(ty: &AlgebraicType, out: &mut Vec<u32>) {
+    match ty {
+        AlgebraicType::Ref(r) => out.push(*r),
+        AlgebraicType::Product(p) => p
+            .elements
+            .iter()
+            .for_each(|e| collect_refs(&e.algebraic_type, out)),
+        AlgebraicType::Sum(s) => s
+            .variants
+            .iter()
+            .for_each(|v| collect_refs(&v.algebraic_type, out)),
+        _ => {}
+    }
 }

@@ -2,12 +2,15 @@
 //! running the module's `__describe_module__`, or from a running database's schema). C#
 //! (`csharp.rs`) for the Unity package's runtime (unity-package/Runtime/Core); C++17
 //! (`cpp.rs`) for the engine-agnostic layer of the Unreal plugin
-//! (unreal-plugin/Lightcone/Source/ThirdParty/LightconeCore). `common.rs` holds what both share.
+//! (unreal-plugin/Lightcone/Source/ThirdParty/LightconeCore); Unreal reflection glue over it
+//! (`unreal.rs`, `USTRUCT`s, table `UCLASS`es, reducer `UFUNCTION`s). `common.rs` holds what
+//! they share.
 
 mod common;
 mod cpp;
 mod csharp;
 mod names;
+mod unreal;
 
 use lightcone_protocol::moduledef::ModuleDef;
 
@@ -21,7 +24,7 @@ pub struct File {
 /// Why code could not be generated.
 #[derive(Debug, thiserror::Error)]
 pub enum CodegenError {
-    #[error("unknown language `{0}` (supported: csharp, cpp)")]
+    #[error("unknown language `{0}` (supported: csharp, cpp, unreal)")]
     UnknownLanguage(String),
     #[error("{0}")]
     Unsupported(String),
@@ -32,6 +35,7 @@ pub fn generate(def: &ModuleDef, lang: &str, namespace: &str) -> Result<Vec<File
     match lang {
         "csharp" | "cs" | "c#" => csharp::generate(def, namespace),
         "cpp" | "c++" => cpp::generate(def, namespace),
+        "unreal" | "ue" => unreal::generate(def, namespace),
         other => Err(CodegenError::UnknownLanguage(other.to_owned())),
     }
 }

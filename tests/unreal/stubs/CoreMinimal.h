@@ -4,6 +4,7 @@
 // signatures; it says nothing about Unreal's own headers beyond them.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -126,6 +127,7 @@ public:
 	operator T*() const { return Pointer; }
 	T* operator->() const { return Pointer; }
 	bool operator==(const TObjectPtr& Other) const { return Pointer == Other.Pointer; }
+	bool operator==(std::nullptr_t) const { return Pointer == nullptr; }
 
 private:
 	T* Pointer;
@@ -145,6 +147,9 @@ private:
 
 template <class T>
 T* NewObject(UObject* Outer, UClass* Class);
+
+template <class T>
+T* NewObject(UObject* Outer);
 
 template <class T>
 T* Cast(UObject* Object);
@@ -170,16 +175,19 @@ void UeLogStub(const FLogCategoryStub&, const TCHAR*, Args&&...)
 	struct Name                                                  \
 	{                                                            \
 		void Broadcast(T1) const {}                              \
+		bool IsBound() const { return true; }                    \
 	}
 #define DECLARE_DYNAMIC_MULTICAST_DELEGATE_TwoParams(Name, T1, N1, T2, N2) \
 	struct Name                                                           \
 	{                                                                     \
 		void Broadcast(T1, T2) const {}                                   \
+		bool IsBound() const { return true; }                             \
 	}
 #define DECLARE_DYNAMIC_MULTICAST_DELEGATE_ThreeParams(Name, T1, N1, T2, N2, T3, N3) \
 	struct Name                                                                     \
 	{                                                                               \
 		void Broadcast(T1, T2, T3) const {}                                         \
+		bool IsBound() const { return true; }                                       \
 	}
 
 // Native multicast delegates (TMulticastDelegate): Broadcast with the declared parameters.
