@@ -10,6 +10,7 @@
 #include <string>
 
 #include "ModuleDb.h"
+#include "../cpp/sample.hpp"
 
 namespace {
 int failures = 0;
@@ -23,33 +24,9 @@ void check(bool ok, const std::string& what) {
 
 int main() {
     using namespace Lightcone::Module;
-    AllTypes v;
+    AllTypes v = sample::all_types();
     v.id = 9;
-    v.b = true;
-    v.a_i_8 = -8;
-    v.a_u_8 = 200;
-    v.a_i_16 = -1600;
-    v.a_u_16 = 60000;
-    v.a_i_32 = -320000;
-    v.a_u_32 = 4000000000u;
-    v.a_i_64 = -6400000000000;
-    v.a_u_64 = 9000000000000000000ull;
-    v.a_i_128 = lightcone::I128{-2, 12345};
-    v.a_u_128 = lightcone::U128{7, 99};
-    v.a_i_256 = lightcone::I256{lightcone::U128{1, 2}, lightcone::U128{3, 4}};
-    v.a_u_256 = lightcone::U256{lightcone::U128{5, 6}, lightcone::U128{7, 8}};
-    v.a_f_32 = 1.5f;
-    v.a_f_64 = -2.25;
-    v.s = "h\xc3\xa9llo";
-    v.bytes = {0, 1, 254, 255};
-    v.list = {-1, 0, 1, 2147483647};
-    v.opt = std::string("some");
-    v.ident = lightcone::Identity{lightcone::U256{lightcone::U128{9, 10}, lightcone::U128{11, 12}}};
-    v.conn = lightcone::ConnectionId{lightcone::U128{13, 14}};
-    v.ts = lightcone::Timestamp{1700000000123456};
-    v.dur = lightcone::TimeDuration{-42};
-    v.shape = Shape::make_rect(Size{3, 4});
-    v.color = Color::Blue;
+    v.a_u_64 = 9000000000000000000ull;  // below 2^63: Blueprint's int64 holds it
 
     FModuleAllTypes ue = FModuleAllTypes::FromNative(v);
     check(ue.AU32 == 4000000000LL && ue.AU16 == 60000 && ue.AI8 == -8 && ue.bB, "integers widen to Blueprint's");
