@@ -20,6 +20,8 @@ const DEADLINE: Duration = Duration::from_secs(30);
 /// One event, owned.
 #[derive(Debug, Clone, PartialEq)]
 struct Ev {
+    /// Which tick of its `until` call handed it out (from 0).
+    tick: u32,
     kind: u16,
     flags: u16,
     table: u32,
@@ -37,9 +39,11 @@ fn is(e: &Ev, kind: EventKind) -> bool {
 fn until(c: &mut Client, what: &str, done: impl Fn(&[Ev]) -> bool) -> Vec<Ev> {
     let deadline = Instant::now() + DEADLINE;
     let mut seen = Vec::new();
+    let mut tick = 0;
     loop {
         let batch = c.wait_tick(Duration::from_millis(50));
         seen.extend(batch.events.iter().map(|e| Ev {
+            tick,
             kind: e.kind,
             flags: e.flags,
             table: e.table,
@@ -51,6 +55,7 @@ fn until(c: &mut Client, what: &str, done: impl Fn(&[Ev]) -> bool) -> Vec<Ev> {
         if done(&seen) {
             return seen;
         }
+        tick += 1;
         assert!(Instant::now() < deadline, "no {what} in time; saw {seen:?}");
     }
 }
@@ -348,17 +353,29 @@ fn a_prediction_is_confirmed_by_its_commit_and_rolled_back_by_its_failure() {
     c.predict_row(request, table, &bsatn::to_vec(&predicted))
         .unwrap();
     let seen = until_event(&mut c, EventKind::PredictionConfirmed, request);
+    let confirmed = seen
+        .iter()
+        .find(|e| is(e, EventKind::PredictionConfirmed))
+        .map_or(u32::MAX, |e| e.tick);
     let rows: Vec<&Ev> = seen
         .iter()
         .filter(|e| (10..=13).contains(&e.kind))
         .collect();
-    // Unless the result came in the very tick the prediction was applied, the prediction
-    // showed first, flagged; the server's identical row then changes nothing.
-    assert!(rows.len() <= 1, "{rows:?}");
+    // The row changes once. If the prediction got a tick before its result, that change is
+    // the prediction's (flagged) and the server's identical row then changes nothing; if the
+    // result came in the very tick the prediction was applied, it is the server's (unflagged).
+    assert_eq!(rows.len(), 1, "{rows:?}");
     for r in rows {
+        let flags = if r.tick < confirmed {
+            FLAG_PREDICTED
+        } else {
+            0
+        };
         assert_eq!(
             (r.kind, r.flags, player(&r.a)),
-            (UPDATE, FLAG_PREDICTED, predicted.clone())
+            (UPDATE, flags, predicted.clone()),
+            "the change came in tick {} of {confirmed}",
+            r.tick
         );
     }
     assert_eq!(
