@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use lightcone_protocol::moduledef::ModuleDef;
 use lightcone_protocol::sats::{AlgebraicType, SumType, Typespace};
 
+use super::names::pascal;
 use super::CodegenError;
 
 /// A table or view as generated code sees it.
@@ -113,10 +114,33 @@ fn view_row_ref(ret: &AlgebraicType) -> AlgebraicType {
 
 /// Whether every variant of `s` is a unit (an `enum` in C# and C++).
 pub(super) fn is_enum(s: &SumType) -> bool {
-    !s.variants.is_empty()
-        && s.variants.iter().all(
-            |v| matches!(&v.algebraic_type, AlgebraicType::Product(p) if p.elements.is_empty()),
-        )
+    !s.variants.is_empty() && variants(s).all(|v| v.unit)
+}
+
+/// A sum's variant as generated code sees it.
+pub(super) struct Variant<'a> {
+    pub index: usize,
+    /// The module's name for it, or `variant{index}` when it has none.
+    pub label: String,
+    pub ty: &'a AlgebraicType,
+    /// Whether it carries nothing (the empty product).
+    pub unit: bool,
+}
+
+pub(super) fn variants(s: &SumType) -> impl Iterator<Item = Variant<'_>> {
+    s.variants.iter().enumerate().map(|(index, v)| Variant {
+        index,
+        label: v.name.clone().unwrap_or_else(|| format!("variant{index}")),
+        ty: &v.algebraic_type,
+        unit: matches!(&v.algebraic_type, AlgebraicType::Product(p) if p.elements.is_empty()),
+    })
+}
+
+/// `Member = index` per variant, members in PascalCase: an enum's body in every language.
+pub(super) fn enum_members(s: &SumType) -> Vec<String> {
+    variants(s)
+        .map(|v| format!("{} = {}", pascal(&v.label), v.index))
+        .collect()
 }
 
 /// SpacetimeDB's `ScheduleAt`: `Interval(TimeDuration) | Time(Timestamp)`.

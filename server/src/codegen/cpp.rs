@@ -15,7 +15,8 @@ use lightcone_protocol::moduledef::ModuleDef;
 use lightcone_protocol::sats::{special_names, AlgebraicType, ProductType, SumType, Typespace};
 
 use super::common::{
-    describe, indent, inline, is_enum, is_schedule_at, table_shapes, unnamed, value_order,
+    describe, enum_members, indent, inline, is_enum, is_schedule_at, table_shapes, unnamed,
+    value_order, variants,
 };
 use super::names::{pascal, snake};
 use super::{CodegenError, File};
@@ -379,14 +380,12 @@ impl Gen<'_> {
         let mut write = String::new();
         let mut equals = String::new();
         let mut hash = String::new();
-        for (i, v) in s.variants.iter().enumerate() {
-            let label = v.name.clone().unwrap_or_else(|| format!("variant{i}"));
-            let tag = pascal(&label);
-            let field = snake(&label);
+        for v in variants(s) {
+            let i = v.index;
+            let tag = pascal(&v.label);
+            let field = snake(&v.label);
             tags.push(format!("{tag} = {i}"));
-            let unit =
-                matches!(&v.algebraic_type, AlgebraicType::Product(p) if p.elements.is_empty());
-            if unit {
+            if v.unit {
                 let _ = writeln!(
                     makers,
                     "static {name} make_{field}() {{\n    {name} lc_v;\n    lc_v.tag = Tag::{tag};\n    return lc_v;\n}}"
@@ -397,20 +396,20 @@ impl Gen<'_> {
                 let _ = writeln!(hash, "case Tag::{tag}: break;");
                 continue;
             }
-            let cpp = self.cpp_type(&v.algebraic_type)?;
-            let param = self.param_type(&v.algebraic_type)?;
+            let cpp = self.cpp_type(v.ty)?;
+            let param = self.param_type(v.ty)?;
             let _ = writeln!(fields, "{cpp} {field}{{}};");
             let _ = writeln!(
                 makers,
                 "static {name} make_{field}({param} lc_value) {{\n    {name} lc_v;\n    lc_v.tag = Tag::{tag};\n    lc_v.{field} = lc_value;\n    return lc_v;\n}}"
             );
-            let body = self.read(&v.algebraic_type, &format!("lc_v.{field}"))?;
+            let body = self.read(v.ty, &format!("lc_v.{field}"))?;
             let _ = write!(
                 read,
                 "case {i}:\n    lc_v.tag = Tag::{tag};\n{}    break;\n",
                 indent(&body, 1)
             );
-            let body = self.write(&v.algebraic_type, &field)?;
+            let body = self.write(v.ty, &field)?;
             let _ = write!(write, "case Tag::{tag}:\n{}    break;\n", indent(&body, 1));
             let _ = writeln!(equals, "case Tag::{tag}: return {field} == lc_o.{field};");
             let _ = writeln!(
@@ -418,10 +417,9 @@ impl Gen<'_> {
                 "case Tag::{tag}: lc_h = lightcone::hash_combine(lc_h, hash_value(lc_v.{field})); break;"
             );
         }
-        let first = s
-            .variants
-            .first()
-            .map(|v| pascal(v.name.as_deref().unwrap_or("variant0")))
+        let first = variants(s)
+            .next()
+            .map(|v| pascal(&v.label))
             .unwrap_or_default();
         Ok(format!(
             "struct {name} {{\n    enum class Tag : uint8_t {{ {} }};\n\n    /// Which variant this is; only its field is set.\n    Tag tag = Tag::{first};\n{}\n{}\n    static {name} read(lightcone::Reader& lc_r) {{\n        {name} lc_v;\n        switch (lc_r.tag()) {{\n{}            default: lc_r.fail(\"{name} has no such variant\"); break;\n        }}\n        return lc_v;\n    }}\n\n    void write(lightcone::Writer& lc_w) const {{\n        lc_w.tag(static_cast<uint8_t>(tag));\n        switch (tag) {{\n{}        }}\n    }}\n\n    bool operator==(const {name}& lc_o) const {{\n        if (tag != lc_o.tag) return false;\n        switch (tag) {{\n{}        }}\n        return true;\n    }}\n    bool operator!=(const {name}& lc_o) const {{ return !(*this == lc_o); }}\n\n    friend size_t hash_value(const {name}& lc_v) {{\n        using lightcone::hash_value;\n        size_t lc_h = static_cast<size_t>(lc_v.tag);\n        switch (lc_v.tag) {{\n{}        }}\n        return lc_h;\n    }}\n}};\n",
@@ -609,17 +607,7 @@ fn scalar(ty: &AlgebraicType) -> Option<&'static str> {
 }
 
 fn enumeration(name: &str, s: &SumType) -> String {
-    let variants: Vec<String> = s
-        .variants
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            format!(
-                "{} = {i}",
-                pascal(v.name.as_deref().unwrap_or(&format!("variant{i}")))
-            )
-        })
-        .collect();
+    let variants = enum_members(s);
     let count = s.variants.len();
     format!(
         "enum class {name} : uint8_t {{ {} }};\n\nstruct {name}Bsatn {{\n    static {name} read(lightcone::Reader& lc_r) {{\n        uint8_t tag = lc_r.tag();\n        if (tag >= {count}) {{\n            lc_r.fail(\"{name} has no such variant\");\n            return {name}{{}};\n        }}\n        return static_cast<{name}>(tag);\n    }}\n    static void write(lightcone::Writer& lc_w, {name} lc_v) {{ lc_w.tag(static_cast<uint8_t>(lc_v)); }}\n}};\n",

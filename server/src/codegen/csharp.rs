@@ -13,7 +13,10 @@ use std::fmt::Write;
 use lightcone_protocol::moduledef::ModuleDef;
 use lightcone_protocol::sats::{special_names, AlgebraicType, ProductType, SumType, Typespace};
 
-use super::common::{describe, indent, inline, is_enum, is_schedule_at, table_shapes, unnamed};
+use super::common::{
+    describe, enum_members, indent, inline, is_enum, is_schedule_at, table_shapes, unnamed,
+    variants,
+};
 use super::names::{camel, pascal};
 use super::{CodegenError, File};
 
@@ -336,24 +339,23 @@ impl Gen<'_> {
         let mut read = String::new();
         let mut write = String::new();
         let mut equals = String::new();
-        for (i, v) in s.variants.iter().enumerate() {
-            let vname = pascal(v.name.as_deref().unwrap_or(&format!("variant{i}")));
+        for v in variants(s) {
+            let i = v.index;
+            let vname = pascal(&v.label);
             tags.push(format!("{vname} = {i}"));
-            let unit =
-                matches!(&v.algebraic_type, AlgebraicType::Product(p) if p.elements.is_empty());
-            if unit {
+            if v.unit {
                 let _ = writeln!(makers, "public static {name} New{vname}() {{ return new {name} {{ Tag = Tags.{vname} }}; }}");
                 let _ = writeln!(read, "case {i}: break;");
                 let _ = writeln!(write, "case Tags.{vname}: break;");
                 let _ = writeln!(equals, "case Tags.{vname}: return true;");
                 continue;
             }
-            let cs = self.cs_type(&v.algebraic_type)?;
+            let cs = self.cs_type(v.ty)?;
             let _ = writeln!(fields, "public {cs} {vname};");
             let _ = writeln!(makers, "public static {name} New{vname}({cs} value) {{ return new {name} {{ Tag = Tags.{vname}, {vname} = value }}; }}");
-            let body = self.read(&v.algebraic_type, &format!("v.{vname}"))?;
+            let body = self.read(v.ty, &format!("v.{vname}"))?;
             let _ = write!(read, "case {i}:\n{}    break;\n", indent(&body, 1));
-            let body = self.write(&v.algebraic_type, vname.as_str())?;
+            let body = self.write(v.ty, vname.as_str())?;
             let _ = write!(
                 write,
                 "case Tags.{vname}:\n{}    break;\n",
@@ -565,17 +567,7 @@ fn field_name(column: &str, row: &str) -> String {
 }
 
 fn enumeration(name: &str, s: &SumType) -> String {
-    let variants: Vec<String> = s
-        .variants
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            format!(
-                "{} = {i}",
-                pascal(v.name.as_deref().unwrap_or(&format!("variant{i}")))
-            )
-        })
-        .collect();
+    let variants = enum_members(s);
     let count = s.variants.len();
     format!(
         "public enum {name} : byte {{ {} }}\n\npublic static class {name}Bsatn\n{{\n    public static {name} Read(ref BsatnReader r)\n    {{\n        byte tag = r.ReadTag();\n        if (tag >= {count}) throw new BsatnException(\"{name} has no variant \" + tag);\n        return ({name})tag;\n    }}\n\n    public static void Write(BsatnWriter w, {name} v) {{ w.WriteTag((byte)v); }}\n}}\n",

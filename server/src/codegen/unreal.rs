@@ -19,7 +19,10 @@ use std::fmt::Write;
 use lightcone_protocol::moduledef::ModuleDef;
 use lightcone_protocol::sats::{special_names, AlgebraicType, ProductType, SumType};
 
-use super::common::{indent, inline, is_enum, is_schedule_at, table_shapes, unnamed, value_order};
+use super::common::{
+    enum_members, indent, inline, is_enum, is_schedule_at, table_shapes, unnamed, value_order,
+    variants,
+};
 use super::names::{pascal, snake};
 use super::{cpp, CodegenError, File};
 
@@ -155,12 +158,13 @@ impl Gen<'_> {
     /// `F<P>Optional<Inner>`: the wrapper struct of an option of `inner`.
     fn option_name(&self, inner: &AlgebraicType) -> Result<String, CodegenError> {
         let ue = self.ue_type(inner)?;
-        let bare = ue
-            .trim_start_matches('F')
-            .trim_start_matches('E')
-            .trim_start_matches(self.prefix.as_str())
-            .replace("TArray<", "ArrayOf")
-            .replace('>', "");
+        // One type letter, then the module's prefix, come off (`FModulePlayer` → `Player`).
+        let bare = match ue.strip_prefix(['F', 'E']) {
+            Some(rest) => rest.strip_prefix(self.prefix.as_str()).unwrap_or(rest),
+            None => ue.as_str(),
+        }
+        .replace("TArray<", "ArrayOf")
+        .replace('>', "");
         Ok(format!("F{}Optional{}", self.prefix, pascal(&bare)))
     }
 
@@ -189,12 +193,11 @@ impl Gen<'_> {
                 let AlgebraicType::Sum(s) = self.resolve(ty) else {
                     return Ok(String::new());
                 };
-                let first = s
-                    .variants
-                    .first()
-                    .and_then(|v| v.name.as_deref())
-                    .unwrap_or("Variant0");
-                format!(" = {e}::{}", pascal(first))
+                let first = variants(s)
+                    .next()
+                    .map(|v| pascal(&v.label))
+                    .unwrap_or_default();
+                format!(" = {e}::{first}")
             }
             _ => String::new(),
         })
@@ -455,16 +458,9 @@ impl Gen<'_> {
     }
 
     fn enumeration(&self, ue: &str, s: &SumType) -> String {
-        let variants: Vec<String> = s
-            .variants
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                format!(
-                    "    {} = {i},",
-                    pascal(v.name.as_deref().unwrap_or(&format!("variant{i}")))
-                )
-            })
+        let variants: Vec<String> = enum_members(s)
+            .into_iter()
+            .map(|m| format!("    {m},"))
             .collect();
         format!(
             "UENUM(BlueprintType)\nenum class {ue} : uint8\n{{\n{}\n}};\n",
@@ -481,14 +477,12 @@ impl Gen<'_> {
         let mut from = String::new();
         let mut to = String::new();
         let short = native.rsplit("::").next().unwrap_or(native).to_owned();
-        for (i, v) in s.variants.iter().enumerate() {
-            let label = v.name.clone().unwrap_or_else(|| format!("variant{i}"));
-            let t = pascal(&label);
-            let n = snake(&label);
-            tags.push(format!("    {t} = {i},"));
-            let unit =
-                matches!(&v.algebraic_type, AlgebraicType::Product(p) if p.elements.is_empty());
-            if unit {
+        for v in variants(s) {
+            let label = &v.label;
+            let t = pascal(label);
+            let n = snake(label);
+            tags.push(format!("    {t} = {},", v.index));
+            if v.unit {
                 let _ = writeln!(
                     from,
                     "case {native}::Tag::{t}: Out.Tag = {tag}::{t}; break;"
@@ -499,26 +493,20 @@ impl Gen<'_> {
                 );
                 continue;
             }
-            let f = field(&label, &v.algebraic_type);
-            let ty = self.ue_type(&v.algebraic_type)?;
-            let init = self.init(&ty, &v.algebraic_type)?;
+            let f = field(label, v.ty);
+            let ty = self.ue_type(v.ty)?;
+            let init = self.init(&ty, v.ty)?;
             let _ = write!(
                 fields,
                 "UPROPERTY(BlueprintReadWrite, {cat})\n{ty} {f}{init};\n\n"
             );
-            let value = self.ue_value(&v.algebraic_type, &format!("In.{n}"))?;
+            let value = self.ue_value(v.ty, &format!("In.{n}"))?;
             let _ = writeln!(
                 from,
                 "case {native}::Tag::{t}: Out.Tag = {tag}::{t}; Out.{f} = {value}; break;"
             );
-            let payload = self.native.cpp_type(&v.algebraic_type)?;
-            let set = self.native_value(
-                &v.algebraic_type,
-                &f,
-                "V",
-                &format!("{short}.{f}"),
-                &fail_to_native,
-            )?;
+            let payload = self.native.cpp_type(v.ty)?;
+            let set = self.native_value(v.ty, &f, "V", &format!("{short}.{f}"), &fail_to_native)?;
             let _ = write!(
                 to,
                 "case {tag}::{t}:\n{{\n    {payload} V{{}};\n{}    Out = {native}::make_{n}(V);\n    return true;\n}}\n",
