@@ -25,8 +25,6 @@ use lightcone_protocol::ws::v2::{
 use lightcone_protocol::ws::v3;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc::UnboundedReceiver;
-
-use crate::inbox::Outbox;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
@@ -34,6 +32,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::backoff::Backoff;
 use crate::connection::Protocol;
+use crate::inbox::Outbox;
 use crate::prepared::{Inbound, PreparedRows, Preparer, ReducerOutcome};
 use crate::schema::{Schema, SchemaError};
 

@@ -12,8 +12,8 @@
 //! are encoded before the client connects, so the feeder spends its time sending. Every
 //! message is built with `lightcone-protocol`, the encoding the real server sends.
 //!
-//! Used by `ffi/benches/events` and, through `#[path]`, by the server's `unity_cache` bench
-//! (which generates the C# for [`module_def`]).
+//! Used by `ffi/benches/events` and, through `#[path]`, by the server's `engine_cache` bench
+//! (which generates the C# and C++ for [`module_def`]).
 
 use futures_util::{SinkExt, StreamExt};
 use lightcone::client_core::protocol::bsatn::{self, Encode};
@@ -33,6 +33,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
 
 /// Rows in the table of a full-speed stream, and so row changes per transaction.
 pub const ROWS: u32 = 10_000;
@@ -231,19 +232,15 @@ async fn subscribe(socket: TcpStream, stream: Stream, updates: Vec<Message>) {
         return;
     }
     // The first Subscribe: answered with every row, then the stream of updates.
-    let set = loop {
-        match socket.next().await {
-            Some(Ok(Message::Binary(bytes))) => {
-                if let Ok(ClientMessage::Subscribe(s)) = bsatn::from_slice::<ClientMessage>(&bytes)
-                {
-                    assert_eq!(s.query_set_id.id, 1, "the client's first set");
-                    break s.query_set_id;
-                }
-            }
-            Some(Ok(_)) => continue,
-            _ => return,
-        }
+    let Some(set) = next_message(&mut socket, |m| match m {
+        ClientMessage::Subscribe(s) => Some(s.query_set_id),
+        _ => None,
+    })
+    .await
+    else {
+        return;
     };
+    assert_eq!(set.id, 1, "the client's first set");
     let applied = ServerMessage::SubscribeApplied(SubscribeApplied {
         request_id: set.id,
         query_set_id: set,
@@ -257,20 +254,9 @@ async fn subscribe(socket: TcpStream, stream: Stream, updates: Vec<Message>) {
     if socket.send(frame(&applied)).await.is_err() {
         return;
     }
-    if stream.start_on_call {
-        loop {
-            match socket.next().await {
-                Some(Ok(Message::Binary(bytes))) => {
-                    if let Ok(ClientMessage::CallReducer(_)) =
-                        bsatn::from_slice::<ClientMessage>(&bytes)
-                    {
-                        break;
-                    }
-                }
-                Some(Ok(_)) => continue,
-                _ => return,
-            }
-        }
+    let called = |m| matches!(m, ClientMessage::CallReducer(_)).then_some(());
+    if stream.start_on_call && next_message(&mut socket, called).await.is_none() {
+        return;
     }
     let mut pace = stream.every.map(|every| {
         let mut pace = tokio::time::interval(every);
@@ -287,4 +273,26 @@ async fn subscribe(socket: TcpStream, stream: Stream, updates: Vec<Message>) {
     }
     // Hold the connection open until the client goes.
     while let Some(Ok(_)) = socket.next().await {}
+}
+
+/// Reads the client's messages until `pick` takes one: what it made of it, or `None` when the
+/// socket ends first.
+async fn next_message<T>(
+    socket: &mut WebSocketStream<TcpStream>,
+    mut pick: impl FnMut(ClientMessage) -> Option<T>,
+) -> Option<T> {
+    loop {
+        match socket.next().await {
+            Some(Ok(Message::Binary(bytes))) => {
+                if let Some(t) = bsatn::from_slice::<ClientMessage>(&bytes)
+                    .ok()
+                    .and_then(&mut pick)
+                {
+                    return Some(t);
+                }
+            }
+            Some(Ok(_)) => continue,
+            _ => return None,
+        }
+    }
 }

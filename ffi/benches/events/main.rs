@@ -3,12 +3,12 @@
 //! on the client's thread, cache apply and the event batch in `lc_frame_tick` on the game
 //! thread — from Rust, then from C# under Mono (ffi/benches/cs/EventsBench.cs, when `mcs`
 //! and `mono` are installed). The server side is `feeder.rs`, so only the client is
-//! measured; it streams once the client calls `start`. Every transaction changes all
-//! 10,000 rows of the table, so when a tick (which applies every transaction
-//! that arrived before it began) takes two, a row's two changes are one event: reported are
-//! the row changes applied per second (transactions × rows / time until the last one is in
-//! the cache) and the row events the ticks handed out. The Rust run also counts the heap allocations `lc_frame_tick` makes once warm
-//! (`counting.rs`). Prints one JSON object per run; docs/benchmarks.md has the numbers.
+//! measured; it streams once the client calls `start`. Every transaction changes all 10,000
+//! rows of the table, so when a tick (which applies every transaction that arrived before it
+//! began) takes two, a row's two changes are one event: reported are the row changes applied
+//! per second (transactions × rows / time until the last one is in the cache) and the row
+//! events the ticks handed out. The Rust run also counts the heap allocations `lc_frame_tick`
+//! makes once warm (`counting.rs`). Prints one JSON object per run; docs/benchmarks.md has the numbers.
 //!
 //! Options: `--transactions N` (default 300) and `--no-csharp`.
 
