@@ -467,26 +467,38 @@ pub mod tools {
             })
     }
 
-    /// `lightcone generate --lang <lang> --namespace Lightcone.Module` for the module crate at
-    /// `module` (built here), into the fresh folder `out`.
+    /// `lightcone generate --lang <lang> --namespace Lightcone.Module --out-dir <out>`, with a
+    /// fresh `$HOME` (no user config is read), for the caller to say where the module comes
+    /// from.
+    #[allow(dead_code)] // used by the generator tests only
+    pub fn generate_command(lang: &str, out: &Path) -> Command {
+        let _ = std::fs::remove_dir_all(out);
+        let home = out.with_extension("home");
+        std::fs::create_dir_all(&home).unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_lightcone"));
+        command
+            .args([
+                "generate",
+                "--lang",
+                lang,
+                "--namespace",
+                "Lightcone.Module",
+            ])
+            .arg("--out-dir")
+            .arg(out)
+            .env("HOME", &home)
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("XDG_DATA_HOME");
+        command
+    }
+
+    /// [`generate_command`] for the module crate at `module` (built here), into `out`.
     #[allow(dead_code)] // used by the generator tests only
     pub fn generate(lang: &str, module: &str, out: &Path) {
         let wasm = out.with_extension("wasm");
         std::fs::write(&wasm, super::module_wasm(module)).unwrap();
-        let _ = std::fs::remove_dir_all(out);
         run(
-            Command::new(env!("CARGO_BIN_EXE_lightcone"))
-                .args([
-                    "generate",
-                    "--lang",
-                    lang,
-                    "--namespace",
-                    "Lightcone.Module",
-                ])
-                .arg("--bin-path")
-                .arg(&wasm)
-                .arg("--out-dir")
-                .arg(out),
+            generate_command(lang, out).arg("--bin-path").arg(&wasm),
             &format!("lightcone generate --lang {lang}"),
         );
     }

@@ -1,8 +1,8 @@
 //! The Unity package's engine-agnostic C# runtime (unity-package/Runtime/Core) with code
 //! `lightcone generate --lang csharp` writes for tests/modules/everything, compiled with
 //! Mono's `mcs -warnaserror` and run under `mono` against the real server and the real
-//! native library (tests/unity/EverythingTest.cs and ChatTest.cs say what they check); and the generator's
-//! output for that module and the chat sample, compared with snapshots
+//! native library (tests/unity/EverythingTest.cs and ChatTest.cs say what they check); and
+//! the generator's output for that module and the chat sample, compared with snapshots
 //! (tests/unity/snapshots/; `LIGHTCONE_BLESS=1` rewrites them).
 
 mod support;
@@ -10,7 +10,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::tools::{lib_dir, repo, run, snapshot};
+use support::tools::{generate_command, lib_dir, repo, run, snapshot};
 use support::Server;
 
 const EVERYTHING: &str = "server/host/tests/modules/everything";
@@ -34,33 +34,8 @@ const CHAT: &str = "samples/chat/module-rust";
 
 /// `lightcone generate --lang csharp` for the module at `dir`, into a fresh scratch folder.
 fn generate(dir: &str, name: &str) -> PathBuf {
-    let wasm = scratch(&format!("{name}.wasm"));
-    std::fs::write(&wasm, support::module_wasm(dir)).unwrap();
-    generate_with(name, |c| c.arg("--bin-path").arg(&wasm))
-}
-
-/// `lightcone generate --lang csharp` with the module named by `from`, into a fresh scratch
-/// folder `generated-<name>` (with a fresh `$HOME`, so no user config is read).
-fn generate_with(name: &str, from: impl FnOnce(&mut Command) -> &mut Command) -> PathBuf {
     let out = scratch(&format!("generated-{name}"));
-    let _ = std::fs::remove_dir_all(&out);
-    let home = scratch(&format!("home-{name}"));
-    std::fs::create_dir_all(&home).unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_lightcone"));
-    command
-        .args([
-            "generate",
-            "--lang",
-            "csharp",
-            "--namespace",
-            "Lightcone.Module",
-        ])
-        .arg("--out-dir")
-        .arg(&out)
-        .env("HOME", &home)
-        .env_remove("XDG_CONFIG_HOME")
-        .env_remove("XDG_DATA_HOME");
-    run(from(&mut command), "lightcone generate");
+    support::tools::generate("csharp", dir, &out);
     out
 }
 
@@ -82,9 +57,16 @@ fn the_generated_csharp_matches_its_snapshots() {
 fn generating_from_a_running_database_writes_what_its_module_file_gives() {
     for (dir, name) in [(EVERYTHING, "everything"), (CHAT, "chat")] {
         let (server, _) = Server::with_module(name, dir);
-        let fetched = generate_with(&format!("{name}-fetched"), |c| {
-            c.args(["--database", name, "--server", &server.base])
-        });
+        let fetched = scratch(&format!("generated-{name}-fetched"));
+        run(
+            generate_command("csharp", &fetched).args([
+                "--database",
+                name,
+                "--server",
+                &server.base,
+            ]),
+            "lightcone generate --database",
+        );
         let files = sources(&fetched);
         assert_eq!(files.len(), 4, "{files:?}");
         let snapshots = repo().join("tests/unity/snapshots").join(name);
@@ -99,11 +81,8 @@ fn generating_from_a_running_database_writes_what_its_module_file_gives() {
         }
     }
     let (server, _) = Server::with_module("chat", CHAT);
-    let out = Command::new(env!("CARGO_BIN_EXE_lightcone"))
-        .args(["generate", "--lang", "csharp", "--out-dir"])
-        .arg(scratch("generated-missing"))
+    let out = generate_command("csharp", &scratch("generated-missing"))
         .args(["--database", "no_such_db", "--server", &server.base])
-        .env("HOME", scratch("home-missing"))
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -162,7 +141,8 @@ fn generated_csharp_for_the_chat_module_chats_between_two_clients() {
     assert!(out.contains("chat: all checks passed"), "{out}");
 }
 
-/// tests/unity/`name`.cs (with Checks.cs) compiled with the runtime and the `generated` code: its exe.
+/// tests/unity/`name`.cs (with Checks.cs) compiled with the runtime and the `generated` code:
+/// its exe.
 fn program(generated: &Path, name: &str) -> PathBuf {
     let exe = scratch(&format!("{name}.exe"));
     let repo = repo();
