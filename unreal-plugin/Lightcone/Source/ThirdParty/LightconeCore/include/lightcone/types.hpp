@@ -21,6 +21,42 @@ inline size_t hash_combine(size_t seed, size_t value) {
     return seed ^ (value + 0x9e3779b97f4a7c15ull + (seed << 6) + (seed >> 2));
 }
 
+// Wide integers as text: "0x" and 32 (128-bit) or 64 (256-bit) hex digits, most significant
+// first — how engines without 128-bit integers (Blueprint) carry them.
+namespace detail {
+
+/// `count` words as hex digits, most significant first, 16 per word.
+inline std::string hex_of(const uint64_t* words, int count) {
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    for (int w = 0; w < count; ++w)
+        for (int shift = 60; shift >= 0; shift -= 4) out.push_back(digits[(words[w] >> shift) & 0xf]);
+    return out;
+}
+
+/// `text` ("0x" optional, 1 to 16 × `count` hex digits) into `count` words, most significant
+/// first; false (and `words` unspecified) when it is not that.
+inline bool parse_hex(const std::string& text, uint64_t* words, int count) {
+    size_t start = text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X') ? 2 : 0;
+    size_t n = text.size() - start;
+    if (n == 0 || n > static_cast<size_t>(16 * count)) return false;
+    for (int w = 0; w < count; ++w) words[w] = 0;
+    for (size_t i = start; i < text.size(); ++i) {
+        char c = text[i];
+        uint64_t v;
+        if (c >= '0' && c <= '9') v = static_cast<uint64_t>(c - '0');
+        else if (c >= 'a' && c <= 'f') v = static_cast<uint64_t>(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v = static_cast<uint64_t>(c - 'A' + 10);
+        else return false;
+        // The number so far, one digit to the left, then this digit.
+        for (int w = 0; w < count; ++w) words[w] = words[w] << 4 | (w + 1 < count ? words[w + 1] >> 60 : 0);
+        words[count - 1] |= v;
+    }
+    return true;
+}
+
+}  // namespace detail
+
 struct U128 {
     uint64_t upper = 0, lower = 0;
     static U128 read(Reader& r) {
@@ -70,12 +106,8 @@ struct U256 {
     bool operator!=(const U256& o) const { return !(*this == o); }
     /// 64 hex digits, most significant first.
     std::string to_hex() const {
-        static const char digits[] = "0123456789abcdef";
-        std::string out(64, '0');
         const uint64_t words[4] = {upper.upper, upper.lower, lower.upper, lower.lower};
-        for (int w = 0; w < 4; ++w)
-            for (int d = 0; d < 16; ++d) out[w * 16 + d] = digits[(words[w] >> (60 - 4 * d)) & 0xf];
-        return out;
+        return detail::hex_of(words, 4);
     }
 };
 
@@ -178,56 +210,22 @@ struct ScheduleAt {
     bool operator!=(const ScheduleAt& o) const { return !(*this == o); }
 };
 
-// Wide integers as text: "0x" and 32 (128-bit) or 64 (256-bit) hex digits, most significant
-// first — how engines without 128-bit integers (Blueprint) carry them.
-namespace detail {
-
-inline std::string hex_of(const uint64_t* words, int count) {
-    static const char digits[] = "0123456789abcdef";
-    std::string out = "0x";
-    for (int w = 0; w < count; ++w)
-        for (int shift = 60; shift >= 0; shift -= 4) out.push_back(digits[(words[w] >> shift) & 0xf]);
-    return out;
-}
-
-/// `text` ("0x" optional, 1 to 16 × `count` hex digits) into `count` words, most significant
-/// first; false (and `words` unspecified) when it is not that.
-inline bool parse_hex(const std::string& text, uint64_t* words, int count) {
-    size_t start = text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X') ? 2 : 0;
-    size_t n = text.size() - start;
-    if (n == 0 || n > static_cast<size_t>(16 * count)) return false;
-    for (int w = 0; w < count; ++w) words[w] = 0;
-    for (size_t i = start; i < text.size(); ++i) {
-        char c = text[i];
-        uint64_t v;
-        if (c >= '0' && c <= '9') v = static_cast<uint64_t>(c - '0');
-        else if (c >= 'a' && c <= 'f') v = static_cast<uint64_t>(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') v = static_cast<uint64_t>(c - 'A' + 10);
-        else return false;
-        // The number so far, one digit to the left, then this digit.
-        for (int w = 0; w < count; ++w) words[w] = words[w] << 4 | (w + 1 < count ? words[w + 1] >> 60 : 0);
-        words[count - 1] |= v;
-    }
-    return true;
-}
-
-}  // namespace detail
 
 inline std::string to_hex(const U128& v) {
     const uint64_t w[2] = {v.upper, v.lower};
-    return detail::hex_of(w, 2);
+    return "0x" + detail::hex_of(w, 2);
 }
 inline std::string to_hex(const I128& v) {
     const uint64_t w[2] = {static_cast<uint64_t>(v.upper), v.lower};
-    return detail::hex_of(w, 2);
+    return "0x" + detail::hex_of(w, 2);
 }
 inline std::string to_hex(const U256& v) {
     const uint64_t w[4] = {v.upper.upper, v.upper.lower, v.lower.upper, v.lower.lower};
-    return detail::hex_of(w, 4);
+    return "0x" + detail::hex_of(w, 4);
 }
 inline std::string to_hex(const I256& v) {
     const uint64_t w[4] = {v.upper.upper, v.upper.lower, v.lower.upper, v.lower.lower};
-    return detail::hex_of(w, 4);
+    return "0x" + detail::hex_of(w, 4);
 }
 inline bool from_hex(const std::string& text, U128& out) {
     uint64_t w[2];
