@@ -18,22 +18,36 @@
 //! the events are again the difference.
 //!
 //! Storage: rows in a slab of entries (slots reused), found through `hashbrown` tables of slot
-//! numbers hashed by key bytes, so no key is copied. The row bytes arrive prepared (see
-//! `prepared.rs`) and are moved in; in steady state applying a unit allocates nothing.
+//! numbers hashed by key bytes, so no key is copied — or, for a small integer key, through a
+//! direct index (`dense_keys.rs`). The row bytes arrive prepared (see
+//! `prepared.rs`) and are moved in; a row of at most [`INLINE_ROW_BYTES`] (a position, a
+//! health value) lives inside its entry, so replacing it neither allocates nor frees and a
+//! lookup reads no second cache line. In steady state applying a unit allocates nothing.
 
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 use lightcone_protocol::sats::Typespace;
+use smallvec::SmallVec;
 
+use crate::dense_keys::DenseKeys;
 use crate::events::{EventBatch, EventKind, FLAG_PREDICTED};
 use crate::row_key::ColumnAt;
 use crate::schema::Schema;
 
+/// The longest row kept inside its cache entry; longer rows are on the heap. 24 bytes is what
+/// `SmallVec` holds in the 32 bytes it takes anyway (a row id and three `f32`s fit).
+pub const INLINE_ROW_BYTES: usize = 24;
+
+/// A row's bytes: inline up to [`INLINE_ROW_BYTES`], else on the heap.
+pub type RowBytes = SmallVec<[u8; INLINE_ROW_BYTES]>;
+
+const _: () = assert!(std::mem::size_of::<RowBytes>() == 32);
+
 /// One row as it arrives: its bytes and where its key lies in them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreparedRow {
-    pub row: Box<[u8]>,
+    pub row: RowBytes,
     /// (offset, length) of the key in `row`: the primary key's bytes, or all of the row.
     pub key: (u32, u32),
 }
@@ -64,13 +78,16 @@ struct Entry {
     base: Option<PreparedRow>,
     /// How many subscribed queries returned the row.
     count: u32,
-    predicted: Option<Predicted>,
+    /// Boxed: predictions are rare, and the entry stays small.
+    predicted: Option<Box<Predicted>>,
     /// The hash of the key (it never changes for an entry).
     hash: u64,
     /// The unit that last touched it, and its visible row before that unit (a range of the
     /// cache's scratch buffer).
     stamp: u64,
     before: Option<(u32, u32)>,
+    /// Its position in the table's direct index, if it is there (else in the hash index).
+    dense_at: Option<u32>,
     live: bool,
 }
 
@@ -87,8 +104,8 @@ impl Entry {
     fn key(&self) -> &[u8] {
         match (&self.base, &self.predicted) {
             (Some(b), _) => b.key_bytes(),
-            (None, Some(Predicted { row: Some(r), .. })) => r.key_bytes(),
-            _ => &[],
+            (None, Some(p)) => p.row.as_ref().map_or(&[], |r| r.key_bytes()),
+            (None, None) => &[],
         }
     }
 }
@@ -107,6 +124,8 @@ struct TableCache {
     entries: Vec<Entry>,
     free: Vec<u32>,
     by_key: HashTable<u32>,
+    /// The direct index of a table keyed by an integer of at most 8 bytes.
+    dense: Option<DenseKeys>,
     uniques: Vec<UniqueIndex>,
     visible: usize,
 }
@@ -141,6 +160,11 @@ impl Cache {
             .tables
             .iter()
             .map(|t| TableCache {
+                dense: t
+                    .primary_key
+                    .and_then(|pk| t.row_type.elements.get(pk as usize))
+                    .and_then(|e| schema.typespace.resolve(&e.algebraic_type).ok())
+                    .and_then(DenseKeys::for_key),
                 uniques: t
                     .unique
                     .iter()
@@ -177,6 +201,9 @@ impl Cache {
     /// Finds the slot of the row with key `key` in `table`.
     fn find_slot(&self, table: u32, key: &[u8]) -> Option<u32> {
         let t = self.tables.get(table as usize)?;
+        if let Some(slot) = t.dense.as_ref().and_then(|d| d.get(key)) {
+            return Some(slot);
+        }
         let hash = self.hasher.hash_one(key);
         t.by_key
             .find(hash, |&s| {
@@ -209,7 +236,8 @@ impl Cache {
     }
 
     /// A new entry for `row`'s key in `table` (touched by this unit, not visible before it).
-    fn add_entry(&mut self, table: u32, key_hash: u64) -> Option<u32> {
+    fn add_entry(&mut self, table: u32, key: &[u8]) -> Option<u32> {
+        let key_hash = self.hasher.hash_one(key);
         let unit = self.unit;
         let t = self.tables.get_mut(table as usize)?;
         let entry = Entry {
@@ -230,10 +258,17 @@ impl Cache {
                 (t.entries.len() - 1) as u32
             }
         };
-        let entries = &t.entries;
-        t.by_key.insert_unique(key_hash, slot, |&s| {
-            entries.get(s as usize).map_or(0, |e| e.hash)
-        });
+        let count = t.entries.len();
+        let dense_at = t.dense.as_mut().and_then(|d| d.put(key, slot, count));
+        match t.entries.get_mut(slot as usize) {
+            Some(e) if dense_at.is_some() => e.dense_at = dense_at,
+            _ => {
+                let entries = &t.entries;
+                t.by_key.insert_unique(key_hash, slot, |&s| {
+                    entries.get(s as usize).map_or(0, |e| e.hash)
+                });
+            }
+        }
         self.touched.push((table, slot));
         Some(slot)
     }
@@ -245,10 +280,7 @@ impl Cache {
                 self.touch(table, slot);
                 Some(slot)
             }
-            None => {
-                let hash = self.hasher.hash_one(key);
-                self.add_entry(table, hash)
-            }
+            None => self.add_entry(table, key),
         }
     }
 
@@ -341,7 +373,7 @@ impl Cache {
 
     fn set_prediction(&mut self, request: u32, table: u32, slot: u32, row: Option<PreparedRow>) {
         if let Some(e) = self.entry_mut(table, slot) {
-            e.predicted = Some(Predicted { request, row });
+            e.predicted = Some(Box::new(Predicted { request, row }));
         }
         self.predictions.push((request, table, slot));
     }
@@ -476,10 +508,15 @@ impl Cache {
             if !e.live || e.count > 0 || e.predicted.is_some() {
                 continue;
             }
-            let hash = e.hash;
+            let (hash, dense_at) = (e.hash, e.dense_at);
             *e = Entry::default();
-            if let Ok(found) = t.by_key.find_entry(hash, |&s| s == slot) {
-                found.remove();
+            match (dense_at, t.dense.as_mut()) {
+                (Some(at), Some(dense)) => dense.remove(at, slot),
+                _ => {
+                    if let Ok(found) = t.by_key.find_entry(hash, |&s| s == slot) {
+                        found.remove();
+                    }
+                }
             }
             t.free.push(slot);
         }
@@ -631,6 +668,49 @@ mod tests {
             c.delete(0, &row(2, 20));
         })
         .is_empty());
+    }
+
+    #[test]
+    fn a_freed_key_is_not_found_at_the_slot_another_row_reuses() {
+        let mut c = cache();
+        unit(&mut c, |c| c.insert(0, row(3, 30)));
+        unit(&mut c, |c| c.delete(0, &row(3, 30)));
+        // A key only ever predicted frees its entry too once the call resolves.
+        unit(&mut c, |c| assert!(c.predict_row(9, 0, row(5, 50))));
+        unit(&mut c, |c| assert!(c.resolve(9)));
+        unit(&mut c, |c| {
+            c.insert(0, row(4, 40));
+            c.insert(0, row(6, 60));
+        });
+        assert_eq!(c.find(0, &3u32.to_le_bytes()), None);
+        assert_eq!(c.find(0, &5u32.to_le_bytes()), None);
+        assert_eq!(c.find(0, &4u32.to_le_bytes()), Some(&*row(4, 40).row));
+        let e = unit(&mut c, |c| c.insert(0, row(3, 31)));
+        assert_eq!(kinds(&e), [INSERT]);
+        assert_eq!(c.find(0, &6u32.to_le_bytes()), Some(&*row(6, 60).row));
+    }
+
+    #[test]
+    fn keys_past_the_direct_index_s_bound_are_updated_and_deleted_like_the_rest() {
+        let mut c = cache();
+        let far = crate::dense_keys::DENSE_KEY_SLACK as u32 + 10;
+        // Too far for an empty table's direct index: hashed. The rows after it let the
+        // direct index grow past it, so the key is looked for in both.
+        unit(&mut c, |c| c.insert(0, row(far, 1)));
+        unit(&mut c, |c| (0..100).for_each(|id| c.insert(0, row(id, 1))));
+        unit(&mut c, |c| c.insert(0, row(far + 1, 1)));
+        for id in [far, far + 1, 7] {
+            let e = unit(&mut c, |c| {
+                c.delete(0, &row(id, 1));
+                c.insert(0, row(id, 2));
+            });
+            assert_eq!(kinds(&e), [UPDATE], "key {id}");
+            assert_eq!(c.find(0, &id.to_le_bytes()), Some(&*row(id, 2).row));
+        }
+        let e = unit(&mut c, |c| c.delete(0, &row(far, 2)));
+        assert_eq!(kinds(&e), [BEFORE, DELETE]);
+        assert_eq!(c.find(0, &far.to_le_bytes()), None);
+        assert_eq!((c.len(0), c.stats), (101, CacheStats::default()));
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod backoff;
 mod cache;
 mod client;
 mod connection;
+mod dense_keys;
 mod events;
 mod inbox;
 mod prepared;
