@@ -8,8 +8,11 @@ cd "$(dirname "$0")/.."
 # wasm32 with Debian's rustc (which builds std from source) and LLVM's wasm-ld
 # (docs/toolchains.md; server/modbuild); the C ABI tests build a C program with gcc and a
 # C# one with Mono's mcs, run under mono (server/tests/client_abi.rs); the Unreal plugin's C++
-# layer is compiled with g++ (server/tests/unreal_cpp.rs).
-APT_PACKAGES=(rustc-web rust-web-src lld-19 gcc g++ mono-mcs mono-runtime)
+# layer is compiled with g++ (server/tests/unreal_cpp.rs); C++ modules build with CMake and
+# clang-19 for wasm32-wasi against wasi-libc and libc++ (server/modbuild/src/cpp.rs,
+# server/tests/sample_contracts.rs).
+APT_PACKAGES=(rustc-web rust-web-src lld-19 gcc g++ mono-mcs mono-runtime
+    cmake clang-19 wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32)
 if ((${#APT_PACKAGES[@]})); then
     missing=()
     for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

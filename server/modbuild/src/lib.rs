@@ -1,7 +1,8 @@
 //! Building a module: a Rust crate that uses the published `spacetimedb` crate, compiled to a
-//! `wasm32-unknown-unknown` cdylib. Used by `lightcone build` and by tests that publish real
-//! modules.
+//! `wasm32-unknown-unknown` cdylib — or a C++ module, a CMake project using the C++ module
+//! SDK (`cpp.rs`). Used by `lightcone build` and by tests that publish real modules.
 //!
+//! For Rust:
 //! Two toolchains are supported, tried in order:
 //! 1. rustup with the `wasm32-unknown-unknown` target installed: a plain
 //!    `cargo build --release --target wasm32-unknown-unknown`.
@@ -18,6 +19,8 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
 )]
 
+pub mod cpp;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -33,8 +36,19 @@ pub const DEBIAN_WASM_LD: &str = "/usr/lib/llvm-19/bin/wasm-ld";
 /// What can go wrong building a module.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    #[error("{0} has no Cargo.toml: a module is a Rust crate")]
+    #[error(
+        "{0} has neither a Cargo.toml nor a CMakeLists.txt: a module is a Rust crate or a C++ CMake project"
+    )]
     NotACrate(PathBuf),
+    #[error(
+        "C++ modules need cmake and clang++ for wasm32\n  hint: on Debian `apt-get install cmake clang-19 \
+         lld-19 wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32`"
+    )]
+    NoCppToolchain,
+    #[error("writing {0}: {1}")]
+    Io(PathBuf, std::io::Error),
+    #[error("the C++ build failed (exit {code:?}):\n{output}")]
+    CMake { code: Option<i32>, output: String },
     #[error(
         "no toolchain can build wasm32 modules here\n  hint: `rustup target add {WASM_TARGET}`, \
          or on Debian `apt-get install rustc-web rust-web-src lld-19`"
@@ -44,7 +58,9 @@ pub enum BuildError {
     Spawn(std::io::Error),
     #[error("cargo build failed (exit {code:?}):\n{stderr}")]
     Cargo { code: Option<i32>, stderr: String },
-    #[error("cargo built no .wasm file: is the crate's `crate-type` [\"cdylib\"]?")]
+    #[error(
+        "the build made no .wasm file: is the crate's `crate-type` [\"cdylib\"], or does CMakeLists.txt call lightcone_module()?"
+    )]
     NoArtifact,
 }
 
@@ -80,9 +96,12 @@ impl Toolchain {
     }
 }
 
-/// Builds the module crate in `dir` (release profile) into `target_dir`, returning the path of
-/// the `.wasm` file.
+/// Builds the module in `dir` — a Rust crate (release profile), or a C++ CMake project — into
+/// `target_dir`, returning the path of the `.wasm` file.
 pub fn build(dir: &Path, target_dir: &Path) -> Result<PathBuf, BuildError> {
+    if !dir.join("Cargo.toml").is_file() && dir.join("CMakeLists.txt").is_file() {
+        return cpp::build(dir, target_dir);
+    }
     if !dir.join("Cargo.toml").is_file() {
         return Err(BuildError::NotACrate(dir.to_owned()));
     }

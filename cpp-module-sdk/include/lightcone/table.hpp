@@ -1,0 +1,618 @@
+// Tables: rows of one LC_STRUCT type, declared with their options at namespace scope.
+//
+//     LC_TABLE(accounts, Account, lc::Public, lc::PrimaryKey<&Account::id>);
+//     LC_TABLE(pos, Pos, lc::Public, lc::PrimaryKey<&Pos::id>, lc::AutoInc<&Pos::id>,
+//              lc::Unique<&Pos::name>, lc::Index<"by_cell", &Pos::cell_x, &Pos::cell_y>);
+//
+// declares the variable `accounts` (its name is the table's) and registers the table. In a
+// reducer: accounts.insert(row), accounts.find(key), accounts.update(row), accounts.erase(key),
+// accounts.rows(), accounts.count(), accounts.by<&Account::id>() for any unique column,
+// accounts.index<"by_cell">().filter(x, y) / .range(lo, hi) for a b-tree index.
+//
+// Options: lc::Public / lc::Private (default: private), lc::PrimaryKey<&T::m> (unique, with
+// an index), lc::Unique<&T::m>, lc::AutoInc<&T::m> (an integer column the host fills when 0),
+// lc::Index<"name", &T::a, &T::b...> (b-tree, one or more columns), lc::EventTable (rows are
+// sent to subscribers and not kept), lc::Scheduled<&reducer, &T::at> (each row calls
+// `reducer(ctx, row)` at its lc::ScheduleAt column; the table needs a u64 auto_inc key).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+#include "abi.hpp"
+#include "bsatn.hpp"
+#include "reducer.hpp"
+#include "reflect.hpp"
+#include "result.hpp"
+#include "serialize.hpp"
+
+namespace lc {
+
+struct Public {};
+struct Private {};
+struct EventTable {};
+template <auto Member>
+struct PrimaryKey {};
+template <auto Member>
+struct Unique {};
+template <auto Member>
+struct AutoInc {};
+template <FixedString Name, auto... Members>
+struct Index {};
+template <auto Reducer, auto At>
+struct Scheduled {};
+
+namespace detail {
+
+template <class M>
+struct MemberOf;
+template <class T, class M>
+struct MemberOf<M T::*> {
+    using Row = T;
+    using Type = M;
+};
+template <class T, class M>
+struct MemberOf<M T::*const> : MemberOf<M T::*> {};
+template <auto M>
+using MemberType = typename MemberOf<decltype(M)>::Type;
+
+/// The column number of member `M` in `Row`'s LC_STRUCT list (UINT16_MAX: not listed).
+template <class Row, auto M>
+constexpr uint16_t column_of() {
+    uint16_t found = UINT16_MAX, i = 0;
+    std::apply(
+        [&](const auto&... f) {
+            (
+                [&] {
+                    if constexpr (std::is_same_v<decltype(f.member), decltype(M)>)
+                        if (f.member == M) found = i;
+                    ++i;
+                }(),
+                ...);
+        },
+        reflection<Row>.fields);
+    return found;
+}
+
+template <class O>
+struct OptionKind {
+    static constexpr int kind = 0;  // unknown
+};
+template <> struct OptionKind<Public> { static constexpr int kind = 1; };
+template <> struct OptionKind<Private> { static constexpr int kind = 2; };
+template <> struct OptionKind<EventTable> { static constexpr int kind = 3; };
+template <auto M> struct OptionKind<PrimaryKey<M>> { static constexpr int kind = 4; static constexpr auto member = M; };
+template <auto M> struct OptionKind<Unique<M>> { static constexpr int kind = 5; static constexpr auto member = M; };
+template <auto M> struct OptionKind<AutoInc<M>> { static constexpr int kind = 6; static constexpr auto member = M; };
+template <FixedString N, auto... Ms> struct OptionKind<Index<N, Ms...>> { static constexpr int kind = 7; };
+template <auto R, auto A> struct OptionKind<Scheduled<R, A>> { static constexpr int kind = 8; static constexpr auto member = A; };
+
+template <class Row, class O>
+constexpr bool option_fits() {
+    constexpr int k = OptionKind<O>::kind;
+    if constexpr (k == 4 || k == 5 || k == 6 || k == 8) {
+        using M = decltype(OptionKind<O>::member);
+        return std::is_same_v<typename MemberOf<M>::Row, Row> && column_of<Row, OptionKind<O>::member>() != UINT16_MAX;
+    } else {
+        return k != 0;
+    }
+}
+
+template <class O, class... Rest>
+constexpr auto primary_key_member_of() {
+    if constexpr (OptionKind<O>::kind == 4)
+        return OptionKind<O>::member;
+    else if constexpr (sizeof...(Rest) > 0)
+        return primary_key_member_of<Rest...>();
+    else
+        return nullptr;
+}
+template <class... Options>
+constexpr auto pk_member() {
+    if constexpr (sizeof...(Options) == 0)
+        return nullptr;
+    else
+        return primary_key_member_of<Options...>();
+}
+
+template <auto M, class... Options>
+constexpr bool is_unique_member() {
+    return ([] {
+        constexpr int k = OptionKind<Options>::kind;
+        if constexpr (k == 4 || k == 5) {
+            if constexpr (std::is_same_v<std::remove_cv_t<decltype(OptionKind<Options>::member)>, decltype(M)>)
+                return OptionKind<Options>::member == M;
+            else
+                return false;
+        } else {
+            return false;
+        }
+    }() || ...);
+}
+
+/// Reads every row of a host row iterator (rows concatenated in chunks).
+template <class Row>
+std::vector<Row> drain(uint32_t iter) {
+    std::vector<Row> rows;
+    std::vector<uint8_t> buf(4096);
+    for (;;) {
+        uint32_t len = static_cast<uint32_t>(buf.size());
+        int16_t rc = lc_row_iter_bsatn_advance(iter, buf.data(), &len);
+        if (rc == static_cast<int16_t>(kErrnoBufferTooSmall)) {
+            buf.resize(len);
+            continue;
+        }
+        if (rc != 0 && rc != -1) __builtin_trap();  // the host gave a bad iterator
+        Reader r(buf.data(), len);
+        while (r.remaining() > 0 && r.ok()) rows.push_back(Bsatn<Row>::read(r));
+        if (!r.ok()) __builtin_trap();  // the host's rows do not decode as this table's
+        if (rc == -1) return rows;
+    }
+}
+
+uint32_t table_id(const char* name);
+uint32_t index_id(const std::string& name);
+std::string describe_insert_error(uint16_t code, const char* table);
+
+}  // namespace detail
+
+template <class Row, FixedString Name, class... Options>
+class Table {
+public:
+    static_assert(Reflected<Row>, "lightcone: a table's row type must be a struct described with LC_STRUCT");
+    static_assert(supported<Row>, "lightcone: a column of this table has an unsupported type");
+    static_assert((detail::option_fits<Row, Options>() && ...),
+                  "lightcone: a table option is not one of lc::Public, lc::Private, lc::EventTable, "
+                  "lc::PrimaryKey, lc::Unique, lc::AutoInc, lc::Index, lc::Scheduled, or names a member of "
+                  "another struct, or one LC_STRUCT does not list");
+
+    static constexpr auto pk = detail::pk_member<Options...>();
+    static constexpr bool has_primary_key = !std::is_same_v<std::remove_cv_t<decltype(pk)>, std::nullptr_t>;
+    static constexpr const char* name() { return Name.c_str(); }
+
+    static uint32_t id() {
+        static uint32_t cached = detail::table_id(Name.c_str());
+        return cached;
+    }
+
+    /// Inserts `row`; the inserted row (auto_inc columns filled in), or why not.
+    Result<Row> insert(Row row) const {
+        Writer w;
+        Bsatn<Row>::write(w, row);
+        uint32_t len = static_cast<uint32_t>(w.bytes().size());
+        uint16_t rc = lc_datastore_insert_bsatn(id(), w.bytes().data(), &len);
+        if (rc != 0) return err(detail::describe_insert_error(rc, Name.c_str()));
+        Reader generated(w.bytes().data(), len);
+        fill_generated(row, generated);
+        return row;
+    }
+
+    /// How many rows the table has.
+    uint64_t count() const {
+        uint64_t n = 0;
+        if (lc_datastore_table_row_count(id(), &n) != 0) __builtin_trap();
+        return n;
+    }
+
+    /// Every row, in no particular order.
+    std::vector<Row> rows() const {
+        uint32_t iter = 0;
+        if (lc_datastore_table_scan_bsatn(id(), &iter) != 0) __builtin_trap();
+        return detail::drain<Row>(iter);
+    }
+
+    /// Deletes every row; how many there were.
+    uint64_t clear() const {
+        uint64_t n = 0;
+        if (lc_datastore_clear(id(), &n) != 0) __builtin_trap();
+        return n;
+    }
+
+    /// The handle of unique column (or primary key) `M`.
+    template <auto M>
+    auto by() const;
+
+    /// The row with primary key `key`.
+    template <class K>
+    std::optional<Row> find(const K& key) const {
+        static_assert(has_primary_key,
+                      "lightcone: find(key) needs a primary key; declare the table with lc::PrimaryKey<&Row::member>, "
+                      "or use by<&Row::member>() for a unique column");
+        if constexpr (has_primary_key) return by<pk>().find(key);
+        return std::nullopt;
+    }
+
+    /// Replaces the row with `row`'s primary key; the new row, or why not.
+    Result<Row> update(Row row) const {
+        static_assert(has_primary_key,
+                      "lightcone: update(row) needs a primary key; declare the table with lc::PrimaryKey<&Row::member>, "
+                      "or use by<&Row::member>().update(row) for a unique column");
+        if constexpr (has_primary_key) return by<pk>().update(std::move(row));
+        return err("no primary key");
+    }
+
+    /// Deletes the row with primary key `key`; whether there was one.
+    template <class K>
+    bool erase(const K& key) const {
+        static_assert(has_primary_key,
+                      "lightcone: erase(key) needs a primary key; declare the table with lc::PrimaryKey<&Row::member>, "
+                      "or use by<&Row::member>().erase(value) for a unique column");
+        if constexpr (has_primary_key) return by<pk>().erase(key);
+        return false;
+    }
+
+    /// The b-tree index declared as lc::Index<N, ...>.
+    template <FixedString N>
+    auto index() const;
+
+    /// The host's name of index lc::Index<N, ...>: `{table}_{columns}_idx_btree`.
+    template <FixedString N>
+    static std::string index_name();
+
+    /// Writes this table's RawTableDefV10 (and its schedule, if any).
+    static void describe(Typespace& ts, Writer& t, Writer& schedules, size_t& schedule_count);
+
+private:
+    static void fill_generated(Row& row, Reader& r) {
+        // The host returns the auto_inc columns' values, in column order.
+        if (r.remaining() == 0) return;
+        constexpr size_t n = sizeof...(Options);
+        std::array<uint16_t, n> cols{};
+        size_t count = 0;
+        ((detail::OptionKind<Options>::kind == 6 ? (cols[count++] = column_of_option<Options>(), 0) : 0), ...);
+        std::sort(cols.begin(), cols.begin() + count);
+        for (size_t i = 0; i < count; ++i) set_column(row, cols[i], r);
+    }
+    template <class O>
+    static constexpr uint16_t column_of_option() {
+        if constexpr (detail::OptionKind<O>::kind == 6)
+            return detail::column_of<Row, detail::OptionKind<O>::member>();
+        else
+            return UINT16_MAX;
+    }
+    static void set_column(Row& row, uint16_t col, Reader& r) {
+        uint16_t i = 0;
+        std::apply(
+            [&](const auto&... f) {
+                (
+                    [&] {
+                        using M = typename std::remove_cvref_t<decltype(f)>::type;
+                        if (i++ == col) row.*(f.member) = Bsatn<M>::read(r);
+                    }(),
+                    ...);
+            },
+            detail::reflection<Row>.fields);
+    }
+};
+
+/// A unique column (or the primary key) of a table: find, update and delete by its value.
+template <class TableT, auto M>
+class UniqueColumn {
+public:
+    using Row = typename detail::MemberOf<decltype(M)>::Row;
+    using Value = detail::MemberType<M>;
+    static constexpr uint16_t column = detail::column_of<Row, M>();
+
+    static uint32_t index_id() {
+        static uint32_t cached = detail::index_id(std::string(TableT::name()) + "_" + column_name() + "_idx_btree");
+        return cached;
+    }
+    static const char* column_name() {
+        const char* name = "";
+        uint16_t i = 0;
+        std::apply([&](const auto&... f) { ((i++ == column ? (name = f.name, 0) : 0), ...); },
+                   detail::reflection<Row>.fields);
+        return name;
+    }
+
+    std::optional<Row> find(const Value& value) const {
+        Writer w;
+        Bsatn<Value>::write(w, value);
+        uint32_t iter = 0;
+        if (lc_datastore_index_scan_point_bsatn(index_id(), w.bytes().data(), static_cast<uint32_t>(w.bytes().size()),
+                                                &iter) != 0)
+            __builtin_trap();
+        std::vector<Row> rows = detail::drain<Row>(iter);
+        if (rows.empty()) return std::nullopt;
+        return std::move(rows.front());
+    }
+
+    Result<Row> update(Row row) const {
+        Writer w;
+        Bsatn<Row>::write(w, row);
+        uint32_t len = static_cast<uint32_t>(w.bytes().size());
+        uint16_t rc = lc_datastore_update_bsatn(TableT::id(), index_id(), w.bytes().data(), &len);
+        if (rc == kErrnoNoSuchRow)
+            return err(std::string("no row of ") + TableT::name() + " has that " + column_name());
+        if (rc != 0) return err(detail::describe_insert_error(rc, TableT::name()));
+        return row;
+    }
+
+    bool erase(const Value& value) const {
+        Writer w;
+        Bsatn<Value>::write(w, value);
+        uint32_t deleted = 0;
+        if (lc_datastore_delete_by_index_scan_point_bsatn(index_id(), w.bytes().data(),
+                                                          static_cast<uint32_t>(w.bytes().size()), &deleted) != 0)
+            __builtin_trap();
+        return deleted > 0;
+    }
+};
+
+/// A b-tree index over one or more columns: rows by equal leading columns or a range of the first.
+template <class TableT, FixedString N, auto... Ms>
+class BTreeIndex {
+public:
+    using Row = typename detail::MemberOf<decltype((Ms, ...))>::Row;
+    static constexpr size_t columns = sizeof...(Ms);
+
+    static uint32_t index_id() {
+        static uint32_t cached = detail::index_id(TableT::template index_name<N>());
+        return cached;
+    }
+
+    /// The rows whose first `sizeof...(values)` columns equal `values`.
+    template <class... V>
+    std::vector<Row> filter(const V&... values) const {
+        static_assert(sizeof...(V) >= 1 && sizeof...(V) <= columns, "lightcone: filter takes 1 to all of the index's columns");
+        return scan(false, values...);
+    }
+
+    /// Deletes the rows filter(values...) would return; how many.
+    template <class... V>
+    uint32_t erase(const V&... values) const {
+        static_assert(sizeof...(V) >= 1 && sizeof...(V) <= columns, "lightcone: erase takes 1 to all of the index's columns");
+        uint32_t deleted = 0;
+        run(true, &deleted, values...);
+        return deleted;
+    }
+
+    /// The rows whose first column is in [lo, hi).
+    template <class V>
+    std::vector<Row> range(const V& lo, const V& hi) const {
+        using First = detail::MemberType<std::get<0>(std::make_tuple(Ms...))>;
+        Writer start, end;
+        start.put_u8(0);  // Bound::Included
+        Bsatn<First>::write(start, static_cast<First>(lo));
+        end.put_u8(1);  // Bound::Excluded
+        Bsatn<First>::write(end, static_cast<First>(hi));
+        uint32_t iter = 0;
+        if (lc_datastore_index_scan_range_bsatn(index_id(), nullptr, 0, 0, start.bytes().data(),
+                                                static_cast<uint32_t>(start.bytes().size()), end.bytes().data(),
+                                                static_cast<uint32_t>(end.bytes().size()), &iter) != 0)
+            __builtin_trap();
+        return detail::drain<Row>(iter);
+    }
+
+private:
+    template <class... V>
+    std::vector<Row> scan(bool, const V&... values) const {
+        uint32_t iter = 0;
+        run(false, &iter, values...);
+        return detail::drain<Row>(iter);
+    }
+
+    template <class... V>
+    void run(bool erase, uint32_t* out, const V&... values) const {
+        constexpr size_t k = sizeof...(V);
+        using Types = std::tuple<detail::MemberType<Ms>...>;
+        Writer prefix, last;
+        size_t i = 0;
+        auto put = [&](const auto& v) {
+            [&]<size_t... I>(std::index_sequence<I...>) {
+                ((I == i ? (write_as<std::tuple_element_t<I, Types>>(i + 1 < k ? prefix : last, v), 0) : 0), ...);
+            }(std::make_index_sequence<columns>{});
+            ++i;
+        };
+        (put(values), ...);
+        Writer bound;
+        bound.put_u8(0);  // Bound::Included, for both ends
+        bound.put_raw(last.bytes().data(), last.bytes().size());
+        auto scan = erase ? lc_datastore_delete_by_index_scan_range_bsatn : lc_datastore_index_scan_range_bsatn;
+        if (scan(index_id(), prefix.bytes().data(), static_cast<uint32_t>(prefix.bytes().size()),
+                 static_cast<uint16_t>(k - 1), bound.bytes().data(), static_cast<uint32_t>(bound.bytes().size()),
+                 bound.bytes().data(), static_cast<uint32_t>(bound.bytes().size()), out) != 0)
+            __builtin_trap();
+    }
+
+    template <class T, class V>
+    static void write_as(Writer& w, const V& v) {
+        if constexpr (std::is_convertible_v<const V&, T>)
+            Bsatn<T>::write(w, static_cast<T>(v));
+        else
+            static_assert(std::is_convertible_v<const V&, T>, "lightcone: a filter value does not convert to its column's type");
+    }
+};
+
+namespace detail {
+
+/// The lc::Index<N, ...> among Options, as BTreeIndex<TableT, N, ...>.
+template <class TableT, FixedString N, class... Options>
+struct FindIndex {
+    using type = void;
+};
+template <class TableT, FixedString N, class O, class... Rest>
+struct FindIndex<TableT, N, O, Rest...> {
+    using type = typename FindIndex<TableT, N, Rest...>::type;
+};
+template <class TableT, FixedString N, FixedString M, auto... Ms, class... Rest>
+struct FindIndex<TableT, N, Index<M, Ms...>, Rest...> {
+    using type = std::conditional_t<N == M, BTreeIndex<TableT, M, Ms...>, typename FindIndex<TableT, N, Rest...>::type>;
+};
+
+template <class Row>
+const char* column_name(uint16_t column) {
+    const char* name = "";
+    uint16_t i = 0;
+    std::apply([&](const auto&... f) { ((i++ == column ? (name = f.name, 0) : 0), ...); }, reflection<Row>.fields);
+    return name;
+}
+
+inline void put_cols(Writer& w, std::initializer_list<uint16_t> cols) {
+    w.put_len(cols.size());
+    for (uint16_t c : cols) w.put_le(c);
+}
+
+/// A RawIndexDefV10 of a b-tree over `cols`, named as the host would name it.
+template <class Row>
+void btree_index(Writer& w, const char* table, std::initializer_list<uint16_t> cols, const char* accessor) {
+    std::string name = table;
+    for (uint16_t c : cols) name += std::string("_") + column_name<Row>(c);
+    name += "_idx_btree";
+    w.put_u8(0);  // source_name: some
+    w.put_string(name);
+    if (accessor) {
+        w.put_u8(0);
+        w.put_string(accessor);
+    } else {
+        w.put_u8(1);
+    }
+    w.put_u8(0);  // RawIndexAlgorithm::BTree
+    put_cols(w, cols);
+}
+
+}  // namespace detail
+
+template <class Row, FixedString Name, class... Options>
+template <auto M>
+auto Table<Row, Name, Options...>::by() const {
+    static_assert(detail::is_unique_member<M, Options...>(),
+                  "lightcone: by<&Row::member>() needs that member to be the table's lc::PrimaryKey or lc::Unique");
+    return UniqueColumn<Table, M>{};
+}
+
+template <class Row, FixedString Name, class... Options>
+template <FixedString N>
+auto Table<Row, Name, Options...>::index() const {
+    using I = typename detail::FindIndex<Table, N, Options...>::type;
+    static_assert(!std::is_void_v<I>, "lightcone: this table declares no lc::Index with that name");
+    if constexpr (!std::is_void_v<I>) return I{};
+}
+
+template <class Row, FixedString Name, class... Options>
+template <FixedString N>
+std::string Table<Row, Name, Options...>::index_name() {
+    using I = typename detail::FindIndex<Table, N, Options...>::type;
+    std::string name = Name.c_str();
+    [&]<FixedString M, auto... Ms>(std::type_identity<BTreeIndex<Table, M, Ms...>>) {
+        ((name += std::string("_") + detail::column_name<Row>(detail::column_of<Row, Ms>())), ...);
+    }(std::type_identity<I>{});
+    return name + "_idx_btree";
+}
+
+template <class Row, FixedString Name, class... Options>
+void Table<Row, Name, Options...>::describe(Typespace& ts, Writer& t, Writer& schedules, size_t& schedule_count) {
+    using namespace detail;
+    const char* table = Name.c_str();
+    t.put_string(table);
+    Writer ref;
+    Bsatn<Row>::describe(ts, ref);  // a Ref: tag 0, then the u32
+    t.put_raw(ref.bytes().data() + 1, 4);
+    // primary_key
+    if constexpr (has_primary_key)
+        put_cols(t, {column_of<Row, pk>()});
+    else
+        put_cols(t, {});
+    // indexes: the key's and every unique column's, then the declared b-trees
+    Writer indexes;
+    size_t n_indexes = 0;
+    auto each_index = [&]<class O>(std::type_identity<O>) {
+        constexpr int k = OptionKind<O>::kind;
+        if constexpr (k == 4 || k == 5) {
+            btree_index<Row>(indexes, table, {column_of<Row, OptionKind<O>::member>()}, nullptr);
+            ++n_indexes;
+        } else if constexpr (k == 7) {
+            [&]<FixedString M, auto... Ms>(std::type_identity<Index<M, Ms...>>) {
+                btree_index<Row>(indexes, table, {column_of<Row, Ms>()...}, M.c_str());
+                ++n_indexes;
+            }(std::type_identity<O>{});
+        }
+    };
+    (each_index(std::type_identity<Options>{}), ...);
+    t.put_len(n_indexes);
+    t.put_raw(indexes.bytes().data(), indexes.bytes().size());
+    // constraints: unique, for the key and each unique column
+    Writer constraints;
+    size_t n_constraints = 0;
+    auto each_constraint = [&]<class O>(std::type_identity<O>) {
+        constexpr int k = OptionKind<O>::kind;
+        if constexpr (k == 4 || k == 5) {
+            constexpr uint16_t col = column_of<Row, OptionKind<O>::member>();
+            constraints.put_u8(0);
+            constraints.put_string(std::string(table) + "_" + column_name<Row>(col) + "_key");
+            constraints.put_u8(0);  // RawConstraintDataV9::Unique
+            put_cols(constraints, {col});
+            ++n_constraints;
+        }
+    };
+    (each_constraint(std::type_identity<Options>{}), ...);
+    t.put_len(n_constraints);
+    t.put_raw(constraints.bytes().data(), constraints.bytes().size());
+    // sequences
+    Writer sequences;
+    size_t n_sequences = 0;
+    auto each_sequence = [&]<class O>(std::type_identity<O>) {
+        if constexpr (OptionKind<O>::kind == 6) {
+            constexpr uint16_t col = column_of<Row, OptionKind<O>::member>();
+            using M = MemberType<OptionKind<O>::member>;
+            static_assert(std::is_integral_v<M> || std::is_same_v<M, u128> || std::is_same_v<M, i128>,
+                          "lightcone: lc::AutoInc needs an integer column");
+            sequences.put_u8(0);
+            sequences.put_string(std::string(table) + "_" + column_name<Row>(col) + "_seq");
+            sequences.put_le(col);
+            sequences.put_u8(1);  // start: none
+            sequences.put_u8(1);  // min_value: none
+            sequences.put_u8(1);  // max_value: none
+            sequences.put_le(static_cast<i128>(1));  // increment
+            ++n_sequences;
+        }
+    };
+    (each_sequence(std::type_identity<Options>{}), ...);
+    t.put_len(n_sequences);
+    t.put_raw(sequences.bytes().data(), sequences.bytes().size());
+    t.put_u8(1);  // TableType::User
+    constexpr bool is_public = ((OptionKind<Options>::kind == 1) || ...);
+    t.put_u8(is_public ? 0 : 1);  // TableAccess
+    t.put_len(0);                 // default_values
+    constexpr bool is_event = ((OptionKind<Options>::kind == 3) || ...);
+    t.put_u8(is_event ? 1 : 0);
+    // schedule
+    auto each_schedule = [&]<class O>(std::type_identity<O>) {
+        if constexpr (OptionKind<O>::kind == 8) {
+            [&]<auto R, auto A>(std::type_identity<Scheduled<R, A>>) {
+                static_assert(std::is_same_v<MemberType<A>, ScheduleAt>,
+                              "lightcone: lc::Scheduled<&reducer, &Row::at> needs `at` to be an lc::ScheduleAt column");
+                static_assert(std::is_same_v<decltype(R), Result<> (*)(ReducerContext&, Row)> ||
+                                  std::is_same_v<decltype(R), Result<> (*)(ReducerContext&, const Row&)>,
+                              "lightcone: a scheduled reducer takes (lc::ReducerContext&, Row) and returns lc::Result<>");
+                const char* fn = reducer_name(reinterpret_cast<FnKey>(R));
+                if (!fn) __builtin_trap();  // the reducer was not registered with LC_REDUCER
+                schedules.put_u8(1);  // source_name: none
+                schedules.put_string(table);
+                schedules.put_le(column_of<Row, A>());
+                schedules.put_string(fn);
+                ++schedule_count;
+            }(std::type_identity<O>{});
+        }
+    };
+    (each_schedule(std::type_identity<Options>{}), ...);
+}
+
+template <class TableT>
+struct TableRegistrar {
+    TableRegistrar() { detail::tables().push_back(detail::TableDef{&TableT::describe}); }
+};
+
+}  // namespace lc
+
+/// Declares table `name` of rows `Row` (an LC_STRUCT) with options; see the top of table.hpp.
+#define LC_TABLE(name, Row, ...)                                                      \
+    inline constexpr ::lc::Table<Row, #name __VA_OPT__(, ) __VA_ARGS__> name{};       \
+    static const ::lc::TableRegistrar<std::remove_cv_t<decltype(name)>> LC_PP_CAT(lc_table_registrar_, name) {}

@@ -1,0 +1,158 @@
+//! Building a C++ module: a directory with a `CMakeLists.txt` that calls `lightcone_module()`,
+//! configured with the SDK's toolchain file (clang++ for wasm32-wasi, `-Oz`, stripped) and
+//! built with CMake. The SDK (cpp-module-sdk/: headers, runtime, CMake files) is compiled into
+//! this crate and written out under the target directory, so an installed `lightcone` needs
+//! no checkout; CMake's own dependency tracking makes an unchanged rebuild a no-op.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::BuildError;
+
+/// The C++ compiler the toolchain file looks for first (Debian's `clang-19`).
+pub const CLANGXX: &str = "clang++-19";
+
+/// The SDK's files, by path under the SDK directory.
+const SDK_FILES: &[(&str, &str)] = &[
+    (
+        "cmake/wasm32-lightcone.cmake",
+        include_str!("../../../cpp-module-sdk/cmake/wasm32-lightcone.cmake"),
+    ),
+    (
+        "cmake/LightconeModule.cmake",
+        include_str!("../../../cpp-module-sdk/cmake/LightconeModule.cmake"),
+    ),
+    (
+        "src/module.cpp",
+        include_str!("../../../cpp-module-sdk/src/module.cpp"),
+    ),
+    (
+        "include/lightcone/abi.hpp",
+        include_str!("../../../cpp-module-sdk/include/lightcone/abi.hpp"),
+    ),
+    (
+        "include/lightcone/bsatn.hpp",
+        include_str!("../../../cpp-module-sdk/include/lightcone/bsatn.hpp"),
+    ),
+    (
+        "include/lightcone/log.hpp",
+        include_str!("../../../cpp-module-sdk/include/lightcone/log.hpp"),
+    ),
+    (
+        "include/lightcone/module.hpp",
+        include_str!("../../../cpp-module-sdk/include/lightcone/module.hpp"),
+    ),
+    (
+        "include/lightcone/reducer.hpp",
+        include_str!("../../../cpp-module-sdk/include/lightcone/reducer.hpp"),
+    ),
+    (
+        "include/lightcone/reflect.hpp",
+        include_str!("../../../cpp-module-sdk/include/lightcone/reflect.hpp"),
+    ),
+    (
+        "include/lightcone/result.hpp",
+        include_str!("../../../cpp-module-sdk/include/lightcone/result.hpp"),
+    ),
+    (
+        "include/lightcone/serialize.hpp",
+        include_str!("../../../cpp-module-sdk/include/lightcone/serialize.hpp"),
+    ),
+    (
+        "include/lightcone/table.hpp",
+        include_str!("../../../cpp-module-sdk/include/lightcone/table.hpp"),
+    ),
+    (
+        "include/lightcone/types.hpp",
+        include_str!("../../../cpp-module-sdk/include/lightcone/types.hpp"),
+    ),
+];
+
+/// Writes the SDK into `dir` (files whose bytes are unchanged are left alone, so CMake does
+/// not rebuild; others are replaced by a rename, so a concurrent build never reads half a
+/// file); returns `dir`.
+pub fn write_sdk(dir: &Path) -> Result<PathBuf, BuildError> {
+    for (path, text) in SDK_FILES {
+        let file = dir.join(path);
+        if std::fs::read(&file).is_ok_and(|old| old == text.as_bytes()) {
+            continue;
+        }
+        let io = |e| BuildError::Io(file.clone(), e);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        let fresh = file.with_extension(format!("new-{}", std::process::id()));
+        std::fs::write(&fresh, text).map_err(|e| BuildError::Io(fresh.clone(), e))?;
+        std::fs::rename(&fresh, &file).map_err(|e| BuildError::Io(file.clone(), e))?;
+    }
+    Ok(dir.to_owned())
+}
+
+fn have(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Builds the CMake project in `dir` into `target_dir`; the path of the `.wasm` it made.
+pub fn build(dir: &Path, target_dir: &Path) -> Result<PathBuf, BuildError> {
+    if !have("cmake") || !(have(CLANGXX) || have("clang++")) {
+        return Err(BuildError::NoCppToolchain);
+    }
+    let sdk = write_sdk(&target_dir.join("lightcone-cpp-sdk"))?;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "module".into());
+    let parent = dir
+        .parent()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let build_dir = target_dir.join("cpp").join(format!("{parent}-{name}"));
+    // One build of a directory at a time (tests build the same module concurrently); the
+    // lock goes with the file when this returns.
+    std::fs::create_dir_all(&build_dir).map_err(|e| BuildError::Io(build_dir.clone(), e))?;
+    let lock_path = build_dir.join(".lightcone-build.lock");
+    let lock =
+        std::fs::File::create(&lock_path).map_err(|e| BuildError::Io(lock_path.clone(), e))?;
+    lock.lock()
+        .map_err(|e| BuildError::Io(lock_path.clone(), e))?;
+    let run = |cmd: &mut Command| -> Result<(), BuildError> {
+        let out = cmd.output().map_err(BuildError::Spawn)?;
+        if out.status.success() {
+            return Ok(());
+        }
+        Err(BuildError::CMake {
+            code: out.status.code(),
+            output: format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        })
+    };
+    run(Command::new("cmake")
+        .arg("-S")
+        .arg(dir)
+        .arg("-B")
+        .arg(&build_dir)
+        .arg(format!(
+            "-DCMAKE_TOOLCHAIN_FILE={}",
+            sdk.join("cmake/wasm32-lightcone.cmake").display()
+        ))
+        .arg("-DCMAKE_BUILD_TYPE=Release"))?;
+    run(Command::new("cmake").arg("--build").arg(&build_dir))?;
+    newest_wasm(&build_dir).ok_or(BuildError::NoArtifact)
+}
+
+/// The most recently written `.wasm` file directly in `dir`.
+fn newest_wasm(dir: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "wasm"))
+        .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+}
