@@ -117,8 +117,7 @@ pub fn build(dir: &Path, target_dir: &Path) -> Result<PathBuf, BuildError> {
     let lock_path = build_dir.join(".lightcone-build.lock");
     let lock =
         std::fs::File::create(&lock_path).map_err(|e| BuildError::Io(lock_path.clone(), e))?;
-    lock.lock()
-        .map_err(|e| BuildError::Io(lock_path.clone(), e))?;
+    exclusive(&lock).map_err(|e| BuildError::Io(lock_path.clone(), e))?;
     let run = |cmd: &mut Command| -> Result<(), BuildError> {
         let out = cmd.output().map_err(BuildError::Spawn)?;
         if out.status.success() {
@@ -145,6 +144,25 @@ pub fn build(dir: &Path, target_dir: &Path) -> Result<PathBuf, BuildError> {
         .arg("-DCMAKE_BUILD_TYPE=Release"))?;
     run(Command::new("cmake").arg("--build").arg(&build_dir))?;
     newest_wasm(&build_dir).ok_or(BuildError::NoArtifact)
+}
+
+/// Waits for an exclusive lock on `file` (released when it closes). `File::lock` would do,
+/// but it is newer than the workspace's minimum Rust version.
+#[cfg(unix)]
+fn exclusive(file: &std::fs::File) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a descriptor this function borrows; it touches no memory.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(unix))]
+fn exclusive(_file: &std::fs::File) -> std::io::Result<()> {
+    Ok(()) // builds of one directory must not overlap there
 }
 
 /// The most recently written `.wasm` file directly in `dir`.
