@@ -1,0 +1,145 @@
+//! The C++ module SDK's compile-time checks: the mistakes a module author is likely to make
+//! fail to compile with the SDK's own message, not a page of template errors. Each case is a
+//! small module compiled with clang-19 exactly as `lightcone build` compiles (wasm32-wasi,
+//! C++20, syntax only); a control case without the mistake compiles cleanly, so a failure is
+//! the mistake's.
+
+mod support;
+
+use std::process::Command;
+
+/// A module with `body` after a table of rows with a primary key (`keyed`) and one without
+/// (`journal`).
+fn module(body: &str) -> String {
+    format!(
+        r#"#include <lightcone/module.hpp>
+#include <map>
+struct Entry {{ uint32_t id; std::string text; }};
+LC_STRUCT(Entry, id, text)
+struct Undescribed {{ int x; }};
+LC_TABLE(keyed, Entry, lc::Public, lc::PrimaryKey<&Entry::id>);
+LC_TABLE(journal, Entry, lc::Public);
+{body}
+"#
+    )
+}
+
+/// Compiles `source`; (whether it compiled, what the compiler said).
+fn compile(name: &str, source: &str) -> (bool, String) {
+    let dir = support::tools::scratch("cpp_module_sdk", name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("m.cpp");
+    std::fs::write(&file, source).unwrap();
+    let sdk = support::tools::repo().join("cpp-module-sdk/include");
+    let out = Command::new(lightcone_modbuild::cpp::CLANGXX)
+        .args([
+            "--target=wasm32-wasi",
+            "--sysroot=/usr",
+            "-isystem",
+            "/usr/include/wasm32-wasi/c++/v1",
+            "-std=c++20",
+            "-fno-exceptions",
+            "-fsyntax-only",
+            "-Wall",
+            "-Wextra",
+        ])
+        .arg("-I")
+        .arg(&sdk)
+        .arg(&file)
+        .output()
+        .expect("clang++-19 runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[track_caller]
+fn fails_with(name: &str, body: &str, message: &str) {
+    let (ok, stderr) = compile(name, &module(body));
+    assert!(!ok, "{name}: compiled, but should not have");
+    assert!(
+        stderr.contains(message),
+        "{name}: the compiler did not say {message:?}:\n{stderr}"
+    );
+}
+
+#[test]
+fn a_correct_module_compiles_without_warnings() {
+    let (ok, stderr) = compile(
+        "control",
+        &module(
+            r#"
+lc::Result<> touch(lc::ReducerContext&, uint32_t id, std::string text) {
+    if (keyed.find(id)) LC_TRY(keyed.update(Entry{id, text}));
+    LC_TRY(journal.insert(Entry{id, text}));
+    return lc::ok();
+}
+LC_REDUCER(touch, id, text);
+"#,
+        ),
+    );
+    assert!(ok && stderr.is_empty(), "{stderr}");
+}
+
+#[test]
+fn find_on_a_table_without_a_primary_key_is_a_compile_error() {
+    fails_with(
+        "find_without_key",
+        r#"
+lc::Result<> look(lc::ReducerContext&, uint32_t id) {
+    if (journal.find(id)) return lc::ok();
+    return lc::err("missing");
+}
+LC_REDUCER(look, id);
+"#,
+        "lightcone: find(key) needs a primary key",
+    );
+}
+
+#[test]
+fn an_unsupported_reducer_argument_is_a_compile_error() {
+    fails_with(
+        "map_argument",
+        r#"
+lc::Result<> take(lc::ReducerContext&, std::map<int, int>) { return lc::ok(); }
+LC_REDUCER(take, m);
+"#,
+        "lightcone: this reducer argument's type is not supported",
+    );
+    fails_with(
+        "undescribed_struct_argument",
+        r#"
+lc::Result<> take(lc::ReducerContext&, Undescribed) { return lc::ok(); }
+LC_REDUCER(take, u);
+"#,
+        "lightcone: this reducer argument's type is not supported",
+    );
+}
+
+#[test]
+fn a_lookup_by_a_column_that_is_not_unique_is_a_compile_error() {
+    fails_with(
+        "by_plain_column",
+        r#"
+lc::Result<> look(lc::ReducerContext&, std::string text) {
+    if (keyed.by<&Entry::text>().find(text)) return lc::ok();
+    return lc::err("missing");
+}
+LC_REDUCER(look, text);
+"#,
+        "lightcone: by<&Row::member>() needs that member to be the table's lc::PrimaryKey or lc::Unique",
+    );
+}
+
+#[test]
+fn a_reducer_without_the_context_first_is_a_compile_error() {
+    fails_with(
+        "no_context",
+        r#"
+lc::Result<> take(uint32_t) { return lc::ok(); }
+LC_REDUCER(take, x);
+"#,
+        "lightcone: a reducer's first parameter must be lc::ReducerContext&",
+    );
+}
