@@ -52,7 +52,7 @@ pub enum Command {
     },
     /// Create a new module project.
     Init {
-        /// The module's language (only `rust` so far).
+        /// The module's language: `rust` or `cpp`.
         #[arg(long, default_value = "rust")]
         lang: String,
         /// Where to create it.

@@ -140,15 +140,21 @@ fn client(command: cli::Command) -> Result<(), lightcone_server::client::error::
                 println!("{}", out_dir.join(name).display());
             }
         }
-        C::Init { lang, dir } => {
-            if lang != "rust" {
-                return Err(CliError::Usage(format!(
-                    "`--lang {lang}` is not supported yet\n  hint: `--lang rust`"
-                )));
+        C::Init { lang, dir } => match lang.as_str() {
+            "rust" => {
+                cmd::init_rust(&dir)?;
+                println!("Created a Rust module in {}", dir.display());
             }
-            cmd::init_rust(&dir)?;
-            println!("Created a Rust module in {}", dir.display());
-        }
+            "cpp" | "c++" => {
+                cmd::init_cpp(&dir)?;
+                println!("Created a C++ module in {}", dir.display());
+            }
+            _ => {
+                return Err(CliError::Usage(format!(
+                    "`--lang {lang}` is not supported yet\n  hint: `--lang rust` or `--lang cpp`"
+                )))
+            }
+        },
         C::Publish {
             name,
             bin_path,

@@ -143,3 +143,40 @@ LC_REDUCER(take, x);
         "lightcone: a reducer's first parameter must be lc::ReducerContext&",
     );
 }
+
+/// Runs the real `lightcone` binary with its own config directory; stdout, or a panic with
+/// what it printed.
+fn lightcone(config: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_lightcone"))
+        .args(args)
+        .env("LIGHTCONE_CONFIG_DIR", config)
+        .env(
+            "CARGO_TARGET_DIR",
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wasm-modules"),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn init_lang_cpp_makes_a_module_that_builds_publishes_and_runs() {
+    let server = support::Server::start(&["--in-memory"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config");
+    let dir = tmp.path().join("hello_cpp");
+    let dir_arg = dir.to_str().unwrap();
+    lightcone(&config, &["server", "add", "test", &server.base, "--default"]);
+    lightcone(&config, &["init", "--lang", "cpp", dir_arg]);
+    assert!(dir.join("CMakeLists.txt").is_file() && dir.join("module.cpp").is_file());
+    lightcone(&config, &["publish", "hello", "--project-path", dir_arg]);
+    lightcone(&config, &["call", "hello", "add", "\"Ada\""]);
+    let rows = lightcone(&config, &["sql", "hello", "SELECT * FROM person"]);
+    assert!(rows.contains("Ada"), "{rows}");
+}

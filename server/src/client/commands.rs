@@ -466,6 +466,58 @@ pub fn init_rust(dir: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
+/// `init --lang cpp <dir>`: a new C++ module (CMakeLists.txt and module.cpp) using the C++
+/// module SDK, which `lightcone build` supplies.
+pub fn init_cpp(dir: &Path) -> Result<(), CliError> {
+    if dir.join("CMakeLists.txt").exists() {
+        return Err(CliError::Usage(format!(
+            "{} already holds a CMake project",
+            dir.display()
+        )));
+    }
+    let name = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("module")
+        .replace(|c: char| !c.is_ascii_alphanumeric() && c != '_', "_");
+    std::fs::create_dir_all(dir).map_err(CliError::file("creating", dir))?;
+    let cmake = format!(
+        "cmake_minimum_required(VERSION 3.20)\nproject({name} CXX)\n\n# `lightcone build` configures this with the SDK's toolchain file, which puts\n# LightconeModule on CMAKE_MODULE_PATH.\ninclude(LightconeModule)\nlightcone_module({name} module.cpp)\n"
+    );
+    let (cmake_path, source_path) = (dir.join("CMakeLists.txt"), dir.join("module.cpp"));
+    std::fs::write(&cmake_path, cmake).map_err(CliError::file("writing", &cmake_path))?;
+    std::fs::write(&source_path, INIT_CPP_MODULE).map_err(CliError::file("writing", &source_path))?;
+    Ok(())
+}
+
+/// The starting module `init --lang cpp` writes.
+const INIT_CPP_MODULE: &str = r#"// A Lightcone module in C++: build with `lightcone build .`, publish with
+// `lightcone publish NAME --project-path .` (docs/modules-cpp.md).
+#include <lightcone/module.hpp>
+
+#include <string>
+
+struct Person {
+    std::string name;
+};
+LC_STRUCT(Person, name)
+
+LC_TABLE(person, Person, lc::Public);
+
+lc::Result<> add(lc::ReducerContext&, std::string name) {
+    LC_TRY(person.insert(Person{std::move(name)}));
+    return lc::ok();
+}
+LC_REDUCER(add, name);
+
+lc::Result<> say_hello(lc::ReducerContext&) {
+    for (const Person& p : person.rows()) lc::log::info("Hello, " + p.name + "!");
+    lc::log::info("Hello, World!");
+    return lc::ok();
+}
+LC_REDUCER(say_hello);
+"#;
+
 /// The starting module `init --lang rust` writes.
 const INIT_RUST_LIB: &str = r#"use spacetimedb::{ReducerContext, Table};
 
