@@ -52,11 +52,13 @@ uint32_t index_id(const std::string& name) {
 }
 
 std::string describe_insert_error(uint16_t code, const char* table) {
+    // The same opening as the Rust SDK's message, so clients matching on it see no difference.
+    std::string opening = std::string("insertion error on table `") + table + "`: ";
     switch (code) {
-        case kErrnoUniqueAlreadyExists: return std::string("a row of ") + table + " already has that unique value";
-        case kErrnoScheduleAtDelayTooLong: return std::string("a row of ") + table + " is scheduled too far ahead";
-        case kErrnoAutoIncOverflow: return std::string("the auto_inc sequence of ") + table + " overflowed";
-        default: return std::string("the host refused the row of ") + table + " (error " + std::to_string(code) + ")";
+        case kErrnoUniqueAlreadyExists: return opening + "a row already has that unique value";
+        case kErrnoScheduleAtDelayTooLong: return opening + "scheduled too far ahead";
+        case kErrnoAutoIncOverflow: return opening + "the auto_inc sequence overflowed";
+        default: return opening + "the host refused the row (error " + std::to_string(code) + ")";
     }
 }
 

@@ -172,7 +172,10 @@ fn init_lang_cpp_makes_a_module_that_builds_publishes_and_runs() {
     let config = tmp.path().join("config");
     let dir = tmp.path().join("hello_cpp");
     let dir_arg = dir.to_str().unwrap();
-    lightcone(&config, &["server", "add", "test", &server.base, "--default"]);
+    lightcone(
+        &config,
+        &["server", "add", "test", &server.base, "--default"],
+    );
     lightcone(&config, &["init", "--lang", "cpp", dir_arg]);
     assert!(dir.join("CMakeLists.txt").is_file() && dir.join("module.cpp").is_file());
     lightcone(&config, &["publish", "hello", "--project-path", dir_arg]);

@@ -28,3 +28,17 @@ inline void debug(std::string_view m, std::source_location at = std::source_loca
 inline void trace(std::string_view m, std::source_location at = std::source_location::current()) { write(Level::Trace, m, at); }
 
 }  // namespace lc::log
+
+namespace lc {
+
+/// Ends the reducer as a panic with `message`: the transaction rolls back, the host logs the
+/// message and reports the call as panicked (an internal error, not a module error — return
+/// lc::err for those).
+[[noreturn]] inline void panic(std::string_view message, std::source_location at = std::source_location::current()) {
+    std::string_view file = at.file_name();
+    lc_console_log(101, nullptr, 0, reinterpret_cast<const uint8_t*>(file.data()), static_cast<uint32_t>(file.size()),
+                   at.line(), reinterpret_cast<const uint8_t*>(message.data()), static_cast<uint32_t>(message.size()));
+    __builtin_trap();
+}
+
+}  // namespace lc

@@ -49,7 +49,29 @@ struct Index {};
 template <auto Reducer, auto At>
 struct Scheduled {};
 
+/// One end of a range scan: lc::included(v), lc::excluded(v), or lc::unbounded.
+template <class T>
+struct Bound {
+    T value;
+    bool inclusive;
+};
+template <class T>
+Bound<T> included(T value) {
+    return {std::move(value), true};
+}
+template <class T>
+Bound<T> excluded(T value) {
+    return {std::move(value), false};
+}
+struct Unbounded {};
+inline constexpr Unbounded unbounded{};
+
 namespace detail {
+
+template <class B>
+struct IsBound : std::false_type {};
+template <class T>
+struct IsBound<Bound<T>> : std::true_type {};
 
 template <class M>
 struct MemberOf;
@@ -374,21 +396,21 @@ public:
         return deleted;
     }
 
-    /// The rows whose first column is in [lo, hi).
-    template <class V>
-    std::vector<Row> range(const V& lo, const V& hi) const {
-        using First = detail::MemberType<std::get<0>(std::make_tuple(Ms...))>;
-        Writer start, end;
-        start.put_u8(0);  // Bound::Included
-        Bsatn<First>::write(start, static_cast<First>(lo));
-        end.put_u8(1);  // Bound::Excluded
-        Bsatn<First>::write(end, static_cast<First>(hi));
+    /// The rows whose first column lies between `lo` and `hi`, each lc::included(v),
+    /// lc::excluded(v) or lc::unbounded: `level.range(lc::included(2), lc::unbounded)`.
+    template <class Lo, class Hi>
+    std::vector<Row> range(const Lo& lo, const Hi& hi) const {
         uint32_t iter = 0;
-        if (lc_datastore_index_scan_range_bsatn(index_id(), nullptr, 0, 0, start.bytes().data(),
-                                                static_cast<uint32_t>(start.bytes().size()), end.bytes().data(),
-                                                static_cast<uint32_t>(end.bytes().size()), &iter) != 0)
-            __builtin_trap();
+        run_range(false, &iter, lo, hi);
         return detail::drain<Row>(iter);
+    }
+
+    /// Deletes the rows range(lo, hi) would return; how many.
+    template <class Lo, class Hi>
+    uint32_t erase_range(const Lo& lo, const Hi& hi) const {
+        uint32_t deleted = 0;
+        run_range(true, &deleted, lo, hi);
+        return deleted;
     }
 
 private:
@@ -404,14 +426,11 @@ private:
         constexpr size_t k = sizeof...(V);
         using Types = std::tuple<detail::MemberType<Ms>...>;
         Writer prefix, last;
-        size_t i = 0;
-        auto put = [&](const auto& v) {
-            [&]<size_t... I>(std::index_sequence<I...>) {
-                ((I == i ? (write_as<std::tuple_element_t<I, Types>>(i + 1 < k ? prefix : last, v), 0) : 0), ...);
-            }(std::make_index_sequence<columns>{});
-            ++i;
-        };
-        (put(values), ...);
+        auto args = std::forward_as_tuple(values...);
+        // The leading k - 1 values are the prefix; the last is the point of the next column.
+        [&]<size_t... I>(std::index_sequence<I...>) {
+            (write_as<std::tuple_element_t<I, Types>>(I + 1 < k ? prefix : last, std::get<I>(args)), ...);
+        }(std::make_index_sequence<k>{});
         Writer bound;
         bound.put_u8(0);  // Bound::Included, for both ends
         bound.put_raw(last.bytes().data(), last.bytes().size());
@@ -419,6 +438,31 @@ private:
         if (scan(index_id(), prefix.bytes().data(), static_cast<uint32_t>(prefix.bytes().size()),
                  static_cast<uint16_t>(k - 1), bound.bytes().data(), static_cast<uint32_t>(bound.bytes().size()),
                  bound.bytes().data(), static_cast<uint32_t>(bound.bytes().size()), out) != 0)
+            __builtin_trap();
+    }
+
+    using First = std::tuple_element_t<0, std::tuple<detail::MemberType<Ms>...>>;
+
+    template <class B>
+    static void write_bound(Writer& w, const B& bound) {
+        if constexpr (std::is_same_v<B, Unbounded>) {
+            w.put_u8(2);
+        } else {
+            static_assert(detail::IsBound<B>::value,
+                          "lightcone: a range end is lc::included(v), lc::excluded(v) or lc::unbounded");
+            w.put_u8(bound.inclusive ? 0 : 1);
+            write_as<First>(w, bound.value);
+        }
+    }
+
+    template <class Lo, class Hi>
+    void run_range(bool erase, uint32_t* out, const Lo& lo, const Hi& hi) const {
+        Writer start, end;
+        write_bound(start, lo);
+        write_bound(end, hi);
+        auto scan = erase ? lc_datastore_delete_by_index_scan_range_bsatn : lc_datastore_index_scan_range_bsatn;
+        if (scan(index_id(), nullptr, 0, 0, start.bytes().data(), static_cast<uint32_t>(start.bytes().size()),
+                 end.bytes().data(), static_cast<uint32_t>(end.bytes().size()), out) != 0)
             __builtin_trap();
     }
 

@@ -1,6 +1,7 @@
 //! A module using every column type, every index kind, auto_inc, scheduled reducers and every
-//! way to fail (tests/modules/everything), built from source with the published `spacetimedb`
-//! crate, against the host.
+//! way to fail, against the host — in Rust (tests/modules/everything, built from source with
+//! the published `spacetimedb` crate) and in C++ (tests/modules/everything-cpp, built with the
+//! C++ module SDK and clang-19): every test body runs against both.
 
 mod support;
 
@@ -13,7 +14,11 @@ use lightcone_protocol::sats::{
 };
 use support::*;
 
-const EVERYTHING: &str = "server/host/tests/modules/everything";
+/// The module in each language; each test runs its body against every one.
+const MODULES: [&str; 2] = [
+    "server/host/tests/modules/everything",
+    "server/host/tests/modules/everything-cpp",
+];
 
 fn report(host: &ModuleHost, key: &str) -> Option<u64> {
     rows(host, "report")
@@ -58,7 +63,14 @@ fn all_types_row(id: u64) -> ProductValue {
 
 #[test]
 fn every_column_type_round_trips_through_a_reducer() {
-    let mut host = publish(EVERYTHING, Identity::ZERO);
+    for dir in MODULES {
+        eprintln!("module: {dir}");
+        every_column_type_round_trips_through_a_reducer_in(dir);
+    }
+}
+
+fn every_column_type_round_trips_through_a_reducer_in(dir: &str) {
+    let mut host = publish(dir, Identity::ZERO);
     let who = caller(1);
     for expected_id in 1..=2 {
         let r = call(
@@ -80,7 +92,14 @@ fn every_column_type_round_trips_through_a_reducer() {
 
 #[test]
 fn every_index_kind_answers_the_module() {
-    let mut host = publish(EVERYTHING, Identity::ZERO);
+    for dir in MODULES {
+        eprintln!("module: {dir}");
+        every_index_kind_answers_the_module_in(dir);
+    }
+}
+
+fn every_index_kind_answers_the_module_in(dir: &str) {
+    let mut host = publish(dir, Identity::ZERO);
     let who = caller(1);
     for (name, level, guild, badge) in [
         ("a", 1, 10, 1),
@@ -236,7 +255,14 @@ fn every_index_kind_answers_the_module() {
 
 #[test]
 fn failed_and_panicking_reducers_leave_nothing_and_the_module_keeps_working() {
-    let mut host = publish(EVERYTHING, Identity::ZERO);
+    for dir in MODULES {
+        eprintln!("module: {dir}");
+        failed_and_panicking_reducers_leave_nothing_and_the_module_keeps_working_in(dir);
+    }
+}
+
+fn failed_and_panicking_reducers_leave_nothing_and_the_module_keeps_working_in(dir: &str) {
+    let mut host = publish(dir, Identity::ZERO);
     let who = caller(1);
     let failed = call(
         &mut host,
@@ -263,6 +289,13 @@ fn failed_and_panicking_reducers_leave_nothing_and_the_module_keeps_working() {
 
 #[test]
 fn runaway_and_memory_hungry_reducers_are_stopped() {
+    for dir in MODULES {
+        eprintln!("module: {dir}");
+        runaway_and_memory_hungry_reducers_are_stopped_in(dir);
+    }
+}
+
+fn runaway_and_memory_hungry_reducers_are_stopped_in(dir: &str) {
     let engine = Arc::new(
         HostEngine::new(HostConfig {
             reducer_budget: Duration::from_millis(200),
@@ -271,7 +304,7 @@ fn runaway_and_memory_hungry_reducers_are_stopped() {
         })
         .unwrap(),
     );
-    let mut host = publish_with(engine, &module_wasm(EVERYTHING), Identity::ZERO);
+    let mut host = publish_with(engine, &module_wasm(dir), Identity::ZERO);
     let who = caller(1);
     let spun = call(&mut host, "spin", who, vec![]);
     assert_eq!(
@@ -295,7 +328,14 @@ fn runaway_and_memory_hungry_reducers_are_stopped() {
 
 #[test]
 fn reducers_see_their_caller_the_database_and_the_time() {
-    let mut host = publish(EVERYTHING, Identity::ZERO);
+    for dir in MODULES {
+        eprintln!("module: {dir}");
+        reducers_see_their_caller_the_database_and_the_time_in(dir);
+    }
+}
+
+fn reducers_see_their_caller_the_database_and_the_time_in(dir: &str) {
+    let mut host = publish(dir, Identity::ZERO);
     let r = call(&mut host, "whoami", caller(5), vec![]);
     assert!(committed(&r));
     assert_eq!(report(&host, "sender_low_byte"), Some(5));
@@ -330,7 +370,14 @@ fn reducers_see_their_caller_the_database_and_the_time() {
 
 #[test]
 fn scheduled_reducers_run_once_or_on_an_interval_without_drift() {
-    let mut host = publish(EVERYTHING, Identity::ZERO);
+    for dir in MODULES {
+        eprintln!("module: {dir}");
+        scheduled_reducers_run_once_or_on_an_interval_without_drift_in(dir);
+    }
+}
+
+fn scheduled_reducers_run_once_or_on_an_interval_without_drift_in(dir: &str) {
+    let mut host = publish(dir, Identity::ZERO);
     let who = caller(1);
     // Once, due now.
     assert!(committed(&call(
@@ -404,9 +451,16 @@ fn scheduled_reducers_run_once_or_on_an_interval_without_drift() {
 
 #[test]
 fn schedules_survive_a_restart() {
+    for dir in MODULES {
+        eprintln!("module: {dir}");
+        schedules_survive_a_restart_in(dir);
+    }
+}
+
+fn schedules_survive_a_restart_in(module: &str) {
     use lightcone_datastore::Datastore;
     let dir = tempfile::tempdir().unwrap();
-    let wasm = module_wasm(EVERYTHING);
+    let wasm = module_wasm(module);
     let planned_at;
     {
         let (compiled, def) = ModuleHost::load(&engine(), &wasm).unwrap();
@@ -438,7 +492,14 @@ fn schedules_survive_a_restart() {
 
 #[test]
 fn modules_read_system_tables_but_cannot_write_them() {
-    let mut host = publish(EVERYTHING, Identity::ZERO);
+    for dir in MODULES {
+        eprintln!("module: {dir}");
+        modules_read_system_tables_but_cannot_write_them_in(dir);
+    }
+}
+
+fn modules_read_system_tables_but_cannot_write_them_in(dir: &str) {
+    let mut host = publish(dir, Identity::ZERO);
     assert!(committed(&call(
         &mut host,
         "count_system_tables",
@@ -463,7 +524,14 @@ fn modules_read_system_tables_but_cannot_write_them() {
 
 #[test]
 fn a_reducer_that_schedules_itself_in_the_past_runs_once_per_round() {
-    let mut host = publish(EVERYTHING, Identity::ZERO);
+    for dir in MODULES {
+        eprintln!("module: {dir}");
+        a_reducer_that_schedules_itself_in_the_past_runs_once_per_round_in(dir);
+    }
+}
+
+fn a_reducer_that_schedules_itself_in_the_past_runs_once_per_round_in(dir: &str) {
+    let mut host = publish(dir, Identity::ZERO);
     assert!(committed(&call(
         &mut host,
         "schedule_once",
@@ -480,7 +548,14 @@ fn a_reducer_that_schedules_itself_in_the_past_runs_once_per_round() {
 
 #[test]
 fn schedule_rows_written_outside_the_module_are_planned_once_observed() {
-    let mut host = publish(EVERYTHING, Identity::ZERO);
+    for dir in MODULES {
+        eprintln!("module: {dir}");
+        schedule_rows_written_outside_the_module_are_planned_once_observed_in(dir);
+    }
+}
+
+fn schedule_rows_written_outside_the_module_are_planned_once_observed_in(dir: &str) {
+    let mut host = publish(dir, Identity::ZERO);
     // A row written the way the owner's SQL writes one: a transaction of the datastore's own.
     let datastore = host.datastore().clone();
     let mut tx = datastore.begin_mut();

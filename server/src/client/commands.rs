@@ -486,7 +486,8 @@ pub fn init_cpp(dir: &Path) -> Result<(), CliError> {
     );
     let (cmake_path, source_path) = (dir.join("CMakeLists.txt"), dir.join("module.cpp"));
     std::fs::write(&cmake_path, cmake).map_err(CliError::file("writing", &cmake_path))?;
-    std::fs::write(&source_path, INIT_CPP_MODULE).map_err(CliError::file("writing", &source_path))?;
+    std::fs::write(&source_path, INIT_CPP_MODULE)
+        .map_err(CliError::file("writing", &source_path))?;
     Ok(())
 }
 
