@@ -19,7 +19,7 @@ find_program(LIGHTCONE_CLANGXX NAMES clang++-19 clang++ REQUIRED)
 set(CMAKE_CXX_COMPILER "${LIGHTCONE_CLANGXX}")
 set(CMAKE_CXX_COMPILER_TARGET wasm32-wasi)
 set(CMAKE_SYSROOT "${LIGHTCONE_WASI_SYSROOT}")
-set(CMAKE_CXX_FLAGS_INIT "-isystem ${LIGHTCONE_WASI_SYSROOT}/include/wasm32-wasi/c++/v1 -fno-exceptions")
+set(CMAKE_CXX_FLAGS_INIT "-isystem ${LIGHTCONE_WASI_SYSROOT}/include/wasm32-wasi/c++/v1 -fno-exceptions -mbulk-memory")
 # A reactor runs static constructors (where LC_TABLE and LC_REDUCER register) in _initialize;
 # host functions are imports, resolved when the host instantiates the module.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-mexec-model=reactor -Wl,--allow-undefined -Wl,--strip-all")

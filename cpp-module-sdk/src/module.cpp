@@ -20,6 +20,17 @@ std::vector<TableDef>& tables() {
     return all;
 }
 
+std::vector<uint8_t>& scan_buffer() {
+    static std::vector<uint8_t> buffer(16 * 1024);
+    return buffer;
+}
+
+Writer& scratch_writer() {
+    static Writer writer;
+    writer.clear();
+    return writer;
+}
+
 const char* reducer_name(FnKey key) {
     for (const ReducerDef& r : reducers())
         if (r.key == key) return r.name;

@@ -159,11 +159,15 @@ constexpr bool is_unique_member() {
     }() || ...);
 }
 
-/// Reads every row of a host row iterator (rows concatenated in chunks).
-template <class Row>
-std::vector<Row> drain(uint32_t iter) {
-    std::vector<Row> rows;
-    std::vector<uint8_t> buf(4096);
+/// The buffer row iterators are read into: one per module instance (an instance runs one
+/// call at a time), kept between calls so a lookup neither allocates nor clears it.
+std::vector<uint8_t>& scan_buffer();
+
+/// Reads host row iterator `iter` chunk by chunk, decoding each row with `each(row)`; stops
+/// early (closing the iterator) when `each` returns false.
+template <class Row, class Each>
+void read_rows(uint32_t iter, Each each) {
+    std::vector<uint8_t>& buf = scan_buffer();
     for (;;) {
         uint32_t len = static_cast<uint32_t>(buf.size());
         int16_t rc = lc_row_iter_bsatn_advance(iter, buf.data(), &len);
@@ -173,10 +177,42 @@ std::vector<Row> drain(uint32_t iter) {
         }
         if (rc != 0 && rc != -1) __builtin_trap();  // the host gave a bad iterator
         Reader r(buf.data(), len);
-        while (r.remaining() > 0 && r.ok()) rows.push_back(Bsatn<Row>::read(r));
-        if (!r.ok()) __builtin_trap();  // the host's rows do not decode as this table's
-        if (rc == -1) return rows;
+        while (r.remaining() > 0) {
+            Row row = Bsatn<Row>::read(r);
+            if (!r.ok()) __builtin_trap();  // the host's rows do not decode as this table's
+            if (!each(std::move(row))) {
+                if (rc == 0) lc_row_iter_bsatn_close(iter);
+                return;
+            }
+        }
+        if (rc == -1) return;
     }
+}
+
+/// A writer for one host call's row or key, reused across calls (cleared here): a lookup or
+/// update then allocates nothing once it has grown to the table's row size.
+Writer& scratch_writer();
+
+/// Every row of host row iterator `iter`.
+template <class Row>
+std::vector<Row> drain(uint32_t iter) {
+    std::vector<Row> rows;
+    read_rows<Row>(iter, [&](Row&& row) {
+        rows.push_back(std::move(row));
+        return true;
+    });
+    return rows;
+}
+
+/// The first row of host row iterator `iter`, if any.
+template <class Row>
+std::optional<Row> first(uint32_t iter) {
+    std::optional<Row> found;
+    read_rows<Row>(iter, [&](Row&& row) {
+        found.emplace(std::move(row));
+        return false;
+    });
+    return found;
 }
 
 uint32_t table_id(const char* name);
@@ -206,7 +242,7 @@ public:
 
     /// Inserts `row`; the inserted row (auto_inc columns filled in), or why not.
     Result<Row> insert(Row row) const {
-        Writer w;
+        Writer& w = detail::scratch_writer();
         Bsatn<Row>::write(w, row);
         uint32_t len = static_cast<uint32_t>(w.bytes().size());
         uint16_t rc = lc_datastore_insert_bsatn(id(), w.bytes().data(), &len);
@@ -335,19 +371,17 @@ public:
     }
 
     std::optional<Row> find(const Value& value) const {
-        Writer w;
+        Writer& w = detail::scratch_writer();
         Bsatn<Value>::write(w, value);
         uint32_t iter = 0;
         if (lc_datastore_index_scan_point_bsatn(index_id(), w.bytes().data(), static_cast<uint32_t>(w.bytes().size()),
                                                 &iter) != 0)
             __builtin_trap();
-        std::vector<Row> rows = detail::drain<Row>(iter);
-        if (rows.empty()) return std::nullopt;
-        return std::move(rows.front());
+        return detail::first<Row>(iter);
     }
 
     Result<Row> update(Row row) const {
-        Writer w;
+        Writer& w = detail::scratch_writer();
         Bsatn<Row>::write(w, row);
         uint32_t len = static_cast<uint32_t>(w.bytes().size());
         uint16_t rc = lc_datastore_update_bsatn(TableT::id(), index_id(), w.bytes().data(), &len);
@@ -358,7 +392,7 @@ public:
     }
 
     bool erase(const Value& value) const {
-        Writer w;
+        Writer& w = detail::scratch_writer();
         Bsatn<Value>::write(w, value);
         uint32_t deleted = 0;
         if (lc_datastore_delete_by_index_scan_point_bsatn(index_id(), w.bytes().data(),

@@ -1,7 +1,9 @@
-//! The keynote transfer reducer through the host, in process: the transfer module of
-//! samples/transfer (built from source), 100,000 accounts, `transfer(from, to, 1)` with
-//! uniformly random accounts called in a loop on one thread, each call its own transaction,
-//! commitlog on with batched fsync. Prints one JSON object: calls/s and p50/p99 per call.
+//! The keynote transfer reducer through the host, in process: the transfer modules of
+//! samples/transfer (built from source: the Rust one, then the C++ one), 100,000 accounts,
+//! `transfer(from, to, 1)` with uniformly random accounts called in a loop on one thread, each
+//! call its own transaction, commitlog on with batched fsync. Prints one JSON object per
+//! module: calls/s, p50/p99 per call, and the module's wasm size. `LIGHTCONE_BENCH_MODULE=rust`
+//! or `=cpp` runs one.
 //!
 //! Run: `cargo bench -p lightcone-host --bench transfer_reducer`. `LIGHTCONE_BENCH_WRITER_CPU=N`
 //! pins the calling (writer) thread to CPU N: on our VMs every disk interrupt lands on CPU 1
@@ -40,6 +42,12 @@ fn pin_to(cpu: usize) {
     }
 }
 
+/// The modules measured: (name, directory under the repository).
+const MODULES: [(&str, &str); 2] = [
+    ("rust", "samples/transfer/module-rust"),
+    ("cpp", "samples/transfer/module-cpp"),
+];
+
 fn main() {
     if let Some(cpu) = std::env::var("LIGHTCONE_BENCH_WRITER_CPU")
         .ok()
@@ -47,10 +55,18 @@ fn main() {
     {
         pin_to(cpu);
     }
+    let only = std::env::var("LIGHTCONE_BENCH_MODULE").ok();
+    for (name, dir) in MODULES {
+        if only.as_deref().is_none_or(|o| o == name) {
+            run(name, dir);
+        }
+    }
+}
+
+fn run(module: &str, dir: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let target = root.join("target/wasm-modules");
-    let wasm_path = lightcone_modbuild::build(&root.join("samples/transfer/module-rust"), &target)
-        .expect("build the module");
+    let wasm_path = lightcone_modbuild::build(&root.join(dir), &target).expect("build the module");
     let wasm = std::fs::read(wasm_path).expect("read the module");
 
     let engine = Arc::new(HostEngine::new(HostConfig::default()).expect("engine"));
@@ -145,8 +161,9 @@ fn main() {
         .sum();
     assert_eq!(total, ACCOUNTS as i64 * INITIAL_BALANCE);
     println!(
-        "{{\"bench\":\"host_transfer_reducer\",\"accounts\":{ACCOUNTS},\"calls\":{calls},\
-         \"calls_per_sec\":{:.0},\"calls_per_sec_until_durable\":{:.0},\"p50_ns\":{},\"p99_ns\":{},\"p999_ns\":{}}}",
+        "{{\"bench\":\"host_transfer_reducer\",\"module\":\"{module}\",\"wasm_bytes\":{},\
+         \"accounts\":{ACCOUNTS},\"calls\":{calls},\"calls_per_sec\":{:.0},\"calls_per_sec_until_durable\":{:.0},\"p50_ns\":{},\"p99_ns\":{},\"p999_ns\":{}}}",
+        wasm.len(),
         calls as f64 / elapsed.as_secs_f64(),
         calls as f64 / durable_elapsed.as_secs_f64(),
         pct(0.50),
