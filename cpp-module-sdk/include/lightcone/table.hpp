@@ -683,9 +683,15 @@ void Table<Row, Name, Options...>::describe(Typespace& ts, Writer& t, Writer& sc
     (each_schedule(std::type_identity<Options>{}), ...);
 }
 
+/// Registers a table once, however many files include its LC_TABLE (each file's registrar
+/// runs; the describe function is one per table type).
 template <class TableT>
 struct TableRegistrar {
-    TableRegistrar() { detail::tables().push_back(detail::TableDef{&TableT::describe}); }
+    TableRegistrar() {
+        for (const detail::TableDef& t : detail::tables())
+            if (t.describe == &TableT::describe) return;
+        detail::tables().push_back(detail::TableDef{&TableT::describe});
+    }
 };
 
 }  // namespace lc
