@@ -681,7 +681,18 @@ fn a_join_subscription_follows_changes_on_both_sides() {
 
 #[test]
 fn event_table_rows_are_delivered_once_and_never_stored() {
-    let (server, owner) = serve("server/host/tests/modules/chat-plus");
+    // The Rust module's event table, and the C++ SDK's (lc::EventTable).
+    for dir in [
+        "server/host/tests/modules/chat-plus",
+        "server/host/tests/modules/everything-cpp",
+    ] {
+        eprintln!("module: {dir}");
+        event_table_rows_are_delivered_once_and_never_stored_in(dir);
+    }
+}
+
+fn event_table_rows_are_delivered_once_and_never_stored_in(dir: &str) {
+    let (server, owner) = serve(dir);
     let mut watcher = connect(&server, None, Protocol::V2);
     let ServerMessage::SubscribeApplied(_) =
         subscribe(&mut watcher, 1, 1, &["SELECT * FROM typing"])

@@ -1,5 +1,6 @@
 // The C++ twin of ../everything (the Rust module): the same tables, columns, reducers and
-// answers, so server/host/tests/everything.rs runs one test body against both. Where the
+// answers, so server/host/tests/everything.rs runs one test body against both. It also has
+// chat-plus's event table `typing` and its `start_typing`, for server/tests/subscribe.rs. Where the
 // Rust module uses a hash or direct index (guild, badge), this one uses a b-tree, which the
 // C++ SDK offers; the rows found are the same.
 #include <lightcone/module.hpp>
@@ -86,6 +87,12 @@ struct TickLog {
 };
 LC_STRUCT(TickLog, note, at)
 
+/// An event table (as chat-plus's `typing`): delivered to subscribers once, never stored.
+struct Typing {
+    lc::Identity sender;
+};
+LC_STRUCT(Typing, sender)
+
 lc::Result<> tick(lc::ReducerContext& ctx, TickSchedule schedule);
 
 LC_TABLE(all_types, AllTypes, lc::Public, lc::PrimaryKey<&AllTypes::id>, lc::AutoInc<&AllTypes::id>);
@@ -97,6 +104,7 @@ LC_TABLE(secret, Secret, lc::Private);
 LC_TABLE(tick_schedule, TickSchedule, lc::PrimaryKey<&TickSchedule::scheduled_id>,
          lc::AutoInc<&TickSchedule::scheduled_id>, lc::Scheduled<&tick, &TickSchedule::scheduled_at>);
 LC_TABLE(tick_log, TickLog, lc::Public);
+LC_TABLE(typing, Typing, lc::Public, lc::EventTable);
 
 void put_report(const std::string& key, uint64_t value) {
     Report row{key, value};
@@ -268,6 +276,12 @@ lc::Result<> tick(lc::ReducerContext& ctx, TickSchedule schedule) {
     return lc::ok();
 }
 LC_REDUCER(tick, schedule);
+
+lc::Result<> start_typing(lc::ReducerContext& ctx) {
+    LC_TRY(typing.insert(Typing{ctx.sender}));
+    return lc::ok();
+}
+LC_REDUCER(start_typing);
 
 /// Tries to write a system table through the raw ABI (the SDK offers no way to).
 lc::Result<> write_system_table(lc::ReducerContext&) {
