@@ -1,7 +1,8 @@
 //! The sample modules' contracts (samples/README.md: the chat and transfer modules every module
 //! language ships), one test body per sample run against each language's module — built from
 //! source in this run (Rust with the published `spacetimedb` crate, C++ with our SDK and
-//! clang-19) and published to the real server — so a client cannot tell them apart.
+//! clang-19) and published to the real server — so a client cannot tell them apart; and the
+//! everything test modules' every column type, through the real server, in both languages.
 
 mod support;
 
@@ -222,4 +223,66 @@ fn the_cpp_samples_show_clients_the_same_schema_as_the_rust_ones() {
         client_view(&server, "m3"),
         "transfer"
     );
+}
+
+/// The everything test modules (server/host/tests/modules): Rust and its C++ twin.
+const EVERYTHING: &[&str] = &[
+    "server/host/tests/modules/everything",
+    "server/host/tests/modules/everything-cpp",
+];
+
+#[test]
+fn every_column_type_round_trips_through_the_real_server_in_each_language() {
+    let u256 = |sign: &str| format!("{sign}0x{:064x}", 256);
+    // Positional SATS-JSON (sums as [tag, payload]), so the two modules' naming policies
+    // (Rust: snake_case canonical names; C++: names as written) do not matter.
+    let row = json!([
+        0, true, -8, 8, -16, 16, -32, 32, -64, 64, -128, 128, u256("-"), u256(""), 1.5, -2.25,
+        "héllo", "010203", [1, -2], {"some": "x"},
+        [format!("0x{:064x}", 0x4d)], [7], [123], [-5], [1, [3, 4]], [2, []]
+    ]);
+    let stored = json!([
+        1,
+        true,
+        -8,
+        8,
+        -16,
+        16,
+        -32,
+        32,
+        -64,
+        64,
+        -128,
+        128,
+        "-0x100",
+        "0x100",
+        1.5,
+        -2.25,
+        "héllo",
+        "010203",
+        [1, -2],
+        [0, "x"],
+        ["0x4d"],
+        [7],
+        [123],
+        [-5],
+        [1, [3, 4]],
+        [2, []]
+    ]);
+    for dir in EVERYTHING {
+        let (server, token) = Server::with_module("everything", dir);
+        assert_eq!(
+            call(
+                &server,
+                "everything",
+                &token,
+                "insert_all_types",
+                json!([row])
+            ),
+            (200, String::new()),
+            "{dir}"
+        );
+        let rows = rows(&server, "everything", &token, "SELECT * FROM all_types");
+        assert_eq!(rows, [stored.clone()], "{dir}");
+    }
 }
