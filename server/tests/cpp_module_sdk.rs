@@ -183,3 +183,62 @@ fn init_lang_cpp_makes_a_module_that_builds_publishes_and_runs() {
     let rows = lightcone(&config, &["sql", "hello", "SELECT * FROM person"]);
     assert!(rows.contains("Ada"), "{rows}");
 }
+
+#[test]
+fn a_module_in_two_files_shares_its_tables_through_a_header() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("two_files");
+    std::fs::create_dir_all(&dir).unwrap();
+    let files = [
+        (
+            "CMakeLists.txt",
+            "cmake_minimum_required(VERSION 3.20)\nproject(two_files CXX)\ninclude(LightconeModule)\n\
+             lightcone_module(two_files add.cpp count.cpp)\ntarget_compile_options(two_files PRIVATE -Werror)\n",
+        ),
+        (
+            "tables.hpp",
+            "#pragma once\n#include <lightcone/module.hpp>\nstruct Item { uint32_t id; std::string name; };\n\
+             LC_STRUCT(Item, id, name)\nLC_TABLE(item, Item, lc::Public, lc::PrimaryKey<&Item::id>);\n\
+             struct Tally { std::string key; uint64_t n; };\nLC_STRUCT(Tally, key, n)\n\
+             LC_TABLE(tally, Tally, lc::Public, lc::PrimaryKey<&Tally::key>);\n",
+        ),
+        (
+            "add.cpp",
+            "#include \"tables.hpp\"\nlc::Result<> add(lc::ReducerContext&, uint32_t id, std::string name) {\n\
+             LC_TRY(item.insert(Item{id, std::move(name)}));\n return lc::ok();\n}\nLC_REDUCER(add, id, name);\n",
+        ),
+        (
+            "count.cpp",
+            "#include \"tables.hpp\"\nlc::Result<> count(lc::ReducerContext&) {\n\
+             LC_TRY(tally.insert(Tally{\"items\", item.count()}));\n return lc::ok();\n}\nLC_REDUCER(count);\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    let target = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wasm-modules");
+    let wasm = std::fs::read(lightcone_modbuild::build(&dir, &target).unwrap()).unwrap();
+    let server = support::Server::start(&["--in-memory"]);
+    let (_, token) = server.new_identity();
+    let r = server.publish("two", Some(&token), &wasm);
+    assert_eq!(r.status, 200, "{r:?}");
+    for (reducer, args) in [
+        ("add", r#"[1, "a"]"#),
+        ("add", r#"[2, "b"]"#),
+        ("count", "[]"),
+    ] {
+        let r = server.call("two", reducer, Some(&token), args);
+        assert_eq!(r.status, 200, "{reducer}: {r:?}");
+    }
+    // Two tables, each registered once though both files include them.
+    let r = server.request("GET", "/v1/database/two/schema?version=9", None, None);
+    let schema: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(schema["tables"].as_array().unwrap().len(), 2, "{}", r.body);
+    let r = server.request(
+        "POST",
+        "/v1/database/two/sql",
+        Some(&token),
+        Some(("text/plain", b"SELECT * FROM tally")),
+    );
+    assert!(r.body.contains(r#"["items",2]"#), "{}", r.body);
+}
