@@ -283,6 +283,6 @@ fn every_column_type_round_trips_through_the_real_server_in_each_language() {
             "{dir}"
         );
         let rows = rows(&server, "everything", &token, "SELECT * FROM all_types");
-        assert_eq!(rows, [stored.clone()], "{dir}");
+        assert_eq!(rows, std::slice::from_ref(&stored), "{dir}");
     }
 }
