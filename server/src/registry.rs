@@ -92,6 +92,13 @@ pub enum PublishError {
     },
     #[error("{0}")]
     InvalidWasm(String),
+    /// The body is not a wasm binary at all (HTTP 400; SpacetimeDB answers 500 with a parser
+    /// message, which misleads).
+    #[error(
+        "the body is not a wasm module: it does not start with the wasm magic bytes (\\0asm){0}; \
+         publish the .wasm file `lightcone build` makes"
+    )]
+    NotWasm(&'static str),
     #[error("{0}")]
     InvalidModule(String),
     #[error("{0}")]
@@ -109,6 +116,9 @@ pub enum PublishError {
     #[error("{0}")]
     Internal(String),
 }
+
+/// The first four bytes of every wasm binary.
+const WASM_MAGIC: &[u8] = b"\0asm";
 
 /// A database on disk that could not be opened at start.
 #[derive(Debug, Clone)]
@@ -443,6 +453,14 @@ impl Registry {
     ) -> Result<Published, PublishError> {
         if let Some(name) = &name {
             check_name(name)?;
+        }
+        if !wasm.starts_with(WASM_MAGIC) {
+            let hint = if wasm.trim_ascii_start().starts_with(b"(module") {
+                " (it looks like the WebAssembly text format)"
+            } else {
+                ""
+            };
+            return Err(PublishError::NotWasm(hint));
         }
         let engine = self.engine.clone();
         let (loaded, wasm) =

@@ -57,6 +57,13 @@ fn every_client_subcommand_against_a_real_server() {
     let chat_dir = root.join("samples/chat/module-rust");
 
     cli.ok(&["server", "add", "test", &server.base, "--default"]);
+    // The config holds tokens: only its owner may read it.
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(tmp.path().join("config/config.json"))
+            .unwrap()
+            .permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600, "config.json is {:o}", mode & 0o777);
     assert!(cli
         .ok(&["server", "list"])
         .contains(&format!("* test  {}", server.base)));

@@ -71,7 +71,8 @@ pub struct Validated {
 /// Why a token was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
-    #[error("invalid token: {0}")]
+    /// Not a token this server accepts: why, in words (shown after "Invalid token: ").
+    #[error("{0}")]
     Invalid(String),
     #[error("the token expired")]
     Expired,
@@ -81,6 +82,27 @@ pub enum AuthError {
     ClaimTooLong(&'static str),
     #[error("the token claims identity {claimed}, but its issuer and subject give {derived}")]
     IdentityMismatch { claimed: String, derived: String },
+}
+
+/// Why jsonwebtoken refused a token, in words a user can act on (its own texts are terse, and
+/// some are internal names such as `InvalidSignature`).
+fn refusal(e: &jsonwebtoken::errors::Error) -> String {
+    use jsonwebtoken::errors::ErrorKind as K;
+    match e.kind() {
+        K::InvalidToken => "it is not a JSON Web Token (three base64url parts)".into(),
+        K::InvalidSignature => {
+            "its signature is not this server's (it was issued by another server, or before \
+             this server's keys were replaced)"
+                .into()
+        }
+        K::InvalidAlgorithm | K::MissingAlgorithm | K::InvalidAlgorithmName => {
+            "it is not signed with ES256".into()
+        }
+        K::MissingRequiredClaim(claim) => format!("it has no `{claim}` claim"),
+        K::InvalidClaimFormat(claim) => format!("its `{claim}` claim is malformed"),
+        K::Base64(_) | K::Json(_) | K::Utf8(_) => "its parts do not decode".into(),
+        _ => e.to_string(),
+    }
 }
 
 fn now_secs() -> u64 {
@@ -129,7 +151,7 @@ impl ServerKeys {
         validation.validate_exp = false;
         validation.required_spec_claims = ["sub", "iss"].iter().map(|s| s.to_string()).collect();
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
-            .map_err(|e| AuthError::Invalid(e.to_string()))?;
+            .map_err(|e| AuthError::Invalid(refusal(&e)))?;
         let claims = data.claims;
         if claims.exp.is_some_and(|exp| exp <= now_secs()) {
             return Err(AuthError::Expired);

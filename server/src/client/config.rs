@@ -53,6 +53,26 @@ impl Default for Config {
     }
 }
 
+/// Writes `bytes` to `path` readable by its owner only (0600 on Unix): the file holds tokens.
+/// A file written before with wider permissions is narrowed too.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let mut file = options.open(path)?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        file.write_all(bytes)
+    }
+    #[cfg(not(unix))]
+    {
+        options.open(path)?.write_all(bytes)
+    }
+}
+
 fn path() -> Result<PathBuf, CliError> {
     Ok(crate::paths::config_dir()?.join("config.json"))
 }
@@ -81,7 +101,7 @@ impl Config {
             path: path.clone(),
             reason: e.to_string(),
         })?;
-        std::fs::write(&path, json).map_err(CliError::file("writing", &path))
+        write_private(&path, &json).map_err(CliError::file("writing", &path))
     }
 
     /// The URL of server `name` (or of the default server), or `name` itself if it is a URL.

@@ -36,7 +36,8 @@ fn publish_error(auth: &Auth, e: PublishError) -> Response {
         PublishError::InvalidWasm(_) | PublishError::Internal(_) => {
             StatusCode::INTERNAL_SERVER_ERROR
         }
-        PublishError::InvalidModule(_)
+        PublishError::NotWasm(_)
+        | PublishError::InvalidModule(_)
         | PublishError::BadName(_)
         | PublishError::Migration(_)
         | PublishError::InitFailed(_) => StatusCode::BAD_REQUEST,

@@ -219,7 +219,7 @@ fn parse_bounded(sql: &str) -> Result<Vec<ast::Statement>, SqlError> {
     let dialect = PostgreSqlDialect {};
     let tokens = Tokenizer::new(&dialect, sql)
         .tokenize_with_location()
-        .map_err(|e| SqlError::Parse(e.to_string()))?;
+        .map_err(|e| SqlError::Parse(parser_message(e.into())))?;
     let operators = tokens.iter().filter(|t| is_operator(&t.token)).count();
     if operators > MAX_SQL_OPERATORS {
         return Err(SqlError::TooLarge(format!(
@@ -229,7 +229,17 @@ fn parse_bounded(sql: &str) -> Result<Vec<ast::Statement>, SqlError> {
     Parser::new(&dialect)
         .with_tokens_with_locations(tokens)
         .parse_statements()
-        .map_err(|e| SqlError::Parse(e.to_string()))
+        .map_err(|e| SqlError::Parse(parser_message(e)))
+}
+
+/// sqlparser's message without its own "sql parser error: " prefix, which `SqlError::Parse`
+/// already says.
+fn parser_message(e: sqlparser::parser::ParserError) -> String {
+    use sqlparser::parser::ParserError as E;
+    match e {
+        E::TokenizerError(m) | E::ParserError(m) => m,
+        E::RecursionLimitExceeded => "the statement nests too deeply".into(),
+    }
 }
 
 /// Whether a token can join two expressions (or follow one), so that a run of them could nest
