@@ -168,8 +168,9 @@ pub enum ServerCommand {
 
 #[derive(Debug, Args)]
 pub struct StartArgs {
-    /// Address and port to listen on.
-    #[arg(long, default_value = DEFAULT_LISTEN_ADDR)]
+    /// Address and port to listen on: `127.0.0.1:3000`, `0.0.0.0:3000` (every interface),
+    /// `localhost:3000`, or a port alone (`3000`, on 127.0.0.1).
+    #[arg(long, default_value = DEFAULT_LISTEN_ADDR, value_parser = listen_addr)]
     pub listen_addr: SocketAddr,
     /// Where databases, commitlogs, snapshots and keys live [default: the user's data
     /// directory, e.g. ~/.local/share/lightcone].
@@ -238,4 +239,26 @@ impl StartArgs {
             None => lightcone_server::paths::default_data_dir(),
         }
     }
+}
+
+/// Parses `--listen-addr`: an `ip:port`, a `host:port` whose host resolves (IPv4 preferred:
+/// `localhost` is 127.0.0.1 for the clients that will dial it), or a port alone on 127.0.0.1.
+pub fn listen_addr(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = s.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    if let Ok(port) = s.parse::<u16>() {
+        return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    let hint =
+        "hint: `127.0.0.1:3000`, `0.0.0.0:3000` (every interface), `localhost:3000` or `3000`";
+    let resolved: Vec<SocketAddr> = std::net::ToSocketAddrs::to_socket_addrs(s)
+        .map_err(|e| format!("not an address and port to listen on ({e})\n  {hint}"))?
+        .collect();
+    resolved
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(resolved.first())
+        .copied()
+        .ok_or_else(|| format!("`{s}` resolves to no address\n  {hint}"))
 }

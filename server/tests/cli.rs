@@ -68,4 +68,21 @@ fn bad_flags_get_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("invalid value 'nowhere'"), "{stderr}");
+    assert!(stderr.contains("hint: `127.0.0.1:3000`"), "{stderr}");
+}
+
+#[test]
+fn listen_addr_takes_a_host_name_or_a_port_alone() {
+    for addr in ["localhost:0", "0"] {
+        let mut command = lightcone();
+        command.args(["start", "--in-memory", "--listen-addr", addr]);
+        let server = support::Server::spawn(command);
+        assert!(
+            server.base.starts_with("http://127.0.0.1:"),
+            "{addr}: {}",
+            server.base
+        );
+        let r = server.request("GET", "/v1/ping", None, None);
+        assert_eq!(r.status, 200, "{addr}");
+    }
 }
