@@ -144,10 +144,12 @@ fn client(command: cli::Command) -> Result<(), lightcone_server::client::error::
             "rust" => {
                 cmd::init_rust(&dir)?;
                 println!("Created a Rust module in {}", dir.display());
+                print_next_steps(&dir);
             }
             "cpp" | "c++" => {
                 cmd::init_cpp(&dir)?;
                 println!("Created a C++ module in {}", dir.display());
+                print_next_steps(&dir);
             }
             _ => {
                 return Err(CliError::Usage(format!(
@@ -232,4 +234,14 @@ fn client(command: cli::Command) -> Result<(), lightcone_server::client::error::
         C::Server(S::List) => print!("{}", cmd::server_list(&config)),
     }
     Ok(())
+}
+
+/// What to do after `init`.
+fn print_next_steps(dir: &std::path::Path) {
+    let d = dir.display();
+    println!("Next:");
+    println!("  lightcone start                                   # in another terminal, if no server runs");
+    println!("  lightcone publish my-db --project-path {d}     # builds, then publishes");
+    println!("  lightcone call my-db add '\"Ada\"'");
+    println!("  lightcone sql my-db \"SELECT * FROM person\"");
 }

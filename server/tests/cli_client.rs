@@ -122,6 +122,19 @@ fn every_client_subcommand_against_a_real_server() {
     );
     let json = cli.ok(&["sql", "chat", "SELECT COUNT(*) AS n FROM message", "--json"]);
     assert!(json.contains("\"rows\":[[1]]"), "{json}");
+    // DML says what it changed (the owner may write over SQL).
+    assert_eq!(
+        cli.ok(&["sql", "chat", "UPDATE user SET online = true"]),
+        "1 row updated\n"
+    );
+    assert_eq!(
+        cli.ok(&[
+            "sql",
+            "chat",
+            "DELETE FROM message WHERE text = 'never sent'"
+        ]),
+        "no rows changed\n"
+    );
     assert!(cli
         .fails(&["sql", "chat", "SELECT * FROM nope"])
         .contains("no such table"));
@@ -166,6 +179,43 @@ fn every_client_subcommand_against_a_real_server() {
     assert!(cli
         .fails(&["init", "--lang", "cobol", "x"])
         .contains("not supported yet"));
+    // In `.`, the module is named after the folder, as cargo accepts it; a .gitignore and the
+    // next steps come with it.
+    let odd = tmp.path().join("1 bad.name");
+    std::fs::create_dir_all(&odd).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_lightcone"))
+        .args(["init", "--lang", "rust", "."])
+        .current_dir(&odd)
+        .env("LIGHTCONE_CONFIG_DIR", cli.config)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Next:"));
+    let manifest = std::fs::read_to_string(odd.join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("name = \"module_1_bad_name\""),
+        "{manifest}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(odd.join(".gitignore")).unwrap(),
+        "target/\n"
+    );
+    let metadata = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
+        .current_dir(&odd)
+        .output()
+        .unwrap();
+    assert!(
+        metadata.status.success(),
+        "cargo refuses the manifest: {}",
+        String::from_utf8_lossy(&metadata.stderr)
+    );
 
     // delete, then the database is gone.
     cli.ok(&["delete", "chat"]);

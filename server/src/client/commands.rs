@@ -320,8 +320,15 @@ pub fn sql(client: &Client, db: &str, query: &str, json: bool) -> Result<String,
     Ok(table(&v[0]))
 }
 
-/// A `/sql` result as a text table: a header, a rule, one line per row.
+/// A `/sql` result as a text table: a header, a rule, one line per row. A statement that
+/// returns no columns (INSERT, UPDATE, DELETE) is reported by the rows it changed.
 fn table(result: &serde_json::Value) -> String {
+    let no_columns = result["schema"]["elements"]
+        .as_array()
+        .is_none_or(|e| e.is_empty());
+    if no_columns {
+        return changed(&result["stats"]);
+    }
     let headers: Vec<String> = result["schema"]["elements"]
         .as_array()
         .into_iter()
@@ -361,6 +368,29 @@ fn table(result: &serde_json::Value) -> String {
         out.push_str(&line(row));
     }
     out
+}
+
+/// What a DML statement did, from the reply's `stats`: "2 rows inserted", "1 row deleted"….
+fn changed(stats: &serde_json::Value) -> String {
+    let parts: Vec<String> = [
+        ("rows_inserted", "inserted"),
+        ("rows_updated", "updated"),
+        ("rows_deleted", "deleted"),
+    ]
+    .iter()
+    .filter_map(|(key, verb)| {
+        let n = stats[key].as_u64().filter(|&n| n > 0)?;
+        Some(format!(
+            "{n} {} {verb}",
+            if n == 1 { "row" } else { "rows" }
+        ))
+    })
+    .collect();
+    if parts.is_empty() {
+        "no rows changed\n".into()
+    } else {
+        parts.join(", ") + "\n"
+    }
 }
 
 /// One cell: strings bare, special one-element products (identities, timestamps) unwrapped,
@@ -450,11 +480,7 @@ pub fn init_rust(dir: &Path) -> Result<(), CliError> {
             dir.display()
         )));
     }
-    let name = dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("module")
-        .replace(|c: char| !c.is_ascii_alphanumeric() && c != '_', "_");
+    let name = module_name(dir)?;
     std::fs::create_dir_all(dir.join("src"))
         .map_err(CliError::file("creating", dir.join("src")))?;
     let manifest = format!(
@@ -463,7 +489,45 @@ pub fn init_rust(dir: &Path) -> Result<(), CliError> {
     let (manifest_path, lib_path) = (dir.join("Cargo.toml"), dir.join("src/lib.rs"));
     std::fs::write(&manifest_path, manifest).map_err(CliError::file("writing", &manifest_path))?;
     std::fs::write(&lib_path, INIT_RUST_LIB).map_err(CliError::file("writing", &lib_path))?;
+    write_gitignore(dir)?;
     Ok(())
+}
+
+/// The module's name for `init`, from its folder's (`.` is the current folder): letters,
+/// digits and `_` only, not starting with a digit — what cargo and CMake both accept.
+fn module_name(dir: &Path) -> Result<String, CliError> {
+    let absolute = std::path::absolute(dir).map_err(CliError::file("resolving", dir))?;
+    let folder = absolute
+        .components()
+        .next_back()
+        .and_then(|c| c.as_os_str().to_str())
+        .unwrap_or("module");
+    let mut name: String = folder
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "module_");
+    }
+    if name.chars().all(|c| c == '_') {
+        name = "module".into();
+    }
+    Ok(name)
+}
+
+/// A `.gitignore` for the build output, unless the folder has one.
+fn write_gitignore(dir: &Path) -> Result<(), CliError> {
+    let path = dir.join(".gitignore");
+    if path.exists() {
+        return Ok(());
+    }
+    std::fs::write(&path, "target/\n").map_err(CliError::file("writing", &path))
 }
 
 /// `init --lang cpp <dir>`: a new C++ module (CMakeLists.txt and module.cpp) using the C++
@@ -475,12 +539,9 @@ pub fn init_cpp(dir: &Path) -> Result<(), CliError> {
             dir.display()
         )));
     }
-    let name = dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("module")
-        .replace(|c: char| !c.is_ascii_alphanumeric() && c != '_', "_");
+    let name = module_name(dir)?;
     std::fs::create_dir_all(dir).map_err(CliError::file("creating", dir))?;
+    write_gitignore(dir)?;
     let cmake = format!(
         "cmake_minimum_required(VERSION 3.20)\nproject({name} CXX)\n\n# `lightcone build` configures this with the SDK's toolchain file, which puts\n# LightconeModule on CMAKE_MODULE_PATH.\ninclude(LightconeModule)\nlightcone_module({name} module.cpp)\n"
     );
