@@ -20,12 +20,14 @@ pub struct Cli {
 pub enum Command {
     /// Start the server (needs no configuration: embedded defaults).
     Start(StartArgs),
-    /// Build a module (a Rust crate) to wasm.
+    /// Build a module (a Rust crate, or a C++ CMake project) to wasm.
     Build {
-        /// The module's crate.
+        /// The module's folder (holding Cargo.toml or CMakeLists.txt).
         #[arg(long, short = 'p', default_value = ".")]
         project_path: PathBuf,
     },
+    /// Print this lightcone's version.
+    Version,
     /// Generate client code for a module (C# for the Unity package).
     Generate {
         /// The language: `csharp`.
@@ -164,6 +166,21 @@ pub enum ServerCommand {
     },
     /// List known servers (* = default).
     List,
+    /// Check that a server answers (the default one unless named).
+    Ping {
+        /// A server's name (`server list`) or URL.
+        name: Option<String>,
+    },
+    /// Forget a server.
+    Remove {
+        /// The server's name (`server list`).
+        name: String,
+    },
+    /// Make a known server the default.
+    SetDefault {
+        /// The server's name (`server list`).
+        name: String,
+    },
 }
 
 #[derive(Debug, Args)]

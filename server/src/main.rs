@@ -232,6 +232,12 @@ fn client(command: cli::Command) -> Result<(), lightcone_server::client::error::
             cmd::server_add(&mut config, &name, &url, default)?
         }
         C::Server(S::List) => print!("{}", cmd::server_list(&config)),
+        C::Server(S::Ping { name }) => {
+            println!("{}", cmd::server_ping(&config, name.as_deref())?)
+        }
+        C::Server(S::Remove { name }) => cmd::server_remove(&mut config, &name)?,
+        C::Server(S::SetDefault { name }) => cmd::server_set_default(&mut config, &name)?,
+        C::Version => println!("lightcone {}", env!("CARGO_PKG_VERSION")),
     }
     Ok(())
 }

@@ -64,6 +64,28 @@ fn every_client_subcommand_against_a_real_server() {
             .permissions(),
     );
     assert_eq!(mode & 0o777, 0o600, "config.json is {:o}", mode & 0o777);
+
+    // Servers: ping, another one, default switched, removed; and the version.
+    assert!(cli.ok(&["server", "ping"]).contains("is up"));
+    cli.ok(&["server", "add", "other", "http://127.0.0.1:9"]);
+    cli.ok(&["server", "set-default", "other"]);
+    assert!(cli
+        .fails(&["server", "ping"])
+        .contains("cannot reach the server"));
+    cli.ok(&["server", "set-default", "test"]);
+    cli.ok(&["server", "remove", "other"]);
+    let servers = cli.ok(&["server", "list"]);
+    assert!(
+        servers.contains("* test") && !servers.contains("other"),
+        "{servers}"
+    );
+    assert!(cli
+        .fails(&["server", "remove", "other"])
+        .contains("no server called `other`"));
+    assert_eq!(
+        cli.ok(&["version"]),
+        format!("lightcone {}\n", env!("CARGO_PKG_VERSION"))
+    );
     assert!(cli
         .ok(&["server", "list"])
         .contains(&format!("* test  {}", server.base)));

@@ -195,6 +195,39 @@ pub fn server_list(config: &Config) -> String {
         .collect()
 }
 
+/// `server ping [name]`: whether the server answers `/v1/ping`.
+pub fn server_ping(config: &Config, name: Option<&str>) -> Result<String, CliError> {
+    let client = Client::new(config, name, true)?;
+    client.ok("GET", "/v1/ping", None, Vec::new())?;
+    Ok(format!("{} is up", client.url))
+}
+
+/// `server remove <name>`.
+pub fn server_remove(config: &mut Config, name: &str) -> Result<(), CliError> {
+    if config.servers.remove(name).is_none() {
+        return Err(unknown_server(name));
+    }
+    if config.default_server == name {
+        config.default_server = config.servers.keys().next().cloned().unwrap_or_default();
+    }
+    config.save()
+}
+
+/// `server set-default <name>`.
+pub fn server_set_default(config: &mut Config, name: &str) -> Result<(), CliError> {
+    if !config.servers.contains_key(name) {
+        return Err(unknown_server(name));
+    }
+    config.default_server = name.to_owned();
+    config.save()
+}
+
+fn unknown_server(name: &str) -> CliError {
+    CliError::Usage(format!(
+        "no server called `{name}`\n  hint: `lightcone server list` shows the known ones"
+    ))
+}
+
 /// `publish`: builds the module (unless given a wasm file) and publishes it as `name`.
 pub fn publish(client: &Client, name: &str, wasm: &[u8], clear: bool) -> Result<String, CliError> {
     let path = if clear {
