@@ -79,15 +79,20 @@ pub enum Command {
     },
     /// Call a reducer; each argument is one JSON value (quote strings: '"hi"').
     Call {
+        /// The database's name or identity.
         database: String,
+        /// The reducer (or procedure) to call.
         reducer: String,
+        /// Its arguments, each one JSON value: '"text"', 42, '{"some": 1}'.
         args: Vec<String>,
         #[command(flatten)]
         server: ServerArg,
     },
     /// Run a SQL query and print the rows.
     Sql {
+        /// The database's name or identity.
         database: String,
+        /// The SQL: a SELECT (anyone, public tables), or INSERT/UPDATE/DELETE (the owner).
         query: String,
         /// Print the server's JSON instead of a table.
         #[arg(long)]
@@ -97,6 +102,7 @@ pub enum Command {
     },
     /// Print a database's module logs (owner only).
     Logs {
+        /// The database's name or identity.
         database: String,
         /// How many lines.
         #[arg(long, short = 'n', default_value_t = 100)]
@@ -109,6 +115,7 @@ pub enum Command {
     },
     /// Describe a database: identity, owner, tables and reducers.
     Describe {
+        /// The database's name or identity.
         database: String,
         /// Print the schema as the server sends it (SATS-JSON of a `RawModuleDefV9`).
         #[arg(long)]
@@ -118,6 +125,7 @@ pub enum Command {
     },
     /// Delete a database and its data (owner only).
     Delete {
+        /// The database's name or identity.
         database: String,
         #[command(flatten)]
         server: ServerArg,
@@ -151,14 +159,19 @@ pub enum IdentityCommand {
     /// List saved identities (* = default).
     List,
     /// Choose the default identity.
-    Default { identity: String },
+    Default {
+        /// The identity (hex, as `identity list` shows it).
+        identity: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ServerCommand {
     /// Remember a server under a name.
     Add {
+        /// A name to call it by (`--server NAME`).
         name: String,
+        /// Its base URL, e.g. http://127.0.0.1:3000.
         url: String,
         /// Make it the default.
         #[arg(long)]

@@ -86,3 +86,47 @@ fn listen_addr_takes_a_host_name_or_a_port_alone() {
         assert_eq!(r.status, 200, "{addr}");
     }
 }
+
+/// The subcommands `lightcone [prefix…] --help` lists.
+fn subcommands(prefix: &[&str]) -> Vec<String> {
+    let out = lightcone().args(prefix).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout).into_owned();
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .filter(|c| c != "help")
+        .collect()
+}
+
+#[test]
+fn every_positional_argument_is_described_in_help() {
+    let mut commands: Vec<Vec<String>> = Vec::new();
+    for c in subcommands(&[]) {
+        let nested = subcommands(&[c.as_str()]);
+        if nested.is_empty() {
+            commands.push(vec![c]);
+        } else {
+            commands.extend(nested.into_iter().map(|n| vec![c.clone(), n]));
+        }
+    }
+    assert!(commands.len() > 15, "{commands:?}");
+    for command in commands {
+        let out = lightcone().args(&command).arg("--help").output().unwrap();
+        let help = String::from_utf8_lossy(&out.stdout).into_owned();
+        for line in help
+            .lines()
+            .skip_while(|l| !l.starts_with("Arguments:"))
+            .skip(1)
+            .take_while(|l| l.starts_with("  "))
+        {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            assert!(
+                words.len() > 1,
+                "`lightcone {}`: argument {line:?} has no description",
+                command.join(" ")
+            );
+        }
+    }
+}
