@@ -67,7 +67,18 @@ fn publish_call_and_restart() {
     let r = server.call("chat", "set_name", Some(&alice_token), r#"["Alice"]"#);
     assert_eq!(r.status, 200, "connected first, so the user exists: {r:?}");
     let r = server.call("chat", "nope", Some(&alice_token), "[]");
-    assert_eq!((r.status, r.body.as_str()), (404, "No such procedure"));
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (404, "No such reducer or procedure `nope`")
+    );
+    let r = server.call("chat", "send_mesage", Some(&alice_token), "[]");
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (
+            404,
+            "No such reducer or procedure `send_mesage`; did you mean `send_message`?"
+        )
+    );
     let r = server.call("chat", "send_message", Some(&alice_token), "[1,2]");
     assert_eq!(r.status, 400);
     assert!(

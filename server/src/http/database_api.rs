@@ -380,13 +380,20 @@ pub async fn call(
         // Not a reducer: a procedure, if the module has one by that name.
         return match def.procedures.iter().find(|p| p.name == function) {
             Some(p) => call_procedure(&auth, &db, &def, p, body.clone()).await,
-            None => reply(StatusCode::NOT_FOUND, "No such procedure".into()),
+            None => reply(
+                StatusCode::NOT_FOUND,
+                no_such_function(&def, &function, db.owner == auth.identity),
+            ),
         };
     };
     let private = reducer.visibility
         != lightcone_protocol::moduledef::raw_v10::FunctionVisibility::ClientCallable;
     if private && reducer.lifecycle.is_none() && db.owner != auth.identity {
-        return reply(StatusCode::NOT_FOUND, "No such procedure".into());
+        // The same answer as for a name that does not exist: nothing about private functions.
+        return reply(
+            StatusCode::NOT_FOUND,
+            no_such_function(&def, &function, false),
+        );
     }
     let args = match json_args(body.clone(), reducer.params.clone(), def.clone()).await {
         Ok(args) => args,
@@ -440,6 +447,45 @@ pub async fn call(
     }
 }
 
+/// The 404 text of a call to `name`, which is no function the caller may call: it names it,
+/// and the closest ones it may (`owner`: private ones too) when any is near.
+fn no_such_function(
+    def: &lightcone_protocol::moduledef::ModuleDef,
+    name: &str,
+    owner: bool,
+) -> String {
+    use lightcone_protocol::moduledef::raw_v10::FunctionVisibility;
+    /// How unlike (normalized Levenshtein similarity, 0..1) a name may be and still be offered.
+    const MIN_SIMILARITY: f64 = 0.6;
+    let callable = def
+        .reducers
+        .iter()
+        .filter(|r| r.lifecycle.is_none())
+        .filter(|r| owner || r.visibility == FunctionVisibility::ClientCallable)
+        .map(|r| r.name.as_str())
+        .chain(
+            def.procedures
+                .iter()
+                .filter(|p| owner || p.visibility == FunctionVisibility::ClientCallable)
+                .map(|p| p.name.as_str()),
+        );
+    let mut close: Vec<(f64, &str)> = callable
+        .map(|candidate| (strsim::normalized_levenshtein(name, candidate), candidate))
+        .filter(|(similarity, _)| *similarity >= MIN_SIMILARITY)
+        .collect();
+    close.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut text = format!("No such reducer or procedure `{name}`");
+    if !close.is_empty() {
+        let names: Vec<String> = close
+            .iter()
+            .take(3)
+            .map(|(_, n)| format!("`{n}`"))
+            .collect();
+        text.push_str(&format!("; did you mean {}?", names.join(" or ")));
+    }
+    text
+}
+
 /// `POST …/call/:name` for a procedure: 200 with the SATS-JSON of its return value, 500 with
 /// the error if it failed (panic, trap, budget).
 async fn call_procedure(
@@ -454,7 +500,10 @@ async fn call_procedure(
     let callable = procedure.visibility
         == lightcone_protocol::moduledef::raw_v10::FunctionVisibility::ClientCallable;
     if !callable && db.owner != auth.identity {
-        return reply(StatusCode::NOT_FOUND, "No such procedure".into());
+        return reply(
+            StatusCode::NOT_FOUND,
+            no_such_function(def, &procedure.name, false),
+        );
     }
     let args = match json_args(body, procedure.params.clone(), def.clone()).await {
         Ok(args) => args,
