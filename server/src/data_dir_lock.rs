@@ -14,11 +14,9 @@ pub const LOCK_FILE: &str = "lightcone.lock";
 pub enum LockError {
     #[error("the data directory {dir} is in use by another lightcone server (pid {holder}); stop it first, or pass another --data-dir")]
     InUse { dir: PathBuf, holder: String },
-    #[error("locking the data directory {dir}: {source}")]
-    Io {
-        dir: PathBuf,
-        source: std::io::Error,
-    },
+    // `cause`, not `source`: the message includes it, and error chains must not repeat it.
+    #[error("cannot use the data directory {dir}: {cause}")]
+    Io { dir: PathBuf, cause: std::io::Error },
 }
 
 /// The held lock; the directory is free again once this is dropped (or the process exits).
@@ -30,9 +28,9 @@ pub struct DataDirLock {
 impl DataDirLock {
     /// Takes `dir` (created if missing) for this process.
     pub fn acquire(dir: &Path) -> Result<Self, LockError> {
-        let io = |source| LockError::Io {
+        let io = |cause| LockError::Io {
             dir: dir.to_owned(),
-            source,
+            cause,
         };
         std::fs::create_dir_all(dir).map_err(io)?;
         let mut file = std::fs::OpenOptions::new()

@@ -83,7 +83,9 @@ async fn serve(config: ServerConfig) -> anyhow::Result<()> {
         fd_limit,
         "connection caps"
     );
-    let listener = tokio::net::TcpListener::bind(config.listen_addr).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen_addr)
+        .await
+        .map_err(|e| cannot_listen(config.listen_addr, &e))?;
     let addr = listener.local_addr()?;
     let storage = match &config.data_dir {
         Some(dir) => format!("data dir {}", dir.display()),
@@ -137,4 +139,21 @@ impl ShutdownSignals {
             let _ = tokio::signal::ctrl_c().await;
         }
     }
+}
+
+/// Why `start` cannot listen on `addr`, with what to do about it.
+fn cannot_listen(addr: std::net::SocketAddr, e: &std::io::Error) -> anyhow::Error {
+    let hint = match e.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            "\n  hint: another server (or program) listens there; stop it, or pass --listen-addr with another port"
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            "\n  hint: ports below 1024 need privileges; pass --listen-addr with a port above 1024"
+        }
+        std::io::ErrorKind::AddrNotAvailable => {
+            "\n  hint: this machine has no such address; 0.0.0.0 listens on every interface"
+        }
+        _ => "",
+    };
+    anyhow::anyhow!("cannot listen on {addr}: {e}{hint}")
 }

@@ -130,3 +130,37 @@ fn every_positional_argument_is_described_in_help() {
         }
     }
 }
+
+#[test]
+fn start_up_errors_name_the_address_or_the_directory() {
+    let first = support::Server::start(&["--in-memory"]);
+    let addr = first.base.trim_start_matches("http://").to_owned();
+    let out = lightcone()
+        .args(["start", "--in-memory", "--listen-addr", &addr])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("cannot listen on {addr}")) && stderr.contains("hint:"),
+        "{stderr}"
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let dir = file.join("data");
+    let out = lightcone()
+        .args(["start", "--listen-addr", "127.0.0.1:0", "--data-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&dir.display().to_string()), "{stderr}");
+    assert_eq!(
+        stderr.matches("os error").count(),
+        1,
+        "the cause said once: {stderr}"
+    );
+}
