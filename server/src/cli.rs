@@ -110,6 +110,9 @@ pub enum Command {
         /// Keep printing new lines as they are written.
         #[arg(long, short = 'f')]
         follow: bool,
+        /// Print the lines as the server stores them (JSON, SpacetimeDB's format).
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         server: ServerArg,
     },

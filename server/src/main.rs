@@ -198,13 +198,14 @@ fn client(command: cli::Command) -> Result<(), lightcone_server::client::error::
             database,
             num_lines,
             follow,
+            json,
             server,
         } => {
             let client = connect(&mut config, &server.server)?;
             if follow {
-                cmd::follow_logs(&client, &database, num_lines)?
+                cmd::follow_logs(&client, &database, num_lines, json)?
             } else {
-                print!("{}", cmd::logs(&client, &database, num_lines)?)
+                print!("{}", cmd::logs(&client, &database, num_lines, json)?)
             }
         }
         C::Describe {

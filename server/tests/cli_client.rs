@@ -160,12 +160,21 @@ fn every_client_subcommand_against_a_real_server() {
     assert!(cli
         .fails(&["sql", "chat", "SELECT * FROM nope"])
         .contains("no such table"));
-    assert!(cli
-        .ok(&["logs", "chat", "-n", "20"])
-        .contains("message from"));
+    // Logs print as text (time, level, reducer, place, message); a reducer's error is a
+    // warning naming it; `--json` gives the stored lines.
+    let logs = cli.ok(&["logs", "chat", "-n", "20"]);
+    assert!(logs.contains("message from"), "{logs}");
+    assert!(!logs.lines().any(|l| l.starts_with('{')), "{logs}");
+    assert!(
+        logs.lines().any(|l| l.contains("WARN  send_message")
+            && l.ends_with("reducer `send_message` returned an error: Messages must not be empty")),
+        "{logs}"
+    );
+    let json = cli.ok(&["logs", "chat", "-n", "20", "--json"]);
+    assert!(json.lines().all(|l| l.starts_with('{')), "{json}");
     // `logs -f` prints what is there and keeps the stream open.
     let mut follower = Command::new(env!("CARGO_BIN_EXE_lightcone"))
-        .args(["logs", "chat", "-f", "-n", "5"])
+        .args(["logs", "chat", "-f", "-n", "5", "--json"])
         .env("LIGHTCONE_CONFIG_DIR", cli.config)
         .stdout(std::process::Stdio::piped())
         .spawn()

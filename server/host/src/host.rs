@@ -691,15 +691,18 @@ impl ModuleHost {
             }
         };
         if let (Some(id), Some(error)) = (id, outcome.error()) {
-            let level = match outcome {
-                ReducerOutcome::Failed(_) => LogLevel::Info,
-                _ => LogLevel::Error,
+            let name = self.reducer_name(id);
+            // A reducer's own error is a warning (the caller was told); a trap or a budget
+            // overrun is an error.
+            let (level, message) = match outcome {
+                ReducerOutcome::Failed(_) => (
+                    LogLevel::Warn,
+                    format!("reducer `{name}` returned an error: {error}"),
+                ),
+                _ => (LogLevel::Error, error),
             };
-            self.logs.push(LogRecord::system(
-                level,
-                Some(&self.reducer_name(id)),
-                error,
-            ));
+            self.logs
+                .push(LogRecord::system(level, Some(&name), message));
         }
         ReducerResult {
             outcome,

@@ -440,18 +440,51 @@ fn cell(v: &serde_json::Value) -> String {
 }
 
 /// `logs <db> [-n N]`.
-pub fn logs(client: &Client, db: &str, lines: usize) -> Result<String, CliError> {
-    client.ok(
+pub fn logs(client: &Client, db: &str, lines: usize, json: bool) -> Result<String, CliError> {
+    let body = client.ok(
         "GET",
         &format!("/v1/database/{db}/logs?num_lines={lines}"),
         None,
         Vec::new(),
-    )
+    )?;
+    if json {
+        return Ok(body);
+    }
+    Ok(body.lines().map(|l| readable_log_line(l) + "\n").collect())
+}
+
+/// One module log line (SpacetimeDB's JSON form) as text:
+/// `2026-12-03T14:31:44.123Z WARN  send_message  chat.cpp:12  the message`. A line that is not
+/// that JSON is printed as it came.
+pub fn readable_log_line(line: &str) -> String {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+        return line.to_owned();
+    };
+    let when = v["ts"]
+        .as_u64()
+        .map(|micros| {
+            let t = std::time::UNIX_EPOCH + std::time::Duration::from_micros(micros);
+            humantime::format_rfc3339_millis(t).to_string()
+        })
+        .unwrap_or_default();
+    let level = v["level"].as_str().unwrap_or("").to_uppercase();
+    let mut out = format!("{when} {level:<5}");
+    if let Some(f) = v["function"].as_str() {
+        out.push_str(&format!(" {f}"));
+    }
+    match (v["filename"].as_str(), v["line_number"].as_u64()) {
+        (Some(file), Some(line)) => out.push_str(&format!("  {file}:{line}")),
+        (Some(file), None) if file != "__spacetimedb__" => out.push_str(&format!("  {file}")),
+        _ => {}
+    }
+    out.push_str("  ");
+    out.push_str(v["message"].as_str().unwrap_or(""));
+    out
 }
 
 /// `logs -f`: prints the last `lines` lines, then each new one, until the server closes the
 /// stream (or the user interrupts).
-pub fn follow_logs(client: &Client, db: &str, lines: usize) -> Result<(), CliError> {
+pub fn follow_logs(client: &Client, db: &str, lines: usize, json: bool) -> Result<(), CliError> {
     use std::io::{BufRead, Write};
     let mut req = ureq::get(format!(
         "{}/v1/database/{db}/logs?follow=true&num_lines={lines}",
@@ -471,6 +504,7 @@ pub fn follow_logs(client: &Client, db: &str, lines: usize) -> Result<(), CliErr
             url: client.url.clone(),
             reason: format!("reading the logs: {e}"),
         })?;
+        let line = if json { line } else { readable_log_line(&line) };
         if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
             break;
         }
