@@ -71,9 +71,12 @@ pub enum Command {
         /// The module's crate, built before publishing.
         #[arg(long, short = 'p', default_value = ".")]
         project_path: PathBuf,
-        /// Wipe the database's data first.
+        /// Wipe the database's data first (asks first; `--yes` when not on a terminal).
         #[arg(long, short = 'c')]
         clear: bool,
+        /// Do not ask before `--clear` wipes the data.
+        #[arg(long, short = 'y')]
+        yes: bool,
         #[command(flatten)]
         server: ServerArg,
     },
@@ -130,6 +133,9 @@ pub enum Command {
     Delete {
         /// The database's name or identity.
         database: String,
+        /// Do not ask first (needed when not on a terminal).
+        #[arg(long, short = 'y')]
+        yes: bool,
         #[command(flatten)]
         server: ServerArg,
     },

@@ -162,10 +162,20 @@ fn client(command: cli::Command) -> Result<(), lightcone_server::client::error::
             bin_path,
             project_path,
             clear,
+            yes,
             server,
         } => {
             let wasm = cmd::module_bytes(bin_path.as_deref(), &project_path)?;
             let client = connect(&mut config, &server.server)?;
+            if clear {
+                cmd::confirm(
+                    &format!(
+                        "Wipe every row of `{name}` on {} before publishing?",
+                        client.url
+                    ),
+                    yes,
+                )?;
+            }
             eprintln!("Publishing {} bytes to {} …", wasm.len(), client.url);
             println!("{}", cmd::publish(&client, &name, &wasm, clear)?);
         }
@@ -218,8 +228,20 @@ fn client(command: cli::Command) -> Result<(), lightcone_server::client::error::
                 cmd::describe(&connect(&mut config, &server.server)?, &database, json)?
             )
         }
-        C::Delete { database, server } => {
-            cmd::delete(&connect(&mut config, &server.server)?, &database)?
+        C::Delete {
+            database,
+            yes,
+            server,
+        } => {
+            let client = connect(&mut config, &server.server)?;
+            cmd::confirm(
+                &format!(
+                    "Delete the database `{database}` on {} and all its data?",
+                    client.url
+                ),
+                yes,
+            )?;
+            println!("{}", cmd::delete(&client, &database)?)
         }
         C::Identity(I::New { default, server }) => {
             println!(

@@ -249,7 +249,23 @@ fn every_client_subcommand_against_a_real_server() {
     );
 
     // delete, then the database is gone.
-    cli.ok(&["delete", "chat"]);
+    // Wiping asks first; off a terminal (as here) it needs --yes, and says what went.
+    let refused = cli.fails(&["delete", "chat"]);
+    assert!(refused.contains("hint: pass --yes"), "{refused}");
+    let refused = cli.fails(&["publish", "chat", "-b", &wasm, "--clear"]);
+    assert!(refused.contains("hint: pass --yes"), "{refused}");
+    let count = cli.ok(&["sql", "chat", "SELECT COUNT(*) AS n FROM message", "--json"]);
+    assert!(
+        !count.contains("\"rows\":[[0]]"),
+        "nothing was wiped: {count}"
+    );
+    let cleared = cli.ok(&["publish", "chat", "-b", &wasm, "--clear", "--yes"]);
+    assert!(cleared.contains("every row was deleted first"), "{cleared}");
+    let deleted = cli.ok(&["delete", "chat", "--yes"]);
+    assert!(
+        deleted.starts_with("Deleted the database `chat` (c200"),
+        "{deleted}"
+    );
     assert!(cli
         .fails(&["sql", "chat", "SELECT * FROM message"])
         .contains("404"));

@@ -242,6 +242,9 @@ pub fn publish(client: &Client, name: &str, wasm: &[u8], clear: bool) -> Result<
     let identity = success["database_identity"].as_str().unwrap_or_default();
     Ok(match success["op"].as_str() {
         Some("created") => format!("Created new database with name: {name}, identity: {identity}"),
+        _ if clear => format!(
+            "Cleared and updated database with name: {name}, identity: {identity} (every row was deleted first)"
+        ),
         _ => format!("Updated database with name: {name}, identity: {identity}"),
     })
 }
@@ -533,10 +536,43 @@ pub fn describe(client: &Client, db: &str, json: bool) -> Result<String, CliErro
     Ok(super::describe::render(&info, &schema))
 }
 
-/// `delete <db>`.
-pub fn delete(client: &Client, db: &str) -> Result<(), CliError> {
+/// `delete <db>`: what was deleted.
+pub fn delete(client: &Client, db: &str) -> Result<String, CliError> {
+    // Asked first, so the message can say what went (the identity is gone after).
+    let info = client.ok("GET", &format!("/v1/database/{db}"), None, Vec::new())?;
+    let identity = serde_json::from_str::<serde_json::Value>(&info)
+        .ok()
+        .and_then(|v| v["database_identity"].as_str().map(str::to_owned))
+        .unwrap_or_default();
     client.ok("DELETE", &format!("/v1/database/{db}"), None, Vec::new())?;
-    Ok(())
+    Ok(format!(
+        "Deleted the database `{db}` ({identity}): its module, rows and logs are gone"
+    ))
+}
+
+/// Asks `question` on the terminal (y/N) unless `yes`; off a terminal, `yes` is required.
+pub fn confirm(question: &str, yes: bool) -> Result<(), CliError> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::Usage(format!(
+            "{question} Not asked: stdin is not a terminal\n  hint: pass --yes to go ahead"
+        )));
+    }
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| CliError::Usage(format!("reading the answer: {e}")))?;
+    if matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
+        Ok(())
+    } else {
+        Err(CliError::Usage("stopped: nothing was changed".into()))
+    }
 }
 
 /// `init --lang rust <dir>`: a new module crate using the published `spacetimedb` crate.
