@@ -242,3 +242,62 @@ fn a_module_in_two_files_shares_its_tables_through_a_header() {
     );
     assert!(r.body.contains(r#"["items",2]"#), "{}", r.body);
 }
+
+/// Builds a one-file C++ module from `source` in a fresh folder called `name`.
+fn build_module(tmp: &std::path::Path, name: &str, source: &str) -> Vec<u8> {
+    let dir = tmp.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("CMakeLists.txt"),
+        format!(
+            "cmake_minimum_required(VERSION 3.20)\nproject({name} CXX)\ninclude(LightconeModule)\n\
+             lightcone_module({name} module.cpp)\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("module.cpp"), source).unwrap();
+    let target = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wasm-modules");
+    std::fs::read(lightcone_modbuild::build(&dir, &target).unwrap()).unwrap()
+}
+
+#[test]
+fn a_column_inserted_between_others_is_refused_with_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let module = |fields: &str, names: &str| {
+        format!(
+            "#include <lightcone/module.hpp>\nstruct Row {{ {fields} }};\nLC_STRUCT(Row, {names})\n\
+             LC_TABLE(t, Row, lc::Public, lc::PrimaryKey<&Row::a>);\n"
+        )
+    };
+    let v1 = build_module(
+        tmp.path(),
+        "columns_v1",
+        &module("uint32_t a; uint32_t c;", "a, c"),
+    );
+    let v2 = build_module(
+        tmp.path(),
+        "columns_v2",
+        &module("uint32_t a; std::string b; uint32_t c;", "a, b, c"),
+    );
+    let server = support::Server::start(&["--in-memory"]);
+    let (_, token) = server.new_identity();
+    assert_eq!(server.publish("cols", Some(&token), &v1).status, 200);
+    let r = server.publish("cols", Some(&token), &v2);
+    assert_eq!(r.status, 400, "{r:?}");
+    assert!(
+        r.body
+            .contains("column `b` inserted into table `t` before existing columns"),
+        "{}",
+        r.body
+    );
+    assert!(
+        !r.body.contains("changed from"),
+        "one error, not one per shifted column: {}",
+        r.body
+    );
+    assert!(
+        r.body.contains("hint:") && r.body.contains("--clear"),
+        "{}",
+        r.body
+    );
+}

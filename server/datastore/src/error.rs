@@ -47,7 +47,11 @@ pub enum DatastoreError {
     NoDatabase(std::path::PathBuf),
     #[error("{0} already holds a database")]
     AlreadyExists(std::path::PathBuf),
-    #[error("schema change refused:{}", .0.iter().map(|e| format!("\n  - {e}")).collect::<String>())]
+    #[error(
+        "schema change refused:{}\n  hint: keep existing columns as they are and add new ones at the end, each with a default; \
+         or publish with --clear to start over (it deletes every row)",
+        .0.iter().map(|e| format!("\n  - {e}")).collect::<String>()
+    )]
     Migration(Vec<crate::migrate::MigrationError>),
     #[error("snapshot {path}: {reason}")]
     Snapshot {

@@ -43,6 +43,30 @@ pub enum MigrationError {
     AddedColumnWithoutDefault { table: String, column: String },
     #[error("table `{table}` changed its {what}")]
     ChangedTable { table: String, what: &'static str },
+    #[error(
+        "column{} {} inserted into table `{table}` before existing columns; existing columns must keep their places",
+        if columns.len() == 1 { "" } else { "s" },
+        columns.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+    )]
+    InsertedColumns { table: String, columns: Vec<String> },
+}
+
+/// The new columns placed between old ones, when that is the whole difference in the old
+/// columns (their names, in order, are a subsequence of the new ones, and their types agree):
+/// one clear error instead of a "changed" error per shifted column.
+fn inserted_columns(old: &TableDef, new: &TableDef) -> Option<Vec<String>> {
+    let mut inserted = Vec::new();
+    let mut olds = old.columns.iter().peekable();
+    for n in &new.columns {
+        match olds.peek() {
+            Some(o) if o.name == n.name && o.ty == n.ty => {
+                olds.next();
+            }
+            Some(_) => inserted.push(n.name.clone()),
+            None => break, // the rest are added at the end: fine
+        }
+    }
+    (olds.peek().is_none() && !inserted.is_empty()).then_some(inserted)
 }
 
 /// The steps that take `old` to `new`, or every reason it cannot be done safely.
@@ -74,6 +98,13 @@ fn diff_table(
     errors: &mut Vec<MigrationError>,
 ) {
     let table = || new.name.clone();
+    if let Some(columns) = inserted_columns(old, new) {
+        errors.push(MigrationError::InsertedColumns {
+            table: table(),
+            columns,
+        });
+        return;
+    }
     // Columns: the old ones unchanged and in place, new ones only at the end, with defaults.
     for (i, o) in old.columns.iter().enumerate() {
         match new.columns.get(i) {

@@ -159,6 +159,27 @@ fn unsafe_changes_are_refused_one_error_each() {
         e[0]
     );
 
+    // A column put between existing ones: one error naming it, not a change per shifted column.
+    let e = err(changed(|s| {
+        let T::Product(p) = &mut typespace(s).types[0] else {
+            unreachable!()
+        };
+        p.elements.insert(
+            1,
+            ProductTypeElement {
+                name: Some("note".into()),
+                algebraic_type: T::String,
+            },
+        );
+    }));
+    assert_eq!(
+        e,
+        vec![MigrationError::InsertedColumns {
+            table: "accounts".into(),
+            columns: vec!["note".into()]
+        }]
+    );
+
     let e = err(changed(|s| push_column(s, 2, "level", T::U32)));
     assert_eq!(
         e,
