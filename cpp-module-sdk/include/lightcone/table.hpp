@@ -103,33 +103,39 @@ constexpr uint16_t column_of() {
     return found;
 }
 
+/// What a table option is.
+enum class Opt : uint8_t { Unknown, Public, Private, Event, PrimaryKey, Unique, AutoInc, Index, Scheduled };
+
 template <class O>
 struct OptionKind {
-    static constexpr int kind = 0;  // unknown
+    static constexpr Opt kind = Opt::Unknown;
 };
-template <> struct OptionKind<Public> { static constexpr int kind = 1; };
-template <> struct OptionKind<Private> { static constexpr int kind = 2; };
-template <> struct OptionKind<EventTable> { static constexpr int kind = 3; };
-template <auto M> struct OptionKind<PrimaryKey<M>> { static constexpr int kind = 4; static constexpr auto member = M; };
-template <auto M> struct OptionKind<Unique<M>> { static constexpr int kind = 5; static constexpr auto member = M; };
-template <auto M> struct OptionKind<AutoInc<M>> { static constexpr int kind = 6; static constexpr auto member = M; };
-template <FixedString N, auto... Ms> struct OptionKind<Index<N, Ms...>> { static constexpr int kind = 7; };
-template <auto R, auto A> struct OptionKind<Scheduled<R, A>> { static constexpr int kind = 8; static constexpr auto member = A; };
+template <> struct OptionKind<Public> { static constexpr Opt kind = Opt::Public; };
+template <> struct OptionKind<Private> { static constexpr Opt kind = Opt::Private; };
+template <> struct OptionKind<EventTable> { static constexpr Opt kind = Opt::Event; };
+template <auto M> struct OptionKind<PrimaryKey<M>> { static constexpr Opt kind = Opt::PrimaryKey; static constexpr auto member = M; };
+template <auto M> struct OptionKind<Unique<M>> { static constexpr Opt kind = Opt::Unique; static constexpr auto member = M; };
+template <auto M> struct OptionKind<AutoInc<M>> { static constexpr Opt kind = Opt::AutoInc; static constexpr auto member = M; };
+template <FixedString N, auto... Ms> struct OptionKind<Index<N, Ms...>> { static constexpr Opt kind = Opt::Index; };
+template <auto R, auto A> struct OptionKind<Scheduled<R, A>> { static constexpr Opt kind = Opt::Scheduled; static constexpr auto member = A; };
+
+/// Whether option kind `k` names a unique column (the primary key is one).
+constexpr bool is_unique_kind(Opt k) { return k == Opt::PrimaryKey || k == Opt::Unique; }
 
 template <class Row, class O>
 constexpr bool option_fits() {
-    constexpr int k = OptionKind<O>::kind;
-    if constexpr (k == 4 || k == 5 || k == 6 || k == 8) {
+    constexpr Opt k = OptionKind<O>::kind;
+    if constexpr (is_unique_kind(k) || k == Opt::AutoInc || k == Opt::Scheduled) {
         using M = decltype(OptionKind<O>::member);
         return std::is_same_v<typename MemberOf<M>::Row, Row> && column_of<Row, OptionKind<O>::member>() != UINT16_MAX;
     } else {
-        return k != 0;
+        return k != Opt::Unknown;
     }
 }
 
 template <class O, class... Rest>
 constexpr auto primary_key_member_of() {
-    if constexpr (OptionKind<O>::kind == 4)
+    if constexpr (OptionKind<O>::kind == Opt::PrimaryKey)
         return OptionKind<O>::member;
     else if constexpr (sizeof...(Rest) > 0)
         return primary_key_member_of<Rest...>();
@@ -147,8 +153,7 @@ constexpr auto pk_member() {
 template <auto M, class... Options>
 constexpr bool is_unique_member() {
     return ([] {
-        constexpr int k = OptionKind<Options>::kind;
-        if constexpr (k == 4 || k == 5) {
+        if constexpr (is_unique_kind(OptionKind<Options>::kind)) {
             if constexpr (std::is_same_v<std::remove_cv_t<decltype(OptionKind<Options>::member)>, decltype(M)>)
                 return OptionKind<Options>::member == M;
             else
@@ -157,6 +162,24 @@ constexpr bool is_unique_member() {
             return false;
         }
     }() || ...);
+}
+
+/// The name LC_STRUCT gives column `column` of `Row`.
+template <class Row>
+const char* column_name(uint16_t column) {
+    const char* name = "";
+    uint16_t i = 0;
+    std::apply([&](const auto&... f) { ((i++ == column ? (name = f.name, 0) : 0), ...); }, reflection<Row>.fields);
+    return name;
+}
+
+/// The host's name of a b-tree index of `table` over `cols`: `{table}_{col}_{col}…_idx_btree`
+/// (what the module declares and what it looks the index up by).
+template <class Row>
+std::string btree_index_name(const char* table, std::initializer_list<uint16_t> cols) {
+    std::string name = table;
+    for (uint16_t c : cols) name += std::string("_") + column_name<Row>(c);
+    return name + "_idx_btree";
 }
 
 /// The buffer row iterators are read into: one per module instance (an instance runs one
@@ -324,13 +347,15 @@ private:
         constexpr size_t n = sizeof...(Options);
         std::array<uint16_t, n> cols{};
         size_t count = 0;
-        ((detail::OptionKind<Options>::kind == 6 ? (cols[count++] = column_of_option<Options>(), 0) : 0), ...);
+        ((detail::OptionKind<Options>::kind == detail::Opt::AutoInc ? (cols[count++] = column_of_option<Options>(), 0)
+                                                                    : 0),
+         ...);
         std::sort(cols.begin(), cols.begin() + count);
         for (size_t i = 0; i < count; ++i) set_column(row, cols[i], r);
     }
     template <class O>
     static constexpr uint16_t column_of_option() {
-        if constexpr (detail::OptionKind<O>::kind == 6)
+        if constexpr (detail::OptionKind<O>::kind == detail::Opt::AutoInc)
             return detail::column_of<Row, detail::OptionKind<O>::member>();
         else
             return UINT16_MAX;
@@ -359,16 +384,10 @@ public:
     static constexpr uint16_t column = detail::column_of<Row, M>();
 
     static uint32_t index_id() {
-        static uint32_t cached = detail::index_id(std::string(TableT::name()) + "_" + column_name() + "_idx_btree");
+        static uint32_t cached = detail::index_id(detail::btree_index_name<Row>(TableT::name(), {column}));
         return cached;
     }
-    static const char* column_name() {
-        const char* name = "";
-        uint16_t i = 0;
-        std::apply([&](const auto&... f) { ((i++ == column ? (name = f.name, 0) : 0), ...); },
-                   detail::reflection<Row>.fields);
-        return name;
-    }
+    static const char* column_name() { return detail::column_name<Row>(column); }
 
     std::optional<Row> find(const Value& value) const {
         Writer& w = detail::scratch_writer();
@@ -525,14 +544,6 @@ struct FindIndex<TableT, N, Index<M, Ms...>, Rest...> {
     using type = std::conditional_t<N == M, BTreeIndex<TableT, M, Ms...>, typename FindIndex<TableT, N, Rest...>::type>;
 };
 
-template <class Row>
-const char* column_name(uint16_t column) {
-    const char* name = "";
-    uint16_t i = 0;
-    std::apply([&](const auto&... f) { ((i++ == column ? (name = f.name, 0) : 0), ...); }, reflection<Row>.fields);
-    return name;
-}
-
 inline void put_cols(Writer& w, std::initializer_list<uint16_t> cols) {
     w.put_len(cols.size());
     for (uint16_t c : cols) w.put_le(c);
@@ -541,11 +552,8 @@ inline void put_cols(Writer& w, std::initializer_list<uint16_t> cols) {
 /// A RawIndexDefV10 of a b-tree over `cols`, named as the host would name it.
 template <class Row>
 void btree_index(Writer& w, const char* table, std::initializer_list<uint16_t> cols, const char* accessor) {
-    std::string name = table;
-    for (uint16_t c : cols) name += std::string("_") + column_name<Row>(c);
-    name += "_idx_btree";
     w.put_u8(0);  // source_name: some
-    w.put_string(name);
+    w.put_string(btree_index_name<Row>(table, cols));
     if (accessor) {
         w.put_u8(0);
         w.put_string(accessor);
@@ -578,11 +586,9 @@ template <class Row, FixedString Name, class... Options>
 template <FixedString N>
 std::string Table<Row, Name, Options...>::index_name() {
     using I = typename detail::FindIndex<Table, N, Options...>::type;
-    std::string name = Name.c_str();
-    [&]<FixedString M, auto... Ms>(std::type_identity<BTreeIndex<Table, M, Ms...>>) {
-        ((name += std::string("_") + detail::column_name<Row>(detail::column_of<Row, Ms>())), ...);
+    return [&]<FixedString M, auto... Ms>(std::type_identity<BTreeIndex<Table, M, Ms...>>) {
+        return detail::btree_index_name<Row>(Name.c_str(), {detail::column_of<Row, Ms>()...});
     }(std::type_identity<I>{});
-    return name + "_idx_btree";
 }
 
 template <class Row, FixedString Name, class... Options>
@@ -602,11 +608,11 @@ void Table<Row, Name, Options...>::describe(Typespace& ts, Writer& t, Writer& sc
     Writer indexes;
     size_t n_indexes = 0;
     auto each_index = [&]<class O>(std::type_identity<O>) {
-        constexpr int k = OptionKind<O>::kind;
-        if constexpr (k == 4 || k == 5) {
+        constexpr Opt k = OptionKind<O>::kind;
+        if constexpr (is_unique_kind(k)) {
             btree_index<Row>(indexes, table, {column_of<Row, OptionKind<O>::member>()}, nullptr);
             ++n_indexes;
-        } else if constexpr (k == 7) {
+        } else if constexpr (k == Opt::Index) {
             [&]<FixedString M, auto... Ms>(std::type_identity<Index<M, Ms...>>) {
                 btree_index<Row>(indexes, table, {column_of<Row, Ms>()...}, M.c_str());
                 ++n_indexes;
@@ -620,8 +626,7 @@ void Table<Row, Name, Options...>::describe(Typespace& ts, Writer& t, Writer& sc
     Writer constraints;
     size_t n_constraints = 0;
     auto each_constraint = [&]<class O>(std::type_identity<O>) {
-        constexpr int k = OptionKind<O>::kind;
-        if constexpr (k == 4 || k == 5) {
+        if constexpr (is_unique_kind(OptionKind<O>::kind)) {
             constexpr uint16_t col = column_of<Row, OptionKind<O>::member>();
             constraints.put_u8(0);
             constraints.put_string(std::string(table) + "_" + column_name<Row>(col) + "_key");
@@ -637,7 +642,7 @@ void Table<Row, Name, Options...>::describe(Typespace& ts, Writer& t, Writer& sc
     Writer sequences;
     size_t n_sequences = 0;
     auto each_sequence = [&]<class O>(std::type_identity<O>) {
-        if constexpr (OptionKind<O>::kind == 6) {
+        if constexpr (OptionKind<O>::kind == Opt::AutoInc) {
             constexpr uint16_t col = column_of<Row, OptionKind<O>::member>();
             using M = MemberType<OptionKind<O>::member>;
             static_assert(std::is_integral_v<M> || std::is_same_v<M, u128> || std::is_same_v<M, i128>,
@@ -656,14 +661,14 @@ void Table<Row, Name, Options...>::describe(Typespace& ts, Writer& t, Writer& sc
     t.put_len(n_sequences);
     t.put_raw(sequences.bytes().data(), sequences.bytes().size());
     t.put_u8(1);  // TableType::User
-    constexpr bool is_public = ((OptionKind<Options>::kind == 1) || ...);
+    constexpr bool is_public = ((OptionKind<Options>::kind == Opt::Public) || ...);
     t.put_u8(is_public ? 0 : 1);  // TableAccess
     t.put_len(0);                 // default_values
-    constexpr bool is_event = ((OptionKind<Options>::kind == 3) || ...);
+    constexpr bool is_event = ((OptionKind<Options>::kind == Opt::Event) || ...);
     t.put_u8(is_event ? 1 : 0);
     // schedule
     auto each_schedule = [&]<class O>(std::type_identity<O>) {
-        if constexpr (OptionKind<O>::kind == 8) {
+        if constexpr (OptionKind<O>::kind == Opt::Scheduled) {
             [&]<auto R, auto A>(std::type_identity<Scheduled<R, A>>) {
                 static_assert(std::is_same_v<MemberType<A>, ScheduleAt>,
                               "lightcone: lc::Scheduled<&reducer, &Row::at> needs `at` to be an lc::ScheduleAt column");
