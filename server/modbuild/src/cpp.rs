@@ -1,5 +1,5 @@
 //! Building a C++ module: a directory with a `CMakeLists.txt` that calls `lightcone_module()`,
-//! configured with the SDK's toolchain file (clang++ for wasm32-wasi, `-Oz`, stripped) and
+//! configured with the SDK's toolchain file (clang++ for wasm32-wasi, `-O2` or `-Oz`, stripped) and
 //! built with CMake. The SDK (cpp-module-sdk/: headers, runtime, CMake files) is compiled into
 //! this crate and written out under the target directory, so an installed `lightcone` needs
 //! no checkout; CMake's own dependency tracking makes an unchanged rebuild a no-op.
@@ -70,8 +70,11 @@ const SDK_FILES: &[(&str, &str)] = &[
 
 /// Writes the SDK into `dir` (files whose bytes are unchanged are left alone, so CMake does
 /// not rebuild; others are replaced by a rename, so a concurrent build never reads half a
-/// file); returns `dir`.
+/// file); returns `dir`. One writer at a time (threads of one test binary share a pid, so the
+/// temporary names alone would collide): an `flock` on `dir`'s lock file.
 pub fn write_sdk(dir: &Path) -> Result<PathBuf, BuildError> {
+    std::fs::create_dir_all(dir).map_err(|e| BuildError::Io(dir.to_owned(), e))?;
+    let _lock = lock(&dir.join(".lightcone-sdk.lock"))?;
     for (path, text) in SDK_FILES {
         let file = dir.join(path);
         if std::fs::read(&file).is_ok_and(|old| old == text.as_bytes()) {
@@ -114,10 +117,7 @@ pub fn build(dir: &Path, target_dir: &Path) -> Result<PathBuf, BuildError> {
     // One build of a directory at a time (tests build the same module concurrently); the
     // lock goes with the file when this returns.
     std::fs::create_dir_all(&build_dir).map_err(|e| BuildError::Io(build_dir.clone(), e))?;
-    let lock_path = build_dir.join(".lightcone-build.lock");
-    let lock =
-        std::fs::File::create(&lock_path).map_err(|e| BuildError::Io(lock_path.clone(), e))?;
-    exclusive(&lock).map_err(|e| BuildError::Io(lock_path.clone(), e))?;
+    let _lock = lock(&build_dir.join(".lightcone-build.lock"))?;
     let run = |cmd: &mut Command| -> Result<(), BuildError> {
         let out = cmd.output().map_err(BuildError::Spawn)?;
         if out.status.success() {
@@ -144,6 +144,15 @@ pub fn build(dir: &Path, target_dir: &Path) -> Result<PathBuf, BuildError> {
         .arg("-DCMAKE_BUILD_TYPE=Release"))?;
     run(Command::new("cmake").arg("--build").arg(&build_dir))?;
     newest_wasm(&build_dir).ok_or(BuildError::NoArtifact)
+}
+
+/// Waits for an exclusive lock on the file at `path` (created if missing); held until the
+/// returned file is dropped.
+fn lock(path: &Path) -> Result<std::fs::File, BuildError> {
+    let io = |e| BuildError::Io(path.to_owned(), e);
+    let file = std::fs::File::create(path).map_err(io)?;
+    exclusive(&file).map_err(io)?;
+    Ok(file)
 }
 
 /// Waits for an exclusive lock on `file` (released when it closes). `File::lock` would do,
