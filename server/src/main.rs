@@ -165,8 +165,8 @@ fn client(command: cli::Command) -> Result<(), lightcone_server::client::error::
             yes,
             server,
         } => {
-            let wasm = cmd::module_bytes(bin_path.as_deref(), &project_path)?;
             let client = connect(&mut config, &server.server)?;
+            // Asked before building: a refusal then costs no build.
             if clear {
                 cmd::confirm(
                     &format!(
@@ -176,6 +176,7 @@ fn client(command: cli::Command) -> Result<(), lightcone_server::client::error::
                     yes,
                 )?;
             }
+            let wasm = cmd::module_bytes(bin_path.as_deref(), &project_path)?;
             eprintln!("Publishing {} bytes to {} …", wasm.len(), client.url);
             println!("{}", cmd::publish(&client, &name, &wasm, clear)?);
         }

@@ -477,7 +477,9 @@ pub fn readable_log_line(line: &str) -> String {
     }
     match (v["filename"].as_str(), v["line_number"].as_u64()) {
         (Some(file), Some(line)) => out.push_str(&format!("  {file}:{line}")),
-        (Some(file), None) if file != "__spacetimedb__" => out.push_str(&format!("  {file}")),
+        (Some(file), None) if file != lightcone_host::SYSTEM_TARGET => {
+            out.push_str(&format!("  {file}"))
+        }
         _ => {}
     }
     out.push_str("  ");
