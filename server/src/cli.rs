@@ -139,6 +139,11 @@ pub enum Command {
         #[command(flatten)]
         server: ServerArg,
     },
+    /// List the databases you (the default identity) own on a server, and their status.
+    List {
+        #[command(flatten)]
+        server: ServerArg,
+    },
     /// Manage identities.
     #[command(subcommand)]
     Identity(IdentityCommand),
@@ -169,8 +174,33 @@ pub enum IdentityCommand {
     List,
     /// Choose the default identity.
     Default {
-        /// The identity (hex, as `identity list` shows it).
+        /// The identity (hex, as `identity list` shows it, or enough of its start).
         identity: String,
+    },
+    /// Print an identity's token (the default's unless named), e.g. for curl or another
+    /// machine's `identity import`.
+    Token {
+        /// The identity (hex, or enough of its start) [default: the default identity].
+        identity: Option<String>,
+    },
+    /// Forget an identity and its token (asks first; `--yes` when not on a terminal).
+    Remove {
+        /// The identity (hex, or enough of its start).
+        identity: String,
+        /// Do not ask first.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Save a token from elsewhere (another machine's `identity token`), once the server
+    /// accepts it.
+    Import {
+        /// The token (a JSON Web Token this server signed).
+        token: String,
+        /// Make it the default.
+        #[arg(long)]
+        default: bool,
+        #[command(flatten)]
+        server: ServerArg,
     },
 }
 

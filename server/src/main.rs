@@ -107,6 +107,7 @@ fn client(command: cli::Command) -> Result<(), lightcone_server::client::error::
     use lightcone_server::client::commands as cmd;
     use lightcone_server::client::config::Config;
     use lightcone_server::client::error::CliError;
+    use lightcone_server::client::identities as id;
     let mut config = Config::load()?;
     let connect = |config: &mut Config, server: &Option<String>| -> Result<cmd::Client, CliError> {
         cmd::ensure_identity(config, server.as_deref())?;
@@ -247,11 +248,32 @@ fn client(command: cli::Command) -> Result<(), lightcone_server::client::error::
         C::Identity(I::New { default, server }) => {
             println!(
                 "{}",
-                cmd::identity_new(&mut config, server.server.as_deref(), default)?
+                id::identity_new(&mut config, server.server.as_deref(), default)?
             )
         }
-        C::Identity(I::List) => print!("{}", cmd::identity_list(&config)),
-        C::Identity(I::Default { identity }) => cmd::identity_default(&mut config, &identity)?,
+        C::Identity(I::List) => print!("{}", id::identity_list(&config)),
+        C::Identity(I::Default { identity }) => id::identity_default(&mut config, &identity)?,
+        C::Identity(I::Token { identity }) => {
+            println!("{}", id::identity_token(&config, identity.as_deref())?)
+        }
+        C::Identity(I::Remove { identity, yes }) => {
+            println!("{}", id::identity_remove(&mut config, &identity, yes)?)
+        }
+        C::Identity(I::Import {
+            token,
+            default,
+            server,
+        }) => println!(
+            "{}",
+            id::identity_import(&mut config, server.server.as_deref(), &token, default)?
+        ),
+        C::List { server } => {
+            let client = connect(&mut config, &server.server)?;
+            print!(
+                "{}",
+                lightcone_server::client::list::list(&config, &client)?
+            )
+        }
         C::Server(S::Add { name, url, default }) => {
             cmd::server_add(&mut config, &name, &url, default)?
         }

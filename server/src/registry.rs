@@ -81,6 +81,15 @@ impl Drop for NameClaim<'_> {
     }
 }
 
+/// A database as its owner's listing shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnedDatabase {
+    pub identity: Identity,
+    pub names: Vec<String>,
+    /// Why it failed to open (`None`: it is running).
+    pub open_error: Option<String>,
+}
+
 /// Why a publish failed, and the HTTP status it maps to.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -422,6 +431,39 @@ impl Registry {
             owner: state.owners.get(&identity).copied()?,
             error,
         })
+    }
+
+    /// Every database `owner` owns, running or not, in order of their first names (unnamed
+    /// ones last, by identity).
+    pub fn owned_by(&self, owner: Identity) -> Vec<OwnedDatabase> {
+        let state = self.state.read();
+        let mut owned: Vec<OwnedDatabase> = state
+            .owners
+            .iter()
+            .filter(|(_, o)| **o == owner)
+            .map(|(identity, _)| {
+                let mut names: Vec<String> = state
+                    .names
+                    .iter()
+                    .filter(|(_, id)| *id == identity)
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                names.sort();
+                OwnedDatabase {
+                    identity: *identity,
+                    names,
+                    open_error: state.failed.get(identity).cloned(),
+                }
+            })
+            .collect();
+        owned.sort_by(|a, b| {
+            (a.names.is_empty(), &a.names, a.identity.to_hex()).cmp(&(
+                b.names.is_empty(),
+                &b.names,
+                b.identity.to_hex(),
+            ))
+        });
+        owned
     }
 
     /// Whether `identity` owns at least one database here.

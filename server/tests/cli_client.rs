@@ -277,3 +277,126 @@ fn every_client_subcommand_against_a_real_server() {
         "{err}"
     );
 }
+
+/// The identity in a publish's "…, identity: <hex>" line.
+fn published_identity(out: &str) -> String {
+    out.split("identity: ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no identity in {out}"))
+        .trim_end_matches(',')
+        .to_owned()
+}
+
+#[test]
+fn list_logs_and_identities_across_a_restart() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::durable(data.path());
+    let addr = server.addr();
+    let tmp = tempfile::tempdir().unwrap();
+    let cli = Cli {
+        config: &tmp.path().join("config"),
+    };
+    cli.ok(&["server", "add", "test", &server.base, "--default"]);
+    let owner = cli.ok(&["identity", "new"]).trim().to_owned();
+    assert!(
+        cli.ok(&["list"]).contains("owns no databases"),
+        "nothing published yet"
+    );
+    let wasm_path = tmp.path().join("chat.wasm");
+    std::fs::write(&wasm_path, support::module_wasm("samples/chat/module-rust")).unwrap();
+    let wasm = wasm_path.to_str().unwrap();
+    cli.ok(&["publish", "chat", "-b", wasm]);
+    let broken = published_identity(&cli.ok(&["publish", "broken", "-b", wasm]));
+    cli.ok(&[
+        "call",
+        "chat",
+        "send_message",
+        "\"said before the restart\"",
+    ]);
+
+    // Anyone may ask which databases an identity owns (SpacetimeDB's reply); names and
+    // status go to the owner only.
+    let stranger = server.request(
+        "GET",
+        &format!("/v1/identity/{owner}/databases"),
+        None,
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(&stranger.body).unwrap();
+    assert_eq!(v["identities"].as_array().map(Vec::len), Some(2), "{v}");
+    assert!(v.get("databases").is_none(), "{v}");
+    let token = cli.ok(&["identity", "token"]).trim().to_owned();
+    let path = format!("/v1/identity/{owner}/verify");
+    assert_eq!(server.request("GET", &path, Some(&token), None).status, 204);
+    assert_eq!(server.request("GET", &path, None, None).status, 401);
+    let (_, someone_else) = server.new_identity();
+    assert_eq!(
+        server
+            .request("GET", &path, Some(&someone_else), None)
+            .status,
+        400
+    );
+
+    // Another machine imports the token and sees the same databases; a forged token or one
+    // that is not a token is refused, and nothing is saved.
+    let other = Cli {
+        config: &tmp.path().join("other-config"),
+    };
+    other.ok(&["server", "add", "test", &server.base, "--default"]);
+    let mut forged = token.clone();
+    let last = forged.pop().unwrap();
+    forged.push(if last == 'A' { 'B' } else { 'A' });
+    let err = other.fails(&["identity", "import", &forged]);
+    assert!(err.contains("does not accept the token (401)"), "{err}");
+    assert!(other
+        .fails(&["identity", "import", "hello"])
+        .contains("that is not a token"));
+    assert_eq!(other.ok(&["identity", "list"]), "", "nothing saved");
+    assert_eq!(
+        other.ok(&["identity", "import", &token]).trim(),
+        format!("Imported identity {owner}")
+    );
+    let listed = other.ok(&["list"]);
+    let chat_line = listed.lines().find(|l| l.starts_with("chat ")).unwrap();
+    assert!(chat_line.ends_with("running"), "{listed}");
+    assert!(listed.lines().any(|l| l.starts_with("broken ")), "{listed}");
+    // Forgetting the token asks first (not on a terminal: --yes), and says the default went.
+    assert!(other
+        .fails(&["identity", "remove", &owner[..12]])
+        .contains("hint: pass --yes"));
+    assert!(other
+        .ok(&["identity", "remove", &owner[..12], "--yes"])
+        .contains("It was the default"));
+    assert_eq!(other.ok(&["identity", "list"]), "");
+
+    // Restart with one database's module spoiled on disk.
+    assert!(server.stop().is_some());
+    std::fs::write(
+        data.path()
+            .join("databases")
+            .join(&broken)
+            .join("module.wasm"),
+        b"\0asm spoiled",
+    )
+    .unwrap();
+    let _server = Server::durable_at(data.path(), &addr);
+
+    // The line logged before the restart is still shown (read back from the log file).
+    let logs = cli.ok(&["logs", "chat"]);
+    assert!(logs.contains("said before the restart"), "{logs}");
+    // The listing says which database runs and why the other does not.
+    let listed = cli.ok(&["list"]);
+    let lines: Vec<&str> = listed.lines().collect();
+    assert!(
+        lines[0].starts_with("NAME") && lines[0].ends_with("STATUS"),
+        "{listed}"
+    );
+    let chat_line = lines.iter().find(|l| l.starts_with("chat ")).unwrap();
+    assert!(chat_line.ends_with("running"), "{listed}");
+    let broken_line = lines.iter().find(|l| l.starts_with("broken ")).unwrap();
+    assert!(
+        broken_line.contains(&broken) && broken_line.contains("failed to open: "),
+        "{listed}"
+    );
+}

@@ -24,6 +24,7 @@ mod handles;
 mod host;
 mod imports;
 mod instance;
+mod log_tail;
 mod logs;
 pub mod outbound;
 mod procedure;

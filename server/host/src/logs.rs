@@ -9,6 +9,9 @@
 //! [`MAX_QUEUED_LOG_LINES`] wait for it (more are dropped, and counted in the file). A file
 //! past [`MAX_LOG_FILE_BYTES`] is rotated: `module.log` becomes `module.log.1` (replacing
 //! the previous one) and a new `module.log` begins.
+//!
+//! Opening a database's logs again (a server restart) loads the newest lines of its files
+//! back into the ring (`log_tail.rs`), so `logs` shows what was written before the restart.
 
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
@@ -54,6 +57,20 @@ impl LogLevel {
             101 => Self::Panic,
             _ => Self::Debug,
         }
+    }
+
+    /// The level a log line names ([`LogLevel::as_str`]), if it is one.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            Self::Error,
+            Self::Warn,
+            Self::Info,
+            Self::Debug,
+            Self::Trace,
+            Self::Panic,
+        ]
+        .into_iter()
+        .find(|l| l.as_str() == name)
     }
 
     /// The name used in log lines.
@@ -116,6 +133,26 @@ impl LogRecord {
         o.insert("message".into(), self.message.as_str().into());
         serde_json::Value::Object(o).to_string()
     }
+
+    /// A line [`LogRecord::to_json`] wrote, read back (`None` if it is not one).
+    pub fn from_json(line: &str) -> Option<Self> {
+        let v: serde_json::Value = serde_json::from_str(line).ok()?;
+        let text = |key: &str| v.get(key).and_then(|s| s.as_str()).map(str::to_owned);
+        Some(Self {
+            level: LogLevel::from_name(v.get("level")?.as_str()?)?,
+            ts: Timestamp {
+                micros_since_unix_epoch: v.get("ts")?.as_i64()?,
+            },
+            target: text("target"),
+            filename: text("filename"),
+            line_number: v
+                .get("line_number")
+                .and_then(|n| n.as_u64())
+                .and_then(|n| u32::try_from(n).ok()),
+            function: text("function"),
+            message: text("message")?,
+        })
+    }
 }
 
 impl LogRecord {
@@ -134,6 +171,22 @@ struct Ring {
     bytes: usize,
     /// Lines that could not be queued for the file since the last one that was.
     dropped: u64,
+}
+
+impl Ring {
+    /// Adds `record`, dropping the oldest lines past `capacity` lines or
+    /// [`MAX_LOG_RING_BYTES`].
+    fn keep(&mut self, record: LogRecord, capacity: usize) {
+        self.bytes += record.approx_bytes();
+        self.lines.push_back(record);
+        while self.lines.len() > capacity || self.bytes > MAX_LOG_RING_BYTES {
+            let Some(old) = self.lines.pop_front() else {
+                break;
+            };
+            self.bytes = self.bytes.saturating_sub(old.approx_bytes());
+            self.first_seq += 1;
+        }
+    }
 }
 
 /// What the log file's thread is asked to do.
@@ -182,6 +235,7 @@ impl ModuleLogs {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
+        let earlier = crate::log_tail::read(path, capacity.max(1));
         let file = OpenOptions::new().create(true).append(true).open(path)?;
         let size = file.metadata()?.len();
         let (tx, rx) = mpsc::sync_channel(MAX_QUEUED_LOG_LINES);
@@ -195,6 +249,12 @@ impl ModuleLogs {
             .name("lightcone-module-log".into())
             .spawn(move || writer.run(rx))?;
         let mut logs = Self::in_memory(capacity);
+        {
+            let ring = logs.ring.get_mut();
+            for record in earlier {
+                ring.keep(record, logs.capacity);
+            }
+        }
         logs.file = Some(tx);
         Ok(logs)
     }
@@ -222,15 +282,7 @@ impl ModuleLogs {
                 ring.dropped += 1;
             }
         }
-        ring.bytes += record.approx_bytes();
-        ring.lines.push_back(record);
-        while ring.lines.len() > self.capacity || ring.bytes > MAX_LOG_RING_BYTES {
-            let Some(old) = ring.lines.pop_front() else {
-                break;
-            };
-            ring.bytes = ring.bytes.saturating_sub(old.approx_bytes());
-            ring.first_seq += 1;
-        }
+        ring.keep(record, self.capacity);
         drop(ring);
         self.grew.notify_all();
     }

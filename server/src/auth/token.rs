@@ -59,6 +59,19 @@ fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error>
     })
 }
 
+/// The identity `token` claims to be, read without checking its signature (the CLI does this
+/// before asking a server to check it): `hex_identity` if it is there, else derived from
+/// `iss` and `sub`.
+pub fn unverified_identity(token: &str) -> Result<Identity, String> {
+    let data = jsonwebtoken::dangerous::insecure_decode::<Claims>(token)
+        .map_err(|e| format!("it is not a JSON Web Token ({e})"))?;
+    match &data.claims.identity {
+        Some(hex) => Identity::from_hex(hex)
+            .map_err(|_| format!("its `hex_identity` claim `{hex}` is not an identity")),
+        None => Ok(identity_from_claims(&data.claims.iss, &data.claims.sub)),
+    }
+}
+
 /// A token that passed validation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Validated {

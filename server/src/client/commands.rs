@@ -9,7 +9,7 @@ use std::path::Path;
 
 use lightcone_protocol::moduledef::ModuleDef;
 
-use super::config::{Config, IdentityEntry, ServerEntry};
+use super::config::{Config, ServerEntry};
 use super::error::CliError;
 
 /// A client for one server, with the default identity's token (creating an identity on first
@@ -38,6 +38,17 @@ impl Client {
             .then(|| config.default_token().map(|i| i.token.clone()))
             .flatten();
         Ok(Self { url, agent, token })
+    }
+
+    /// A client for `server` that sends `token`.
+    pub fn with_token(
+        config: &Config,
+        server: Option<&str>,
+        token: String,
+    ) -> Result<Self, CliError> {
+        let mut client = Self::new(config, server, true)?;
+        client.token = Some(token);
+        Ok(client)
     }
 
     /// Sends a request; `Err` only when the server cannot be reached.
@@ -97,64 +108,8 @@ pub fn ensure_identity(config: &mut Config, server: Option<&str>) -> Result<(), 
     if config.default_token().is_some() {
         return Ok(());
     }
-    identity_new(config, server, true)?;
+    super::identities::identity_new(config, server, true)?;
     Ok(())
-}
-
-/// `identity new`: asks the server for a new identity and saves it (as the default if asked,
-/// or if there is none).
-pub fn identity_new(
-    config: &mut Config,
-    server: Option<&str>,
-    make_default: bool,
-) -> Result<String, CliError> {
-    let client = Client::new(config, server, true)?;
-    let body = client.ok("POST", "/v1/identity", None, Vec::new())?;
-    let v: serde_json::Value =
-        serde_json::from_str(&body).map_err(|e| CliError::UnexpectedReply(e.to_string()))?;
-    let (Some(identity), Some(token)) = (v["identity"].as_str(), v["token"].as_str()) else {
-        return Err(CliError::UnexpectedReply(body));
-    };
-    config.identities.push(IdentityEntry {
-        identity: identity.to_owned(),
-        token: token.to_owned(),
-        server: client.url.clone(),
-    });
-    if make_default || config.default_identity.is_none() {
-        config.default_identity = Some(identity.to_owned());
-    }
-    config.save()?;
-    Ok(identity.to_owned())
-}
-
-/// `identity list`: one line per identity, `*` marking the default.
-pub fn identity_list(config: &Config) -> String {
-    let mut out = String::new();
-    for i in &config.identities {
-        let mark = if config.default_identity.as_deref() == Some(&i.identity) {
-            "*"
-        } else {
-            " "
-        };
-        out.push_str(&format!("{mark} {}  {}\n", i.identity, i.server));
-    }
-    out
-}
-
-/// `identity default <identity>`.
-pub fn identity_default(config: &mut Config, identity: &str) -> Result<(), CliError> {
-    let found = config
-        .identities
-        .iter()
-        .find(|i| i.identity == identity || i.identity.starts_with(identity))
-        .map(|i| i.identity.clone())
-        .ok_or_else(|| {
-            CliError::Usage(format!(
-                "no saved identity `{identity}`\n  hint: `lightcone identity list`"
-            ))
-        })?;
-    config.default_identity = Some(found);
-    config.save()
 }
 
 /// `server add <name> <url>`.

@@ -66,6 +66,11 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/v1/identity/websocket-token",
             post(identity::websocket_token),
         )
+        .route("/v1/identity/{identity}/verify", get(identity::verify))
+        .route(
+            "/v1/identity/{identity}/databases",
+            get(identity::databases),
+        )
         .route("/v1/database", post(database_api::publish_unnamed))
         .route(
             "/v1/database/{name_or_identity}",
