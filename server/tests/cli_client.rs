@@ -400,3 +400,105 @@ fn list_logs_and_identities_across_a_restart() {
         "{listed}"
     );
 }
+
+/// Copies the chat sample's Rust module to `dir` as crate `name`, with `line` added to the
+/// start of `send_message`.
+fn chat_module_copy(dir: &Path, name: &str, line: &str) {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/chat/module-rust");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let manifest = std::fs::read_to_string(sample.join("Cargo.toml")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        manifest.replace("name = \"chat-module\"", &format!("name = \"{name}\"")),
+    )
+    .unwrap();
+    let source = std::fs::read_to_string(sample.join("src/lib.rs")).unwrap();
+    let at = source.find("pub fn send_message").unwrap();
+    let body = at + source[at..].find('{').unwrap() + 1;
+    let changed = format!("{}\n    {line}{}", &source[..body], &source[body..]);
+    std::fs::write(dir.join("src/lib.rs"), changed).unwrap();
+}
+
+#[test]
+fn build_shows_its_progress_and_warnings_and_ends_a_failure_with_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cli = Cli {
+        config: &tmp.path().join("config"),
+    };
+    let stderr = |out: &Output| String::from_utf8_lossy(&out.stderr).into_owned();
+
+    // Rust: a warning is shown on success, with the step that compiled the crate.
+    let warned = tmp.path().join("warned");
+    chat_module_copy(&warned, "warned-module", "let unused_here = 1;");
+    let out = cli.run(&["build", "-p", warned.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("warning: unused variable: `unused_here`"),
+        "{err}"
+    );
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with('[') && l.ends_with("] warned-module")),
+        "a step line names the crate: {err}"
+    );
+    assert!(
+        err.lines()
+            .last()
+            .is_some_and(|l| l.starts_with("Built ") && l.ends_with(".wasm (1 warning)")),
+        "{err}"
+    );
+
+    // Rust: a failure shows the compiler's error, then one line.
+    let broken = tmp.path().join("broken");
+    chat_module_copy(&broken, "broken-module", "let n: u32 = \"no\";");
+    let out = cli.run(&["build", "-p", broken.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("error[E0308]: mismatched types"), "{err}");
+    assert_eq!(
+        err.lines().last(),
+        Some(
+            format!(
+                "error: the module in {} did not build: 1 error (shown above)",
+                broken.display()
+            )
+            .as_str()
+        ),
+        "{err}"
+    );
+
+    // C++: CMake's steps, the compiler's warning, and a failure's one line.
+    let cpp = tmp.path().join("cpp_warned");
+    cli.ok(&["init", "--lang", "cpp", cpp.to_str().unwrap()]);
+    let source = std::fs::read_to_string(cpp.join("module.cpp")).unwrap();
+    std::fs::write(
+        cpp.join("module.cpp"),
+        format!("{source}\nstatic int twice(int x) {{ int unused_here = 0; return x * 2; }}\n"),
+    )
+    .unwrap();
+    let out = cli.run(&["build", "-p", cpp.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("warning: unused variable 'unused_here'"),
+        "{err}"
+    );
+    assert!(err.contains("/100] Building CXX object"), "{err}");
+    std::fs::write(
+        cpp.join("module.cpp"),
+        format!("{source}\nint broken = ;\n"),
+    )
+    .unwrap();
+    let out = cli.run(&["build", "-p", cpp.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("error: expected expression"), "{err}");
+    assert!(
+        err.lines()
+            .last()
+            .is_some_and(|l| l.starts_with("error: the module in ")
+                && l.ends_with("did not build: 1 error (shown above)")),
+        "{err}"
+    );
+}

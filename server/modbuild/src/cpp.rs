@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::BuildError;
+use crate::{progress, BuildError, BuildEvent, Level};
 
 /// The C++ compiler the toolchain file looks for first (Debian's `clang-19`).
 pub const CLANGXX: &str = "clang++-19";
@@ -100,6 +100,15 @@ fn have(program: &str) -> bool {
 
 /// Builds the CMake project in `dir` into `target_dir`; the path of the `.wasm` it made.
 pub fn build(dir: &Path, target_dir: &Path) -> Result<PathBuf, BuildError> {
+    build_with(dir, target_dir, &mut |_| {})
+}
+
+/// [`build`], reporting CMake's steps and the compiler's lines to `on_event` as they come.
+pub fn build_with(
+    dir: &Path,
+    target_dir: &Path,
+    on_event: &mut dyn FnMut(&BuildEvent),
+) -> Result<PathBuf, BuildError> {
     if !have("cmake") || !(have(CLANGXX) || have("clang++")) {
         return Err(BuildError::NoCppToolchain);
     }
@@ -118,18 +127,43 @@ pub fn build(dir: &Path, target_dir: &Path) -> Result<PathBuf, BuildError> {
     // lock goes with the file when this returns.
     std::fs::create_dir_all(&build_dir).map_err(|e| BuildError::Io(build_dir.clone(), e))?;
     let _lock = lock(&build_dir.join(".lightcone-build.lock"))?;
-    let run = |cmd: &mut Command| -> Result<(), BuildError> {
-        let out = cmd.output().map_err(BuildError::Spawn)?;
-        if out.status.success() {
+    let mut output = String::new();
+    let mut run = |cmd: &mut Command| -> Result<(), BuildError> {
+        let status = progress::run_lines(cmd, |_, line| {
+            let event = match progress::cmake_step(line) {
+                Some((percent, what)) => BuildEvent::Step {
+                    name: what.to_owned(),
+                    done: percent,
+                    total: Some(100),
+                },
+                // CMake's configure chatter.
+                None if line.starts_with("-- ") => BuildEvent::Step {
+                    name: line.trim_start_matches("-- ").to_owned(),
+                    done: 0,
+                    total: Some(100),
+                },
+                None => {
+                    output.push_str(line);
+                    output.push('\n');
+                    let level = match progress::compiler_line_level(line) {
+                        Level::Other if line.starts_with("CMake Error") => Level::Error,
+                        Level::Other if line.starts_with("CMake Warning") => Level::Warning,
+                        level => level,
+                    };
+                    BuildEvent::Message {
+                        level,
+                        text: line.to_owned(),
+                    }
+                }
+            };
+            on_event(&event);
+        })?;
+        if status.success() {
             return Ok(());
         }
         Err(BuildError::CMake {
-            code: out.status.code(),
-            output: format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
+            code: status.code(),
+            output: std::mem::take(&mut output),
         })
     };
     run(Command::new("cmake")

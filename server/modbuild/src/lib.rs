@@ -20,6 +20,9 @@
 )]
 
 pub mod cpp;
+mod progress;
+
+pub use progress::{BuildEvent, Level};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -47,6 +50,8 @@ pub enum BuildError {
     NoCppToolchain,
     #[error("writing {0}: {1}")]
     Io(PathBuf, std::io::Error),
+    /// CMake or the compiler failed; `output` is what they printed (also given as
+    /// [`BuildEvent`]s while the build ran).
     #[error("the C++ build failed (exit {code:?}):\n{output}")]
     CMake { code: Option<i32>, output: String },
     #[error(
@@ -56,8 +61,10 @@ pub enum BuildError {
     NoToolchain,
     #[error("could not run cargo: {0}")]
     Spawn(std::io::Error),
-    #[error("cargo build failed (exit {code:?}):\n{stderr}")]
-    Cargo { code: Option<i32>, stderr: String },
+    /// cargo failed; `output` holds the compiler's diagnostics and cargo's own errors (also
+    /// given as [`BuildEvent`]s while the build ran).
+    #[error("cargo build failed (exit {code:?}):\n{output}")]
+    Cargo { code: Option<i32>, output: String },
     #[error(
         "the build made no .wasm file: is the crate's `crate-type` [\"cdylib\"], or does CMakeLists.txt call lightcone_module()?"
     )]
@@ -97,62 +104,171 @@ impl Toolchain {
 }
 
 /// Builds the module in `dir` — a Rust crate (release profile), or a C++ CMake project — into
-/// `target_dir`, returning the path of the `.wasm` file.
+/// `target_dir`, returning the path of the `.wasm` file. Quiet: what the compiler printed is
+/// in the error if the build fails.
 pub fn build(dir: &Path, target_dir: &Path) -> Result<PathBuf, BuildError> {
+    build_with(dir, target_dir, false, &mut |_| {})
+}
+
+/// [`build`], reporting progress, warnings and errors to `on_event` while it runs
+/// (`lightcone build` draws them); `ansi`: diagnostics rendered with colours.
+pub fn build_with(
+    dir: &Path,
+    target_dir: &Path,
+    ansi: bool,
+    on_event: &mut dyn FnMut(&BuildEvent),
+) -> Result<PathBuf, BuildError> {
     if !dir.join("Cargo.toml").is_file() && dir.join("CMakeLists.txt").is_file() {
-        return cpp::build(dir, target_dir);
+        return cpp::build_with(dir, target_dir, on_event);
     }
     if !dir.join("Cargo.toml").is_file() {
         return Err(BuildError::NotACrate(dir.to_owned()));
     }
     let toolchain = Toolchain::detect().ok_or(BuildError::NoToolchain)?;
-    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.current_dir(dir)
-        .args([
-            "build",
-            "--release",
-            "--message-format=json-render-diagnostics",
-        ])
+    let total = unit_estimate(dir);
+    let mut cmd = cargo(dir, toolchain);
+    let format = if ansi {
+        "--message-format=json-diagnostic-rendered-ansi"
+    } else {
+        "--message-format=json"
+    };
+    cmd.args(["build", "--release", format])
         .args(["--target", WASM_TARGET])
         .arg("--target-dir")
-        .arg(target_dir)
-        // Variables a surrounding `cargo test` sets must not leak into the module's build.
+        .arg(target_dir);
+    if toolchain == Toolchain::DebianBuildStd {
+        cmd.args(["-Zbuild-std=std,panic_abort"])
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", DEBIAN_WASM_LD);
+    }
+    let mut done = 0usize;
+    let mut current = String::new();
+    let mut output = String::new();
+    let mut wasm = None;
+    let status = progress::run_lines(&mut cmd, |stream, line| {
+        let message = |level, text: String| BuildEvent::Message { level, text };
+        let event = match stream {
+            progress::Stream::Stdout => match serde_json::from_str::<serde_json::Value>(line) {
+                Err(_) => Some(message(Level::Other, line.to_owned())),
+                Ok(json) => match progress::cargo_diagnostic(&json) {
+                    Some((level, text)) => Some(message(level, text)),
+                    None if json.get("reason").is_some_and(|r| r == "compiler-artifact") => {
+                        done += 1;
+                        wasm = wasm_artifact(line).or(wasm.take());
+                        None
+                    }
+                    None => None,
+                },
+            },
+            progress::Stream::Stderr => {
+                if let Some(name) = progress::cargo_compiling(line) {
+                    current = name.to_owned();
+                    None
+                } else if progress::cargo_status(line) {
+                    current = line.trim().to_owned();
+                    None
+                } else {
+                    Some(message(
+                        progress::compiler_line_level(line),
+                        line.to_owned(),
+                    ))
+                }
+            }
+        };
+        match event {
+            Some(event) => {
+                if let BuildEvent::Message { text, .. } = &event {
+                    output.push_str(text);
+                    output.push('\n');
+                }
+                on_event(&event);
+            }
+            None => on_event(&BuildEvent::Step {
+                name: current.clone(),
+                done,
+                total: total.map(|t| t.max(done)),
+            }),
+        }
+    })?;
+    if !status.success() {
+        return Err(BuildError::Cargo {
+            code: status.code(),
+            output,
+        });
+    }
+    wasm.ok_or(BuildError::NoArtifact)
+}
+
+/// `cargo` for the module in `dir` with `toolchain`; variables a surrounding `cargo test`
+/// sets do not leak into the module's build.
+fn cargo(dir: &Path, toolchain: Toolchain) -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(dir)
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_BUILD_RUSTFLAGS")
         .env_remove("CARGO_TARGET_DIR")
         .env_remove("CARGO_MANIFEST_DIR");
     if toolchain == Toolchain::DebianBuildStd {
-        cmd.args(["-Zbuild-std=std,panic_abort"])
-            .env("RUSTC", DEBIAN_RUSTC)
-            .env("RUSTC_BOOTSTRAP", "1")
-            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", DEBIAN_WASM_LD);
+        cmd.env("RUSTC", DEBIAN_RUSTC).env("RUSTC_BOOTSTRAP", "1");
     }
-    let out = cmd.output().map_err(BuildError::Spawn)?;
-    if !out.status.success() {
-        return Err(BuildError::Cargo {
-            code: out.status.code(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        });
-    }
-    wasm_artifact(&String::from_utf8_lossy(&out.stdout)).ok_or(BuildError::NoArtifact)
+    cmd
 }
 
-/// The last `.wasm` file among cargo's JSON `compiler-artifact` messages.
-fn wasm_artifact(json_lines: &str) -> Option<PathBuf> {
-    json_lines
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|m| m.get("reason").is_some_and(|r| r == "compiler-artifact"))
-        .flat_map(|m| {
-            m.get("filenames")
-                .and_then(|f| f.as_array())
-                .into_iter()
-                .flatten()
-                .filter_map(|f| f.as_str().map(PathBuf::from))
-                .collect::<Vec<_>>()
+/// About how many units (crates and build scripts) building the crate in `dir` compiles, from
+/// `cargo metadata` — for a progress bar, so it may be off (std's own crates when cargo builds
+/// std are not counted); `None` if cargo cannot say.
+fn unit_estimate(dir: &Path) -> Option<usize> {
+    let toolchain = Toolchain::detect()?;
+    let out = cargo(dir, toolchain)
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--filter-platform",
+            WASM_TARGET,
+        ])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    let nodes = meta.get("resolve")?.get("nodes")?.as_array()?;
+    let in_build: std::collections::HashSet<&str> =
+        nodes.iter().filter_map(|n| n.get("id")?.as_str()).collect();
+    let build_scripts = meta
+        .get("packages")?
+        .as_array()?
+        .iter()
+        .filter(|p| {
+            p.get("id")
+                .and_then(|id| id.as_str())
+                .is_some_and(|id| in_build.contains(id))
         })
-        .rfind(|f| f.extension().is_some_and(|e| e == "wasm"))
+        .filter(|p| {
+            p.get("targets")
+                .and_then(|t| t.as_array())
+                .is_some_and(|targets| {
+                    targets.iter().any(|t| {
+                        t.get("kind")
+                            .and_then(|k| k.as_array())
+                            .is_some_and(|k| k.iter().any(|k| k == "custom-build"))
+                    })
+                })
+        })
+        .count();
+    Some(nodes.len() + build_scripts)
+}
+
+/// The `.wasm` file a cargo JSON `compiler-artifact` message names, if it names one.
+fn wasm_artifact(json_line: &str) -> Option<PathBuf> {
+    let m = serde_json::from_str::<serde_json::Value>(json_line).ok()?;
+    if m.get("reason")? != "compiler-artifact" {
+        return None;
+    }
+    m.get("filenames")?
+        .as_array()?
+        .iter()
+        .filter_map(|f| f.as_str().map(PathBuf::from))
+        .find(|f| f.extension().is_some_and(|e| e == "wasm"))
 }
 
 #[cfg(test)]
@@ -161,10 +277,18 @@ mod tests {
 
     #[test]
     fn the_wasm_artifact_is_found_in_cargo_messages() {
-        let lines = r#"{"reason":"compiler-artifact","filenames":["/t/libdep.rlib"]}
-{"reason":"compiler-artifact","filenames":["/t/m.wasm","/t/m.d"]}
-{"reason":"build-finished","success":true}"#;
-        assert_eq!(wasm_artifact(lines), Some(PathBuf::from("/t/m.wasm")));
+        assert_eq!(
+            wasm_artifact(r#"{"reason":"compiler-artifact","filenames":["/t/m.wasm","/t/m.d"]}"#),
+            Some(PathBuf::from("/t/m.wasm"))
+        );
+        assert_eq!(
+            wasm_artifact(r#"{"reason":"compiler-artifact","filenames":["/t/libdep.rlib"]}"#),
+            None
+        );
+        assert_eq!(
+            wasm_artifact(r#"{"reason":"build-finished","success":true}"#),
+            None
+        );
         assert_eq!(wasm_artifact("{}"), None);
     }
 

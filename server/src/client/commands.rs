@@ -260,8 +260,11 @@ pub fn generate(
     Ok(names)
 }
 
-/// `build`: compiles the module crate in `project` to wasm.
+/// `build`: compiles the module in `project` to wasm, showing progress and the compiler's
+/// warnings and errors as they come (`build_progress.rs`). A failed build ends with one line
+/// saying so; the compiler's errors are above it.
 pub fn build(project: &Path) -> Result<std::path::PathBuf, CliError> {
+    use lightcone_modbuild::BuildError;
     // Absolute, so the target directory below does not get resolved against the crate twice.
     let project = &std::path::absolute(project).map_err(CliError::file("resolving", project))?;
     eprintln!("Building the module in {} …", project.display());
@@ -269,9 +272,34 @@ pub fn build(project: &Path) -> Result<std::path::PathBuf, CliError> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| project.join("target"));
-    let wasm = lightcone_modbuild::build(project, &target)?;
-    eprintln!("Built {}", wasm.display());
-    Ok(wasm)
+    let mut progress = super::build_progress::BuildProgress::new();
+    let colours = progress.colours();
+    let result =
+        lightcone_modbuild::build_with(project, &target, colours, &mut |event| progress.on(event));
+    progress.finish();
+    let count = super::build_progress::BuildProgress::count;
+    match result {
+        Ok(wasm) => {
+            eprintln!(
+                "Built {} ({})",
+                wasm.display(),
+                count(progress.warnings, "warning")
+            );
+            Ok(wasm)
+        }
+        Err(BuildError::Cargo { code, .. } | BuildError::CMake { code, .. }) => {
+            let exit = code.map_or_else(|| "was stopped".into(), |c| format!("exited with {c}"));
+            let errors = match progress.errors {
+                0 => format!("the compiler {exit}"),
+                n => format!("{} (shown above)", count(n, "error")),
+            };
+            Err(CliError::Usage(format!(
+                "the module in {} did not build: {errors}",
+                project.display()
+            )))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `call <db> <reducer> [args…]`: each argument is one JSON value.
