@@ -10,9 +10,13 @@ cd "$(dirname "$0")/.."
 # C# one with Mono's mcs, run under mono (server/tests/client_abi.rs); the Unreal plugin's C++
 # layer is compiled with g++ (server/tests/unreal_cpp.rs); C++ modules build with CMake and
 # clang-19 for wasm32-wasi against wasi-libc and libc++ (server/modbuild/src/cpp.rs,
-# server/tests/sample_contracts.rs).
+# server/tests/sample_contracts.rs); the systemd unit is checked with systemd-analyze
+# (server/tests/deploy_files.rs).
 APT_PACKAGES=(rustc-web rust-web-src lld-19 gcc g++ mono-mcs mono-runtime
-    cmake clang-19 wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32)
+    cmake clang-19 wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32
+    systemd)
+# Node tools the tests run (tools/node/package.json: the Dockerfile linter), with npm.
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
 if ((${#APT_PACKAGES[@]})); then
     missing=()
     for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
@@ -22,5 +26,7 @@ if ((${#APT_PACKAGES[@]})); then
         DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
     fi
 fi
+
+npm ci --prefix tools/node --silent --no-audit --no-fund
 
 cargo test --workspace --locked

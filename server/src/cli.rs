@@ -235,67 +235,87 @@ pub enum ServerCommand {
     },
 }
 
+/// How the server writes its own log on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line (`timestamp`, `level`, `target`, `fields`), for log shippers.
+    Json,
+}
+
+/// `start`'s settings. Each comes from its flag, else its environment variable
+/// (`LIGHTCONE_` + the flag in upper snake case), else the `--config` TOML file (the flag in
+/// snake case as the key), else the default (settings_file.rs).
 #[derive(Debug, Args)]
 pub struct StartArgs {
+    /// A TOML file of settings, keyed by flag name in snake case (`listen_addr =
+    /// "0.0.0.0:3000"`, `in_memory = true`). A flag beats its environment variable, which
+    /// beats the file.
+    #[arg(long, env = "LIGHTCONE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// The server's own log on stderr: `text`, or `json` (one object per line).
+    #[arg(long, env = "LIGHTCONE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     /// Address and port to listen on: `127.0.0.1:3000`, `0.0.0.0:3000` (every interface),
     /// `localhost:3000`, or a port alone (`3000`, on 127.0.0.1).
-    #[arg(long, default_value = DEFAULT_LISTEN_ADDR, value_parser = listen_addr)]
+    #[arg(long, env = "LIGHTCONE_LISTEN_ADDR", default_value = DEFAULT_LISTEN_ADDR, value_parser = listen_addr)]
     pub listen_addr: SocketAddr,
     /// Where databases, commitlogs, snapshots and keys live [default: the user's data
     /// directory, e.g. ~/.local/share/lightcone].
-    #[arg(long)]
+    #[arg(long, env = "LIGHTCONE_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Keep everything in memory; nothing is written to disk.
-    #[arg(long)]
+    #[arg(long, env = "LIGHTCONE_IN_MEMORY")]
     pub in_memory: bool,
     /// Most messages queued for one WebSocket client; a client that falls further behind is
     /// disconnected as too slow.
-    #[arg(long, default_value_t = lightcone_server::subscribe::CLIENT_QUEUE_CAPACITY)]
+    #[arg(long, env = "LIGHTCONE_MAX_CLIENT_QUEUE", default_value_t = lightcone_server::subscribe::CLIENT_QUEUE_CAPACITY)]
     pub max_client_queue: usize,
     /// Most MiB queued for one WebSocket client; a client further behind is disconnected as
     /// too slow.
-    #[arg(long, default_value_t = (lightcone_server::subscribe::CLIENT_QUEUE_BYTES >> 20) as u64,
+    #[arg(long, env = "LIGHTCONE_MAX_CLIENT_QUEUE_MIB", default_value_t = (lightcone_server::subscribe::CLIENT_QUEUE_BYTES >> 20) as u64,
           value_parser = clap::value_parser!(u64).range(1..=65_536))]
     pub max_client_queue_mib: u64,
     /// Turn off procedures' outbound HTTP (`ctx.http`).
-    #[arg(long)]
+    #[arg(long, env = "LIGHTCONE_NO_PROCEDURE_HTTP")]
     pub no_procedure_http: bool,
     /// Let procedures reach loopback, private and link-local addresses (refused by default).
-    #[arg(long)]
+    #[arg(long, env = "LIGHTCONE_PROCEDURE_HTTP_ALLOW_PRIVATE")]
     pub procedure_http_allow_private: bool,
     /// Longest a reducer (or a view, or a procedure between waits) may compute, in
     /// milliseconds, before it is stopped and rolled back.
-    #[arg(long, default_value_t = lightcone_host::DEFAULT_REDUCER_BUDGET.as_millis() as u64,
+    #[arg(long, env = "LIGHTCONE_REDUCER_BUDGET_MS", default_value_t = lightcone_host::DEFAULT_REDUCER_BUDGET.as_millis() as u64,
           value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
     pub reducer_budget_ms: u64,
     /// Most connections at once (WebSockets included); lowered to what the file limit
     /// allows. A reserve of 32 more serves only /v1/ping and database owners.
-    #[arg(long, default_value_t = lightcone_server::http::accept::DEFAULT_MAX_CONNECTIONS,
+    #[arg(long, env = "LIGHTCONE_MAX_CONNECTIONS", default_value_t = lightcone_server::http::accept::DEFAULT_MAX_CONNECTIONS,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
     pub max_connections: usize,
     /// Most connections from one IP address.
-    #[arg(long, default_value_t = lightcone_server::http::accept::DEFAULT_MAX_CONNECTIONS_PER_IP,
+    #[arg(long, env = "LIGHTCONE_MAX_CONNECTIONS_PER_IP", default_value_t = lightcone_server::http::accept::DEFAULT_MAX_CONNECTIONS_PER_IP,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
     pub max_connections_per_ip: usize,
     /// Longest a client may take to send a request's head, in seconds.
-    #[arg(long, default_value_t = lightcone_server::http::accept::HEADER_READ_TIMEOUT.as_secs(),
+    #[arg(long, env = "LIGHTCONE_HEADER_TIMEOUT_SECS", default_value_t = lightcone_server::http::accept::HEADER_READ_TIMEOUT.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..=3_600))]
     pub header_timeout_secs: u64,
     /// Longest a client may take to send a request's body, in seconds.
-    #[arg(long, default_value_t = lightcone_server::http::accept::BODY_READ_TIMEOUT.as_secs(),
+    #[arg(long, env = "LIGHTCONE_BODY_TIMEOUT_SECS", default_value_t = lightcone_server::http::accept::BODY_READ_TIMEOUT.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..=3_600))]
     pub body_timeout_secs: u64,
     /// Most MiB of request bodies held at once, all connections together (a request past it
     /// gets 503).
-    #[arg(long, default_value_t = (lightcone_server::http::accept::DEFAULT_BODY_MEMORY_BYTES >> 20) as u64,
+    #[arg(long, env = "LIGHTCONE_MAX_BODY_MEMORY_MIB", default_value_t = (lightcone_server::http::accept::DEFAULT_BODY_MEMORY_BYTES >> 20) as u64,
           value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
     pub max_body_memory_mib: u64,
     /// A file holding the bearer token `/metrics` asks for (Prometheus: `authorization`).
     /// Without it, `/metrics` answers loopback peers only.
-    #[arg(long)]
+    #[arg(long, env = "LIGHTCONE_METRICS_TOKEN_FILE")]
     pub metrics_token_file: Option<PathBuf>,
     /// Most memory one module instance may grow to, in MiB.
-    #[arg(long, default_value_t = (lightcone_host::DEFAULT_MEMORY_LIMIT_BYTES >> 20) as u64,
+    #[arg(long, env = "LIGHTCONE_MODULE_MEMORY_MIB", default_value_t = (lightcone_host::DEFAULT_MEMORY_LIMIT_BYTES >> 20) as u64,
           value_parser = clap::value_parser!(u64).range(16..=65_536))]
     pub module_memory_mib: u64,
 }

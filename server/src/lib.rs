@@ -32,3 +32,4 @@ pub mod registry;
 pub mod server;
 pub mod sql;
 pub mod subscribe;
+pub mod systemd;

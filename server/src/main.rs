@@ -11,8 +11,7 @@
 )]
 
 mod cli;
-
-use clap::Parser;
+mod settings_file;
 
 /// mimalloc rather than glibc's malloc: commit payloads are allocated by a database's writer
 /// and freed by its durability worker, and glibc serializes such cross-thread frees on an
@@ -21,7 +20,7 @@ use clap::Parser;
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = settings_file::parse();
     let result = match cli.command {
         cli::Command::Start(args) => {
             let data_dir = match args.data_dir_or_default() {
@@ -32,15 +31,23 @@ fn main() -> std::process::ExitCode {
                 }
             };
             // Server logs on stderr; `RUST_LOG` chooses what (default: info).
-            tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-                )
-                .with_writer(std::io::stderr)
-                // Colours only on a terminal, not in log files.
-                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-                .init();
+            let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+            let json_logs = args.log_format == cli::LogFormat::Json;
+            if json_logs {
+                tracing_subscriber::fmt()
+                    .json()
+                    .with_env_filter(filter)
+                    .with_writer(std::io::stderr)
+                    .init();
+            } else {
+                tracing_subscriber::fmt()
+                    .with_env_filter(filter)
+                    .with_writer(std::io::stderr)
+                    // Colours only on a terminal, not in log files.
+                    .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                    .init();
+            }
             let metrics_token = match &args.metrics_token_file {
                 None => None,
                 Some(path) => match std::fs::read_to_string(path) {
@@ -68,6 +75,7 @@ fn main() -> std::process::ExitCode {
                     ..Default::default()
                 },
                 metrics_token,
+                json_logs,
                 listen_addr: args.listen_addr,
                 data_dir: (!args.in_memory).then_some(data_dir),
                 max_client_queue: args.max_client_queue.max(1),

@@ -504,6 +504,13 @@ impl Registry {
             };
             return Err(PublishError::NotWasm(hint));
         }
+        // The name is held busy from here to the end, so no other publish or delete of it
+        // can interleave (a clear's window included). Claimed before the module is compiled:
+        // someone else's name is refused without compiling their upload.
+        let claim = match &name {
+            Some(n) => Some(self.claim(n, caller)?),
+            None => None,
+        };
         let engine = self.engine.clone();
         let (loaded, wasm) =
             tokio::task::spawn_blocking(move || (ModuleHost::load(&engine, &wasm), wasm))
@@ -514,12 +521,6 @@ impl Registry {
             other => PublishError::InvalidModule(other.to_string()),
         })?;
         crate::sql::rls::validate(&def).map_err(|e| PublishError::InvalidModule(e.join("\n")))?;
-        // The name is held busy from here to the end, so no other publish or delete of it
-        // can interleave (a clear's window included).
-        let claim = match &name {
-            Some(n) => Some(self.claim(n, caller)?),
-            None => None,
-        };
         let mut reuse_identity = None;
         if let Some(identity) = claim.as_ref().and_then(|c| c.database) {
             if clear {

@@ -29,6 +29,8 @@ pub struct ServerConfig {
     pub connections: ConnectionLimits,
     /// The token `/metrics` asks for (`None`: loopback peers only).
     pub metrics_token: Option<String>,
+    /// The server's log is JSON lines (`--log-format json`): the [`LISTENING`] line is one too.
+    pub json_logs: bool,
 }
 
 /// The line `start` prints once it accepts connections; tests and scripts wait for it.
@@ -94,9 +96,15 @@ async fn serve(config: ServerConfig) -> anyhow::Result<()> {
     // Signal handlers are in place before anyone is told the server listens: a SIGTERM sent
     // right after that line is a clean shutdown, never the default (instant) death.
     let signals = ShutdownSignals::install()?;
-    eprintln!("{LISTENING}{addr} ({storage})");
+    if config.json_logs {
+        tracing::info!(%addr, %storage, "{LISTENING}{addr} ({storage})");
+    } else {
+        eprintln!("{LISTENING}{addr} ({storage})");
+    }
+    crate::systemd::notify("READY=1");
     crate::http::accept::serve(listener, app, gate, async move {
         signals.wait().await;
+        crate::systemd::notify("STOPPING=1");
         shutting_down.store(true, std::sync::atomic::Ordering::Relaxed);
     })
     .await;

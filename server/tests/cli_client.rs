@@ -502,3 +502,54 @@ fn build_shows_its_progress_and_warnings_and_ends_a_failure_with_one_line() {
         "{err}"
     );
 }
+
+#[test]
+fn a_refused_publish_of_a_big_module_shows_the_servers_answer() {
+    // The server answers as soon as it knows (bad token, bad name, not the owner); the CLI
+    // must show that answer, not a broken pipe from the body it was still sending.
+    let server = Server::start(&["--in-memory"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let cli = Cli {
+        config: &tmp.path().join("config"),
+    };
+    cli.ok(&["server", "add", "test", &server.base, "--default"]);
+    cli.ok(&["identity", "new"]);
+    let big = tmp.path().join("big.wasm");
+    let mut bytes = b"\0asm\x01\0\0\0".to_vec();
+    bytes.resize(8 << 20, 0);
+    std::fs::write(&big, &bytes).unwrap();
+    let big = big.to_str().unwrap();
+
+    let err = cli.fails(&["publish", "bad name!", "-b", big]);
+    assert!(
+        err.contains("the server answered 400") && err.contains("is not a valid database name"),
+        "{err}"
+    );
+    // Someone else's database.
+    let (_, owner) = server.new_identity();
+    let r = server.publish(
+        "theirs",
+        Some(&owner),
+        &support::module_wasm("samples/chat/module-rust"),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let err = cli.fails(&["publish", "theirs", "-b", big]);
+    assert!(err.contains("the server answered 403"), "{err}");
+    // A token this server did not sign.
+    let path = tmp.path().join("config/config.json");
+    let mut config: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let token = config["identities"][0]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let forged = format!("{}AAAA", &token[..token.len() - 4]);
+    config["identities"][0]["token"] = forged.into();
+    std::fs::write(&path, serde_json::to_vec(&config).unwrap()).unwrap();
+    let err = cli.fails(&["publish", "mine", "-b", big]);
+    assert!(
+        err.contains("the server answered 401") && err.contains("Invalid token"),
+        "{err}"
+    );
+    assert!(!err.contains("cannot reach"), "{err}");
+}

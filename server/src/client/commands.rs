@@ -20,6 +20,20 @@ pub struct Client {
     token: Option<String>,
 }
 
+/// Characters a path segment keeps as they are (RFC 3986's unreserved ones); every other byte
+/// is percent-encoded, so a name with a space or a slash reaches the server, which says what
+/// is wrong with it, instead of making a URI that cannot be sent.
+const SEGMENT_KEEPS: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `s` as one path segment of a URL.
+pub fn segment(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, SEGMENT_KEEPS).to_string()
+}
+
 /// A server's answer.
 pub struct Answer {
     pub status: u16,
@@ -72,7 +86,10 @@ impl Client {
             url: self.url.clone(),
             reason,
         };
-        let req = req.body(body).map_err(|e| unreachable(e.to_string()))?;
+        // A request that cannot be made is not the server's fault.
+        let req = req
+            .body(body)
+            .map_err(|e| CliError::Usage(format!("cannot send {method} {path}: {e}")))?;
         let mut resp = self
             .agent
             .run(req)
@@ -186,9 +203,9 @@ fn unknown_server(name: &str) -> CliError {
 /// `publish`: builds the module (unless given a wasm file) and publishes it as `name`.
 pub fn publish(client: &Client, name: &str, wasm: &[u8], clear: bool) -> Result<String, CliError> {
     let path = if clear {
-        format!("/v1/database/{name}?clear=true")
+        format!("/v1/database/{}?clear=true", segment(name))
     } else {
-        format!("/v1/database/{name}")
+        format!("/v1/database/{}", segment(name))
     };
     let body = client.ok("PUT", &path, Some("application/wasm"), wasm.to_vec())?;
     let v: serde_json::Value =
@@ -227,7 +244,7 @@ pub fn describe_wasm(wasm: &[u8]) -> Result<ModuleDef, CliError> {
 pub fn fetch_module_def(client: &Client, db: &str) -> Result<ModuleDef, CliError> {
     let body = client.ok(
         "GET",
-        &format!("/v1/database/{db}/schema?version=9"),
+        &format!("/v1/database/{}/schema?version=9", segment(db)),
         None,
         Vec::new(),
     )?;
@@ -316,7 +333,7 @@ pub fn call(client: &Client, db: &str, reducer: &str, args: &[String]) -> Result
     let body = serde_json::Value::Array(values).to_string().into_bytes();
     client.ok(
         "POST",
-        &format!("/v1/database/{db}/call/{reducer}"),
+        &format!("/v1/database/{}/call/{}", segment(db), segment(reducer)),
         Some("application/json"),
         body,
     )?;
@@ -327,7 +344,7 @@ pub fn call(client: &Client, db: &str, reducer: &str, args: &[String]) -> Result
 pub fn sql(client: &Client, db: &str, query: &str, json: bool) -> Result<String, CliError> {
     let body = client.ok(
         "POST",
-        &format!("/v1/database/{db}/sql"),
+        &format!("/v1/database/{}/sql", segment(db)),
         Some("text/plain"),
         query.as_bytes().to_vec(),
     )?;
@@ -429,7 +446,7 @@ fn cell(v: &serde_json::Value) -> String {
 pub fn logs(client: &Client, db: &str, lines: usize, json: bool) -> Result<String, CliError> {
     let body = client.ok(
         "GET",
-        &format!("/v1/database/{db}/logs?num_lines={lines}"),
+        &format!("/v1/database/{}/logs?num_lines={lines}", segment(db)),
         None,
         Vec::new(),
     )?;
@@ -475,8 +492,9 @@ pub fn readable_log_line(line: &str) -> String {
 pub fn follow_logs(client: &Client, db: &str, lines: usize, json: bool) -> Result<(), CliError> {
     use std::io::{BufRead, Write};
     let mut req = ureq::get(format!(
-        "{}/v1/database/{db}/logs?follow=true&num_lines={lines}",
-        client.url
+        "{}/v1/database/{}/logs?follow=true&num_lines={lines}",
+        client.url,
+        segment(db)
     ));
     if let Some(t) = &client.token {
         req = req.header("authorization", format!("Bearer {t}"));
@@ -506,14 +524,19 @@ pub fn follow_logs(client: &Client, db: &str, lines: usize, json: bool) -> Resul
 pub fn describe(client: &Client, db: &str, json: bool) -> Result<String, CliError> {
     let schema = client.ok(
         "GET",
-        &format!("/v1/database/{db}/schema?version=9"),
+        &format!("/v1/database/{}/schema?version=9", segment(db)),
         None,
         Vec::new(),
     )?;
     if json {
         return Ok(schema);
     }
-    let info = client.ok("GET", &format!("/v1/database/{db}"), None, Vec::new())?;
+    let info = client.ok(
+        "GET",
+        &format!("/v1/database/{}", segment(db)),
+        None,
+        Vec::new(),
+    )?;
     let info: serde_json::Value =
         serde_json::from_str(&info).map_err(|e| CliError::UnexpectedReply(e.to_string()))?;
     let schema: serde_json::Value = serde_json::from_str(&schema)
@@ -524,12 +547,22 @@ pub fn describe(client: &Client, db: &str, json: bool) -> Result<String, CliErro
 /// `delete <db>`: what was deleted.
 pub fn delete(client: &Client, db: &str) -> Result<String, CliError> {
     // Asked first, so the message can say what went (the identity is gone after).
-    let info = client.ok("GET", &format!("/v1/database/{db}"), None, Vec::new())?;
+    let info = client.ok(
+        "GET",
+        &format!("/v1/database/{}", segment(db)),
+        None,
+        Vec::new(),
+    )?;
     let identity = serde_json::from_str::<serde_json::Value>(&info)
         .ok()
         .and_then(|v| v["database_identity"].as_str().map(str::to_owned))
         .unwrap_or_default();
-    client.ok("DELETE", &format!("/v1/database/{db}"), None, Vec::new())?;
+    client.ok(
+        "DELETE",
+        &format!("/v1/database/{}", segment(db)),
+        None,
+        Vec::new(),
+    )?;
     Ok(format!(
         "Deleted the database `{db}` ({identity}): its module, rows and logs are gone"
     ))
