@@ -103,6 +103,28 @@ pub enum Command {
         #[command(flatten)]
         server: ServerArg,
     },
+    /// Subscribe to SQL queries and print each row change as it arrives (until Ctrl-C).
+    Subscribe {
+        /// The database's name or identity.
+        database: String,
+        /// The queries, each one SQL `SELECT` (e.g. "SELECT * FROM message").
+        #[arg(required = true)]
+        queries: Vec<String>,
+        /// One JSON object per change: {"table", "op": "insert"|"delete"|"event", "row"}.
+        #[arg(long)]
+        json: bool,
+        /// Print the rows the queries match now, before the changes.
+        #[arg(long)]
+        print_initial: bool,
+        /// Stop after this many transactions.
+        #[arg(long, short = 'n')]
+        num_updates: Option<usize>,
+        /// Stop (status 1) when no change arrives for this many seconds.
+        #[arg(long)]
+        timeout_secs: Option<u64>,
+        #[command(flatten)]
+        server: ServerArg,
+    },
     /// Print a database's module logs (owner only).
     Logs {
         /// The database's name or identity.

@@ -275,6 +275,28 @@ fn client(command: cli::Command) -> Result<(), lightcone_server::client::error::
             "{}",
             id::identity_import(&mut config, server.server.as_deref(), &token, default)?
         ),
+        C::Subscribe {
+            database,
+            queries,
+            json,
+            print_initial,
+            num_updates,
+            timeout_secs,
+            server,
+        } => {
+            let client = connect(&mut config, &server.server)?;
+            lightcone_server::client::subscribe::subscribe(
+                &client,
+                &lightcone_server::client::subscribe::SubscribeArgs {
+                    db: &database,
+                    queries: &queries,
+                    json,
+                    print_initial,
+                    updates: num_updates,
+                    timeout: timeout_secs.map(std::time::Duration::from_secs),
+                },
+            )?
+        }
         C::List { server } => {
             let client = connect(&mut config, &server.server)?;
             print!(

@@ -553,3 +553,88 @@ fn a_refused_publish_of_a_big_module_shows_the_servers_answer() {
     );
     assert!(!err.contains("cannot reach"), "{err}");
 }
+
+#[test]
+fn subscribe_prints_an_insert_another_client_makes() {
+    use std::io::BufRead;
+    let server = Server::start(&["--in-memory"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let cli = Cli {
+        config: &tmp.path().join("config"),
+    };
+    cli.ok(&["server", "add", "test", &server.base, "--default"]);
+    let wasm = tmp.path().join("chat.wasm");
+    std::fs::write(&wasm, support::module_wasm("samples/chat/module-rust")).unwrap();
+    cli.ok(&["publish", "chat", "-b", wasm.to_str().unwrap()]);
+    cli.ok(&["call", "chat", "send_message", "\"already there\""]);
+
+    let subscriber = |extra: &[&str]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lightcone"))
+            .args(["subscribe", "chat", "SELECT * FROM message", "-n", "1"])
+            // The subscriber's own deadline: it ends by itself if the insert never comes.
+            .args(["--timeout-secs", "30"])
+            .args(extra)
+            .env("LIGHTCONE_CONFIG_DIR", cli.config)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        assert!(
+            line.starts_with(lightcone_server::client::subscribe::SUBSCRIBED),
+            "{line}"
+        );
+        child
+    };
+    // Another client (its own identity, over HTTP) sends a message.
+    let (_, other) = server.new_identity();
+    let send = |text: &str| {
+        let r = server.call(
+            "chat",
+            "send_message",
+            Some(&other),
+            &format!("[\"{text}\"]"),
+        );
+        assert_eq!(r.status, 200, "{r:?}");
+    };
+
+    let child = subscriber(&["--json"]);
+    send("from the other client");
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "only the new row: {stdout}");
+    let change: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(change["table"], "message");
+    assert_eq!(change["op"], "insert");
+    assert_eq!(change["row"]["text"], "from the other client");
+
+    // The table form, with the rows already there first.
+    let child = subscriber(&["--print-initial"]);
+    send("second");
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut lines = stdout.lines();
+    assert_eq!(lines.next(), Some("message"), "{stdout}");
+    assert!(
+        lines.next().unwrap().starts_with(" op | sender"),
+        "{stdout}"
+    );
+    let rows: Vec<&str> = lines.filter(|l| l.starts_with(" + ")).collect();
+    assert!(
+        rows.iter().any(|r| r.ends_with("already there")),
+        "{stdout}"
+    );
+    assert!(rows.last().unwrap().ends_with("second"), "{stdout}");
+
+    // A query the server refuses is one clear line.
+    let err = cli.fails(&["subscribe", "chat", "SELECT * FROM nope"]);
+    assert!(
+        err.contains("refused the subscription: no such table"),
+        "{err}"
+    );
+}

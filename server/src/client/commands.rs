@@ -17,7 +17,7 @@ use super::error::CliError;
 pub struct Client {
     pub url: String,
     agent: ureq::Agent,
-    token: Option<String>,
+    pub(crate) token: Option<String>,
 }
 
 /// Characters a path segment keeps as they are (RFC 3986's unreserved ones); every other byte
@@ -377,8 +377,13 @@ fn table(result: &serde_json::Value) -> String {
         .flatten()
         .map(|r| r.as_array().into_iter().flatten().map(cell).collect())
         .collect();
+    render_table(&headers, &rows)
+}
+
+/// `headers` over `rows`, columns padded to their widest cell (as `psql` prints).
+pub(crate) fn render_table(headers: &[String], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
+    for row in rows {
         for (w, c) in widths.iter_mut().zip(row) {
             *w = (*w).max(c.chars().count());
         }
@@ -391,7 +396,7 @@ fn table(result: &serde_json::Value) -> String {
             .collect();
         parts.join("|").trim_end().to_owned() + "\n"
     };
-    let mut out = line(&headers);
+    let mut out = line(headers);
     out.push_str(
         &widths
             .iter()
@@ -400,7 +405,7 @@ fn table(result: &serde_json::Value) -> String {
             .join("+"),
     );
     out.push('\n');
-    for row in &rows {
+    for row in rows {
         out.push_str(&line(row));
     }
     out
@@ -431,7 +436,7 @@ fn changed(stats: &serde_json::Value) -> String {
 
 /// One cell: strings bare, special one-element products (identities, timestamps) unwrapped,
 /// everything else as JSON.
-fn cell(v: &serde_json::Value) -> String {
+pub(crate) fn cell(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Array(a) => match a.as_slice() {

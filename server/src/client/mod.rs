@@ -9,3 +9,4 @@ mod describe;
 pub mod error;
 pub mod identities;
 pub mod list;
+pub mod subscribe;
