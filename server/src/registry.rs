@@ -831,6 +831,48 @@ impl Registry {
                 }
             }
         }
+        crate::metrics::family(
+            out,
+            "lightcone_commitlog_durable_lag",
+            "gauge",
+            "Transactions committed but not yet known durable.",
+        );
+        for (label, counts) in &values {
+            if let [Some(next), durable, ..] = counts {
+                let lag = durable.map_or(*next, |d| next.saturating_sub(d + 1));
+                let _ = writeln!(
+                    out,
+                    "lightcone_commitlog_durable_lag{{database=\"{label}\"}} {lag}"
+                );
+            }
+        }
+        crate::metrics::family(
+            out,
+            "lightcone_table_rows",
+            "gauge",
+            "Rows in each table of the module (not system tables).",
+        );
+        for db in &dbs {
+            let def = db.def.read().clone();
+            let state = db.datastore.read();
+            for table in &def.tables {
+                let rows = state
+                    .table_id(&table.name)
+                    .and_then(|id| state.table(id).ok())
+                    .map_or(0, |t| t.len());
+                let _ = writeln!(
+                    out,
+                    "lightcone_table_rows{{database=\"{}\",table=\"{}\"}} {rows}",
+                    db.identity.to_hex(),
+                    table.name
+                );
+            }
+        }
+        let per_db: Vec<(String, Arc<crate::metrics::DatabaseMetrics>)> = dbs
+            .iter()
+            .map(|db| (db.identity.to_hex(), db.metrics.clone()))
+            .collect();
+        crate::metrics::render_databases(&per_db, out);
     }
 
     /// Stops every database (flush + snapshot).

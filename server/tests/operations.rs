@@ -225,3 +225,122 @@ fn every_setting_of_start_is_in_the_operations_guide() {
         }
     }
 }
+
+/// The value of the sample of `name` whose labels include every one of `labels`
+/// (`reducer="work"`), in the Prometheus text `m`.
+fn sample(m: &str, name: &str, labels: &[&str]) -> Option<f64> {
+    m.lines()
+        .filter(|l| !l.starts_with('#'))
+        .find(|l| {
+            let (series, _) = l.rsplit_once(' ').unwrap_or((l, ""));
+            let (metric, rest) = series.split_once('{').unwrap_or((series, ""));
+            metric == name && labels.iter().all(|want| rest.contains(want))
+        })
+        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+}
+
+#[test]
+fn metrics_are_present_and_move_under_a_workload() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::durable(data.path());
+    let (_, owner) = server.new_identity();
+    let r = server.publish(
+        "game",
+        Some(&owner),
+        &support::module_wasm("server/host/tests/modules/ticker"),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let db = format!(
+        "database=\"{}\"",
+        v["Success"]["database_identity"].as_str().unwrap()
+    );
+    let scrape = || server.request("GET", "/metrics", None, None).body;
+    let before = scrape();
+    let txs_before = sample(&before, "lightcone_transactions_total", &[&db]).unwrap();
+
+    for _ in 0..20 {
+        assert_eq!(server.call("game", "work", Some(&owner), "[1]").status, 200);
+    }
+    assert_eq!(
+        server.call("game", "start", Some(&owner), "[5]").status,
+        200
+    );
+    // Ticks run on their own: wait (with a deadline) for five of them.
+    let deadline = std::time::Instant::now() + WAIT;
+    let after = loop {
+        let m = scrape();
+        let ticks = sample(&m, "lightcone_table_rows", &[&db, "table=\"tick_log\""]);
+        if ticks.is_some_and(|n| n >= 5.0) {
+            break m;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no 5 ticks in time:\n{m}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+
+    let work = ["reducer=\"work\"", db.as_str()];
+    assert_eq!(
+        sample(
+            &after,
+            "lightcone_database_reducer_calls_total",
+            &[&work[..], &["outcome=\"committed\""]].concat()
+        ),
+        Some(20.0)
+    );
+    assert_eq!(
+        sample(
+            &after,
+            "lightcone_database_reducer_duration_seconds_count",
+            &work
+        ),
+        Some(20.0)
+    );
+    let ticks = sample(
+        &after,
+        "lightcone_database_reducer_calls_total",
+        &[&db, "reducer=\"tick\"", "outcome=\"committed\""],
+    )
+    .unwrap();
+    assert!(ticks >= 5.0, "{after}");
+    let late = sample(&after, "lightcone_scheduled_lateness_seconds_count", &[&db]).unwrap();
+    assert!(late >= 5.0, "every tick's lateness is counted: {after}");
+    assert_eq!(
+        sample(&after, "lightcone_table_rows", &[&db, "table=\"counter\""]),
+        Some(1.0)
+    );
+    let txs = sample(&after, "lightcone_transactions_total", &[&db]).unwrap();
+    assert!(txs >= txs_before + 26.0, "{txs_before} → {txs}");
+    assert!(sample(&after, "lightcone_commitlog_durable_lag", &[&db]).is_some());
+    assert!(
+        sample(
+            &after,
+            "lightcone_reducer_calls_total",
+            &["outcome=\"committed\""]
+        )
+        .unwrap()
+            >= 26.0
+    );
+
+    // The text format holds: every sample's family was declared, every value is a number.
+    let mut declared = std::collections::HashSet::new();
+    for line in after.lines() {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            declared.insert(rest.split(' ').next().unwrap().to_owned());
+            continue;
+        }
+        if line.starts_with('#') {
+            continue;
+        }
+        let (series, value) = line.rsplit_once(' ').unwrap();
+        assert!(value.parse::<f64>().is_ok(), "{line}");
+        let metric = series.split('{').next().unwrap();
+        let family = ["_bucket", "_sum", "_count"]
+            .iter()
+            .find_map(|s| metric.strip_suffix(s).filter(|f| declared.contains(*f)))
+            .unwrap_or(metric);
+        assert!(declared.contains(family), "{metric} has no # TYPE: {line}");
+    }
+}

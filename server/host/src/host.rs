@@ -163,6 +163,8 @@ pub struct ScheduledRun {
     /// For a procedure, its call, to run ([`ProcedureCall::run`]) and finish
     /// ([`ModuleHost::finish_procedure`]).
     pub procedure: Option<ProcedureCall>,
+    /// How long after its due time a scheduled row ran (`None`: an immediate call).
+    pub late_by: Option<std::time::Duration>,
 }
 
 impl ModuleHost {
@@ -737,6 +739,9 @@ impl ModuleHost {
         let mut runs = self.run_immediate();
         let cutoff = self.scheduler.current_generation();
         while let Some(planned) = self.scheduler.pop_due(now, cutoff) {
+            let late_by = Some(std::time::Duration::from_micros(
+                u64::try_from(now.micros_since_unix_epoch - planned.at).unwrap_or(0),
+            ));
             let Some(t) = self.scheduler.table(planned.table).cloned() else {
                 continue;
             };
@@ -759,7 +764,9 @@ impl ModuleHost {
                     } else {
                         self.scheduler.replan(planned, now);
                     }
-                    runs.push(self.run_scheduled_procedure(id, table, one_off, &row, caller));
+                    let mut run = self.run_scheduled_procedure(id, table, one_off, &row, caller);
+                    run.late_by = late_by;
+                    runs.push(run);
                     continue;
                 }
             };
@@ -789,6 +796,7 @@ impl ModuleHost {
                 result,
                 procedure_commits: Vec::new(),
                 procedure: None,
+                late_by,
             });
         }
         runs
@@ -841,6 +849,7 @@ impl ModuleHost {
             },
             procedure_commits,
             procedure,
+            late_by: None,
         }
     }
 
@@ -884,6 +893,7 @@ impl ModuleHost {
                         procedure_commits: Vec::new(),
                         procedure: None,
                         result,
+                        late_by: None,
                     });
                 }
                 Err(e) => self.logs.push(LogRecord::system(

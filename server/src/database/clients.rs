@@ -314,7 +314,7 @@ impl Worker {
             Ok(r) => r,
             Err(e) => return internal(e.to_string()),
         };
-        crate::metrics::global().reducer_call(&result.outcome, result.duration);
+        self.record_call(&call.reducer, &result.outcome, result.duration);
         let outcome = match result.outcome {
             ReducerOutcome::Committed(delta) => {
                 let own = self.committed(&delta, Some(conn)).unwrap_or_default();

@@ -40,6 +40,8 @@ pub struct Database {
     pub durable: Option<tokio::sync::watch::Receiver<Option<u64>>>,
     /// Live query sets and distinct queries, as the database thread last counted them.
     subscription_counts: Arc<[AtomicUsize; 3]>,
+    /// Reducer calls and scheduled lateness, as the database thread records them.
+    pub metrics: Arc<crate::metrics::DatabaseMetrics>,
 }
 
 impl Database {
@@ -58,12 +60,14 @@ impl Database {
         });
         let subscription_counts: Arc<[AtomicUsize; 3]> = Arc::default();
         let counts = subscription_counts.clone();
+        let metrics: Arc<crate::metrics::DatabaseMetrics> = Arc::default();
+        let thread_metrics = metrics.clone();
         let thread = std::thread::Builder::new()
             .name(format!("db-{}", &identity.to_hex()[..12]))
             .stack_size(crate::sql::parse::SQL_THREAD_STACK_BYTES)
             .spawn({
                 let commands = commands.clone();
-                move || run(host, rx, commands, counts)
+                move || run(host, rx, commands, counts, thread_metrics)
             })?;
         Ok(Self {
             identity,
@@ -75,6 +79,7 @@ impl Database {
             logs,
             durable,
             subscription_counts,
+            metrics,
         })
     }
 

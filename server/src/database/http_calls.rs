@@ -45,7 +45,7 @@ impl Worker {
         }
         let result = match self.host.call_reducer(reducer, caller, args) {
             Ok(r) => {
-                crate::metrics::global().reducer_call(&r.outcome, r.duration);
+                self.record_call(reducer, &r.outcome, r.duration);
                 if let ReducerOutcome::Committed(delta) = &r.outcome {
                     self.committed(delta, None);
                 }

@@ -38,6 +38,9 @@ pub(super) struct Worker {
     /// The thread's own command channel, for procedure threads to report back on.
     pub(super) commands: mpsc::Sender<Command>,
     pub(super) procedures: Procedures,
+    /// This database's metrics, and the thread's handles to its reducers' entries.
+    pub(super) metrics: Arc<crate::metrics::DatabaseMetrics>,
+    pub(super) reducer_metrics: crate::metrics::ReducerMetricsCache,
 }
 
 /// The database thread.
@@ -46,8 +49,11 @@ pub(super) fn run(
     rx: mpsc::Receiver<Command>,
     commands: mpsc::Sender<Command>,
     counts: Arc<[AtomicUsize; 3]>,
+    metrics: Arc<crate::metrics::DatabaseMetrics>,
 ) {
     let mut w = Worker {
+        metrics,
+        reducer_metrics: Default::default(),
         commands,
         procedures: Procedures::default(),
         host,
@@ -103,6 +109,17 @@ pub(super) fn run(
 }
 
 impl Worker {
+    /// Counts a reducer call in this database's and the server's metrics.
+    pub(super) fn record_call(
+        &mut self,
+        reducer: &str,
+        outcome: &lightcone_host::ReducerOutcome,
+        duration: std::time::Duration,
+    ) {
+        self.reducer_metrics
+            .record(&self.metrics, reducer, outcome, duration);
+    }
+
     /// Runs `work`; a panic inside it (a bug: no client or module input may cause one) is
     /// caught and logged, and the database carries on. The command's caller sees its reply
     /// channel close (an error answer); a transaction open at the panic is rolled back as
@@ -210,7 +227,10 @@ impl Worker {
     /// Runs every scheduled reducer (and immediate call) that is due, handing each commit on.
     pub(super) fn run_scheduled(&mut self) {
         for mut run in self.host.run_due(Timestamp::now()) {
-            crate::metrics::global().reducer_call(&run.result.outcome, run.result.duration);
+            self.record_call(&run.reducer, &run.result.outcome, run.result.duration);
+            if let Some(late) = run.late_by {
+                self.metrics.schedule_lateness.record(late);
+            }
             for delta in &run.procedure_commits {
                 self.committed(delta, None);
             }
