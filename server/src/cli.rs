@@ -161,6 +161,24 @@ pub enum Command {
         #[command(flatten)]
         server: ServerArg,
     },
+    /// Save a running database (its module and every row) to a file (owner only).
+    Backup {
+        /// The database's name or identity.
+        database: String,
+        /// The file to write (replaced if it exists).
+        file: PathBuf,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// Create a new database from a backup file (a new identity, owned by you).
+    Restore {
+        /// The new database's name.
+        name: String,
+        /// The backup file (`lightcone backup` wrote it).
+        file: PathBuf,
+        #[command(flatten)]
+        server: ServerArg,
+    },
     /// List the databases you (the default identity) own on a server, and their status.
     List {
         #[command(flatten)]

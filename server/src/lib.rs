@@ -20,6 +20,7 @@
 
 pub mod atomic_file;
 pub mod auth;
+pub mod backup;
 pub mod client;
 pub mod codegen;
 pub mod crash_point;

@@ -297,6 +297,24 @@ fn client(command: cli::Command) -> Result<(), lightcone_server::client::error::
                 },
             )?
         }
+        C::Backup {
+            database,
+            file,
+            server,
+        } => {
+            let client = connect(&mut config, &server.server)?;
+            println!(
+                "{}",
+                lightcone_server::client::backup::backup(&client, &database, &file)?
+            )
+        }
+        C::Restore { name, file, server } => {
+            let client = connect(&mut config, &server.server)?;
+            println!(
+                "{}",
+                lightcone_server::client::backup::restore(&client, &name, &file)?
+            )
+        }
         C::List { server } => {
             let client = connect(&mut config, &server.server)?;
             print!(

@@ -17,6 +17,8 @@ use lightcone_protocol::sats::Identity;
 use parking_lot::RwLock;
 use serde::{Deserialize, Serialize};
 
+mod backup;
+
 use crate::atomic_file::{rename_durably, write_atomic};
 use crate::auth::{identity_from_claims, LOCAL_ISSUER};
 use crate::database::Database;
@@ -122,6 +124,9 @@ pub enum PublishError {
     /// The database exists but is not running (it failed to open).
     #[error("{0}")]
     NotRunning(String),
+    /// A backup cannot be taken here, or a restore's file is not a usable backup (HTTP 400).
+    #[error("{0}")]
+    BadBackup(String),
     #[error("{0}")]
     Internal(String),
 }

@@ -638,3 +638,92 @@ fn subscribe_prints_an_insert_another_client_makes() {
         "{err}"
     );
 }
+
+/// Every row of `table` in `db`, as the server's JSON rows, sorted.
+fn all_rows(cli: &Cli, db: &str, table: &str) -> Vec<String> {
+    let json = cli.ok(&["sql", db, &format!("SELECT * FROM {table}"), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut rows: Vec<String> = v[0]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn a_backup_taken_while_running_restores_every_row_into_a_fresh_server() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data_a, data_b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let a = Server::durable(&data_a);
+    let cli = Cli {
+        config: &tmp.path().join("config"),
+    };
+    cli.ok(&["server", "add", "a", &a.base, "--default"]);
+    let wasm = tmp.path().join("chat.wasm");
+    std::fs::write(&wasm, support::module_wasm("samples/chat/module-rust")).unwrap();
+    cli.ok(&["publish", "chat", "-b", wasm.to_str().unwrap()]);
+    cli.ok(&["call", "chat", "set_name", "\"Ada\""]);
+    let (_, other) = a.new_identity();
+    for i in 0..40 {
+        let r = a.call(
+            "chat",
+            "send_message",
+            Some(&other),
+            &format!("[\"message {i}\"]"),
+        );
+        assert_eq!(r.status, 200, "{r:?}");
+    }
+    cli.ok(&["call", "chat", "send_message", "\"and one from the owner\""]);
+
+    let file = tmp.path().join("chat.lcbk");
+    let said = cli.ok(&["backup", "chat", file.to_str().unwrap()]);
+    assert!(said.starts_with("Backed up `chat` to "), "{said}");
+    let tables = ["user", "message"];
+    let expected: Vec<Vec<String>> = tables.iter().map(|t| all_rows(&cli, "chat", t)).collect();
+    assert_eq!(expected[1].len(), 41);
+    // Only the owner may take one.
+    let r = a.request("GET", "/v1/database/chat/backup", Some(&other), None);
+    assert_eq!(r.status, 403, "{r:?}");
+
+    // A fresh server, another identity: the restore is a new database with the same rows.
+    let b = Server::durable(&data_b);
+    let restorer = Cli {
+        config: &tmp.path().join("config-b"),
+    };
+    restorer.ok(&["server", "add", "b", &b.base, "--default"]);
+    let said = restorer.ok(&["restore", "chat", file.to_str().unwrap()]);
+    assert!(said.contains("as `chat`, identity: c200"), "{said}");
+    for (table, rows) in tables.iter().zip(&expected) {
+        assert_eq!(&all_rows(&restorer, "chat", table), rows, "{table}");
+    }
+    // The restored database is durable like any other: it survives a restart, and runs.
+    let addr = b.addr();
+    assert!(b.stop().is_some());
+    let _b = Server::durable_at(&data_b, &addr);
+    for (table, rows) in tables.iter().zip(&expected) {
+        assert_eq!(
+            &all_rows(&restorer, "chat", table),
+            rows,
+            "{table} after a restart"
+        );
+    }
+    restorer.ok(&["call", "chat", "send_message", "\"after the restore\""]);
+    assert_eq!(all_rows(&restorer, "chat", "message").len(), 42);
+
+    // A name that exists, and a damaged file, are refused; nothing is created.
+    let err = restorer.fails(&["restore", "chat", file.to_str().unwrap()]);
+    assert!(err.contains("exists already"), "{err}");
+    let mut bytes = std::fs::read(&file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    let damaged = tmp.path().join("damaged.lcbk");
+    std::fs::write(&damaged, bytes).unwrap();
+    let err = restorer.fails(&["restore", "copy", damaged.to_str().unwrap()]);
+    assert!(err.contains("400") && err.contains("is damaged"), "{err}");
+    assert!(restorer
+        .fails(&["sql", "copy", "SELECT * FROM user"])
+        .contains("404"));
+}

@@ -100,6 +100,40 @@ impl Client {
         })
     }
 
+    /// `GET path`, requiring a 2xx answer; its body as bytes (at most `limit`).
+    pub fn get_bytes(&self, path: &str, limit: u64) -> Result<Vec<u8>, CliError> {
+        let mut req = ureq::http::Request::builder()
+            .method("GET")
+            .uri(format!("{}{path}", self.url));
+        if let Some(t) = &self.token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let req = req
+            .body(Vec::new())
+            .map_err(|e| CliError::Usage(format!("cannot send GET {path}: {e}")))?;
+        let unreachable = |reason: String| CliError::Unreachable {
+            url: self.url.clone(),
+            reason,
+        };
+        let mut resp = self
+            .agent
+            .run(req)
+            .map_err(|e| unreachable(e.to_string()))?;
+        let status = resp.status().as_u16();
+        if !(200..300).contains(&status) {
+            let body = resp.body_mut().read_to_string().unwrap_or_default();
+            return Err(CliError::Answered {
+                status,
+                body: body.trim().to_owned(),
+            });
+        }
+        resp.body_mut()
+            .with_config()
+            .limit(limit)
+            .read_to_vec()
+            .map_err(|e| unreachable(format!("reading the reply: {e}")))
+    }
+
     /// Sends a request and requires a 2xx answer.
     pub fn ok(
         &self,

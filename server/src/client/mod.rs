@@ -2,6 +2,7 @@
 //! HTTP (`commands.rs`, with `ureq`; `identities.rs`, `list.rs`), the configuration they share (`config.rs`) and their
 //! error (`error.rs`).
 
+pub mod backup;
 pub mod build_progress;
 pub mod commands;
 pub mod config;

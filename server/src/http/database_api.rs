@@ -39,6 +39,7 @@ fn publish_error(auth: &Auth, e: PublishError) -> Response {
         PublishError::NotWasm(_)
         | PublishError::InvalidModule(_)
         | PublishError::BadName(_)
+        | PublishError::BadBackup(_)
         | PublishError::Migration(_)
         | PublishError::InitFailed(_) => StatusCode::BAD_REQUEST,
     };
@@ -657,5 +658,43 @@ pub(super) fn random_connection_id() -> ConnectionId {
         if id != 0 {
             return ConnectionId(id);
         }
+    }
+}
+
+/// `GET /v1/database/:noi/backup` (owner): the database as a backup archive
+/// (docs/formats/backup.md), taken while it runs.
+pub async fn backup(state: State, auth: Auth, Path(noi): Path<String>) -> Response {
+    let Some(db) = state.registry.resolve(&noi) else {
+        return not_found(&state, &auth, &noi);
+    };
+    if db.owner != auth.identity {
+        let e = PublishError::Forbidden {
+            caller: auth.identity.to_hex(),
+            database: db.identity.to_hex(),
+            action: "back up",
+        };
+        return publish_error(&auth, e);
+    }
+    match state.registry.backup(db.identity).await {
+        Ok(archive) => (
+            auth.headers(),
+            [(header::CONTENT_TYPE, "application/octet-stream")],
+            archive,
+        )
+            .into_response(),
+        Err(e) => publish_error(&auth, e),
+    }
+}
+
+/// `POST /v1/database/:name/restore`: a backup archive (the body) as a new database called
+/// `name`, owned by the caller; the reply is a publish's.
+pub async fn restore(state: State, auth: Auth, Path(name): Path<String>, body: Bytes) -> Response {
+    match state
+        .registry
+        .restore(name, auth.identity, body.to_vec())
+        .await
+    {
+        Ok(p) => published_reply(&auth, p),
+        Err(e) => publish_error(&auth, e),
     }
 }

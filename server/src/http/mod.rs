@@ -93,6 +93,14 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(database_api::logs),
         )
         .route(
+            "/v1/database/{name_or_identity}/backup",
+            get(database_api::backup),
+        )
+        .route(
+            "/v1/database/{name_or_identity}/restore",
+            post(database_api::restore),
+        )
+        .route(
             "/v1/database/{name_or_identity}/schema",
             get(database_api::schema),
         )
