@@ -80,6 +80,17 @@ pub enum Command {
         #[command(flatten)]
         server: ServerArg,
     },
+    /// Build and publish a module, then again after every save, printing each change's
+    /// migration plan (or refusal) and the module's logs (until Ctrl-C).
+    Dev {
+        /// The database's name (created on the first publish if it does not exist).
+        name: String,
+        /// The module's folder (holding Cargo.toml or CMakeLists.txt).
+        #[arg(long, short = 'p', default_value = ".")]
+        project_path: PathBuf,
+        #[command(flatten)]
+        server: ServerArg,
+    },
     /// Call a reducer; each argument is one JSON value (quote strings: '"hi"').
     Call {
         /// The database's name or identity.

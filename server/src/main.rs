@@ -315,6 +315,14 @@ fn client(command: cli::Command) -> Result<(), lightcone_server::client::error::
                 lightcone_server::client::backup::restore(&client, &name, &file)?
             )
         }
+        C::Dev {
+            name,
+            project_path,
+            server,
+        } => {
+            let client = connect(&mut config, &server.server)?;
+            lightcone_server::client::dev::dev(&client, &name, &project_path)?
+        }
         C::List { server } => {
             let client = connect(&mut config, &server.server)?;
             print!(

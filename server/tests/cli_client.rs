@@ -727,3 +727,130 @@ fn a_backup_taken_while_running_restores_every_row_into_a_fresh_server() {
         .fails(&["sql", "copy", "SELECT * FROM user"])
         .contains("404"));
 }
+
+#[test]
+fn dev_republishes_after_a_source_change_and_shows_the_plan_and_the_logs() {
+    use std::io::BufRead;
+    use std::sync::mpsc::RecvTimeoutError;
+    let server = Server::start(&["--in-memory"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let cli = Cli {
+        config: &tmp.path().join("config"),
+    };
+    cli.ok(&["server", "add", "test", &server.base, "--default"]);
+    cli.ok(&["identity", "new"]);
+    let dir = tmp.path().join("chat_dev");
+    std::fs::create_dir_all(&dir).unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/chat/module-cpp");
+    for file in ["CMakeLists.txt", "chat.cpp"] {
+        std::fs::copy(sample.join(file), dir.join(file)).unwrap();
+    }
+    /// `lightcone dev`, killed however the test ends.
+    struct Dev(std::process::Child);
+    impl Drop for Dev {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let dev = Command::new(env!("CARGO_BIN_EXE_lightcone"))
+        .args(["dev", "chat", "-p", dir.to_str().unwrap()])
+        .env("LIGHTCONE_CONFIG_DIR", cli.config)
+        .env(
+            "CARGO_TARGET_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("wasm-modules"),
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut dev = Dev(dev);
+    let (tx, lines) = std::sync::mpsc::channel();
+    let stdout = dev.0.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    let mut wait_for = |what: &dyn Fn(&str) -> bool, why: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match lines.recv_timeout(left) {
+                Ok(line) => {
+                    let hit = what(&line);
+                    seen.push(line);
+                    if hit {
+                        return;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
+                    panic!("{why}: not seen in\n{}", seen.join("\n"))
+                }
+            }
+        }
+    };
+    use lightcone_server::client::dev::DEV;
+    wait_for(
+        &|l| l.starts_with(&format!("{DEV} Created new database with name: chat")),
+        "the first publish",
+    );
+    wait_for(&|l| l.starts_with(&format!("{DEV} watching")), "watching");
+
+    // A save: a new table and a reducer that logs.
+    let mut source = std::fs::read_to_string(dir.join("chat.cpp")).unwrap();
+    source.push_str(
+        "\nstruct Shout { std::string text; };\nLC_STRUCT(Shout, text)\n\
+         LC_TABLE(shout_log, Shout, lc::Public);\n\
+         lc::Result<> shout(lc::ReducerContext&, std::string text) {\n\
+         \x20   lc::log::info(\"shouted: \" + text);\n\
+         \x20   LC_TRY(shout_log.insert(Shout{std::move(text)}));\n\
+         \x20   return lc::ok();\n}\nLC_REDUCER(shout, text);\n",
+    );
+    std::fs::write(dir.join("chat.cpp"), source).unwrap();
+    wait_for(
+        &|l| l == format!("{DEV}   + table `shout_log`"),
+        "the plan's new table",
+    );
+    wait_for(
+        &|l| l == format!("{DEV}   + reducer `shout`"),
+        "the plan's new reducer",
+    );
+    wait_for(
+        &|l| l.starts_with(&format!("{DEV} Updated database with name: chat")),
+        "the republish",
+    );
+    // The new reducer runs, and its log line shows up in dev's output.
+    cli.ok(&["call", "chat", "shout", "\"hello\""]);
+    wait_for(&|l| l.ends_with("shouted: hello"), "the module's log line");
+
+    // A change the server cannot migrate is shown as refused, and dev keeps going.
+    let source = std::fs::read_to_string(dir.join("chat.cpp")).unwrap();
+    std::fs::write(
+        dir.join("chat.cpp"),
+        source
+            .replace("LC_TABLE(shout_log, Shout, lc::Public);\n", "")
+            .replace(
+                "    LC_TRY(shout_log.insert(Shout{std::move(text)}));\n",
+                "",
+            )
+            .replace(
+                "struct Shout { std::string text; };\nLC_STRUCT(Shout, text)\n",
+                "",
+            ),
+    )
+    .unwrap();
+    wait_for(
+        &|l| l.starts_with(&format!("{DEV}   refused: table `shout_log` was removed")),
+        "the refusal in the plan",
+    );
+    wait_for(
+        &|l| l.starts_with(&format!("{DEV} refused: ")),
+        "the server's refusal",
+    );
+    drop(dev);
+}

@@ -14,6 +14,7 @@ use super::error::CliError;
 
 /// A client for one server, with the default identity's token (creating an identity on first
 /// use, as SpacetimeDB's CLI does).
+#[derive(Clone)]
 pub struct Client {
     pub url: String,
     agent: ureq::Agent,
@@ -65,14 +66,14 @@ impl Client {
         Ok(client)
     }
 
-    /// Sends a request; `Err` only when the server cannot be reached.
-    pub fn send(
+    /// The request `method path` with the token, `content_type` and `body`.
+    fn request(
         &self,
         method: &str,
         path: &str,
         content_type: Option<&str>,
         body: Vec<u8>,
-    ) -> Result<Answer, CliError> {
+    ) -> Result<ureq::http::Request<Vec<u8>>, CliError> {
         let mut req = ureq::http::Request::builder()
             .method(method)
             .uri(format!("{}{path}", self.url));
@@ -82,18 +83,37 @@ impl Client {
         if let Some(ct) = content_type {
             req = req.header("content-type", ct);
         }
-        let unreachable = |reason: String| CliError::Unreachable {
+        // A request that cannot be made is not the server's fault.
+        req.body(body)
+            .map_err(|e| CliError::Usage(format!("cannot send {method} {path}: {e}")))
+    }
+
+    /// Runs `req`; `Err` only when the server cannot be reached.
+    fn run(
+        &self,
+        req: ureq::http::Request<Vec<u8>>,
+    ) -> Result<ureq::http::Response<ureq::Body>, CliError> {
+        self.agent
+            .run(req)
+            .map_err(|e| self.unreachable(e.to_string()))
+    }
+
+    fn unreachable(&self, reason: String) -> CliError {
+        CliError::Unreachable {
             url: self.url.clone(),
             reason,
-        };
-        // A request that cannot be made is not the server's fault.
-        let req = req
-            .body(body)
-            .map_err(|e| CliError::Usage(format!("cannot send {method} {path}: {e}")))?;
-        let mut resp = self
-            .agent
-            .run(req)
-            .map_err(|e| unreachable(e.to_string()))?;
+        }
+    }
+
+    /// Sends a request; `Err` only when the server cannot be reached.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Result<Answer, CliError> {
+        let mut resp = self.run(self.request(method, path, content_type, body)?)?;
         Ok(Answer {
             status: resp.status().as_u16(),
             body: resp.body_mut().read_to_string().unwrap_or_default(),
@@ -102,23 +122,7 @@ impl Client {
 
     /// `GET path`, requiring a 2xx answer; its body as bytes (at most `limit`).
     pub fn get_bytes(&self, path: &str, limit: u64) -> Result<Vec<u8>, CliError> {
-        let mut req = ureq::http::Request::builder()
-            .method("GET")
-            .uri(format!("{}{path}", self.url));
-        if let Some(t) = &self.token {
-            req = req.header("authorization", format!("Bearer {t}"));
-        }
-        let req = req
-            .body(Vec::new())
-            .map_err(|e| CliError::Usage(format!("cannot send GET {path}: {e}")))?;
-        let unreachable = |reason: String| CliError::Unreachable {
-            url: self.url.clone(),
-            reason,
-        };
-        let mut resp = self
-            .agent
-            .run(req)
-            .map_err(|e| unreachable(e.to_string()))?;
+        let mut resp = self.run(self.request("GET", path, None, Vec::new())?)?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
             let body = resp.body_mut().read_to_string().unwrap_or_default();
@@ -131,7 +135,7 @@ impl Client {
             .with_config()
             .limit(limit)
             .read_to_vec()
-            .map_err(|e| unreachable(format!("reading the reply: {e}")))
+            .map_err(|e| self.unreachable(format!("reading the reply: {e}")))
     }
 
     /// Sends a request and requires a 2xx answer.

@@ -7,6 +7,7 @@ pub mod build_progress;
 pub mod commands;
 pub mod config;
 mod describe;
+pub mod dev;
 pub mod error;
 pub mod identities;
 pub mod list;

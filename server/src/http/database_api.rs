@@ -27,6 +27,25 @@ fn published_reply(auth: &Auth, p: Published) -> Response {
     (auth.headers(), Json(body)).into_response()
 }
 
+/// `None` if the caller owns `db`, else the 403 for doing `action` to it.
+fn owner_only(
+    auth: &Auth,
+    db: &crate::database::Database,
+    action: &'static str,
+) -> Option<Response> {
+    if db.owner == auth.identity {
+        return None;
+    }
+    Some(publish_error(
+        auth,
+        PublishError::Forbidden {
+            caller: auth.identity.to_hex(),
+            database: db.identity.to_hex(),
+            action,
+        },
+    ))
+}
+
 fn publish_error(auth: &Auth, e: PublishError) -> Response {
     let status = match e {
         PublishError::Forbidden { .. } => StatusCode::FORBIDDEN,
@@ -233,13 +252,8 @@ async fn change_names(
     let Some(db) = state.registry.resolve(noi) else {
         return not_found(state, auth, noi);
     };
-    if db.owner != auth.identity {
-        let e = PublishError::Forbidden {
-            caller: auth.identity.to_hex(),
-            database: db.identity.to_hex(),
-            action: "rename database",
-        };
-        return publish_error(auth, e);
+    if let Some(refused) = owner_only(auth, &db, "rename database") {
+        return refused;
     }
     // `set_names` rewrites `meta.json` (fsyncs): a blocking thread's work.
     let (registry, identity) = (state.registry.clone(), db.identity);
@@ -269,13 +283,8 @@ pub async fn logs(
     let Some(db) = state.registry.resolve(&noi) else {
         return not_found(&state, &auth, &noi);
     };
-    if db.owner != auth.identity {
-        let e = PublishError::Forbidden {
-            caller: auth.identity.to_hex(),
-            database: db.identity.to_hex(),
-            action: "view logs",
-        };
-        return publish_error(&auth, e);
+    if let Some(refused) = owner_only(&auth, &db, "view logs") {
+        return refused;
     }
     let n = query
         .get("num_lines")
@@ -667,13 +676,8 @@ pub async fn backup(state: State, auth: Auth, Path(noi): Path<String>) -> Respon
     let Some(db) = state.registry.resolve(&noi) else {
         return not_found(&state, &auth, &noi);
     };
-    if db.owner != auth.identity {
-        let e = PublishError::Forbidden {
-            caller: auth.identity.to_hex(),
-            database: db.identity.to_hex(),
-            action: "back up",
-        };
-        return publish_error(&auth, e);
+    if let Some(refused) = owner_only(&auth, &db, "back up") {
+        return refused;
     }
     match state.registry.backup(db.identity).await {
         Ok(archive) => (
