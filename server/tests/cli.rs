@@ -101,7 +101,7 @@ fn subcommands(prefix: &[&str]) -> Vec<String> {
 }
 
 #[test]
-fn every_positional_argument_is_described_in_help() {
+fn every_command_is_in_the_cli_guide_and_its_arguments_described_in_help() {
     let mut commands: Vec<Vec<String>> = Vec::new();
     for c in subcommands(&[]) {
         let nested = subcommands(&[c.as_str()]);
@@ -112,6 +112,22 @@ fn every_positional_argument_is_described_in_help() {
         }
     }
     assert!(commands.len() > 15, "{commands:?}");
+    // docs/cli.md has a row with an example for each.
+    let guide = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/cli.md"),
+    )
+    .unwrap();
+    for command in &commands {
+        let name = command.join(" ");
+        let row = guide
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{name}` |")))
+            .unwrap_or_else(|| panic!("`lightcone {name}` has no row in docs/cli.md"));
+        assert!(
+            row.contains(&format!("`lightcone {name}")),
+            "the row of `{name}` in docs/cli.md has no example: {row}"
+        );
+    }
     for command in commands {
         let out = lightcone().args(&command).arg("--help").output().unwrap();
         let help = String::from_utf8_lossy(&out.stdout).into_owned();

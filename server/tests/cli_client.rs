@@ -854,3 +854,36 @@ fn dev_republishes_after_a_source_change_and_shows_the_plan_and_the_logs() {
     );
     drop(dev);
 }
+
+#[test]
+fn publish_on_a_terminal_shows_an_upload_bar() {
+    // `script` runs the CLI on a pseudo-terminal (util-linux, on every Debian machine).
+    let server = Server::start(&["--in-memory"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let cli = Cli {
+        config: &tmp.path().join("config"),
+    };
+    cli.ok(&["server", "add", "test", &server.base, "--default"]);
+    cli.ok(&["identity", "new"]);
+    let wasm = tmp.path().join("chat.wasm");
+    std::fs::write(&wasm, support::module_wasm("samples/chat/module-rust")).unwrap();
+    let command = format!(
+        "{} publish chat -b {}",
+        env!("CARGO_BIN_EXE_lightcone"),
+        wasm.display()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("LIGHTCONE_CONFIG_DIR", cli.config)
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("Uploading ["), "the bar was drawn: {shown}");
+    assert!(
+        shown.contains("Created new database with name: chat"),
+        "{shown}"
+    );
+    // What was uploaded is the module, whole: it runs.
+    cli.ok(&["call", "chat", "send_message", "\"over the bar\""]);
+}

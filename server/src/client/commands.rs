@@ -67,13 +67,13 @@ impl Client {
     }
 
     /// The request `method path` with the token, `content_type` and `body`.
-    fn request(
+    pub(crate) fn request<B>(
         &self,
         method: &str,
         path: &str,
         content_type: Option<&str>,
-        body: Vec<u8>,
-    ) -> Result<ureq::http::Request<Vec<u8>>, CliError> {
+        body: B,
+    ) -> Result<ureq::http::Request<B>, CliError> {
         let mut req = ureq::http::Request::builder()
             .method(method)
             .uri(format!("{}{path}", self.url));
@@ -89,16 +89,16 @@ impl Client {
     }
 
     /// Runs `req`; `Err` only when the server cannot be reached.
-    fn run(
+    pub(crate) fn run(
         &self,
-        req: ureq::http::Request<Vec<u8>>,
+        req: ureq::http::Request<impl ureq::AsSendBody>,
     ) -> Result<ureq::http::Response<ureq::Body>, CliError> {
         self.agent
             .run(req)
             .map_err(|e| self.unreachable(e.to_string()))
     }
 
-    fn unreachable(&self, reason: String) -> CliError {
+    pub(crate) fn unreachable(&self, reason: String) -> CliError {
         CliError::Unreachable {
             url: self.url.clone(),
             reason,
@@ -245,7 +245,13 @@ pub fn publish(client: &Client, name: &str, wasm: &[u8], clear: bool) -> Result<
     } else {
         format!("/v1/database/{}", segment(name))
     };
-    let body = client.ok("PUT", &path, Some("application/wasm"), wasm.to_vec())?;
+    let body = super::upload_progress::ok_with_progress(
+        client,
+        "PUT",
+        &path,
+        Some("application/wasm"),
+        wasm,
+    )?;
     let v: serde_json::Value =
         serde_json::from_str(&body).map_err(|e| CliError::UnexpectedReply(e.to_string()))?;
     let success = &v["Success"];

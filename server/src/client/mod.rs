@@ -12,3 +12,4 @@ pub mod error;
 pub mod identities;
 pub mod list;
 pub mod subscribe;
+pub mod upload_progress;
