@@ -57,6 +57,18 @@ struct State {
 }
 
 impl State {
+    /// The names of database `identity`, sorted.
+    fn names_of(&self, identity: Identity) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .names
+            .iter()
+            .filter(|(_, id)| **id == identity)
+            .map(|(n, _)| n.clone())
+            .collect();
+        names.sort();
+        names
+    }
+
     /// The database a name, or an identity in hex, stands for.
     fn identity_of(&self, name_or_identity: &str) -> Option<Identity> {
         match self.names.get(name_or_identity) {
@@ -402,13 +414,7 @@ impl Registry {
         for name in names {
             state.names.insert(name.clone(), identity);
         }
-        let mut all: Vec<String> = state
-            .names
-            .iter()
-            .filter(|(_, id)| **id == identity)
-            .map(|(n, _)| n.clone())
-            .collect();
-        all.sort();
+        let all = state.names_of(identity);
         drop(state);
         if let Some(dir) = self.dir_of(identity) {
             let path = dir.join(META_FILE);
@@ -446,19 +452,10 @@ impl Registry {
             .owners
             .iter()
             .filter(|(_, o)| **o == owner)
-            .map(|(identity, _)| {
-                let mut names: Vec<String> = state
-                    .names
-                    .iter()
-                    .filter(|(_, id)| *id == identity)
-                    .map(|(n, _)| n.clone())
-                    .collect();
-                names.sort();
-                OwnedDatabase {
-                    identity: *identity,
-                    names,
-                    open_error: state.failed.get(identity).cloned(),
-                }
+            .map(|(identity, _)| OwnedDatabase {
+                identity: *identity,
+                names: state.names_of(*identity),
+                open_error: state.failed.get(identity).cloned(),
             })
             .collect();
         owned.sort_by(|a, b| {
@@ -478,15 +475,7 @@ impl Registry {
 
     /// The names of database `identity`.
     pub fn names_of(&self, identity: Identity) -> Vec<String> {
-        let state = self.state.read();
-        let mut names: Vec<String> = state
-            .names
-            .iter()
-            .filter(|(_, id)| **id == identity)
-            .map(|(n, _)| n.clone())
-            .collect();
-        names.sort();
-        names
+        self.state.read().names_of(identity)
     }
 
     /// Publishes `wasm` as `name` (or as a new unnamed database) for `caller`: creates the

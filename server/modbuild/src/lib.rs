@@ -125,7 +125,7 @@ pub fn build_with(
         return Err(BuildError::NotACrate(dir.to_owned()));
     }
     let toolchain = Toolchain::detect().ok_or(BuildError::NoToolchain)?;
-    let total = unit_estimate(dir);
+    let total = unit_estimate(dir, toolchain);
     let mut cmd = cargo(dir, toolchain);
     let format = if ansi {
         "--message-format=json-diagnostic-rendered-ansi"
@@ -217,8 +217,7 @@ fn cargo(dir: &Path, toolchain: Toolchain) -> Command {
 /// About how many units (crates and build scripts) building the crate in `dir` compiles, from
 /// `cargo metadata` — for a progress bar, so it may be off (std's own crates when cargo builds
 /// std are not counted); `None` if cargo cannot say.
-fn unit_estimate(dir: &Path) -> Option<usize> {
-    let toolchain = Toolchain::detect()?;
+fn unit_estimate(dir: &Path, toolchain: Toolchain) -> Option<usize> {
     let out = cargo(dir, toolchain)
         .args([
             "metadata",

@@ -41,6 +41,25 @@ pub struct Answer {
     pub body: String,
 }
 
+impl Answer {
+    /// The body of a 2xx answer; any other is [`CliError::Answered`].
+    pub fn into_ok(self) -> Result<String, CliError> {
+        if (200..300).contains(&self.status) {
+            Ok(self.body)
+        } else {
+            Err(self.refused())
+        }
+    }
+
+    /// The answer as the error the CLI shows for it.
+    pub fn refused(self) -> CliError {
+        CliError::Answered {
+            status: self.status,
+            body: self.body.trim().to_owned(),
+        }
+    }
+}
+
 impl Client {
     /// A client for `server` (a configured name or a URL; the default server if `None`).
     pub fn new(config: &Config, server: Option<&str>, anonymous: bool) -> Result<Self, CliError> {
@@ -126,10 +145,7 @@ impl Client {
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
             let body = resp.body_mut().read_to_string().unwrap_or_default();
-            return Err(CliError::Answered {
-                status,
-                body: body.trim().to_owned(),
-            });
+            return Err(Answer { status, body }.refused());
         }
         resp.body_mut()
             .with_config()
@@ -146,15 +162,7 @@ impl Client {
         content_type: Option<&str>,
         body: Vec<u8>,
     ) -> Result<String, CliError> {
-        let a = self.send(method, path, content_type, body)?;
-        if (200..300).contains(&a.status) {
-            Ok(a.body)
-        } else {
-            Err(CliError::Answered {
-                status: a.status,
-                body: a.body.trim().to_owned(),
-            })
-        }
+        self.send(method, path, content_type, body)?.into_ok()
     }
 }
 

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Read};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::commands::Client;
+use super::commands::{Answer, Client};
 use super::error::CliError;
 
 /// Bytes handed to the connection at a time (the bar moves this often).
@@ -49,16 +49,11 @@ pub fn ok_with_progress(
     let sent = client.run(req);
     bar.finish_and_clear();
     let mut resp = sent?;
-    let status = resp.status().as_u16();
-    let text = resp.body_mut().read_to_string().unwrap_or_default();
-    if (200..300).contains(&status) {
-        Ok(text)
-    } else {
-        Err(CliError::Answered {
-            status,
-            body: text.trim().to_owned(),
-        })
+    Answer {
+        status: resp.status().as_u16(),
+        body: resp.body_mut().read_to_string().unwrap_or_default(),
     }
+    .into_ok()
 }
 
 /// Reads `bytes`, moving `bar` to the position read.
