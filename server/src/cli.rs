@@ -319,6 +319,10 @@ pub struct StartArgs {
     /// Keep everything in memory; nothing is written to disk.
     #[arg(long, env = "LIGHTCONE_IN_MEMORY")]
     pub in_memory: bool,
+    /// Move commitlog segments a snapshot has made unnecessary into
+    /// `<archive-dir>/<database identity>/` instead of deleting them.
+    #[arg(long, env = "LIGHTCONE_ARCHIVE_DIR")]
+    pub archive_dir: Option<PathBuf>,
     /// Most messages queued for one WebSocket client; a client that falls further behind is
     /// disconnected as too slow.
     #[arg(long, env = "LIGHTCONE_MAX_CLIENT_QUEUE", default_value_t = lightcone_server::subscribe::CLIENT_QUEUE_CAPACITY)]

@@ -78,6 +78,7 @@ fn main() -> std::process::ExitCode {
                 json_logs,
                 listen_addr: args.listen_addr,
                 data_dir: (!args.in_memory).then_some(data_dir),
+                archive_dir: args.archive_dir,
                 max_client_queue: args.max_client_queue.max(1),
                 max_client_queue_bytes: (args.max_client_queue_mib as usize) << 20,
                 host: lightcone_host::HostConfig {

@@ -167,7 +167,8 @@ pub struct Registry {
     engine: Arc<HostEngine>,
     /// `<data dir>/databases`, or `None` for an in-memory server.
     root: Option<PathBuf>,
-    options: DatastoreOptions,
+    /// `--archive-dir`: each database's compacted segments go to `<this>/<identity>/`.
+    archive_root: Option<PathBuf>,
     state: RwLock<State>,
 }
 
@@ -191,12 +192,17 @@ pub fn check_name(name: &str) -> Result<(), PublishError> {
 }
 
 impl Registry {
-    /// The databases under `data_dir` (started), or an empty in-memory registry.
-    pub fn open(engine: Arc<HostEngine>, data_dir: Option<&Path>) -> anyhow::Result<Self> {
+    /// The databases under `data_dir` (started), or an empty in-memory registry. With
+    /// `archive_dir`, compacted commitlog segments are moved there instead of deleted.
+    pub fn open(
+        engine: Arc<HostEngine>,
+        data_dir: Option<&Path>,
+        archive_dir: Option<PathBuf>,
+    ) -> anyhow::Result<Self> {
         let registry = Self {
             engine,
             root: data_dir.map(|d| d.join(DATABASES_DIR)),
-            options: DatastoreOptions::default(),
+            archive_root: archive_dir,
             state: RwLock::new(State::default()),
         };
         if let Some(root) = &registry.root {
@@ -242,6 +248,17 @@ impl Registry {
         Ok(registry)
     }
 
+    /// How database `identity` keeps its data: the defaults, and its own archive directory.
+    fn options_for(&self, identity: Identity) -> DatastoreOptions {
+        DatastoreOptions {
+            archive_dir: self
+                .archive_root
+                .as_ref()
+                .map(|a| a.join(identity.to_hex())),
+            ..DatastoreOptions::default()
+        }
+    }
+
     /// Books a stored database's owner and names (a name another database holds already
     /// stays with that one).
     fn book(&self, meta: &StoredMeta) {
@@ -276,7 +293,7 @@ impl Registry {
         republished: Option<&[u8]>,
     ) -> anyhow::Result<Database> {
         let (identity, owner) = (meta.identity, meta.owner);
-        let datastore = Datastore::open(&dir.join("db"), &self.options)?;
+        let datastore = Datastore::open(&dir.join("db"), &self.options_for(identity))?;
         let logged = datastore.read().def.clone();
         let staged = dir.join(STAGED_MODULE_FILE);
         match republished {
@@ -707,8 +724,9 @@ impl Registry {
         let dir = self.dir_of(identity);
         let (datastore, logs) = match &dir {
             Some(dir) => {
-                let datastore = Datastore::create(&dir.join("db"), &def, &self.options)
-                    .map_err(|e| internal(&e))?;
+                let datastore =
+                    Datastore::create(&dir.join("db"), &def, &self.options_for(identity))
+                        .map_err(|e| internal(&e))?;
                 let logs = ModuleLogs::with_file(
                     self.engine.config.log_ring_lines,
                     &dir.join("module.log"),

@@ -19,6 +19,8 @@ pub struct ServerConfig {
     pub listen_addr: SocketAddr,
     /// `None`: keep everything in memory.
     pub data_dir: Option<PathBuf>,
+    /// Where compacted commitlog segments go (`None`: deleted).
+    pub archive_dir: Option<PathBuf>,
     /// Most messages queued for one WebSocket client (see `crate::subscribe::client`).
     pub max_client_queue: usize,
     /// Most bytes queued for one WebSocket client.
@@ -61,8 +63,10 @@ async fn serve(config: ServerConfig) -> anyhow::Result<()> {
         Arc::new(HostEngine::new(config.host.clone()).map_err(|e| anyhow::anyhow!("{e:#}"))?);
     let registry = {
         let dir = config.data_dir.clone();
+        let archive = config.archive_dir.clone();
         let engine = engine.clone();
-        tokio::task::spawn_blocking(move || Registry::open(engine, dir.as_deref())).await??
+        tokio::task::spawn_blocking(move || Registry::open(engine, dir.as_deref(), archive))
+            .await??
     };
     let registry = Arc::new(registry);
     let shutting_down = Arc::new(std::sync::atomic::AtomicBool::new(false));

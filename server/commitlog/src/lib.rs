@@ -8,7 +8,8 @@
 //! the worker batches whatever is queued into the newest segment → one `fsync` → durable
 //! offset advances (waiters and the callback are told). On start: `Commitlog::open` checks
 //! every segment, truncates a torn tail, refuses corruption elsewhere; `replay` feeds the
-//! datastore everything after its snapshot; then `start` hands back the appender.
+//! datastore everything after its snapshot; then `start` hands back the appender. Once a
+//! snapshot covers the oldest segments, [`compact`] deletes (or archives) them.
 //!
 //! ```
 //! use lightcone_commitlog::{Commitlog, CommitlogOptions, FsyncPolicy};
@@ -30,6 +31,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
 )]
 
+mod compact;
 mod durability;
 mod error;
 mod format;
@@ -41,6 +43,7 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 
+pub use compact::{compact, Compacted};
 pub use durability::{
     CommitlogOptions, Durability, DurableCallback, DurableWatch, FsyncPolicy,
     DEFAULT_MAX_BATCH_RECORDS, DEFAULT_MAX_SEGMENT_BYTES, DEFAULT_QUEUE_CAPACITY,

@@ -14,12 +14,9 @@ use std::time::Instant;
 
 use lightcone_commitlog::{CommitlogOptions, FsyncPolicy};
 use lightcone_datastore::{Datastore, DatastoreOptions};
-use lightcone_protocol::moduledef::raw_v10::*;
-use lightcone_protocol::moduledef::raw_v9::{
-    RawConstraintDataV9, RawIndexAlgorithm, TableAccess, TableType,
-};
-use lightcone_protocol::moduledef::{ModuleDef, RawModuleDef};
-use lightcone_protocol::sats::{AlgebraicType as T, AlgebraicValue as V, ProductValue, Typespace};
+
+mod accounts;
+use accounts::*;
 
 /// Counts live heap bytes, to report memory per row, over the server's allocator (mimalloc,
 /// server/src/main.rs).
@@ -52,49 +49,6 @@ const ACCOUNTS: u32 = 100_000;
 const TRANSFERS: u64 = 1_000_000;
 const MEMORY_ROWS: u32 = 1_000_000;
 
-fn module() -> ModuleDef {
-    let raw = RawModuleDefV10 {
-        sections: vec![
-            RawModuleDefV10Section::Typespace(Typespace {
-                types: vec![T::product([("id", T::U32), ("balance", T::I64)])],
-            }),
-            RawModuleDefV10Section::Tables(vec![RawTableDefV10 {
-                source_name: "accounts".into(),
-                product_type_ref: 0,
-                primary_key: vec![0],
-                indexes: vec![RawIndexDefV10 {
-                    source_name: Some("accounts_id_idx_btree".into()),
-                    accessor_name: Some("id".into()),
-                    algorithm: RawIndexAlgorithm::BTree(vec![0]),
-                }],
-                constraints: vec![RawConstraintDefV10 {
-                    source_name: None,
-                    data: RawConstraintDataV9::Unique(vec![0]),
-                }],
-                sequences: vec![],
-                table_type: TableType::User,
-                table_access: TableAccess::Public,
-                default_values: vec![],
-                is_event: false,
-            }]),
-        ],
-    };
-    ModuleDef::validate(RawModuleDef::V10(raw)).expect("valid module")
-}
-
-fn account(id: u32, balance: i64) -> ProductValue {
-    ProductValue::new(vec![V::U32(id), V::I64(balance)])
-}
-
-/// The balance of an account row's BSATN (`id` u32, then `balance` i64).
-fn balance(row: &[u8; 12]) -> i64 {
-    i64::from_le_bytes(row[4..].try_into().expect("8 bytes"))
-}
-
-fn set_balance(row: &mut [u8; 12], balance: i64) {
-    row[4..].copy_from_slice(&balance.to_le_bytes());
-}
-
 fn main() {
     let def = module();
 
@@ -118,46 +72,16 @@ fn main() {
         },
         // Measure transactions, not snapshots.
         snapshot_every_txs: None,
+        archive_dir: None,
     };
     let ds = Datastore::create(dir.path(), &def, &options).expect("create");
-    let mut tx = ds.begin_mut();
-    for id in 0..ACCOUNTS {
-        tx.insert(0, account(id, 1_000_000)).expect("insert");
-    }
-    tx.commit().expect("commit");
-    let mut rng = 0x9e3779b97f4a7c15u64;
-    let mut next = || {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        (rng % ACCOUNTS as u64) as u32
-    };
+    open_accounts(&ds, ACCOUNTS, 1_000_000);
+    let mut pairs = Pairs::new(ACCOUNTS);
     let start = Instant::now();
     let mut last_offset = 0;
-    // What a module's `transfer` reducer does through the host: find both rows by primary
-    // key (row bytes out), change the balances, update both by primary key (row bytes in).
-    let (mut a, mut b) = ([0u8; 12], [0u8; 12]);
     for _ in 0..TRANSFERS {
-        let (from, to) = (next(), next());
-        let mut tx = ds.begin_mut();
-        a.copy_from_slice(
-            tx.get_unique(0, 0, &V::U32(from))
-                .expect("seek")
-                .expect("row"),
-        );
-        b.copy_from_slice(
-            tx.get_unique(0, 0, &V::U32(to))
-                .expect("seek")
-                .expect("row"),
-        );
-        if from != to {
-            let (from_balance, to_balance) = (balance(&a), balance(&b));
-            set_balance(&mut a, from_balance - 1);
-            set_balance(&mut b, to_balance + 1);
-            tx.update_bsatn(0, 0, &a).expect("update");
-            tx.update_bsatn(0, 0, &b).expect("update");
-        }
-        last_offset = tx.commit().expect("commit").offset;
+        let (from, to) = pairs.pair();
+        last_offset = transfer(&ds, from, to);
     }
     let elapsed = start.elapsed();
     ds.wait_durable(last_offset, std::time::Duration::from_secs(60))
@@ -165,25 +89,12 @@ fn main() {
     let durable_elapsed = start.elapsed();
     // The work was done: money moved, none was created or lost, and every transfer between
     // two accounts took an offset.
-    let state = ds.read();
-    let accounts = state.table(0).expect("accounts");
-    let rows: Vec<[u8; 12]> = accounts
-        .iter()
-        .map(|(_, r)| r.try_into().expect("12-byte rows"))
-        .collect();
-    assert_eq!(rows.len(), ACCOUNTS as usize);
-    let total: i64 = rows.iter().map(balance).sum();
-    assert_eq!(total, ACCOUNTS as i64 * 1_000_000, "balances must sum up");
-    assert!(
-        rows.iter().any(|r| balance(r) != 1_000_000),
-        "no transfer happened"
-    );
+    check_balances(&ds, ACCOUNTS, 1_000_000);
     assert!(
         last_offset > TRANSFERS * 9 / 10,
         "too few transactions committed"
     );
-    drop(state);
-    // A snapshot of the 100,000 accounts, as the periodic snapshot takes it (under the lock).
+    // A snapshot of the 100,000 accounts, written and fsynced (off the writer's lock).
     let snap_start = Instant::now();
     ds.snapshot().expect("snapshot");
     let snapshot_ms = snap_start.elapsed().as_secs_f64() * 1e3;

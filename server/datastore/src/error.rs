@@ -60,6 +60,13 @@ pub enum DatastoreError {
     },
     #[error("the newest snapshot is at offset {snapshot} but the commitlog ends at {log}: transactions are missing")]
     SnapshotAheadOfLog { snapshot: u64, log: u64 },
+    #[error(
+        "the newest usable snapshot ends at offset {snapshot} but the commitlog starts at {log} \
+         (older segments were compacted after a snapshot that is now missing or damaged): \
+         transactions {snapshot}..{log} are gone; restore the snapshots, or the segments from \
+         the archive directory if one was set"
+    )]
+    LogStartsAfterSnapshot { snapshot: u64, log: u64 },
     #[error("transaction {offset} is still not durable after {waited_s} s")]
     NotDurable { offset: u64, waited_s: u64 },
     #[error("commitlog transaction {offset} cannot be replayed: {reason}")]

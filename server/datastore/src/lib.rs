@@ -27,6 +27,7 @@ pub mod migrate;
 mod row_store;
 mod sequence;
 pub mod snapshot;
+mod snapshotter;
 pub mod system;
 mod table;
 mod tx;
@@ -51,11 +52,9 @@ pub use layout::RowLayout;
 pub use row_store::{RowStore, PAGE_BYTES};
 pub use sequence::Sequence;
 pub use snapshot::{SnapshotData, TableSnapshot};
+pub use snapshotter::SnapshotStats;
 pub use table::{Inserted, RowId, Table};
 pub use tx::{MutTx, Slots};
-
-/// How long a snapshot waits for its transactions to become durable.
-const SNAPSHOT_DURABLE_WAIT: Duration = Duration::from_secs(60);
 
 /// How long a schema change waits for its transaction to become durable before it returns.
 const MIGRATION_DURABLE_WAIT: Duration = Duration::from_secs(60);
@@ -233,6 +232,8 @@ pub struct DatastoreOptions {
     pub commitlog: CommitlogOptions,
     /// Take a snapshot every this many transactions (`None`: only on close).
     pub snapshot_every_txs: Option<u64>,
+    /// Where commitlog segments a snapshot has made unnecessary go; `None` deletes them.
+    pub archive_dir: Option<PathBuf>,
 }
 
 /// Default `snapshot_every_txs`: bounds replay after a crash to this many transactions
@@ -244,6 +245,7 @@ impl Default for DatastoreOptions {
         Self {
             commitlog: CommitlogOptions::default(),
             snapshot_every_txs: Some(DEFAULT_SNAPSHOT_EVERY_TXS),
+            archive_dir: None,
         }
     }
 }
@@ -267,8 +269,8 @@ pub(crate) struct Persistence {
     pub(crate) durability: Mutex<Option<Durability>>,
     /// Observes the durable offset without taking the appender's lock.
     durable: Option<DurableWatch>,
-    /// Where snapshots go (durable datastores only).
-    snapshot_dir: Option<PathBuf>,
+    /// Writes snapshots and compacts the log (durable datastores only).
+    snapshotter: Option<Arc<snapshotter::Snapshotter>>,
     snapshot_every_txs: Option<u64>,
     /// Called with each new durable offset (see [`Datastore::on_durable`]).
     listeners: DurableListeners,
@@ -277,35 +279,24 @@ pub(crate) struct Persistence {
 /// Whoever wants to hear of new durable offsets (confirmed reads wake their senders).
 type DurableListeners = Arc<Mutex<Vec<Arc<dyn Fn(u64) + Send + Sync>>>>;
 
-impl Persistence {
-    /// Snapshots `state` once everything in it is durable, so a snapshot never covers
-    /// transactions the commitlog could still lose.
-    pub(crate) fn snapshot_locked(&self, state: &CommittedState) -> Result<Option<PathBuf>> {
-        let Some(dir) = &self.snapshot_dir else {
-            return Ok(None);
-        };
-        if let Some(last) = state.next_offset.checked_sub(1) {
-            if !self.wait_durable(last, SNAPSHOT_DURABLE_WAIT)? {
-                return Err(DatastoreError::Snapshot {
-                    path: dir.clone(),
-                    reason: format!(
-                        "transaction {last} is still not durable after {} s; not snapshotting it",
-                        SNAPSHOT_DURABLE_WAIT.as_secs()
-                    ),
-                });
-            }
+impl Drop for Persistence {
+    /// The last handle is gone: let a snapshot in flight finish (its thread would otherwise
+    /// outlive the database and race whoever opens the directory next).
+    fn drop(&mut self) {
+        if let Some(snapshotter) = &self.snapshotter {
+            snapshotter.finish();
         }
-        snapshot::write(dir, state).map(Some)
     }
+}
 
-    /// Called after each commit: snapshot if the interval says so. A failed snapshot is logged,
-    /// not fatal (the commitlog still has everything).
+impl Persistence {
+    /// Called after each commit, under the writer's lock: if the interval says so, start a
+    /// snapshot in the background (see `snapshotter.rs`). A failed snapshot is logged, not
+    /// fatal (the commitlog still has everything).
     pub(crate) fn after_commit(&self, state: &CommittedState) {
-        if let Some(every) = self.snapshot_every_txs {
+        if let (Some(every), Some(snapshotter)) = (self.snapshot_every_txs, &self.snapshotter) {
             if state.next_offset % every == 0 {
-                if let Err(e) = self.snapshot_locked(state) {
-                    tracing::warn!(error = %e, "periodic snapshot failed");
-                }
+                snapshotter.start_background(state);
             }
         }
     }
@@ -326,7 +317,7 @@ impl Datastore {
             persistence: Arc::new(Persistence {
                 durability: Mutex::new(None),
                 durable: None,
-                snapshot_dir: None,
+                snapshotter: None,
                 listeners: Default::default(),
                 snapshot_every_txs: None,
             }),
@@ -385,6 +376,15 @@ impl Datastore {
             }
         }
         let log = Commitlog::open(&dir.join(COMMITLOG_DIR), state.next_offset)?;
+        // A compacted log starts later than 0; it must still reach back to the snapshot.
+        if let Some(first) = log.recovered().segments.first() {
+            if first.base_offset > state.next_offset {
+                return Err(DatastoreError::LogStartsAfterSnapshot {
+                    snapshot: state.next_offset,
+                    log: first.base_offset,
+                });
+            }
+        }
         if log.next_offset() < state.next_offset {
             return Err(DatastoreError::SnapshotAheadOfLog {
                 snapshot: state.next_offset,
@@ -421,13 +421,19 @@ impl Datastore {
             }
         });
         let durability = log.start(&options.commitlog, Some(on_durable))?;
+        let snapshotter = snapshotter::Snapshotter::new(
+            dir.join(SNAPSHOT_DIR),
+            dir.join(COMMITLOG_DIR),
+            options.archive_dir.clone(),
+            durability.watch(),
+        );
         Ok(Self {
             state: Arc::new(RwLock::new(state)),
             persistence: Arc::new(Persistence {
                 listeners,
                 durable: Some(durability.watch()),
                 durability: Mutex::new(Some(durability)),
-                snapshot_dir: Some(dir.join(SNAPSHOT_DIR)),
+                snapshotter: Some(Arc::new(snapshotter)),
                 snapshot_every_txs: options.snapshot_every_txs.filter(|&n| n > 0),
             }),
         })
@@ -490,11 +496,21 @@ impl Datastore {
         self.state.read_arc()
     }
 
-    /// Writes a snapshot of the committed state now (durable datastores only). Blocks the
-    /// writer while the state is serialized.
+    /// Writes a snapshot of the committed state now, then compacts the commitlog (durable
+    /// datastores only). The writer is held up only to fork the state (see `snapshotter.rs`).
     pub fn snapshot(&self) -> Result<Option<PathBuf>> {
-        let state = self.read();
-        self.persistence.snapshot_locked(&state)
+        let Some(snapshotter) = &self.persistence.snapshotter else {
+            return Ok(None);
+        };
+        snapshotter.take(&self.view()).map(Some)
+    }
+
+    /// What snapshots and compaction have done since the database opened (`None` in memory).
+    pub fn snapshot_stats(&self) -> Option<Arc<SnapshotStats>> {
+        self.persistence
+            .snapshotter
+            .as_ref()
+            .map(|s| s.stats().clone())
     }
 
     /// The highest durable transaction offset (`None` in memory or before the first).
@@ -531,7 +547,10 @@ impl Datastore {
             return Ok(None);
         };
         let durable = appender.close()?;
-        self.persistence.snapshot_locked(&self.read())?;
+        if let Some(snapshotter) = &self.persistence.snapshotter {
+            snapshotter.finish();
+            snapshotter.take(&self.view())?;
+        }
         Ok(durable)
     }
 }

@@ -32,6 +32,7 @@ fn options() -> DatastoreOptions {
             ..Default::default()
         },
         snapshot_every_txs: Some(97),
+        archive_dir: None,
     }
 }
 

@@ -31,6 +31,7 @@ fn unsynced() -> DatastoreOptions {
             ..Default::default()
         },
         snapshot_every_txs: None,
+        archive_dir: None,
     }
 }
 
@@ -237,6 +238,7 @@ fn a_durable_datastore_recovers_rows_and_sequences() {
             ..Default::default()
         },
         snapshot_every_txs: None,
+        archive_dir: None,
     };
     {
         let ds = Datastore::create(dir.path(), &def, &options).unwrap();

@@ -226,6 +226,7 @@ fn durable() -> lightcone_datastore::DatastoreOptions {
             ..Default::default()
         },
         snapshot_every_txs: None,
+        archive_dir: None,
     }
 }
 

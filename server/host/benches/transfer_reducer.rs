@@ -82,6 +82,7 @@ fn run(module: &str, dir: &str) {
             ..Default::default()
         },
         snapshot_every_txs: None,
+        archive_dir: None,
     };
     let ds = Datastore::create(dir.path(), &def, &options).expect("create");
     let logs = Arc::new(ModuleLogs::in_memory(1000));
