@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -176,9 +176,33 @@ pub struct DatabaseMetrics {
     reducers: parking_lot::Mutex<Vec<(String, Arc<CallMetrics>)>>,
     /// How long after their due time scheduled reducers and procedures ran.
     pub schedule_lateness: Histogram,
+    /// Bytes of the module instances' linear memory, as the database thread last saw it.
+    pub module_memory_bytes: AtomicU64,
+    /// Each connected WebSocket client's count of bytes queued to it; a client's entry dies
+    /// with its connection and is pruned when read.
+    client_queues: parking_lot::Mutex<Vec<std::sync::Weak<AtomicUsize>>>,
 }
 
 impl DatabaseMetrics {
+    /// Reports the bytes queued to a new WebSocket client (`queued`) from now on.
+    pub fn watch_client_queue(&self, queued: &Arc<AtomicUsize>) {
+        let mut queues = self.client_queues.lock();
+        queues.retain(|q| q.strong_count() > 0);
+        queues.push(Arc::downgrade(queued));
+    }
+
+    /// Bytes queued to this database's WebSocket clients: all together, and the most one
+    /// client has.
+    pub fn client_queue_bytes(&self) -> (u64, u64) {
+        let mut queues = self.client_queues.lock();
+        queues.retain(|q| q.strong_count() > 0);
+        queues
+            .iter()
+            .filter_map(std::sync::Weak::upgrade)
+            .map(|q| q.load(Ordering::Relaxed) as u64)
+            .fold((0, 0), |(sum, max), q| (sum + q, max.max(q)))
+    }
+
     /// The metrics of reducer `name` (registered on first use).
     pub fn reducer(&self, name: &str) -> Arc<CallMetrics> {
         let mut reducers = self.reducers.lock();
@@ -281,5 +305,27 @@ impl ReducerMetricsCache {
                 self.by_name.insert(reducer.to_owned(), m);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_queues_add_up_and_leave_with_their_clients() {
+        let m = DatabaseMetrics::default();
+        let (a, b) = (
+            Arc::new(AtomicUsize::new(100)),
+            Arc::new(AtomicUsize::new(7)),
+        );
+        m.watch_client_queue(&a);
+        m.watch_client_queue(&b);
+        assert_eq!(m.client_queue_bytes(), (107, 100));
+        a.store(5, Ordering::Relaxed);
+        assert_eq!(m.client_queue_bytes(), (12, 7));
+        drop(b);
+        assert_eq!(m.client_queue_bytes(), (5, 5));
+        assert_eq!(m.client_queues.lock().len(), 1, "a gone client is pruned");
     }
 }

@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use lightcone_datastore::{Datastore, DatastoreOptions};
@@ -818,6 +819,11 @@ impl Registry {
                     (state.next_offset, clients)
                 };
                 let (sets, queries, view_runs) = db.subscription_counts();
+                let (queued, queued_max) = db.metrics.client_queue_bytes();
+                let snapshots = db.datastore.snapshot_stats();
+                let counter = |f: fn(&lightcone_datastore::SnapshotStats) -> &AtomicU64| {
+                    snapshots.as_ref().map(|s| f(s).load(Ordering::Relaxed))
+                };
                 let counts = [
                     Some(offset),
                     // What confirmed reads go by (the commitlog announces a durable offset to
@@ -830,6 +836,16 @@ impl Registry {
                     Some(sets as u64),
                     Some(queries as u64),
                     Some(view_runs as u64),
+                    Some(db.datastore.read().heap_bytes() as u64),
+                    Some(db.metrics.module_memory_bytes.load(Ordering::Relaxed)),
+                    Some(queued),
+                    Some(queued_max),
+                    counter(|s| &s.written),
+                    counter(|s| &s.segments_compacted),
+                    self.dir_of(db.identity).map(|dir| {
+                        dir_bytes(&dir.join("db").join(lightcone_datastore::COMMITLOG_DIR))
+                            + dir_bytes(&dir.join("db").join(lightcone_datastore::SNAPSHOT_DIR))
+                    }),
                 ];
                 (db.identity.to_hex(), counts)
             })
@@ -898,7 +914,7 @@ impl Registry {
 
 /// The per-database metric families of `/metrics`: (name, type, help), in the order
 /// `render_metrics` reports their values.
-const PER_DATABASE_METRICS: [(&str, &str, &str); 6] = [
+const PER_DATABASE_METRICS: [(&str, &str, &str); 13] = [
     (
         "lightcone_transactions_total",
         "counter",
@@ -929,7 +945,56 @@ const PER_DATABASE_METRICS: [(&str, &str, &str); 6] = [
         "counter",
         "Views run again because a commit touched what they read.",
     ),
+    (
+        "lightcone_database_table_bytes",
+        "gauge",
+        "Heap bytes of the database's tables: rows as allocated, indexes estimated.",
+    ),
+    (
+        "lightcone_database_module_memory_bytes",
+        "gauge",
+        "Linear memory of the module's wasm instances.",
+    ),
+    (
+        "lightcone_client_queue_bytes",
+        "gauge",
+        "Bytes queued to the database's WebSocket clients, all together (approximate sizes).",
+    ),
+    (
+        "lightcone_client_queue_bytes_max",
+        "gauge",
+        "Most bytes queued to one WebSocket client of the database.",
+    ),
+    (
+        "lightcone_snapshots_total",
+        "counter",
+        "Snapshots written since the database opened.",
+    ),
+    (
+        "lightcone_commitlog_segments_compacted_total",
+        "counter",
+        "Commitlog segments deleted or archived after snapshots, since the database opened.",
+    ),
+    (
+        "lightcone_database_disk_bytes",
+        "gauge",
+        "Bytes of the database's commitlog and snapshots on disk.",
+    ),
 ];
+
+/// Bytes of the files directly in `dir` (0 if it cannot be read).
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| e.metadata().ok())
+                .filter(std::fs::Metadata::is_file)
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
 
 /// A stored database's `meta.json`, read.
 struct StoredMeta {

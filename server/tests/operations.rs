@@ -314,6 +314,33 @@ fn metrics_are_present_and_move_under_a_workload() {
     let txs = sample(&after, "lightcone_transactions_total", &[&db]).unwrap();
     assert!(txs >= txs_before + 26.0, "{txs_before} → {txs}");
     assert!(sample(&after, "lightcone_commitlog_durable_lag", &[&db]).is_some());
+    // Memory and disk grow with the ticks' rows and transactions.
+    for grows in [
+        "lightcone_database_table_bytes",
+        "lightcone_database_disk_bytes",
+    ] {
+        let (was, is) = (
+            sample(&before, grows, &[&db]).unwrap(),
+            sample(&after, grows, &[&db]).unwrap(),
+        );
+        assert!(is > was, "{grows}: {was} → {is}");
+    }
+    let wasm_memory = sample(&after, "lightcone_database_module_memory_bytes", &[&db]).unwrap();
+    assert!(
+        wasm_memory >= 65_536.0,
+        "at least one wasm page: {wasm_memory}"
+    );
+    for present in [
+        "lightcone_client_queue_bytes",
+        "lightcone_client_queue_bytes_max",
+        "lightcone_snapshots_total",
+        "lightcone_commitlog_segments_compacted_total",
+    ] {
+        assert!(
+            sample(&after, present, &[&db]).is_some(),
+            "{present}: {after}"
+        );
+    }
     assert!(
         sample(
             &after,

@@ -99,7 +99,39 @@ enum Map<K> {
     HashMulti(FxHashMap<K, FxHashSet<RowId>>),
 }
 
+/// Allocated bytes per entry of a `BTreeMap`/`BTreeSet` relative to the entry's size: nodes
+/// hold up to 11 entries and are about two-thirds full on average, plus their headers.
+const BTREE_OVERHEAD: (usize, usize) = (3, 2);
+
+/// Heap bytes of a b-tree of `len` entries of `entry` bytes each (an estimate).
+fn btree_bytes(len: usize, entry: usize) -> usize {
+    len * entry * BTREE_OVERHEAD.0 / BTREE_OVERHEAD.1
+}
+
+/// Heap bytes of a hash table (hashbrown: one control byte per bucket) of `capacity` entries.
+fn hash_bytes(capacity: usize, entry: usize) -> usize {
+    capacity * (entry + 1)
+}
+
 impl<K: Ord + Hash + Clone> Map<K> {
+    /// Heap bytes of the entries (an estimate from their sizes and the map's shape; heap
+    /// owned by keys themselves, such as strings, is not counted).
+    fn heap_bytes(&self) -> usize {
+        let entry = std::mem::size_of::<(K, RowId)>();
+        match self {
+            Self::BTreeUnique(m) => btree_bytes(m.len(), entry),
+            Self::BTreeMulti(s) => btree_bytes(s.len(), entry),
+            Self::HashUnique(m) => hash_bytes(m.capacity(), entry),
+            Self::HashMulti(m) => {
+                let set = std::mem::size_of::<(K, FxHashSet<RowId>)>();
+                hash_bytes(m.capacity(), set)
+                    + m.values()
+                        .map(|s| hash_bytes(s.capacity(), std::mem::size_of::<RowId>()))
+                        .sum::<usize>()
+            }
+        }
+    }
+
     fn new(ordered: bool, unique: bool) -> Self {
         match (ordered, unique) {
             (true, true) => Self::BTreeUnique(BTreeMap::new()),
@@ -247,6 +279,11 @@ struct Direct {
 }
 
 impl Direct {
+    fn heap_bytes(&self) -> usize {
+        self.dense.capacity() * std::mem::size_of::<RowId>()
+            + btree_bytes(self.sparse.len(), std::mem::size_of::<(i128, RowId)>())
+    }
+
     const NONE: RowId = RowId::MAX;
 
     fn dense_slot(k: i128) -> Option<usize> {
@@ -357,6 +394,16 @@ pub struct Index {
 }
 
 impl Index {
+    /// Heap bytes of this index's entries (an estimate: see `Map::heap_bytes`).
+    pub fn heap_bytes(&self) -> usize {
+        match &self.store {
+            Store::Int64(m) => m.heap_bytes(),
+            Store::Int(m) => m.heap_bytes(),
+            Store::Value(m) => m.heap_bytes(),
+            Store::Direct(d) => d.heap_bytes(),
+        }
+    }
+
     /// An empty index for `def` on rows of `layout`. Direct indexes that are not unique are
     /// kept as b-trees (same answers).
     pub fn new(def: &IndexDef, layout: &RowLayout) -> Self {

@@ -120,6 +120,12 @@ impl CommittedState {
         }
     }
 
+    /// Heap bytes of every table (see [`Table::heap_bytes`]): a walk over tables and
+    /// indexes, not rows (except the keys of hash indexes that allow duplicates).
+    pub fn heap_bytes(&self) -> usize {
+        self.tables.iter().map(|t| t.heap_bytes()).sum()
+    }
+
     /// An independent copy of the committed state (tables, schema, offset). Cheap: the
     /// tables are shared until either side changes one.
     pub fn fork(&self) -> Self {

@@ -34,6 +34,8 @@ pub struct RowStore {
     live: Vec<bool>,
     free: Vec<RowId>,
     len: usize,
+    /// Bytes of the rows of a variable-size table (their boxes), kept for `heap_bytes`.
+    var_bytes: usize,
 }
 
 impl RowStore {
@@ -55,7 +57,21 @@ impl RowStore {
             live: Vec::new(),
             free: Vec::new(),
             len: 0,
+            var_bytes: 0,
         }
+    }
+
+    /// Heap bytes this storage holds: pages (or row allocations) and bookkeeping, as
+    /// allocated (capacity, not only live rows).
+    pub fn heap_bytes(&self) -> usize {
+        let boxed = std::mem::size_of::<Box<[u8]>>();
+        let slots = match &self.slots {
+            Slots::Fixed { pages, .. } => {
+                pages.iter().map(|p| p.len()).sum::<usize>() + pages.capacity() * boxed
+            }
+            Slots::Var { rows } => self.var_bytes + rows.capacity() * boxed,
+        };
+        slots + self.live.capacity() + self.free.capacity() * std::mem::size_of::<RowId>()
     }
 
     /// Rows stored.
@@ -157,7 +173,10 @@ impl RowStore {
             }
             Slots::Var { rows } => match rows.get_mut(slot) {
                 Some(stored) if stored.len() == row.len() => stored.copy_from_slice(row),
-                Some(stored) => *stored = row.into(),
+                Some(stored) => {
+                    self.var_bytes = self.var_bytes.saturating_sub(stored.len()) + row.len();
+                    *stored = row.into();
+                }
                 None => crate::layout::broken_invariant("a row slot", &slot, ()),
             },
         }
@@ -173,6 +192,7 @@ impl RowStore {
             Slots::Var { rows } => rows.get_mut(slot as usize),
             Slots::Fixed { .. } => None,
         } {
+            self.var_bytes = self.var_bytes.saturating_sub(row.len());
             *row = Box::default();
         }
         self.free.push(slot);

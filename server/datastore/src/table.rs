@@ -51,6 +51,14 @@ fn row_hash(row: &[u8]) -> u64 {
 }
 
 impl Table {
+    /// Heap bytes of this table's rows, row lookup and indexes (rows as allocated, indexes
+    /// estimated from their shapes).
+    pub fn heap_bytes(&self) -> usize {
+        self.rows.heap_bytes()
+            + self.by_hash.capacity() * (std::mem::size_of::<RowId>() + 1)
+            + self.indexes.iter().map(Index::heap_bytes).sum::<usize>()
+    }
+
     /// An empty table for `def`.
     pub fn new(id: u32, def: Arc<TableDef>) -> Self {
         let layout = Arc::new(RowLayout::new(&def.row_type));

@@ -77,8 +77,16 @@ pub(crate) struct TxScratch {
 const SCRATCH_KEPT_BYTES: usize = 1 << 20;
 
 impl TxScratch {
+    /// Heap bytes the buffers hold.
+    fn capacity_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.undo.capacity() * size_of::<Undo>()
+            + self.arena.capacity()
+            + self.net.capacity() * size_of::<(u32, i64, Span)>()
+    }
+
     fn clear(&mut self) {
-        if self.arena.capacity() > SCRATCH_KEPT_BYTES {
+        if self.capacity_bytes() > SCRATCH_KEPT_BYTES {
             *self = Self::default();
         }
         self.undo.clear();

@@ -257,6 +257,16 @@ impl ModuleHost {
         self.database_identity
     }
 
+    /// Bytes of linear memory of this module's instances (the reducers' one and the idle
+    /// procedure instances).
+    pub fn memory_bytes(&self) -> usize {
+        self.instance
+            .iter()
+            .chain(&self.procedure_instances)
+            .map(Instance::memory_bytes)
+            .sum()
+    }
+
     /// The module's definition.
     pub fn def(&self) -> &Arc<ModuleDef> {
         &self.def

@@ -118,6 +118,14 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// Bytes of the instance's linear memory.
+    pub fn memory_bytes(&self) -> usize {
+        self.store
+            .data()
+            .memory
+            .map_or(0, |m| m.data_size(&self.store))
+    }
+
     /// Instantiates `module` with `env`, and runs its initializers (`_initialize`, the
     /// `__preinit__*` exports in name order, `__setup__`).
     pub fn new(

@@ -257,6 +257,9 @@ impl Worker {
         let [sets, queries, _] = &*self.counts;
         sets.store(self.subs.set_count(), Ordering::Relaxed);
         queries.store(self.subs.query_count(), Ordering::Relaxed);
+        self.metrics
+            .module_memory_bytes
+            .store(self.host.memory_bytes() as u64, Ordering::Relaxed);
     }
 
     /// Sends every affected client its update for `delta`, except `caller`'s, which is

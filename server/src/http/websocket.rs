@@ -181,6 +181,7 @@ async fn run(socket: WebSocket, s: Session) {
     let close_reason = CloseReason::default();
     let pending = Arc::new(Pending::default());
     let queued_bytes = Arc::new(AtomicUsize::new(0));
+    s.db.metrics.watch_client_queue(&queued_bytes);
     let client = ClientHandle::new(
         s.caller,
         s.owner,
