@@ -11,11 +11,13 @@ cd "$(dirname "$0")/.."
 # layer is compiled with g++ (server/tests/unreal_cpp.rs); C++ modules build with CMake and
 # clang-19 for wasm32-wasi against wasi-libc and libc++ (server/modbuild/src/cpp.rs,
 # server/tests/sample_contracts.rs); the systemd unit is checked with systemd-analyze
-# (server/tests/deploy_files.rs).
+# (server/tests/deploy_files.rs); the admin page runs in Debian's headless Chromium
+# (server/tests/admin_page.rs).
 APT_PACKAGES=(rustc-web rust-web-src lld-19 gcc g++ mono-mcs mono-runtime
     cmake clang-19 wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32
-    systemd)
-# Node tools the tests run (tools/node/package.json: the Dockerfile linter), with npm.
+    systemd chromium)
+# Node tools the tests run (tools/node/package.json: the Dockerfile linter, playwright-core
+# to drive Chromium), with npm.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
 if ((${#APT_PACKAGES[@]})); then
     missing=()

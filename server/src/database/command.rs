@@ -28,6 +28,19 @@ pub enum HttpCallResult {
     Ran(ReducerResult),
 }
 
+/// One connected WebSocket client, as the admin page lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClientInfo {
+    pub identity: String,
+    pub connection_id: String,
+    /// Live query sets (`Subscribe` messages not yet unsubscribed).
+    pub query_sets: usize,
+    /// The distinct queries those sets hold, as resolved SQL.
+    pub queries: Vec<String>,
+    /// Bytes queued to the client and not yet written to its socket.
+    pub queued_bytes: usize,
+}
+
 pub(super) enum Command {
     /// A procedure call from HTTP: connect, call, disconnect.
     HttpProcedure {
@@ -69,6 +82,10 @@ pub(super) enum Command {
         module: CompiledModule,
         def: Box<ModuleDef>,
         reply: oneshot::Sender<Result<Vec<MigrationStep>, String>>,
+    },
+    /// The connected WebSocket clients and their subscriptions (the admin page).
+    Clients {
+        reply: oneshot::Sender<Vec<ClientInfo>>,
     },
     /// The last `n` log lines, as JSON lines.
     Logs {

@@ -14,7 +14,7 @@ use lightcone_protocol::ws::v2::ClientMessage;
 use tokio::sync::oneshot;
 
 use super::worker::run;
-use super::{Command, ConnectError, HttpCallResult, RouteReply};
+use super::{ClientInfo, Command, ConnectError, HttpCallResult, RouteReply};
 use crate::sql::parse::Statement;
 use crate::sql::{SqlError, SqlOutput};
 use crate::subscribe::{ClientHandle, SocketId};
@@ -130,6 +130,12 @@ impl Database {
             .await
             .unwrap_or_else(|| Err(NO_ANSWER.into()))?;
         Ok(steps)
+    }
+
+    /// The connected WebSocket clients and what they subscribe to (`None` if the database is
+    /// shutting down).
+    pub async fn clients(&self) -> Option<Vec<ClientInfo>> {
+        self.ask(|reply| Command::Clients { reply }).await
     }
 
     /// The last `n` module log lines, oldest first.

@@ -20,7 +20,7 @@ mod worker;
 
 pub use clients::ConnectError;
 use command::Command;
-pub use command::HttpCallResult;
+pub use command::{ClientInfo, HttpCallResult};
 pub use handle::{Database, NO_ANSWER};
 pub use procedures::RouteReply;
 use worker::Worker;

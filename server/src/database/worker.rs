@@ -17,7 +17,7 @@ use lightcone_protocol::ws::v2::{ServerMessage, TransactionUpdate};
 use std::collections::HashMap;
 
 use super::procedures::{Origin, Procedures};
-use super::Command;
+use super::{ClientInfo, Command};
 use crate::subscribe::{ClientHandle, Subscriptions, ViewCache};
 
 /// Longest the database thread sleeps when nothing is scheduled (it wakes for commands
@@ -211,6 +211,24 @@ impl Worker {
                     self.close_all("the database's module was updated; reconnect");
                 }
                 let _ = reply.send(result);
+            }
+            Command::Clients { reply } => {
+                let mut clients: Vec<ClientInfo> = self
+                    .clients
+                    .iter()
+                    .map(|(conn, handle)| {
+                        let (query_sets, queries) = self.subs.client_queries(*conn);
+                        ClientInfo {
+                            identity: handle.caller.identity.to_hex(),
+                            connection_id: conn.to_hex(),
+                            query_sets,
+                            queries,
+                            queued_bytes: handle.queued_bytes(),
+                        }
+                    })
+                    .collect();
+                clients.sort_by(|a, b| a.connection_id.cmp(&b.connection_id));
+                let _ = reply.send(clients);
             }
             Command::Logs { n, reply } => {
                 let (lines, _) = self.host.logs().recent(n);

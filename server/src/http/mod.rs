@@ -6,12 +6,14 @@
 //!   `POST …/sql`, `DELETE /v1/database/:noi`;
 //! - `route.rs`: `ANY /v1/database/:noi/route[/…]`, the module's own HTTP handlers;
 //! - `websocket.rs`: `GET /v1/database/:noi/subscribe`, the WebSocket;
+//! - `admin.rs`: the admin page (`GET /admin`) and its `GET /v1/database/:noi/admin`;
 //! - `accept.rs`: the accept loop, connection caps and read deadlines.
 //!
 //! Every reply carries `spacetime-identity` and `spacetime-identity-token`: the caller's, or
 //! those of an anonymous identity minted for a caller without a token. A bad token is a 401.
 
 pub mod accept;
+mod admin;
 mod database_api;
 mod identity;
 mod route;
@@ -60,6 +62,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/ping", get(|| async { StatusCode::OK }))
         .route("/metrics", get(metrics))
         .route("/v1/metrics", get(metrics))
+        .route("/admin", get(admin::page))
+        .route("/admin/", get(admin::page))
+        .route("/admin/admin.js", get(admin::script))
+        .route("/admin/admin.css", get(admin::style))
+        .route(
+            "/v1/database/{name_or_identity}/admin",
+            get(admin::database),
+        )
         .route("/v1/identity", post(identity::create))
         .route("/v1/identity/public-key", get(identity::public_key))
         .route(

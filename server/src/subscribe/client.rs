@@ -186,6 +186,11 @@ impl ClientHandle {
         self.pending.bytes.fetch_sub(bytes, Ordering::Relaxed);
     }
 
+    /// Bytes queued to the client and not yet written to its socket.
+    pub fn queued_bytes(&self) -> usize {
+        self.sender.queued_bytes.load(Ordering::Relaxed)
+    }
+
     /// The most bytes the client may have queued.
     pub fn max_queued_bytes(&self) -> usize {
         self.sender.max_queued_bytes

@@ -68,6 +68,8 @@ impl TableQueries {
 #[derive(Default)]
 struct Client {
     sets: BTreeMap<QuerySetId, Vec<QueryId>>,
+    /// Each set's queries as the client wrote them (the admin page shows them).
+    texts: BTreeMap<QuerySetId, Vec<Box<str>>>,
     queries: usize,
 }
 
@@ -109,6 +111,15 @@ impl Subscriptions {
     /// Number of (client, query set) subscriptions.
     pub fn set_count(&self) -> usize {
         self.sets
+    }
+
+    /// Client `conn`'s live query sets, and their queries as the client wrote them.
+    pub fn client_queries(&self, conn: ConnectionId) -> (usize, Vec<String>) {
+        let Some(client) = self.clients.get(&conn) else {
+            return (0, Vec::new());
+        };
+        let texts = client.texts.values().flatten().map(|q| q.to_string());
+        (client.sets.len(), texts.collect())
     }
 
     /// Adds query set `set` for client `conn` (identity `caller`) and returns its initial
@@ -175,6 +186,9 @@ impl Subscriptions {
         let client = self.clients.entry(conn).or_default();
         client.queries += ids.len();
         client.sets.insert(set, ids);
+        client
+            .texts
+            .insert(set, queries.iter().map(|q| (**q).into()).collect());
         self.sets += 1;
         Ok(rows)
     }
@@ -194,6 +208,7 @@ impl Subscriptions {
             .get_mut(&conn)
             .and_then(|c| {
                 let ids = c.sets.remove(&set)?;
+                c.texts.remove(&set);
                 c.queries -= ids.len();
                 Some(ids)
             })
