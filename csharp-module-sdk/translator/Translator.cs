@@ -1,0 +1,466 @@
+// The translation of a program: which methods and types are reachable (a worklist from the
+// entry points), and the C file that holds them: layouts, type descriptors, virtual tables
+// and interface maps, statics and their static constructors, string literals, method bodies.
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Mono.Cecil;
+
+namespace Lightcone.Translator
+{
+    public sealed class Translator
+    {
+        public readonly TypeSystem Types;
+        public readonly Symbols Symbols = new Symbols();
+        readonly Queue<MethodInst> work = new Queue<MethodInst>();
+        readonly HashSet<MethodInst> required = new HashSet<MethodInst>();
+        readonly List<MethodInst> emittedOrder = new List<MethodInst>();
+        readonly Dictionary<MethodInst, string> bodies = new Dictionary<MethodInst, string>();
+        readonly HashSet<TypeInfo> descriptors = new HashSet<TypeInfo>();
+        readonly HashSet<TypeInfo> layouts = new HashSet<TypeInfo>();
+        readonly HashSet<TypeInfo> statics = new HashSet<TypeInfo>();
+        readonly HashSet<TypeInfo> constructed = new HashSet<TypeInfo>();
+        readonly HashSet<MethodInst> thunks = new HashSet<MethodInst>();
+        readonly Dictionary<string, string> literals = new Dictionary<string, string>();
+        readonly StringBuilder literalCode = new StringBuilder();
+        readonly Dictionary<FieldDefinition, string> initialData = new Dictionary<FieldDefinition, string>();
+        readonly List<string> caches = new List<string>();
+        public int LastInitialDataSize;
+
+        public Translator(ModuleDefinition corlib) { Types = new TypeSystem(corlib); }
+
+        public static bool IsCompilerCache(FieldInfo f)
+        {
+            return f.Def.Name.StartsWith("<") || f.Def.Name.Contains("$") || f.Def.DeclaringType.Name.StartsWith("<");
+        }
+
+        // ---- reachability ----
+
+        public void Require(MethodInst m)
+        {
+            if (!required.Add(m)) return;
+            work.Enqueue(m);
+            RequireLayout(m.Declaring);
+            if (m.Def.IsStatic && m.Declaring.Cctor != null) RequireStatics(m.Declaring);
+        }
+
+        public void RequireLayout(TypeInfo t)
+        {
+            if (!layouts.Add(t)) return;
+            if (t.Base != null) RequireLayout(t.Base);
+            foreach (FieldInfo f in t.Fields)
+                if (!f.Type.IsByReference && !f.Type.IsPointer) RequireLayout(Types.Get(f.Type));
+            if (t.IsArray) RequireLayout(t.Element);
+        }
+
+        public void RequireDescriptor(TypeInfo t)
+        {
+            if (!descriptors.Add(t)) return;
+            RequireLayout(t);
+            if (t.Base != null) RequireDescriptor(t.Base);
+            if (t.IsArray) RequireDescriptor(t.Element);
+        }
+
+        public void RequireStatics(TypeInfo t)
+        {
+            if (!statics.Add(t)) return;
+            RequireLayout(t);
+            foreach (FieldInfo f in t.StaticFields)
+                if (!f.Type.IsByReference && !f.Type.IsPointer) RequireLayout(Types.Get(f.Type));
+            if (t.Cctor != null) Require(Types.Method(t.Cctor, t, null));
+        }
+
+        /// Instances of `t` exist: its virtual table and interface maps are needed, and every
+        /// method they name.
+        public void Construct(TypeInfo t)
+        {
+            RequireDescriptor(t);
+            if (!constructed.Add(t)) return;
+            if (t.IsInterface) return;
+            foreach (MethodInst v in Types.VTable(t))
+                if (!v.Def.IsAbstract) { Require(v); if (v.Declaring.IsValueType) thunks.Add(v); }
+            foreach (TypeInfo i in Types.Interfaces(t))
+            {
+                RequireDescriptor(i);
+                foreach (MethodInst im in Types.InterfaceMethods(i))
+                {
+                    MethodInst impl = Types.Implementation(t, im);
+                    if (impl == null || impl.Def.IsAbstract) continue;
+                    Require(impl);
+                    if (impl.Declaring.IsValueType) thunks.Add(impl);
+                }
+            }
+        }
+
+        public void RequireVirtual(MethodInst m) { RequireDescriptor(m.Declaring); }
+        public void RequireInterfaceUse(MethodInst m) { RequireDescriptor(m.Declaring); }
+
+        public void RegisterCache(TypeInfo t, FieldInfo f)
+        {
+            string place = "&" + t.StaticsName + "." + f.CName;
+            if (!caches.Contains(place) && Types.Get(f.Type).PrimitiveCType == null && !Types.Get(f.Type).IsValueType) caches.Add(place);
+        }
+
+        public bool IsNoThrow(MethodInst m)
+        {
+            if (IsInternal(m)) return Intrinsics.IsNoThrow(m);
+            return false;
+        }
+
+        static bool IsInternal(MethodInst m)
+        {
+            return m.Def.IsInternalCall || (m.Def.ImplAttributes & MethodImplAttributes.InternalCall) != 0;
+        }
+
+        /// The static method that builds a string for `new string(...)` with these parameters.
+        public MethodInst StringCtor(MethodInst ctor)
+        {
+            TypeInfo s = ctor.Declaring;
+            foreach (MethodDefinition md in s.Def.Methods)
+            {
+                if (md.Name != "Ctor" || md.Parameters.Count != ctor.Def.Parameters.Count) continue;
+                bool same = true;
+                for (int i = 0; i < md.Parameters.Count; i++)
+                    if (md.Parameters[i].ParameterType.FullName != ctor.Def.Parameters[i].ParameterType.FullName) same = false;
+                if (same) return Types.Method(md, s, null);
+            }
+            throw new BuildError("this string constructor is not supported: " + ctor.Def.FullName);
+        }
+
+        public string StringLiteral(string s)
+        {
+            string name;
+            if (literals.TryGetValue(s, out name)) return name;
+            name = "str_" + literals.Count;
+            literals[s] = name;
+            var chars = string.Join(", ", s.Select(c => ((int)c).ToString()));
+            literalCode.Append("static struct { lc_header hdr; int32_t length; uint16_t chars[" + (s.Length + 1) + "]; } " + name +
+                               " = { { &lc_string_type }, " + s.Length + ", { " + (s.Length == 0 ? "0" : chars + ", 0") + " } };\n");
+            RequireDescriptor(Types.Get("System", "String"));
+            return name;
+        }
+
+        public string InitialData(FieldDefinition f)
+        {
+            string name;
+            LastInitialDataSize = f.InitialValue.Length;
+            if (initialData.TryGetValue(f, out name)) return name;
+            name = "init_" + initialData.Count;
+            initialData[f] = name;
+            literalCode.Append("static const _Alignas(8) unsigned char " + name + "[] = { " + string.Join(", ", f.InitialValue.Select(b => b.ToString())) + " };\n");
+            return name;
+        }
+
+        // ---- signatures ----
+
+        string ReturnType(MethodInst m)
+        {
+            TypeReference ret = m.Context.Resolve(m.Def.ReturnType);
+            return Types.CType(ret);
+        }
+
+        IEnumerable<string> ParamTypes(MethodInst m)
+        {
+            foreach (ParameterDefinition p in m.Def.Parameters) yield return Types.CType(m.Context.Resolve(p.ParameterType));
+        }
+
+        public string Signature(MethodInst m)
+        {
+            var ps = new List<string>();
+            if (m.Def.HasThis) ps.Add("void* self");
+            int i = 0;
+            foreach (string t in ParamTypes(m)) ps.Add(t + " a" + i++);
+            return "static " + ReturnType(m) + " " + m.CName + "(" + (ps.Count == 0 ? "void" : string.Join(", ", ps)) + ")";
+        }
+
+        public string FnPointerType(MethodInst m)
+        {
+            var ps = new List<string>();
+            if (m.Def.HasThis) ps.Add("void*");
+            ps.AddRange(ParamTypes(m));
+            return ReturnType(m) + "(*)(" + (ps.Count == 0 ? "void" : string.Join(", ", ps)) + ")";
+        }
+
+        /// What a delegate or vtable calls for `m`: the method, or for a value type's instance
+        /// method a thunk that unboxes `this`.
+        public string DelegateEntry(MethodInst m)
+        {
+            if (m.Def.HasThis && m.Declaring.IsValueType)
+            {
+                thunks.Add(m);
+                return "TH_" + m.CName;
+            }
+            return m.CName;
+        }
+
+        // ---- bodies ----
+
+        public void Run()
+        {
+            while (work.Count > 0)
+            {
+                MethodInst m = work.Dequeue();
+                emittedOrder.Add(m);
+                bodies[m] = Body(m);
+            }
+        }
+
+        string Body(MethodInst m)
+        {
+            MethodDefinition d = m.Def;
+            if (IsInternal(m))
+            {
+                string b = Intrinsics.Body(m);
+                if (b == null) throw new BuildError("in " + Naming.Display(d) + ": this corlib method has no implementation in the runtime");
+                return Signature(m) + "\n{\n    " + b + "\n}\n";
+            }
+            if (m.Declaring.IsDelegate && d.IsRuntime) return DelegateBody(m);
+            if (d.IsAbstract) return null;
+            if (!d.HasBody)
+            {
+                if (d.IsPInvokeImpl) throw new BuildError("in " + Naming.Display(d) + ": P/Invoke (DllImport) is not supported in modules");
+                throw new BuildError("in " + Naming.Display(d) + ": extern method without an implementation");
+            }
+            var e = new MethodEmitter(this, m);
+            return e.Patch(e.Emit());
+        }
+
+        string DelegateBody(MethodInst m)
+        {
+            if (m.Def.IsConstructor)
+                return Signature(m) + "\n{\n    ((lc_delegate*)self)->target = a0;\n    ((lc_delegate*)self)->function = (void*)a1;\n}\n";
+            if (m.Def.Name != "Invoke")
+                throw new BuildError("in " + Naming.Display(m.Def) + ": asynchronous delegate calls (BeginInvoke/EndInvoke) are not supported");
+            var ps = new List<string>();
+            var args = new List<string>();
+            int i = 0;
+            foreach (string t in ParamTypes(m)) { ps.Add(t); args.Add("a" + i++); }
+            string ret = ReturnType(m);
+            string withTarget = ret + "(*)(" + string.Join(", ", new[] { "void*" }.Concat(ps)) + ")";
+            string without = ret + "(*)(" + (ps.Count == 0 ? "void" : string.Join(", ", ps)) + ")";
+            string r = ret == "void" ? "" : "return ";
+            var sb = new StringBuilder(Signature(m)).Append("\n{\n");
+            sb.Append("    lc_delegate* d = self;\n");
+            sb.Append("    if (!d) { lc_throw_null(); ").Append(ret == "void" ? "return;" : "{ " + ret + " z; memset(&z, 0, sizeof z); return z; }").Append(" }\n");
+            sb.Append("    if (d->target) ").Append(r).Append("((").Append(withTarget).Append(")d->function)(")
+              .Append(string.Join(", ", new[] { "d->target" }.Concat(args))).Append(");\n");
+            sb.Append("    ").Append(ret == "void" ? "else " : "").Append(r).Append("((").Append(without).Append(")d->function)(")
+              .Append(string.Join(", ", args)).Append(");\n}\n");
+            return sb.ToString();
+        }
+
+        string Thunk(MethodInst m)
+        {
+            var ps = new List<string> { "void* self" };
+            var args = new List<string> { "LC_UNBOX(self)" };
+            int i = 0;
+            foreach (string t in ParamTypes(m)) { ps.Add(t + " a" + i); args.Add("a" + i); i++; }
+            string ret = ReturnType(m);
+            return "static " + ret + " TH_" + m.CName + "(" + string.Join(", ", ps) + ")\n{\n    " + (ret == "void" ? "" : "return ") +
+                   m.CName + "(" + string.Join(", ", args) + ");\n}\n";
+        }
+
+        // ---- output ----
+
+        void StructDefinitions(StringBuilder o)
+        {
+            var done = new HashSet<TypeInfo>();
+            foreach (TypeInfo t in layouts.ToList()) DefineStruct(t, done, o);
+        }
+
+        void DefineStruct(TypeInfo t, HashSet<TypeInfo> done, StringBuilder o)
+        {
+            if (!done.Add(t)) return;
+            if (t.IsArray || t.IsInterface) return;
+            if (t.PrimitiveCType != null) return;
+            if (t.Base != null && !t.IsValueType) DefineStruct(t.Base, done, o);
+            foreach (FieldInfo f in t.Fields.Concat(t.StaticFields))
+                if (!f.Type.IsByReference && !f.Type.IsPointer)
+                {
+                    TypeInfo ft = Types.Get(f.Type);
+                    if (ft.IsValueType) { layouts.Add(ft); DefineStruct(ft, done, o); }
+                }
+            o.Append("struct ").Append(t.StructName).Append(" {\n");
+            if (t.IsString) o.Append("    lc_header hdr;\n    int32_t length;\n    uint16_t chars[];\n");
+            else if (t.IsValueType)
+            {
+                if (t.Fields.Count == 0) o.Append("    uint8_t empty_;\n");
+            }
+            else if (t.Base == null) o.Append("    lc_header hdr;\n");
+            else o.Append("    struct ").Append(t.Base.StructName).Append(" base;\n");
+            if (!t.IsString)
+                foreach (FieldInfo f in t.Fields)
+                    o.Append("    ").Append(Types.CType(f.Type)).Append(' ').Append(f.CName).Append(";\n");
+            o.Append("};\n");
+            if (t.IsValueType) o.Append("struct ").Append(t.BoxName).Append(" { lc_header hdr; struct ").Append(t.StructName).Append(" value; };\n");
+        }
+
+        string Flags(TypeInfo t)
+        {
+            var f = new List<string>();
+            if (t.IsValueType) f.Add("LC_VALUETYPE");
+            if (t.IsInterface) f.Add("LC_INTERFACE");
+            if (t.IsArray) f.Add("LC_ARRAY");
+            if (t.IsString) f.Add("LC_STRING");
+            if (t.IsEnum)
+            {
+                f.Add("LC_ENUM");
+                if (t.PrimitiveCType.StartsWith("int")) f.Add("LC_ENUM_SIGNED");
+            }
+            return f.Count == 0 ? "0" : string.Join(" | ", f);
+        }
+
+        void Descriptors(StringBuilder o)
+        {
+            foreach (TypeInfo t in descriptors.ToList())
+            {
+                string vt = "NULL", it = "NULL", ec = "NULL";
+                int nIfaces = 0, nConsts = 0;
+                if (constructed.Contains(t) && !t.IsInterface && !t.IsArray)
+                {
+                    List<MethodInst> table = Types.VTable(t);
+                    if (table.Count > 0)
+                    {
+                        o.Append("static void* const VT_").Append(t.Name).Append("[] = { ");
+                        o.Append(string.Join(", ", table.Select(v => v.Def.IsAbstract ? "NULL" : "(void*)" + (v.Declaring.IsValueType ? "TH_" + v.CName : v.CName))));
+                        o.Append(" };\n");
+                        vt = "VT_" + t.Name;
+                    }
+                    var entries = new List<string>();
+                    foreach (TypeInfo i in Types.Interfaces(t))
+                    {
+                        List<MethodInst> ims = Types.InterfaceMethods(i);
+                        var fns = ims.Select(im =>
+                        {
+                            MethodInst impl = Types.Implementation(t, im);
+                            if (impl == null || impl.Def.IsAbstract) return "NULL";
+                            return "(void*)" + (impl.Declaring.IsValueType ? "TH_" + impl.CName : impl.CName);
+                        }).ToList();
+                        string name = "IT_" + t.Name + "_" + entries.Count;
+                        o.Append("static void* const ").Append(name).Append("[] = { ").Append(fns.Count == 0 ? "NULL" : string.Join(", ", fns)).Append(" };\n");
+                        entries.Add("{ &" + i.Descriptor + ", " + name + " }");
+                    }
+                    if (entries.Count > 0)
+                    {
+                        o.Append("static const lc_iface_entry IE_").Append(t.Name).Append("[] = { ").Append(string.Join(", ", entries)).Append(" };\n");
+                        it = "IE_" + t.Name;
+                        nIfaces = entries.Count;
+                    }
+                }
+                if (t.IsEnum)
+                {
+                    var consts = t.Def.Fields.Where(f => f.IsLiteral && f.IsStatic).ToList();
+                    if (consts.Count > 0)
+                    {
+                        o.Append("static const lc_enum_const EC_").Append(t.Name).Append("[] = { ");
+                        o.Append(string.Join(", ", consts.Select(f => "{ " + System.Convert.ToInt64(f.Constant is ulong ? (long)(ulong)f.Constant : System.Convert.ToInt64(f.Constant)) + "LL, \"" + f.Name + "\" }")));
+                        o.Append(" };\n");
+                        ec = "EC_" + t.Name;
+                        nConsts = consts.Count;
+                    }
+                }
+                string size = t.IsInterface ? "0" : t.IsArray ? "sizeof(lc_array)" : t.IsString ? "sizeof(lc_string)" :
+                              t.IsValueType ? "sizeof(lc_header) + sizeof(" + t.CType + ")" : "sizeof(struct " + t.StructName + ")";
+                string valueSize = t.IsValueType ? "sizeof(" + t.CType + ")" : "0";
+                string elem = t.IsArray ? "&" + t.Element.Descriptor : "NULL";
+                string elemSize = t.IsArray ? "sizeof(" + t.Element.CType + ")" : "0";
+                string baseDesc = t.Base != null ? "&" + t.Base.Descriptor : "NULL";
+                o.Append("const lc_type ").Append(t.Descriptor).Append(" = { \"").Append(Naming.ClrName(t.Ref)).Append("\", ")
+                 .Append(baseDesc).Append(", ").Append(size).Append(", ").Append(Flags(t)).Append(", ").Append(elem).Append(", ")
+                 .Append(elemSize).Append(", ").Append(nIfaces).Append(", ").Append(it).Append(", ").Append(vt).Append(", ")
+                 .Append(nConsts).Append(", ").Append(ec).Append(", ").Append(valueSize).Append(" };\n");
+            }
+        }
+
+        MethodInst ExceptionCtor(string name)
+        {
+            TypeInfo t = Types.Get("System", name);
+            MethodDefinition ctor = t.Def.Methods.First(md => md.IsConstructor && !md.IsStatic && md.Parameters.Count == 0);
+            Construct(t);
+            MethodInst m = Types.Method(ctor, t, null);
+            Require(m);
+            return m;
+        }
+
+        static readonly string[] RuntimeExceptions =
+        {
+            "NullReferenceException", "IndexOutOfRangeException", "DivideByZeroException", "OverflowException",
+            "InvalidCastException", "ArrayTypeMismatchException",
+        };
+
+        /// Translates everything reachable from `roots` and returns the C file. `entry` (a
+        /// static `Main`) gets a C `main` that runs it.
+        public string Translate(IEnumerable<MethodInst> roots, MethodInst entry)
+        {
+            foreach (MethodInst r in roots) Require(r);
+            var factories = RuntimeExceptions.Select(n => new KeyValuePair<string, MethodInst>(n, ExceptionCtor(n))).ToList();
+            TypeInfo exception = Types.Get("System", "Exception");
+            MethodInst message = Types.Method(exception.Def.Methods.First(md => md.Name == "get_Message"), exception, null);
+            RequireVirtual(message);
+            Construct(Types.Get("System", "String"));
+            Run();
+            // Constructing types while emitting can require more methods.
+            int rounds = 0;
+            while (work.Count > 0 && rounds++ < 100) Run();
+
+            var o = new StringBuilder();
+            o.Append("/* Generated by Lightcone's C# translator (csharp-module-sdk/translator). Do not edit. */\n");
+            o.Append("#include \"lc_runtime.h\"\n#include <math.h>\n#include <stdio.h>\n\n");
+            o.Append("#pragma GCC diagnostic ignored \"-Wunused-label\"\n#pragma GCC diagnostic ignored \"-Wunused-variable\"\n");
+            o.Append("#pragma GCC diagnostic ignored \"-Wunused-function\"\n#pragma GCC diagnostic ignored \"-Wunused-but-set-variable\"\n");
+            o.Append("#pragma GCC diagnostic ignored \"-Wincompatible-pointer-types\"\n#pragma GCC diagnostic ignored \"-Wpointer-to-int-cast\"\n");
+            o.Append("#pragma GCC diagnostic ignored \"-Wint-to-pointer-cast\"\n#pragma GCC diagnostic ignored \"-Wunused-value\"\n\n");
+            foreach (TypeInfo t in layouts.ToList())
+                if (!t.IsArray && !t.IsInterface && t.PrimitiveCType == null) o.Append("struct ").Append(t.StructName).Append(";\n");
+            StructDefinitions(o);
+            foreach (TypeInfo t in descriptors) o.Append("extern const lc_type ").Append(t.Descriptor).Append(";\n");
+            foreach (TypeInfo t in statics)
+            {
+                if (t.StaticFields.Count == 0) continue;
+                o.Append("static struct {\n");
+                foreach (FieldInfo f in t.StaticFields) o.Append("    ").Append(Types.CType(f.Type)).Append(' ').Append(f.CName).Append(";\n");
+                o.Append("} ").Append(t.StaticsName).Append(";\n");
+            }
+            foreach (MethodInst m in emittedOrder) if (bodies[m] != null) o.Append(Signature(m)).Append(";\n");
+            foreach (TypeInfo t in statics)
+                if (t.Cctor != null) o.Append("static int I_").Append(t.Name).Append(";\nstatic void C_").Append(t.Name).Append("(void);\n");
+            o.Append(literalCode);
+            foreach (MethodInst m in thunks) o.Append(Thunk(m));
+            Descriptors(o);
+            foreach (MethodInst m in emittedOrder) if (bodies[m] != null) o.Append(bodies[m]);
+            foreach (TypeInfo t in statics)
+            {
+                if (t.Cctor == null) continue;
+                MethodInst cctor = Types.Method(t.Cctor, t, null);
+                o.Append("static void C_").Append(t.Name).Append("(void)\n{\n    if (I_").Append(t.Name).Append(") return;\n    I_")
+                 .Append(t.Name).Append(" = 1;\n    lc_persistent++;\n    ").Append(cctor.CName).Append("();\n    lc_persistent--;\n}\n");
+            }
+            foreach (KeyValuePair<string, MethodInst> f in factories)
+            {
+                TypeInfo t = f.Value.Declaring;
+                o.Append("void* lc_make_").Append(f.Key).Append("(void)\n{\n    void* e = lc_new(&").Append(t.Descriptor).Append(");\n    ")
+                 .Append(f.Value.CName).Append("(e);\n    return e;\n}\n");
+            }
+            o.Append("lc_string* lc_exception_message(void* e)\n{\n    return ((" + FnPointerType(message) + ")((lc_header*)e)->type->vtable[" + Types.Slot(message) + "])(e);\n}\n");
+            o.Append("void* const* lc_cache_slots[] = { ").Append(caches.Count == 0 ? "NULL" : string.Join(", ", caches.Select(c => "(void* const*)" + c)).ToString()).Append(" };\n");
+            o.Append("const int lc_cache_slot_count = ").Append(caches.Count).Append(";\n");
+            if (entry != null) o.Append(MainFunction(entry));
+            return o.ToString();
+        }
+
+        string MainFunction(MethodInst entry)
+        {
+            var sb = new StringBuilder("int main(void)\n{\n");
+            string args = entry.Def.Parameters.Count == 1 ? "lc_new_array(&" + Types.Get(new ArrayType(Types.CorlibType("System", "String"))).Descriptor + ", 0)" : "";
+            string call = entry.CName + "(" + args + ")";
+            bool returnsInt = entry.Def.ReturnType.FullName == "System.Int32";
+            sb.Append("    ").Append(returnsInt ? "int code = " : "").Append(call).Append(";\n");
+            sb.Append("    fflush(stdout);\n");
+            sb.Append("    if (lc_exc) {\n        char buf[1024];\n        const char* name = ((lc_header*)lc_exc)->type->name;\n");
+            sb.Append("        size_t n = lc_string_to_utf8(lc_exception_message(lc_exc), buf, sizeof buf - 1);\n        if (n > sizeof buf - 1) n = sizeof buf - 1;\n        buf[n] = 0;\n");
+            sb.Append("        fprintf(stderr, \"Unhandled Exception:\\n%s: %s\\n\", name, buf);\n        return 1;\n    }\n");
+            sb.Append("    return ").Append(returnsInt ? "code" : "0").Append(";\n}\n");
+            return sb.ToString();
+        }
+    }
+}
