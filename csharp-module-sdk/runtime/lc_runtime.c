@@ -243,14 +243,34 @@ lc_string* lc_object_to_string(void* self) {
 
 int32_t lc_valuetype_equals(void* self, void* other) {
     /* `self` is the boxed value (ValueType.Equals is virtual, called on a box). */
-    if (!other || ((lc_header*)other)->type != ((lc_header*)self)->type) return 0;
-    return memcmp(LC_UNBOX(self), LC_UNBOX(other), ((lc_header*)self)->type->value_size) == 0;
+    const lc_type* t = ((lc_header*)self)->type;
+    if (!other || ((lc_header*)other)->type != t) return 0;
+    if (t->value_equals) return t->value_equals(LC_UNBOX(self), LC_UNBOX(other));
+    return memcmp(LC_UNBOX(self), LC_UNBOX(other), t->value_size) == 0;
 }
 
 int32_t lc_valuetype_hash(void* self) {
+    const lc_type* t = ((lc_header*)self)->type;
+    if (t->value_hash) return t->value_hash(LC_UNBOX(self));
     const unsigned char* p = LC_UNBOX(self);
-    uint32_t n = ((lc_header*)self)->type->value_size, h = 2166136261u;
+    uint32_t n = t->value_size, h = 2166136261u;
     for (uint32_t i = 0; i < n; i++) h = (h ^ p[i]) * 16777619u;
+    return (int32_t)h;
+}
+
+int32_t lc_string_equals(const void* a, const void* b) {
+    if (a == b) return 1;
+    if (!a || !b) return 0;
+    const lc_string* x = a;
+    const lc_string* y = b;
+    return x->length == y->length && memcmp(x->chars, y->chars, (size_t)x->length * 2) == 0;
+}
+
+int32_t lc_string_hash(const void* s) {
+    if (!s) return 0;
+    const lc_string* x = s;
+    uint32_t h = 2166136261u;
+    for (int32_t i = 0; i < x->length; i++) h = (h ^ x->chars[i]) * 16777619u;
     return (int32_t)h;
 }
 

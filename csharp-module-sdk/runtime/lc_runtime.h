@@ -53,8 +53,11 @@ struct lc_type {
     void* const* vtable;
     uint32_t n_enum_consts;
     const lc_enum_const* enum_consts;
-    /* Value types: bytes of the value (what Equals compares). */
+    /* Value types: bytes of the value, and field-by-field equality and hash of two values
+     * (ValueType.Equals/GetHashCode; padding bytes are not compared). */
     uint32_t value_size;
+    int32_t (*value_equals)(const void* a, const void* b);
+    int32_t (*value_hash)(const void* a);
 };
 
 typedef struct {
@@ -133,6 +136,8 @@ int32_t lc_valuetype_equals(void* self, void* other);
 int32_t lc_valuetype_hash(void* self);
 lc_string* lc_enum_to_string(void* self);
 int32_t lc_reference_equals(void* a, void* b);
+int32_t lc_string_equals(const void* a, const void* b);
+int32_t lc_string_hash(const void* s);
 int32_t lc_identity_hash(void* o);
 void lc_init_array(void* array, const void* data, size_t bytes);
 void lc_console_write(lc_string* s, int32_t newline);

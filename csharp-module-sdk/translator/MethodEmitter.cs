@@ -199,6 +199,7 @@ namespace Lightcone.Translator
                     if (h.HandlerType == ExceptionHandlerType.Finally || h.HandlerType == ExceptionHandlerType.Fault)
                     {
                         temps["fin_" + h.HandlerStart.Offset] = "int";
+                        temps["finexc_" + h.HandlerStart.Offset] = "void*";
                         finallyExits[h] = new List<KeyValuePair<int, string>>();
                     }
                 }
@@ -243,8 +244,10 @@ namespace Lightcone.Translator
             }
             foreach (KeyValuePair<string, string> t in temps)
                 sb.Append("    ").Append(t.Value).Append(' ').Append(t.Key).Append(";\n");
+            // Zeroed: a finally entered by leave reads its saved exception, paths the C
+            // compiler cannot see through gotos read temporaries.
             foreach (KeyValuePair<string, string> t in temps)
-                sb.Append("    (void)").Append(t.Key).Append(";\n");
+                sb.Append("    memset(&").Append(t.Key).Append(", 0, sizeof ").Append(t.Key).Append(");\n");
             sb.Append(code);
             sb.Append("}\n");
             return sb.ToString();
@@ -287,7 +290,8 @@ namespace Lightcone.Translator
                             break;
                         case ExceptionHandlerType.Finally:
                         case ExceptionHandlerType.Fault:
-                            Line("fin_" + hs + " = -1; goto " + label + ";");
+                            // The exception waits while the finally runs (its calls check lc_exc).
+                            Line("fin_" + hs + " = -1; finexc_" + hs + " = lc_exc; lc_exc = NULL; goto " + label + ";");
                             break;
                     }
                 }
@@ -639,7 +643,7 @@ namespace Lightcone.Translator
                     {
                         TypeReference elem = R((TypeReference)ins.Operand);
                         TypeInfo at = types.Get(new ArrayType(elem));
-                        tr.RequireDescriptor(at);
+                        tr.Construct(at);
                         Slot n = Pop();
                         string r = Push(StackKind.Ptr, at.Ref);
                         Line(r + " = lc_new_array(&" + at.Descriptor + ", (int32_t)" + n.Name + ");");
@@ -789,7 +793,7 @@ namespace Lightcone.Translator
                 var sb = new StringBuilder("switch (fin_" + hs + ") { ");
                 foreach (KeyValuePair<int, string> exit in finallyExits[h]) sb.Append("case " + exit.Key + ": goto " + exit.Value + "; ");
                 TryBlock b = tries.First(t => t.Handlers.Contains(h));
-                sb.Append("default: goto " + (b.Parent == null ? "EH_exit" : "EH_" + b.Parent.Id) + "; }");
+                sb.Append("default: lc_exc = finexc_" + hs + "; goto " + (b.Parent == null ? "EH_exit" : "EH_" + b.Parent.Id) + "; }");
                 text = text.Replace("FINALLY_SWITCH_" + hs, sb.ToString());
             }
             return text;

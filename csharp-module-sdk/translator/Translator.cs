@@ -77,6 +77,16 @@ namespace Lightcone.Translator
             RequireDescriptor(t);
             if (!constructed.Add(t)) return;
             if (t.IsInterface) return;
+            if (t.IsArray)
+            {
+                Construct(t.Base);
+                foreach (KeyValuePair<TypeInfo, List<MethodInst>> e in ArrayInterfaces(t))
+                {
+                    RequireDescriptor(e.Key);
+                    foreach (MethodInst impl in e.Value) Require(impl);
+                }
+                return;
+            }
             foreach (MethodInst v in Types.VTable(t))
                 if (!v.Def.IsAbstract) { Require(v); if (v.Declaring.IsValueType) thunks.Add(v); }
             foreach (TypeInfo i in Types.Interfaces(t))
@@ -90,6 +100,52 @@ namespace Lightcone.Translator
                     if (impl.Declaring.IsValueType) thunks.Add(impl);
                 }
             }
+        }
+
+        static readonly string[] ArrayInterfaceNames =
+        {
+            "System.Collections.Generic.IList`1", "System.Collections.Generic.ICollection`1",
+            "System.Collections.Generic.IEnumerable`1", "System.Collections.Generic.IReadOnlyList`1",
+            "System.Collections.Generic.IReadOnlyCollection`1",
+        };
+
+        readonly Dictionary<TypeInfo, List<KeyValuePair<TypeInfo, List<MethodInst>>>> arrayInterfaces = new Dictionary<TypeInfo, List<KeyValuePair<TypeInfo, List<MethodInst>>>>();
+
+        /// The interfaces a T[] implements, each with its methods' implementations in
+        /// SZArrayHelper<T> (corlib/Collections/ArrayInterfaces.cs).
+        List<KeyValuePair<TypeInfo, List<MethodInst>>> ArrayInterfaces(TypeInfo array)
+        {
+            List<KeyValuePair<TypeInfo, List<MethodInst>>> found;
+            if (arrayInterfaces.TryGetValue(array, out found)) return found;
+            found = new List<KeyValuePair<TypeInfo, List<MethodInst>>>();
+            arrayInterfaces[array] = found;
+            TypeDefinition helperDef = Types.Corlib.GetType("System.Collections.Generic", "SZArrayHelper`1");
+            var helperRef = new GenericInstanceType(helperDef);
+            helperRef.GenericArguments.Add(array.Element.Ref);
+            TypeInfo helper = Types.Get(helperRef);
+            var ifaces = new List<TypeInfo>();
+            foreach (string name in ArrayInterfaceNames)
+            {
+                TypeDefinition def = Types.Corlib.GetType(name);
+                if (def == null) continue;
+                var r = new GenericInstanceType(def);
+                r.GenericArguments.Add(array.Element.Ref);
+                ifaces.Add(Types.Get(r));
+            }
+            ifaces.Add(Types.Get("System.Collections", "IEnumerable"));
+            foreach (TypeInfo i in ifaces)
+            {
+                var impls = new List<MethodInst>();
+                foreach (MethodInst im in Types.InterfaceMethods(i))
+                {
+                    string name = i.FullName == "System.Collections.IEnumerable" ? "NonGenericGetEnumerator" : im.Def.Name;
+                    MethodDefinition md = helperDef.Methods.FirstOrDefault(x => x.Name == name && x.Parameters.Count == im.Def.Parameters.Count + 1);
+                    if (md == null) throw new BuildError("arrays cannot serve " + i.FullName + "." + im.Def.Name);
+                    impls.Add(Types.Method(md, helper, null));
+                }
+                found.Add(new KeyValuePair<TypeInfo, List<MethodInst>>(i, impls));
+            }
+            return found;
         }
 
         public void RequireVirtual(MethodInst m) { RequireDescriptor(m.Declaring); }
@@ -312,10 +368,26 @@ namespace Lightcone.Translator
 
         void Descriptors(StringBuilder o)
         {
-            foreach (TypeInfo t in descriptors.ToList())
+            // Tables first, then the descriptors that point at them.
+            var descs = new StringBuilder();
+            foreach (TypeInfo t in descriptors)
             {
                 string vt = "NULL", it = "NULL", ec = "NULL";
                 int nIfaces = 0, nConsts = 0;
+                if (constructed.Contains(t) && t.IsArray)
+                {
+                    vt = Types.VTable(t.Base).Count > 0 ? "VT_" + t.Base.Name : "NULL";
+                    var entries = new List<string>();
+                    foreach (KeyValuePair<TypeInfo, List<MethodInst>> e in ArrayInterfaces(t))
+                    {
+                        string name = "IT_" + t.Name + "_" + entries.Count;
+                        o.Append("static void* const ").Append(name).Append("[] = { ").Append(string.Join(", ", e.Value.Select(x => "(void*)" + x.CName))).Append(" };\n");
+                        entries.Add("{ &" + e.Key.Descriptor + ", " + name + " }");
+                    }
+                    o.Append("static const lc_iface_entry IE_").Append(t.Name).Append("[] = { ").Append(string.Join(", ", entries)).Append(" };\n");
+                    it = "IE_" + t.Name;
+                    nIfaces = entries.Count;
+                }
                 if (constructed.Contains(t) && !t.IsInterface && !t.IsArray)
                 {
                     List<MethodInst> table = Types.VTable(t);
@@ -365,11 +437,55 @@ namespace Lightcone.Translator
                 string elem = t.IsArray ? "&" + t.Element.Descriptor : "NULL";
                 string elemSize = t.IsArray ? "sizeof(" + t.Element.CType + ")" : "0";
                 string baseDesc = t.Base != null ? "&" + t.Base.Descriptor : "NULL";
-                o.Append("const lc_type ").Append(t.Descriptor).Append(" = { \"").Append(Naming.ClrName(t.Ref)).Append("\", ")
+                string eq = "NULL", hash = "NULL";
+                if (t.IsValueType && t.PrimitiveCType == null)
+                {
+                    o.Append(ValueEquality(t));
+                    eq = "VEQ_" + t.Name;
+                    hash = "VHASH_" + t.Name;
+                }
+                descs.Append("const lc_type ").Append(t.Descriptor).Append(" = { \"").Append(Naming.ClrName(t.Ref)).Append("\", ")
                  .Append(baseDesc).Append(", ").Append(size).Append(", ").Append(Flags(t)).Append(", ").Append(elem).Append(", ")
                  .Append(elemSize).Append(", ").Append(nIfaces).Append(", ").Append(it).Append(", ").Append(vt).Append(", ")
-                 .Append(nConsts).Append(", ").Append(ec).Append(", ").Append(valueSize).Append(" };\n");
+                 .Append(nConsts).Append(", ").Append(ec).Append(", ").Append(valueSize).Append(", ").Append(eq).Append(", ").Append(hash).Append(" };\n");
             }
+            o.Append(descs);
+        }
+
+        /// Field-by-field equality and hash of a struct's values (what ValueType.Equals and
+        /// GetHashCode do): numbers by value, strings by content, other references by identity,
+        /// nested structs recursively.
+        string ValueEquality(TypeInfo t)
+        {
+            var eq = new StringBuilder();
+            var hash = new StringBuilder();
+            eq.Append("static int32_t VEQ_").Append(t.Name).Append("(const void* a, const void* b)\n{\n");
+            eq.Append("    const struct ").Append(t.StructName).Append("* x = a;\n    const struct ").Append(t.StructName).Append("* y = b;\n    (void)x; (void)y;\n");
+            hash.Append("static int32_t VHASH_").Append(t.Name).Append("(const void* a)\n{\n    const struct ").Append(t.StructName)
+                .Append("* x = a;\n    uint32_t h = 2166136261u;\n    (void)x;\n");
+            foreach (FieldInfo f in t.Fields)
+            {
+                string fx = "x->" + f.CName, fy = "y->" + f.CName;
+                TypeInfo ft = f.Type.IsByReference || f.Type.IsPointer ? null : Types.Get(f.Type);
+                if (ft != null && ft.IsValueType && ft.PrimitiveCType == null)
+                {
+                    eq.Append("    if (!VEQ_").Append(ft.Name).Append("(&").Append(fx).Append(", &").Append(fy).Append(")) return 0;\n");
+                    hash.Append("    h = (h ^ (uint32_t)VHASH_").Append(ft.Name).Append("(&").Append(fx).Append(")) * 16777619u;\n");
+                }
+                else if (ft != null && ft.IsString)
+                {
+                    eq.Append("    if (!lc_string_equals(").Append(fx).Append(", ").Append(fy).Append(")) return 0;\n");
+                    hash.Append("    h = (h ^ (uint32_t)lc_string_hash(").Append(fx).Append(")) * 16777619u;\n");
+                }
+                else
+                {
+                    eq.Append("    if (").Append(fx).Append(" != ").Append(fy).Append(") return 0;\n");
+                    hash.Append("    h = (h ^ (uint32_t)(uint64_t)").Append(ft != null && ft.Kind == StackKind.R8 ? "(int64_t)" : "").Append(ft != null && ft.Kind == StackKind.Ptr ? "(uintptr_t)" : "").Append(fx).Append(") * 16777619u;\n");
+                }
+            }
+            eq.Append("    return 1;\n}\n");
+            hash.Append("    return (int32_t)h;\n}\n");
+            return eq.ToString() + hash.ToString();
         }
 
         MethodInst ExceptionCtor(string name)
@@ -403,6 +519,20 @@ namespace Lightcone.Translator
             int rounds = 0;
             while (work.Count > 0 && rounds++ < 100) Run();
 
+            // A struct's equality calls its struct fields' equality: they need descriptors too.
+            bool grew = true;
+            while (grew)
+            {
+                grew = false;
+                foreach (TypeInfo t in descriptors.ToList())
+                    if (t.IsValueType && t.PrimitiveCType == null)
+                        foreach (FieldInfo f in t.Fields)
+                            if (!f.Type.IsByReference && !f.Type.IsPointer)
+                            {
+                                TypeInfo ft = Types.Get(f.Type);
+                                if (ft.IsValueType && ft.PrimitiveCType == null && !descriptors.Contains(ft)) { RequireDescriptor(ft); grew = true; }
+                            }
+            }
             var o = new StringBuilder();
             o.Append("/* Generated by Lightcone's C# translator (csharp-module-sdk/translator). Do not edit. */\n");
             o.Append("#include \"lc_runtime.h\"\n#include <math.h>\n#include <stdio.h>\n\n");
@@ -425,6 +555,9 @@ namespace Lightcone.Translator
             foreach (TypeInfo t in statics)
                 if (t.Cctor != null) o.Append("static int I_").Append(t.Name).Append(";\nstatic void C_").Append(t.Name).Append("(void);\n");
             o.Append(literalCode);
+            foreach (TypeInfo t in descriptors)
+                if (t.IsValueType && t.PrimitiveCType == null)
+                    o.Append("static int32_t VEQ_").Append(t.Name).Append("(const void* a, const void* b);\nstatic int32_t VHASH_").Append(t.Name).Append("(const void* a);\n");
             foreach (MethodInst m in thunks) o.Append(Thunk(m));
             Descriptors(o);
             foreach (MethodInst m in emittedOrder) if (bodies[m] != null) o.Append(bodies[m]);

@@ -73,9 +73,16 @@ const SDK_FILES: &[(&str, &str)] = &[
 /// file); returns `dir`. One writer at a time (threads of one test binary share a pid, so the
 /// temporary names alone would collide): an `flock` on `dir`'s lock file.
 pub fn write_sdk(dir: &Path) -> Result<PathBuf, BuildError> {
+    write_files(dir, SDK_FILES).map(|_| dir.to_owned())
+}
+
+/// Writes `files` (path under `dir`, contents) into `dir` as [`write_sdk`] does; whether any
+/// file changed.
+pub(crate) fn write_files(dir: &Path, files: &[(&str, &str)]) -> Result<bool, BuildError> {
     std::fs::create_dir_all(dir).map_err(|e| BuildError::Io(dir.to_owned(), e))?;
     let _lock = lock(&dir.join(".lightcone-sdk.lock"))?;
-    for (path, text) in SDK_FILES {
+    let mut changed = false;
+    for (path, text) in files {
         let file = dir.join(path);
         if std::fs::read(&file).is_ok_and(|old| old == text.as_bytes()) {
             continue;
@@ -87,8 +94,9 @@ pub fn write_sdk(dir: &Path) -> Result<PathBuf, BuildError> {
         let fresh = file.with_extension(format!("new-{}", std::process::id()));
         std::fs::write(&fresh, text).map_err(|e| BuildError::Io(fresh.clone(), e))?;
         std::fs::rename(&fresh, &file).map_err(|e| BuildError::Io(file.clone(), e))?;
+        changed = true;
     }
-    Ok(dir.to_owned())
+    Ok(changed)
 }
 
 fn have(program: &str) -> bool {
@@ -182,7 +190,7 @@ pub fn build_with(
 
 /// Waits for an exclusive lock on the file at `path` (created if missing); held until the
 /// returned file is dropped.
-fn lock(path: &Path) -> Result<std::fs::File, BuildError> {
+pub(crate) fn lock(path: &Path) -> Result<std::fs::File, BuildError> {
     let io = |e| BuildError::Io(path.to_owned(), e);
     let file = std::fs::File::create(path).map_err(io)?;
     exclusive(&file).map_err(io)?;

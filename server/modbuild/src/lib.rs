@@ -20,6 +20,7 @@
 )]
 
 pub mod cpp;
+pub mod csharp;
 mod progress;
 
 pub use progress::{BuildEvent, Level};
@@ -48,6 +49,15 @@ pub enum BuildError {
          lld-19 wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32`"
     )]
     NoCppToolchain,
+    #[error(
+        "C# needs Mono's compiler and runtime and Mono.Cecil\n  hint: on Debian `apt-get install mono-mcs \
+         mono-runtime libmono-cecil-private-cil libmono-compilerservices-symbolwriter4.0-cil`"
+    )]
+    NoCSharpToolchain,
+    /// A step of a C# build failed: compiling C# (the compiler's errors), translating (what
+    /// is not supported, with the method and line), or compiling the C.
+    #[error("{step} failed:\n{output}")]
+    CSharp { step: String, output: String },
     #[error("writing {0}: {1}")]
     Io(PathBuf, std::io::Error),
     /// CMake or the compiler failed; `output` is what they printed (also given as
