@@ -12,8 +12,10 @@ cd "$(dirname "$0")/.."
 # clang-19 for wasm32-wasi against wasi-libc and libc++ (server/modbuild/src/cpp.rs,
 # server/tests/sample_contracts.rs); the systemd unit is checked with systemd-analyze
 # (server/tests/deploy_files.rs); the admin page runs in Debian's headless Chromium
-# (server/tests/admin_page.rs).
+# (server/tests/admin_page.rs); the C# translator runs under mono on Mono.Cecil and reads
+# mcs's .mdb files (server/modbuild/tests/csharp_translator.rs).
 APT_PACKAGES=(rustc-web rust-web-src lld-19 gcc g++ mono-mcs mono-runtime
+    libmono-cecil-private-cil libmono-compilerservices-symbolwriter4.0-cil
     cmake clang-19 wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32
     systemd chromium)
 # Node tools the tests run (tools/node/package.json: the Dockerfile linter, playwright-core

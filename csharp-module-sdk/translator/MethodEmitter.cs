@@ -179,6 +179,13 @@ namespace Lightcone.Translator
 
         public string Emit()
         {
+            if (body.HasVariables)
+                foreach (VariableDefinition v in body.Variables)
+                    if (v.IsPinned)
+                    {
+                        current = body.Instructions.FirstOrDefault(i => LocalOf(i) == v.Index) ?? body.Instructions.FirstOrDefault();
+                        throw Error("pointers into managed objects (`fixed`) are not supported: objects are not pinned, use arrays and indexes");
+                    }
             BuildRegions();
             foreach (Instruction ins in body.Instructions)
             {
@@ -348,6 +355,20 @@ namespace Lightcone.Translator
         }
 
         TypeReference LocType(int i) { return R(body.Variables[i].VariableType); }
+
+        /// The local an instruction stores or loads, or -1.
+        static int LocalOf(Instruction ins)
+        {
+            switch (ins.OpCode.Code)
+            {
+                case Code.Ldloc_0: case Code.Stloc_0: return 0;
+                case Code.Ldloc_1: case Code.Stloc_1: return 1;
+                case Code.Ldloc_2: case Code.Stloc_2: return 2;
+                case Code.Ldloc_3: case Code.Stloc_3: return 3;
+            }
+            var v = ins.Operand as VariableDefinition;
+            return v == null ? -1 : v.Index;
+        }
 
         static string Lbl(Instruction i) { return "IL_" + i.Offset.ToString("x4"); }
 

@@ -39,7 +39,6 @@ namespace Lightcone.Translator
             {
                 if (line.Row <= 0 || line.IsHidden) continue;
                 if (line.Offset <= offset && (best == null || line.Offset >= best.Offset)) best = line;
-                if (best == null) best = line;
             }
             if (best == null) return place;
             SourceFileEntry source = file.GetSourceFile(best.File);

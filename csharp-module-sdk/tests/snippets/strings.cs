@@ -16,6 +16,7 @@ static class Program
         Console.WriteLine(string.Format("{{literal}} {0}", "x"));
         Console.WriteLine(1.5f + " " + 0.1 + " " + 1e20 + " " + 1e-7 + " " + (-0.0) + " " + 100.0 + " " + 123456789.125);
         Console.WriteLine(double.NaN + " " + (1.0 / 0) + " " + (-1.0 / 0));
+        Console.WriteLine((1.0 / 3) + " " + (2.0 / 3) + " " + Math.PI + " " + (float)Math.PI + " " + 1e15 + " " + 123456789012345678.0 + " " + (-2.5e-10));
         Console.WriteLine(long.MaxValue + " " + int.MinValue + " " + ulong.MaxValue + " " + (byte)200 + " " + (sbyte)-5);
         Console.WriteLine('x' + "" + true + false + null + 'y');
         string s = "  The quick brown fox  ";

@@ -10,13 +10,18 @@ use std::process::Command;
 use crate::BuildError;
 
 /// The Mono.Cecil the translator reads IL with (Debian: `libmono-cecil-private-cil`).
-pub const CECIL_DLL: &str = "/usr/lib/mono/gac/Mono.Cecil/0.11.0.0__0738eb9f132ed756/Mono.Cecil.dll";
+pub const CECIL_DLL: &str =
+    "/usr/lib/mono/gac/Mono.Cecil/0.11.0.0__0738eb9f132ed756/Mono.Cecil.dll";
 /// The reader of mcs's `.mdb` debug files, for source lines in errors (Debian:
 /// `libmono-compilerservices-symbolwriter4.0-cil`).
 pub const SYMBOL_WRITER_DLL: &str = "/usr/lib/mono/4.5/Mono.CompilerServices.SymbolWriter.dll";
 
 /// The SDK's files, by path under csharp-module-sdk/ (a test keeps this list complete).
 pub const SDK_FILES: &[(&str, &str)] = &[
+    (
+        "corlib/Collections/ArrayInterfaces.cs",
+        include_str!("../../../csharp-module-sdk/corlib/Collections/ArrayInterfaces.cs"),
+    ),
     (
         "corlib/Collections/Dictionary.cs",
         include_str!("../../../csharp-module-sdk/corlib/Collections/Dictionary.cs"),
@@ -160,6 +165,28 @@ fn run(cmd: &mut Command, what: &str) -> Result<String, BuildError> {
     }
 }
 
+/// What a C# compile error about a missing type or namespace most likely means here.
+const SUBSET_HINT: &str =
+    "hint: modules compile against Lightcone's corlib, a subset of the .NET base library \
+     (System, System.Collections.Generic, System.Linq, System.Text; no reflection, threads, I/O or \
+     decimal): docs/modules-csharp.md lists what is there";
+
+fn with_subset_hint(e: BuildError) -> BuildError {
+    match e {
+        BuildError::CSharp { step, output }
+            if output.contains("error CS0234")
+                || output.contains("error CS0246")
+                || output.contains("error CS0103") =>
+        {
+            BuildError::CSharp {
+                step,
+                output: format!("{output}\n{SUBSET_HINT}"),
+            }
+        }
+        other => other,
+    }
+}
+
 /// Checks the tools C# needs are installed.
 pub fn check_toolchain() -> Result<(), BuildError> {
     if !have("mcs", "--version") || !have("mono", "--version") {
@@ -195,7 +222,13 @@ pub fn tools(dir: &Path) -> Result<Tools, BuildError> {
     if changed || !tools.corlib.is_file() {
         run(
             Command::new("mcs")
-                .args(["-nostdlib", "-unsafe", "-target:library", "-debug", "-nowarn:169,414,649"])
+                .args([
+                    "-nostdlib",
+                    "-unsafe",
+                    "-target:library",
+                    "-debug",
+                    "-nowarn:169,414,649",
+                ])
                 .arg(format!("-out:{}", tools.corlib.display()))
                 .args(sources("corlib/")),
             "compiling the corlib",
@@ -217,7 +250,12 @@ pub fn tools(dir: &Path) -> Result<Tools, BuildError> {
 
 /// Compiles C# `sources` into a program against the corlib (`mcs -nostdlib`) and translates
 /// it to C: the path of the `.c` file, in `out_dir`.
-pub fn translate_program(tools: &Tools, sources: &[PathBuf], out_dir: &Path, name: &str) -> Result<PathBuf, BuildError> {
+pub fn translate_program(
+    tools: &Tools,
+    sources: &[PathBuf],
+    out_dir: &Path,
+    name: &str,
+) -> Result<PathBuf, BuildError> {
     std::fs::create_dir_all(out_dir).map_err(|e| BuildError::Io(out_dir.to_owned(), e))?;
     let exe = out_dir.join(format!("{name}.exe"));
     run(
@@ -227,7 +265,8 @@ pub fn translate_program(tools: &Tools, sources: &[PathBuf], out_dir: &Path, nam
             .arg(format!("-out:{}", exe.display()))
             .args(sources),
         "compiling C#",
-    )?;
+    )
+    .map_err(with_subset_hint)?;
     let c = out_dir.join(format!("{name}.c"));
     run(
         Command::new("mono")
