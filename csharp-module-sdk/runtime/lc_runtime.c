@@ -221,18 +221,20 @@ void* lc_iface(void* obj, const lc_type* iface, uint32_t slot) {
     return NULL;
 }
 
-/* ---- exceptions ---- */
+/* ---- exceptions ----
+ * A runtime check that fails while an exception is already pending (a decoder running on
+ * after a short read) keeps the first one. */
 
 void lc_throw(void* exception) {
     if (!exception) exception = lc_make_NullReferenceException();
     lc_exc = exception;
 }
-void lc_throw_null(void) { lc_exc = lc_make_NullReferenceException(); }
-void lc_throw_index(void) { lc_exc = lc_make_IndexOutOfRangeException(); }
-void lc_throw_divide_by_zero(void) { lc_exc = lc_make_DivideByZeroException(); }
-void lc_throw_overflow(void) { lc_exc = lc_make_OverflowException(); }
-void lc_throw_invalid_cast(void) { lc_exc = lc_make_InvalidCastException(); }
-void lc_throw_array_type_mismatch(void) { lc_exc = lc_make_ArrayTypeMismatchException(); }
+void lc_throw_null(void) { if (!lc_exc) lc_exc = lc_make_NullReferenceException(); }
+void lc_throw_index(void) { if (!lc_exc) lc_exc = lc_make_IndexOutOfRangeException(); }
+void lc_throw_divide_by_zero(void) { if (!lc_exc) lc_exc = lc_make_DivideByZeroException(); }
+void lc_throw_overflow(void) { if (!lc_exc) lc_exc = lc_make_OverflowException(); }
+void lc_throw_invalid_cast(void) { if (!lc_exc) lc_exc = lc_make_InvalidCastException(); }
+void lc_throw_array_type_mismatch(void) { if (!lc_exc) lc_exc = lc_make_ArrayTypeMismatchException(); }
 
 /* ---- corlib internal calls ---- */
 

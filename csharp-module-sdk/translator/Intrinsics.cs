@@ -44,6 +44,21 @@ namespace Lightcone.Translator
             { "System.Math::Ceiling/1", "return ceil(a0);" },
             { "System.Math::Round/1", "return nearbyint(a0);" },
             { "System.Math::Truncate/1", "return trunc(a0);" },
+            { "SpacetimeDB.Internal.Host::TableId/1", "return lc_host_table_id(a0);" },
+            { "SpacetimeDB.Internal.Host::IndexId/1", "return lc_host_index_id(a0);" },
+            { "SpacetimeDB.Internal.Host::RowCount/1", "return lc_host_row_count(a0);" },
+            { "SpacetimeDB.Internal.Host::Insert/3", "return lc_host_insert(a0, a1, a2);" },
+            { "SpacetimeDB.Internal.Host::Update/4", "return lc_host_update(a0, a1, a2, a3);" },
+            { "SpacetimeDB.Internal.Host::DeleteAllByEq/3", "return lc_host_delete_all_by_eq(a0, a1, a2);" },
+            { "SpacetimeDB.Internal.Host::TableScan/1", "return lc_host_table_scan(a0);" },
+            { "SpacetimeDB.Internal.Host::IndexScanPoint/3", "return lc_host_index_scan_point(a0, a1, a2);" },
+            { "SpacetimeDB.Internal.Host::DeleteByPoint/3", "return lc_host_delete_by_point(a0, a1, a2);" },
+            { "SpacetimeDB.Internal.Host::Advance/2", "return lc_host_advance(a0, a1);" },
+            { "SpacetimeDB.Internal.Host::CloseIter/1", "lc_host_close_iter(a0);" },
+            { "SpacetimeDB.Internal.Host::Clear/1", "return lc_host_clear(a0);" },
+            { "SpacetimeDB.Internal.Host::Log/2", "lc_host_log(a0, a1);" },
+            { "SpacetimeDB.Internal.Host::DatabaseIdentity/0",
+              "struct V_SpacetimeDB_Identity id;\n    lc_host_identity((uint8_t*)&id);\n    return id;" },
         };
 
         /// Internal calls that never throw: no exception check after calling them.

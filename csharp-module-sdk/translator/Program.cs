@@ -36,7 +36,14 @@ namespace Lightcone.Translator
     {
         public static int Main(string[] args)
         {
-            string corlib = null, output = null, main = null;
+            if (args.Length > 1 && args[0] == "--glue")
+            {
+                // --glue out.cs source.cs...: the ctx.Db glue from the sources' [Table] structs.
+                var sources = args.Skip(2).Select(File.ReadAllText).ToList();
+                File.WriteAllText(args[1], TableScanner.Glue(TableScanner.Scan(sources)));
+                return 0;
+            }
+            string corlib = null, output = null, main = null, module = null;
             var references = new List<string>();
             for (int i = 0; i < args.Length; i++)
             {
@@ -46,15 +53,16 @@ namespace Lightcone.Translator
                     case "--corlib": corlib = next; i++; break;
                     case "--out": output = next; i++; break;
                     case "--main": main = next; i++; break;
+                    case "--module": module = next; i++; break;
                     case "--reference": references.Add(next); i++; break;
                     default:
                         Console.Error.WriteLine("lctrans: unknown argument " + args[i]);
                         return 2;
                 }
             }
-            if (corlib == null || output == null || main == null)
+            if (corlib == null || output == null || (main == null) == (module == null))
             {
-                Console.Error.WriteLine("usage: lctrans --corlib mscorlib.dll [--reference A.dll] --out out.c --main Program.exe");
+                Console.Error.WriteLine("usage: lctrans --corlib mscorlib.dll [--reference A.dll] --out out.c (--main Program.exe | --module Module.dll)\n       lctrans --glue Glue.cs Source.cs...");
                 return 2;
             }
             try
@@ -64,6 +72,14 @@ namespace Lightcone.Translator
                 AssemblyDefinition core = AssemblyDefinition.ReadAssembly(corlib, parameters);
                 resolver.Add(core);
                 foreach (string r in references) resolver.Add(AssemblyDefinition.ReadAssembly(r, parameters));
+                if (module != null)
+                {
+                    AssemblyDefinition lib = AssemblyDefinition.ReadAssembly(module, parameters);
+                    resolver.Add(lib);
+                    var mt = new Translator(core.MainModule);
+                    File.WriteAllText(output, mt.TranslateModule(lib.MainModule));
+                    return 0;
+                }
                 AssemblyDefinition program = AssemblyDefinition.ReadAssembly(main, parameters);
                 resolver.Add(program);
                 MethodDefinition entry = program.EntryPoint;

@@ -29,6 +29,10 @@ namespace Lightcone.Translator
 
         public Translator(ModuleDefinition corlib) { Types = new TypeSystem(corlib); }
 
+        /// Set when translating a module: the BSATN codecs its types need.
+        Codecs codecs;
+        ModuleDef moduleDef;
+
         public static bool IsCompilerCache(FieldInfo f)
         {
             return f.Def.Name.StartsWith("<") || f.Def.Name.Contains("$") || f.Def.DeclaringType.Name.StartsWith("<");
@@ -264,6 +268,16 @@ namespace Lightcone.Translator
         string Body(MethodInst m)
         {
             MethodDefinition d = m.Def;
+            if (IsInternal(m) && m.Def.DeclaringType.FullName == "SpacetimeDB.Internal.Bsatn")
+            {
+                if (codecs == null) throw new BuildError("in " + Naming.Display(d) + ": BSATN is only available in modules");
+                TypeInfo t = Types.Get(m.MethodArgs[0]);
+                codecs.Require(t, Naming.Display(d));
+                string call = m.Def.Name == "Write" ? "return " + Codecs.Writer(t) + "(a0, a1, a2);"
+                            : m.Def.Name == "ReadGenerated" ? codecs.Generated(t) + "(a0, a1, a2);"
+                            : "return " + Codecs.Reader(t) + "(a0, a1, a2);";
+                return Signature(m) + "\n{\n    " + call + "\n}\n";
+            }
             if (IsInternal(m))
             {
                 string b = Intrinsics.Body(m);
@@ -554,6 +568,7 @@ namespace Lightcone.Translator
             foreach (MethodInst m in emittedOrder) if (bodies[m] != null) o.Append(Signature(m)).Append(";\n");
             foreach (TypeInfo t in statics)
                 if (t.Cctor != null) o.Append("static int I_").Append(t.Name).Append(";\nstatic void C_").Append(t.Name).Append("(void);\n");
+            o.Append("/*CODEC_PROTOTYPES*/");
             o.Append(literalCode);
             foreach (TypeInfo t in descriptors)
                 if (t.IsValueType && t.PrimitiveCType == null)
@@ -561,6 +576,7 @@ namespace Lightcone.Translator
             foreach (MethodInst m in thunks) o.Append(Thunk(m));
             Descriptors(o);
             foreach (MethodInst m in emittedOrder) if (bodies[m] != null) o.Append(bodies[m]);
+            o.Append("/*CODEC_BODIES*/");
             foreach (TypeInfo t in statics)
             {
                 if (t.Cctor == null) continue;
@@ -578,6 +594,88 @@ namespace Lightcone.Translator
             o.Append("void* const* lc_cache_slots[] = { ").Append(caches.Count == 0 ? "NULL" : string.Join(", ", caches.Select(c => "(void* const*)" + c)).ToString()).Append(" };\n");
             o.Append("const int lc_cache_slot_count = ").Append(caches.Count).Append(";\n");
             if (entry != null) o.Append(MainFunction(entry));
+            if (moduleDef != null) o.Append(ModuleExports());
+            return o.ToString().Replace("/*CODEC_PROTOTYPES*/", codecs == null ? "" : ModulePrototypes + codecs.Prototypes)
+                               .Replace("/*CODEC_BODIES*/", codecs == null ? "" : codecs.Bodies);
+        }
+
+        const string ModulePrototypes =
+            "uint32_t lc_host_table_id(lc_string* name);\nuint32_t lc_host_index_id(lc_string* name);\nuint64_t lc_host_row_count(uint32_t table);\n" +
+            "uint16_t lc_host_insert(uint32_t table, void* row, int32_t* len);\nuint16_t lc_host_update(uint32_t table, uint32_t index, void* row, int32_t* len);\n" +
+            "uint32_t lc_host_delete_all_by_eq(uint32_t table, void* rows, int32_t len);\nuint32_t lc_host_table_scan(uint32_t table);\n" +
+            "uint32_t lc_host_index_scan_point(uint32_t index, void* key, int32_t len);\nuint32_t lc_host_delete_by_point(uint32_t index, void* key, int32_t len);\n" +
+            "int32_t lc_host_advance(uint32_t iter, void** buffer);\nvoid lc_host_close_iter(uint32_t iter);\nuint64_t lc_host_clear(uint32_t table);\n" +
+            "void lc_host_log(int32_t level, lc_string* message);\nvoid lc_host_identity(uint8_t out[32]);\n" +
+            "int32_t lc_bw_raw(void** buf, int32_t len, const void* bytes, int32_t n);\nint32_t lc_br_raw(void* buf, int32_t* at, int32_t len, void* out, int32_t n);\n" +
+            "int32_t lc_bw_string(void** buf, int32_t len, lc_string* s);\nlc_string* lc_br_string(void* buf, int32_t* at, int32_t len);\n" +
+            "void* lc_read_source(uint32_t source, int32_t* len);\nvoid lc_write_sink(uint32_t sink, const uint8_t* bytes, size_t n);\n" +
+            "void lc_write_sink_string(uint32_t sink, lc_string* s);\nvoid* lc_make_Exception(lc_string* message);\n";
+
+        MethodInst contextCtor, exceptionCtor;
+
+        /// Translates module `module`: its reducers, the module definition, the exports.
+        public string TranslateModule(ModuleDefinition module)
+        {
+            codecs = new Codecs(this);
+            moduleDef = new ModuleDef(Types);
+            moduleDef.Scan(module);
+            foreach (TableInfo t in moduleDef.Tables) codecs.Require(t.Row, t.Row.FullName);
+            foreach (ReducerInfo r in moduleDef.Reducers)
+                foreach (ParameterDefinition p in r.Method.Def.Parameters.Skip(1))
+                    codecs.Require(Types.Get(p.ParameterType), Naming.Display(r.Method.Def));
+            TypeInfo ctx = Types.Get(module.GetType("SpacetimeDB", "ReducerContext") ?? (TypeReference)FindType(module, "SpacetimeDB.ReducerContext"));
+            Construct(ctx);
+            contextCtor = Types.Method(ctx.Def.Methods.First(md => md.IsConstructor && !md.IsStatic && md.Parameters.Count == 7), ctx, null);
+            TypeInfo exception = Types.Get("System", "Exception");
+            Construct(exception);
+            exceptionCtor = Types.Method(exception.Def.Methods.First(md => md.IsConstructor && md.Parameters.Count == 1 && md.Parameters[0].ParameterType.FullName == "System.String"), exception, null);
+            Construct(Types.Get(new ArrayType(Types.CorlibType("System", "Byte"))));
+            var roots = new List<MethodInst> { contextCtor, exceptionCtor };
+            roots.AddRange(moduleDef.Reducers.Select(r => r.Method));
+            return Translate(roots, null);
+        }
+
+        static TypeDefinition FindType(ModuleDefinition module, string fullName)
+        {
+            TypeDefinition t = module.GetTypes().FirstOrDefault(x => x.FullName == fullName);
+            if (t == null) throw new BuildError("the module has no " + fullName + " (is the SDK compiled in?)");
+            return t;
+        }
+
+        string ModuleExports()
+        {
+            var o = new StringBuilder();
+            byte[] def = moduleDef.Bytes();
+            o.Append("static const uint8_t lc_module_def[] = { ").Append(string.Join(", ", def.Select(b => b.ToString()))).Append(" };\n");
+            o.Append("void* lc_make_Exception(lc_string* message)\n{\n    void* e = lc_new(&").Append(exceptionCtor.Declaring.Descriptor).Append(");\n    ")
+             .Append(exceptionCtor.CName).Append("(e, message);\n    return e;\n}\n");
+            o.Append("__attribute__((export_name(\"__describe_module__\"))) void lc_describe_module(uint32_t sink)\n{\n    lc_write_sink(sink, lc_module_def, sizeof lc_module_def);\n}\n");
+            o.Append("__attribute__((export_name(\"__call_reducer__\"))) int32_t lc_call_reducer(uint32_t id, uint64_t s0, uint64_t s1, uint64_t s2, uint64_t s3,\n");
+            o.Append("    uint64_t c0, uint64_t c1, uint64_t timestamp, uint32_t args, uint32_t error_sink)\n{\n");
+            o.Append("    int32_t rc = 0, len = 0, at = 0;\n    lc_exc = NULL;\n    void* buf = lc_read_source(args, &len);\n    (void)at;\n");
+            o.Append("    void* ctx = lc_new(&").Append(contextCtor.Declaring.Descriptor).Append(");\n    ").Append(contextCtor.CName)
+             .Append("(ctx, s0, s1, s2, s3, c0, c1, (int64_t)timestamp);\n");
+            o.Append("    if (!lc_exc) switch (id) {\n");
+            for (int i = 0; i < moduleDef.Reducers.Count; i++)
+            {
+                ReducerInfo r = moduleDef.Reducers[i];
+                o.Append("    case ").Append(i).Append(": {\n");
+                var args = new List<string> { "ctx" };
+                int k = 0;
+                foreach (ParameterDefinition p in r.Method.Def.Parameters.Skip(1))
+                {
+                    TypeInfo t = Types.Get(p.ParameterType);
+                    o.Append("        ").Append(t.CType).Append(" p").Append(k).Append(" = ").Append(Codecs.Reader(t)).Append("(buf, &at, len);\n");
+                    args.Add("p" + k);
+                    k++;
+                }
+                o.Append("        if (!lc_exc) ").Append(r.Method.CName).Append("(").Append(string.Join(", ", args)).Append(");\n        break;\n    }\n");
+            }
+            o.Append("    default: {\n        static const char msg[] = \"no such reducer\";\n        lc_write_sink(error_sink, (const uint8_t*)msg, sizeof msg - 1);\n        rc = 1;\n    }\n    }\n");
+            o.Append("    if (lc_exc) {\n        void* e = lc_exc;\n        lc_exc = NULL;\n        lc_string* message = lc_exception_message(e);\n");
+            o.Append("        if (lc_exc) { lc_exc = NULL; message = lc_string_from_utf8(\"the reducer failed\", 18); }\n        lc_write_sink_string(error_sink, message);\n        rc = 1;\n    }\n");
+            o.Append("    lc_arena_reset();\n    for (int i = 0; i < lc_cache_slot_count; i++) if (lc_cache_slots[i]) *(void**)lc_cache_slots[i] = NULL;\n");
+            o.Append("    return rc;\n}\n");
             return o.ToString();
         }
 

@@ -87,7 +87,15 @@ namespace Lightcone.Translator
         public MethodDefinition Cctor;
 
         public string StructName { get { return IsValueType ? "V_" + Name : "O_" + Name; } }
-        public string Descriptor { get { return IsString ? "lc_string_type" : "T_" + Name; } }
+        public string Descriptor
+        {
+            get
+            {
+                if (IsString) return "lc_string_type";
+                if (IsArray && Element.FullName == "System.Byte") return "lc_bytes_type";
+                return "T_" + Name;
+            }
+        }
         public string BoxName { get { return "B_" + Name; } }
         public string StaticsName { get { return "S_" + Name; } }
         public string FullName { get { return Ref.FullName; } }
