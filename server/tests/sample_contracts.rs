@@ -1,7 +1,7 @@
 //! The sample modules' contracts (samples/README.md: the chat and transfer modules every module
 //! language ships), one test body per sample run against each language's module — built from
 //! source in this run (Rust with the published `spacetimedb` crate, C++ with our SDK and
-//! clang-19) and published to the real server — so a client cannot tell them apart; and the
+//! clang-19, C# with our SDK, translator and clang-19) and published to the real server — so a client cannot tell them apart; and the
 //! everything test modules' every column type, through the real server, in both languages.
 
 mod support;
@@ -13,6 +13,7 @@ const CHAT: &[&str] = &["samples/chat/module-rust", "samples/chat/module-cpp"];
 const TRANSFER: &[&str] = &[
     "samples/transfer/module-rust",
     "samples/transfer/module-cpp",
+    "samples/transfer/module-csharp",
 ];
 
 /// Rows of `query` as JSON arrays (SATS-JSON values, columns in order).

@@ -87,6 +87,10 @@ pub const SDK_FILES: &[(&str, &str)] = &[
         include_str!("../../../csharp-module-sdk/corlib/System/Threading/Interlocked.cs"),
     ),
     (
+        "runtime/lc_module.c",
+        include_str!("../../../csharp-module-sdk/runtime/lc_module.c"),
+    ),
+    (
         "runtime/lc_runtime.c",
         include_str!("../../../csharp-module-sdk/runtime/lc_runtime.c"),
     ),
@@ -95,8 +99,32 @@ pub const SDK_FILES: &[(&str, &str)] = &[
         include_str!("../../../csharp-module-sdk/runtime/lc_runtime.h"),
     ),
     (
+        "sdk/Attributes.cs",
+        include_str!("../../../csharp-module-sdk/sdk/Attributes.cs"),
+    ),
+    (
+        "sdk/Internal/Host.cs",
+        include_str!("../../../csharp-module-sdk/sdk/Internal/Host.cs"),
+    ),
+    (
+        "sdk/Internal/Tables.cs",
+        include_str!("../../../csharp-module-sdk/sdk/Internal/Tables.cs"),
+    ),
+    (
+        "sdk/ReducerContext.cs",
+        include_str!("../../../csharp-module-sdk/sdk/ReducerContext.cs"),
+    ),
+    (
+        "sdk/Types.cs",
+        include_str!("../../../csharp-module-sdk/sdk/Types.cs"),
+    ),
+    (
         "translator/BuildError.cs",
         include_str!("../../../csharp-module-sdk/translator/BuildError.cs"),
+    ),
+    (
+        "translator/Codecs.cs",
+        include_str!("../../../csharp-module-sdk/translator/Codecs.cs"),
     ),
     (
         "translator/Floats.cs",
@@ -111,6 +139,10 @@ pub const SDK_FILES: &[(&str, &str)] = &[
         include_str!("../../../csharp-module-sdk/translator/MethodEmitter.cs"),
     ),
     (
+        "translator/ModuleDef.cs",
+        include_str!("../../../csharp-module-sdk/translator/ModuleDef.cs"),
+    ),
+    (
         "translator/Naming.cs",
         include_str!("../../../csharp-module-sdk/translator/Naming.cs"),
     ),
@@ -121,6 +153,10 @@ pub const SDK_FILES: &[(&str, &str)] = &[
     (
         "translator/Symbols.cs",
         include_str!("../../../csharp-module-sdk/translator/Symbols.cs"),
+    ),
+    (
+        "translator/TableScanner.cs",
+        include_str!("../../../csharp-module-sdk/translator/TableScanner.cs"),
     ),
     (
         "translator/Translator.cs",
@@ -280,6 +316,166 @@ pub fn translate_program(
         "translating IL to C",
     )?;
     Ok(c)
+}
+
+/// Whether `dir` holds a C# module: `.cs` files at its top level.
+pub fn is_module_dir(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .filter_map(Result::ok)
+            .any(|e| e.path().extension().is_some_and(|x| x == "cs"))
+    })
+}
+
+/// The module's C# sources: every `.cs` under `dir`, except build output (`bin/`, `obj/`)
+/// and hidden directories, in a stable order.
+fn module_sources(dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| BuildError::Io(d.clone(), e))?;
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if path.is_dir() {
+                if !(name.starts_with('.') || name == "bin" || name == "obj") {
+                    stack.push(path);
+                }
+            } else if path.extension().is_some_and(|x| x == "cs") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// The SDK's own C# (the SpacetimeDB API), compiled into every module.
+fn sdk_sources(tools: &Tools) -> Vec<PathBuf> {
+    let sdk = tools
+        .runtime
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_default();
+    SDK_FILES
+        .iter()
+        .filter(|(p, _)| p.starts_with("sdk/") && p.ends_with(".cs"))
+        .map(|(p, _)| sdk.join(p))
+        .collect()
+}
+
+/// The C compiler modules are built with (Debian's `clang-19`, wasm32-wasi sysroot in /usr).
+pub const CLANG: &str = "clang-19";
+
+/// Builds the C# module in `dir` into `target_dir`: the path of its `.wasm`.
+pub fn build_module(dir: &Path, target_dir: &Path) -> Result<PathBuf, BuildError> {
+    build_module_with(dir, target_dir, &mut |_| {})
+}
+
+/// [`build_module`], reporting each step to `on_event`.
+pub fn build_module_with(
+    dir: &Path,
+    target_dir: &Path,
+    on_event: &mut dyn FnMut(&crate::BuildEvent),
+) -> Result<PathBuf, BuildError> {
+    let step = |on_event: &mut dyn FnMut(&crate::BuildEvent), name: &str, done: usize| {
+        on_event(&crate::BuildEvent::Step {
+            name: name.to_owned(),
+            done,
+            total: Some(4),
+        })
+    };
+    step(on_event, "C# SDK", 0);
+    let tools = tools(&target_dir.join("lightcone-csharp"))?;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "module".into());
+    let parent = dir
+        .parent()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let out = target_dir.join("csharp").join(format!("{parent}-{name}"));
+    std::fs::create_dir_all(&out).map_err(|e| BuildError::Io(out.clone(), e))?;
+    let _lock = crate::cpp::lock(&out.join(".lightcone-build.lock"))?;
+    let sources = module_sources(dir)?;
+    let glue = out.join("Glue.g.cs");
+    run(
+        Command::new("mono")
+            .arg(&tools.translator)
+            .arg("--glue")
+            .arg(&glue)
+            .args(&sources),
+        "generating the table accessors",
+    )?;
+    step(on_event, "compiling C#", 1);
+    let dll = out.join("module.dll");
+    run(
+        Command::new("mcs")
+            .args([
+                "-nostdlib",
+                "-debug",
+                "-unsafe",
+                "-target:library",
+                "-nowarn:169,414,649",
+            ])
+            .arg(format!("-r:{}", tools.corlib.display()))
+            .arg(format!("-out:{}", dll.display()))
+            .args(sdk_sources(&tools))
+            .args(&sources)
+            .arg(&glue),
+        "compiling C#",
+    )
+    .map_err(with_subset_hint)?;
+    step(on_event, "translating IL to C", 2);
+    let c = out.join("module.c");
+    run(
+        Command::new("mono")
+            .arg(&tools.translator)
+            .arg("--corlib")
+            .arg(&tools.corlib)
+            .arg("--out")
+            .arg(&c)
+            .arg("--module")
+            .arg(&dll),
+        "translating IL to C",
+    )?;
+    step(on_event, "compiling C for wasm32", 3);
+    let wasm = out.join(format!("{name}.wasm"));
+    let clang = if have(CLANG, "--version") {
+        CLANG
+    } else {
+        "clang"
+    };
+    run(
+        Command::new(clang)
+            .args([
+                "--target=wasm32-wasi",
+                "--sysroot=/usr",
+                "-O2",
+                "-std=c11",
+                "-DLC_NO_NATIVE_HOST",
+            ])
+            .args([
+                "-mbulk-memory",
+                "-mexec-model=reactor",
+                "-Wl,--allow-undefined",
+                "-Wl,--strip-all",
+            ])
+            .args(["-Wall", "-Werror", "-Wno-unused"])
+            .arg("-I")
+            .arg(&tools.runtime)
+            .arg(&c)
+            .arg(tools.runtime.join("lc_runtime.c"))
+            .arg(tools.runtime.join("lc_module.c"))
+            .arg("-lm")
+            .arg("-o")
+            .arg(&wasm),
+        "compiling C for wasm32",
+    )?;
+    step(on_event, "done", 4);
+    Ok(wasm)
 }
 
 /// Compiles a translated program natively with the runtime (`cc`): the executable's path.

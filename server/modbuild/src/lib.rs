@@ -1,6 +1,7 @@
 //! Building a module: a Rust crate that uses the published `spacetimedb` crate, compiled to a
 //! `wasm32-unknown-unknown` cdylib — or a C++ module, a CMake project using the C++ module
-//! SDK (`cpp.rs`). Used by `lightcone build` and by tests that publish real modules.
+//! SDK (`cpp.rs`), or a C# module, a directory of `.cs` files (`csharp.rs`). Used by
+//! `lightcone build` and by tests that publish real modules.
 //!
 //! For Rust:
 //! Two toolchains are supported, tried in order:
@@ -41,7 +42,7 @@ pub const DEBIAN_WASM_LD: &str = "/usr/lib/llvm-19/bin/wasm-ld";
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     #[error(
-        "{0} has neither a Cargo.toml nor a CMakeLists.txt: a module is a Rust crate or a C++ CMake project"
+        "{0} has no Cargo.toml, CMakeLists.txt or .cs files: a module is a Rust crate, a C++ CMake project or a directory of C#"
     )]
     NotACrate(PathBuf),
     #[error(
@@ -130,6 +131,9 @@ pub fn build_with(
 ) -> Result<PathBuf, BuildError> {
     if !dir.join("Cargo.toml").is_file() && dir.join("CMakeLists.txt").is_file() {
         return cpp::build_with(dir, target_dir, on_event);
+    }
+    if !dir.join("Cargo.toml").is_file() && csharp::is_module_dir(dir) {
+        return csharp::build_module_with(dir, target_dir, on_event);
     }
     if !dir.join("Cargo.toml").is_file() {
         return Err(BuildError::NotACrate(dir.to_owned()));

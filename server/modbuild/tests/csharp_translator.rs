@@ -158,7 +158,7 @@ fn a_reducer_time_object_stored_in_a_static_is_refused_with_the_method_and_line(
 fn every_sdk_file_is_embedded() {
     let sdk = repo().join("csharp-module-sdk");
     let mut on_disk = Vec::new();
-    for sub in ["corlib", "translator", "runtime"] {
+    for sub in ["corlib", "translator", "runtime", "sdk"] {
         let mut stack = vec![sdk.join(sub)];
         while let Some(dir) = stack.pop() {
             for entry in std::fs::read_dir(&dir).unwrap() {
