@@ -29,6 +29,11 @@ namespace SpacetimeDB
     [AttributeUsage(AttributeTargets.Field)]
     public sealed class UniqueAttribute : Attribute { }
 
+    /// A string, array or List<T> field that may be null: an Option column (what `string?`
+    /// says in C# 8, which `mcs` does not accept).
+    [AttributeUsage(AttributeTargets.Field)]
+    public sealed class OptionAttribute : Attribute { }
+
     public static class Index
     {
         /// A b-tree index: on a field, or on the table's struct with `Columns` for several.

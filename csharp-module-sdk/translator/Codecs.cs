@@ -129,6 +129,15 @@ namespace Lightcone.Translator
                 {
                     TypeInfo ft = FieldType(f, where);
                     Require(ft, where);
+                    if (ModuleDef.IsOption(f))
+                    {
+                        // Option: tag 0 and the value when set, tag 1 for null.
+                        w.Append("    { uint8_t tag = v.").Append(f.CName).Append(" ? 0 : 1; len = lc_bw_raw(buf, len, &tag, 1); if (!tag) len = ")
+                         .Append(Writer(ft)).Append("(buf, len, v.").Append(f.CName).Append("); }\n");
+                        r.Append("    { uint8_t tag = 1; if (lc_br_raw(buf, at, len, &tag, 1) && tag == 0) v.").Append(f.CName).Append(" = ")
+                         .Append(Reader(ft)).Append("(buf, at, len); }\n");
+                        continue;
+                    }
                     w.Append("    len = ").Append(Writer(ft)).Append("(buf, len, v.").Append(f.CName).Append(");\n");
                     r.Append("    v.").Append(f.CName).Append(" = ").Append(Reader(ft)).Append("(buf, at, len);\n");
                 }

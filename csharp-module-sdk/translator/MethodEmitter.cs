@@ -105,7 +105,13 @@ namespace Lightcone.Translator
             return s;
         }
 
-        void Line(string s) { code.Append("    ").Append(s).Append('\n'); }
+        void Line(string s)
+        {
+            // A value that stays in its temporary (a cast to object, a box of a reference).
+            int eq = s.IndexOf(" = ", System.StringComparison.Ordinal);
+            if (eq > 0 && s.EndsWith(";") && s.Substring(0, eq) == s.Substring(eq + 3, s.Length - eq - 4) && IsSimpleName(s.Substring(0, eq))) return;
+            code.Append("    ").Append(s).Append('\n');
+        }
 
         string Temp(string ctype, string hint)
         {

@@ -187,11 +187,38 @@ namespace Lightcone.Translator
                 foreach (FieldInfo f in t.Fields)
                 {
                     w.Some(f.Def.Name);
+                    if (IsOption(f))
+                    {
+                        w.U8(1);
+                        w.U32(2);
+                        w.Some("some");
+                        Describe(types.Get(f.Type), w);
+                        w.Some("none");
+                        w.U8(2);
+                        w.U32(0);
+                        continue;
+                    }
                     Describe(types.Get(f.Type), w);
                 }
             }
             typespace[r] = w.Bytes;
             return r;
+        }
+
+        /// A reference-typed field marked [Option] (or `T?` from a C# 8 compiler) is an Option.
+        public static bool IsOption(FieldInfo f)
+        {
+            if (f.Def.CustomAttributes.Any(a => a.AttributeType.FullName == "SpacetimeDB.OptionAttribute"))
+            {
+                if (f.Type.IsValueType) throw new BuildError(f.Declaring.FullName + "." + f.Def.Name + ": [Option] is for strings, arrays and lists; use Nullable<T> (T?) for values");
+                return true;
+            }
+            CustomAttribute nullable = f.Def.CustomAttributes.FirstOrDefault(a => a.AttributeType.FullName == "System.Runtime.CompilerServices.NullableAttribute");
+            if (nullable == null || f.Type.IsValueType || nullable.ConstructorArguments.Count == 0) return false;
+            object v = nullable.ConstructorArguments[0].Value;
+            if (v is byte) return (byte)v == 2;
+            var flags = v as CustomAttributeArgument[];
+            return flags != null && flags.Length > 0 && flags[0].Value is byte && (byte)flags[0].Value == 2;
         }
 
         static void Cols(Bw w, params int[] cols)

@@ -9,7 +9,11 @@ mod support;
 use serde_json::{json, Value};
 use support::{module_wasm, Server};
 
-const CHAT: &[&str] = &["samples/chat/module-rust", "samples/chat/module-cpp"];
+const CHAT: &[&str] = &[
+    "samples/chat/module-rust",
+    "samples/chat/module-cpp",
+    "samples/chat/module-csharp",
+];
 const TRANSFER: &[&str] = &[
     "samples/transfer/module-rust",
     "samples/transfer/module-cpp",
@@ -207,23 +211,25 @@ fn client_view(server: &Server, db: &str) -> Value {
 }
 
 #[test]
-fn the_cpp_samples_show_clients_the_same_schema_as_the_rust_ones() {
+fn the_samples_show_clients_the_same_schema_in_every_language() {
     let server = Server::start(&["--in-memory"]);
     let (_, token) = server.new_identity();
-    for (i, dir) in CHAT.iter().chain(TRANSFER).enumerate() {
-        let r = server.publish(&format!("m{i}"), Some(&token), &module_wasm(dir));
-        assert_eq!(r.status, 200, "{dir}: {r:?}");
+    for (sample, dirs) in [("chat", CHAT), ("transfer", TRANSFER)] {
+        let mut views = Vec::new();
+        for (i, dir) in dirs.iter().enumerate() {
+            let db = format!("{sample}{i}");
+            let r = server.publish(&db, Some(&token), &module_wasm(dir));
+            assert_eq!(r.status, 200, "{dir}: {r:?}");
+            views.push((dir, client_view(&server, &db)));
+        }
+        let (rust_dir, rust) = &views[0];
+        for (dir, view) in &views[1..] {
+            assert_eq!(
+                view, rust,
+                "{dir} shows clients another schema than {rust_dir}"
+            );
+        }
     }
-    assert_eq!(
-        client_view(&server, "m0"),
-        client_view(&server, "m1"),
-        "chat"
-    );
-    assert_eq!(
-        client_view(&server, "m2"),
-        client_view(&server, "m3"),
-        "transfer"
-    );
 }
 
 /// The everything test modules (server/host/tests/modules): Rust and its C++ twin.
