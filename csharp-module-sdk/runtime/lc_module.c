@@ -176,7 +176,8 @@ int32_t lc_host_advance(uint32_t iter, void** buffer) {
             *buffer = lc_bytes_new((int32_t)n > a->length * 2 ? (int32_t)n : a->length * 2);
             continue;
         }
-        if (rc == LC_ITER_EXHAUSTED) return n == 0 ? -1 : (int32_t)n;
+        /* Exhausted (and freed by the host): -(bytes + 1), so the caller stops asking. */
+        if (rc == LC_ITER_EXHAUSTED) return -(int32_t)n - 1;
         if (rc != 0) {
             lc_fail("reading rows failed");
             return -1;

@@ -54,7 +54,7 @@ pub enum Command {
     },
     /// Create a new module project.
     Init {
-        /// The module's language: `rust` or `cpp`.
+        /// The module's language: `rust`, `cpp` or `csharp`.
         #[arg(long, default_value = "rust")]
         lang: String,
         /// Where to create it.

@@ -161,9 +161,14 @@ fn client(command: cli::Command) -> Result<(), lightcone_server::client::error::
                 println!("Created a C++ module in {}", dir.display());
                 print_next_steps(&dir);
             }
+            "csharp" | "c#" | "cs" => {
+                cmd::init_csharp(&dir)?;
+                println!("Created a C# module in {}", dir.display());
+                print_next_steps(&dir);
+            }
             _ => {
                 return Err(CliError::Usage(format!(
-                    "`--lang {lang}` is not supported yet\n  hint: `--lang rust` or `--lang cpp`"
+                    "`--lang {lang}` is not supported yet\n  hint: `--lang rust`, `--lang cpp` or `--lang csharp`"
                 )))
             }
         },

@@ -887,3 +887,68 @@ fn publish_on_a_terminal_shows_an_upload_bar() {
     // What was uploaded is the module, whole: it runs.
     cli.ok(&["call", "chat", "send_message", "\"over the bar\""]);
 }
+
+#[test]
+fn a_csharp_module_from_init_builds_publishes_and_runs_and_its_build_errors_name_the_line() {
+    let server = Server::start(&["--in-memory"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let cli = Cli {
+        config: &tmp.path().join("config"),
+    };
+    cli.ok(&["server", "add", "test", &server.base, "--default"]);
+    let dir = tmp.path().join("people");
+    let dir_s = dir.to_str().unwrap();
+    cli.ok(&["init", "--lang", "csharp", dir_s]);
+    assert!(cli
+        .fails(&["init", "--lang", "csharp", dir_s])
+        .contains("already holds a Lib.cs"));
+    cli.ok(&["publish", "people", "-p", dir_s]);
+    cli.ok(&["call", "people", "add", "\"Ada\""]);
+    cli.ok(&["call", "people", "add", "\"Grace\""]);
+    cli.ok(&["call", "people", "say_hello"]);
+    let logs = cli.ok(&["logs", "people", "-n", "20"]);
+    for line in [
+        "added Ada as person 1",
+        "added Grace as person 2",
+        "Hello, Ada!",
+        "Hello, Grace!",
+        "Hello, World!",
+    ] {
+        assert!(logs.contains(line), "{line} in {logs}");
+    }
+
+    // A type outside the corlib subset: mcs's error with its line, and the hint.
+    let lib = dir.join("Lib.cs");
+    let source = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(
+        &lib,
+        source.replace(
+            "        Log.Info(\"Hello, World!\");",
+            "        Log.Info(System.IO.File.ReadAllText(\"x\"));",
+        ),
+    )
+    .unwrap();
+    let err = cli.fails(&["build", "-p", dir_s]);
+    assert!(err.contains("Lib.cs(28,"), "{err}");
+    assert!(err.contains("a subset of the .NET base library"), "{err}");
+    // What the translator refuses: the file, line and method.
+    std::fs::write(
+        &lib,
+        source
+            .replace(
+                "public static partial class Module\n{",
+                "public static partial class Module\n{\n    static Person[] last;",
+            )
+            .replace(
+                "        Log.Info(\"Hello, World!\");",
+                "        last = new Person[1];",
+            ),
+    )
+    .unwrap();
+    let err = cli.fails(&["build", "-p", dir_s]);
+    assert!(
+        err.contains("Lib.cs:29: in Module.say_hello(ReducerContext)"),
+        "{err}"
+    );
+    assert!(err.contains("static field holding objects"), "{err}");
+}

@@ -40,7 +40,8 @@ namespace SpacetimeDB.Internal
         internal static extern uint DeleteByPoint(uint index, byte[] key, int length);
 
         /// Fills `buffer` with whole rows of `iter` (growing it when one does not fit); their
-        /// bytes, or -1 when the iterator is exhausted and nothing was read.
+        /// bytes, or when that was the iterator's last batch (the host then frees it)
+        /// -(bytes + 1).
         [MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern int Advance(uint iter, ref byte[] buffer);
 

@@ -27,6 +27,17 @@ namespace SpacetimeDB.Internal
         }
     }
 
+    /// Buffers the handles reuse between calls (made once, by the static initializer, so they
+    /// outlive the call's arena): a key or row is written, handed to the host and done with
+    /// before the next use. A value that outgrows one is written into a bigger array for
+    /// that call only.
+    static class Scratch
+    {
+        internal static readonly byte[] Key = new byte[256];
+        internal static readonly byte[] Row = new byte[1024];
+        internal static readonly byte[] Found = new byte[16384];
+    }
+
     /// The rows of iterator `iter`, decoded as they are read.
     sealed class RowIterator<T> : IEnumerable<T>, IEnumerator<T>
     {
@@ -44,10 +55,13 @@ namespace SpacetimeDB.Internal
             {
                 if (done) return false;
                 int n = Host.Advance(iter, ref buffer);
-                if (n < 0) { done = true; return false; }
+                if (n < 0)
+                {
+                    done = true;
+                    n = -n - 1;
+                }
                 length = n;
                 at = 0;
-                if (n == 0) { done = true; return false; }
             }
             current = Bsatn.Read<T>(buffer, ref at, length);
             return true;
@@ -76,7 +90,7 @@ namespace SpacetimeDB.Internal
         /// Inserts `row`; returns it as stored (auto_inc columns filled in).
         public T Insert(T row)
         {
-            byte[] buffer = new byte[64];
+            byte[] buffer = Scratch.Row;
             int length = Bsatn.Write(ref buffer, 0, row);
             ushort rc = Host.Insert(lcTableId, buffer, ref length);
             if (rc != 0) throw Errno.Insert(rc, lcTableName);
@@ -87,7 +101,7 @@ namespace SpacetimeDB.Internal
         /// Deletes `row` if it is there.
         public bool Delete(T row)
         {
-            byte[] buffer = new byte[64];
+            byte[] buffer = Scratch.Row;
             int length = Bsatn.Write(ref buffer, 0, 1u);
             length = Bsatn.Write(ref buffer, length, row);
             return Host.DeleteAllByEq(lcTableId, buffer, length) > 0;
@@ -118,19 +132,23 @@ namespace SpacetimeDB.Internal
 
         public T? Find(K key)
         {
-            byte[] buffer = new byte[32];
+            byte[] buffer = Scratch.Key;
             int length = Bsatn.Write(ref buffer, 0, key);
-            var rows = new RowIterator<T>(Host.IndexScanPoint(indexId, buffer, length));
-            if (!rows.MoveNext()) return null;
-            T row = rows.Current;
-            rows.Dispose();
+            uint iter = Host.IndexScanPoint(indexId, buffer, length);
+            byte[] found = Scratch.Found;
+            int n = Host.Advance(iter, ref found);
+            if (n < 0) n = -n - 1;
+            if (n == 0) return null;
+            int at = 0;
+            T row = Bsatn.Read<T>(found, ref at, n);
+            // A unique index has one row: the iterator is exhausted (the host closed it).
             return row;
         }
 
         /// Replaces the row with `row`'s key by `row`; throws if there is none.
         public T Update(T row)
         {
-            byte[] buffer = new byte[64];
+            byte[] buffer = Scratch.Row;
             int length = Bsatn.Write(ref buffer, 0, row);
             ushort rc = Host.Update(tableId, indexId, buffer, ref length);
             if (rc == Errno.NoSuchRow) throw new InvalidOperationException(string.Concat("no row of ", table, " has that ", column));
@@ -140,7 +158,7 @@ namespace SpacetimeDB.Internal
 
         public bool Delete(K key)
         {
-            byte[] buffer = new byte[32];
+            byte[] buffer = Scratch.Key;
             int length = Bsatn.Write(ref buffer, 0, key);
             return Host.DeleteByPoint(indexId, buffer, length) > 0;
         }

@@ -730,6 +730,58 @@ pub fn init_cpp(dir: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
+/// `init --lang csharp <dir>`: a new C# module (Lib.cs) using Lightcone's C# SDK, which
+/// `lightcone build` supplies (docs/modules-csharp.md).
+pub fn init_csharp(dir: &Path) -> Result<(), CliError> {
+    let lib = dir.join("Lib.cs");
+    if lib.exists() {
+        return Err(CliError::Usage(format!(
+            "{} already holds a Lib.cs",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir).map_err(CliError::file("creating", dir))?;
+    let path = dir.join(".gitignore");
+    if !path.exists() {
+        std::fs::write(&path, "bin/\nobj/\n").map_err(CliError::file("writing", &path))?;
+    }
+    std::fs::write(&lib, INIT_CSHARP_MODULE).map_err(CliError::file("writing", &lib))?;
+    Ok(())
+}
+
+/// The starting module `init --lang csharp` writes.
+const INIT_CSHARP_MODULE: &str = r#"// A Lightcone module in C#: build with `lightcone build .`, publish with
+// `lightcone publish NAME --project-path .` (docs/modules-csharp.md).
+using System;
+using SpacetimeDB;
+
+[SpacetimeDB.Table(Accessor = "person", Public = true)]
+public partial struct Person
+{
+    [SpacetimeDB.PrimaryKey]
+    [SpacetimeDB.AutoInc]
+    public ulong id;
+    public string name;
+}
+
+public static partial class Module
+{
+    [SpacetimeDB.Reducer]
+    public static void add(ReducerContext ctx, string name)
+    {
+        Person person = ctx.Db.person.Insert(new Person { name = name });
+        Log.Info("added " + person.name + " as person " + person.id);
+    }
+
+    [SpacetimeDB.Reducer]
+    public static void say_hello(ReducerContext ctx)
+    {
+        foreach (Person p in ctx.Db.person.Iter()) Log.Info("Hello, " + p.name + "!");
+        Log.Info("Hello, World!");
+    }
+}
+"#;
+
 /// The starting module `init --lang cpp` writes.
 const INIT_CPP_MODULE: &str = r#"// A Lightcone module in C++: build with `lightcone build .`, publish with
 // `lightcone publish NAME --project-path .` (docs/modules-cpp.md).
