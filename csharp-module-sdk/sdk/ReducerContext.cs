@@ -20,6 +20,19 @@ namespace SpacetimeDB
             Timestamp = new Timestamp(micros);
         }
 
+        Random rng;
+
+        /// Random numbers, seeded from the call's timestamp (each call its own sequence, the
+        /// same on every replay of the same call).
+        public Random Rng
+        {
+            get
+            {
+                if (rng == null) rng = new Random((int)(Timestamp.MicrosecondsSinceUnixEpoch ^ (Timestamp.MicrosecondsSinceUnixEpoch >> 32)));
+                return rng;
+            }
+        }
+
         /// The database's own identity.
         public Identity DatabaseIdentity { get { return Internal.Host.DatabaseIdentity(); } }
     }

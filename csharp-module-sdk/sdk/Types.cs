@@ -59,3 +59,20 @@ namespace SpacetimeDB
         public override string ToString() { return MicrosecondsSinceUnixEpoch.ToString(); }
     }
 }
+
+namespace SpacetimeDB
+{
+    /// When a scheduled table's row runs its reducer: after an interval, repeating
+    /// (`ScheduleAt.Interval`), or once at a time (`ScheduleAt.Time`). BSATN: the variant's
+    /// u8 tag, then its i64 microseconds.
+    public struct ScheduleAt
+    {
+        internal byte tag;
+        internal long micros;
+
+        public static ScheduleAt Interval(TimeDuration every) { return new ScheduleAt { tag = 0, micros = every.Microseconds }; }
+        public static ScheduleAt Time(Timestamp at) { return new ScheduleAt { tag = 1, micros = at.MicrosecondsSinceUnixEpoch }; }
+        public bool IsInterval { get { return tag == 0; } }
+        public override string ToString() { return tag == 0 ? "Interval(" + micros + "us)" : "Time(" + micros + ")"; }
+    }
+}

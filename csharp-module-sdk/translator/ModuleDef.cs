@@ -132,6 +132,16 @@ namespace Lightcone.Translator
                 w.U8(special.Value);
                 return;
             }
+            if (t.FullName == "SpacetimeDB.ScheduleAt")
+            {
+                w.U8(1);
+                w.U32(2);
+                w.Some("Interval");
+                Describe(types.Get(t.Ref.Module.GetType("SpacetimeDB", "TimeDuration")), w);
+                w.Some("Time");
+                Describe(types.Get(t.Ref.Module.GetType("SpacetimeDB", "Timestamp")), w);
+                return;
+            }
             if (t.FullName.StartsWith("System.Nullable`1"))
             {
                 w.U8(1);

@@ -75,6 +75,10 @@ pub const SDK_FILES: &[(&str, &str)] = &[
         include_str!("../../../csharp-module-sdk/corlib/System/Primitives.cs"),
     ),
     (
+        "corlib/System/Random.cs",
+        include_str!("../../../csharp-module-sdk/corlib/System/Random.cs"),
+    ),
+    (
         "corlib/System/String.cs",
         include_str!("../../../csharp-module-sdk/corlib/System/String.cs"),
     ),
