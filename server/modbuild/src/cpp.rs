@@ -121,20 +121,7 @@ pub fn build_with(
         return Err(BuildError::NoCppToolchain);
     }
     let sdk = write_sdk(&target_dir.join("lightcone-cpp-sdk"))?;
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "module".into());
-    let parent = dir
-        .parent()
-        .and_then(Path::file_name)
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let build_dir = target_dir.join("cpp").join(format!("{parent}-{name}"));
-    // One build of a directory at a time (tests build the same module concurrently); the
-    // lock goes with the file when this returns.
-    std::fs::create_dir_all(&build_dir).map_err(|e| BuildError::Io(build_dir.clone(), e))?;
-    let _lock = lock(&build_dir.join(".lightcone-build.lock"))?;
+    let (build_dir, _lock) = build_dir_for(dir, &target_dir.join("cpp"))?;
     let mut output = String::new();
     let mut run = |cmd: &mut Command| -> Result<(), BuildError> {
         let status = progress::run_lines(cmd, |_, line| {
@@ -190,6 +177,33 @@ pub fn build_with(
 
 /// Waits for an exclusive lock on the file at `path` (created if missing); held until the
 /// returned file is dropped.
+/// The directory module `dir` builds in under `root` (named after it and its parent, so
+/// samples/chat/module-cpp and samples/transfer/module-cpp stay apart), created, with the
+/// lock held: one build of a directory at a time (tests build the same module
+/// concurrently); the lock goes with the returned file.
+pub(crate) fn build_dir_for(
+    dir: &Path,
+    root: &Path,
+) -> Result<(PathBuf, std::fs::File), BuildError> {
+    let name = module_name(dir);
+    let parent = dir
+        .parent()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let build_dir = root.join(format!("{parent}-{name}"));
+    std::fs::create_dir_all(&build_dir).map_err(|e| BuildError::Io(build_dir.clone(), e))?;
+    let file = lock(&build_dir.join(".lightcone-build.lock"))?;
+    Ok((build_dir, file))
+}
+
+/// The module's name: its directory's.
+pub(crate) fn module_name(dir: &Path) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "module".into())
+}
+
 pub(crate) fn lock(path: &Path) -> Result<std::fs::File, BuildError> {
     let io = |e| BuildError::Io(path.to_owned(), e);
     let file = std::fs::File::create(path).map_err(io)?;

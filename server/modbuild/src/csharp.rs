@@ -288,6 +288,22 @@ pub fn tools(dir: &Path) -> Result<Tools, BuildError> {
     Ok(tools)
 }
 
+/// Runs the translator on `assembly` (`mode`: `--main` for a program, `--module`), writing `c`.
+fn translate(tools: &Tools, mode: &str, assembly: &Path, c: &Path) -> Result<(), BuildError> {
+    run(
+        Command::new("mono")
+            .arg(&tools.translator)
+            .arg("--corlib")
+            .arg(&tools.corlib)
+            .arg("--out")
+            .arg(c)
+            .arg(mode)
+            .arg(assembly),
+        "translating IL to C",
+    )
+    .map(|_| ())
+}
+
 /// Compiles C# `sources` into a program against the corlib (`mcs -nostdlib`) and translates
 /// it to C: the path of the `.c` file, in `out_dir`.
 pub fn translate_program(
@@ -308,17 +324,7 @@ pub fn translate_program(
     )
     .map_err(with_subset_hint)?;
     let c = out_dir.join(format!("{name}.c"));
-    run(
-        Command::new("mono")
-            .arg(&tools.translator)
-            .arg("--corlib")
-            .arg(&tools.corlib)
-            .arg("--out")
-            .arg(&c)
-            .arg("--main")
-            .arg(&exe),
-        "translating IL to C",
-    )?;
+    translate(tools, "--main", &exe, &c)?;
     Ok(c)
 }
 
@@ -391,18 +397,8 @@ pub fn build_module_with(
     };
     step(on_event, "C# SDK", 0);
     let tools = tools(&target_dir.join("lightcone-csharp"))?;
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "module".into());
-    let parent = dir
-        .parent()
-        .and_then(Path::file_name)
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let out = target_dir.join("csharp").join(format!("{parent}-{name}"));
-    std::fs::create_dir_all(&out).map_err(|e| BuildError::Io(out.clone(), e))?;
-    let _lock = crate::cpp::lock(&out.join(".lightcone-build.lock"))?;
+    let name = crate::cpp::module_name(dir);
+    let (out, _lock) = crate::cpp::build_dir_for(dir, &target_dir.join("csharp"))?;
     let sources = module_sources(dir)?;
     let glue = out.join("Glue.g.cs");
     run(
@@ -434,17 +430,7 @@ pub fn build_module_with(
     .map_err(with_subset_hint)?;
     step(on_event, "translating IL to C", 2);
     let c = out.join("module.c");
-    run(
-        Command::new("mono")
-            .arg(&tools.translator)
-            .arg("--corlib")
-            .arg(&tools.corlib)
-            .arg("--out")
-            .arg(&c)
-            .arg("--module")
-            .arg(&dll),
-        "translating IL to C",
-    )?;
+    translate(&tools, "--module", &dll, &c)?;
     step(on_event, "compiling C for wasm32", 3);
     let wasm = out.join(format!("{name}.wasm"));
     let clang = if have(CLANG, "--version") {
