@@ -10,6 +10,10 @@ LC_IMPORT("10.0", table_id_from_name) uint16_t lc_abi_table_id_from_name(const u
 LC_IMPORT("10.0", index_id_from_name) uint16_t lc_abi_index_id_from_name(const uint8_t* name, uint32_t len, uint32_t* out);
 LC_IMPORT("10.0", datastore_table_row_count) uint16_t lc_abi_row_count(uint32_t table, uint64_t* out);
 LC_IMPORT("10.0", datastore_table_scan_bsatn) uint16_t lc_abi_table_scan(uint32_t table, uint32_t* out_iter);
+LC_IMPORT("10.0", datastore_index_scan_range_bsatn)
+uint16_t lc_abi_index_scan_range(uint32_t index, const uint8_t* prefix, uint32_t prefix_len, uint16_t prefix_elems,
+                                 const uint8_t* rstart, uint32_t rstart_len, const uint8_t* rend, uint32_t rend_len,
+                                 uint32_t* out_iter);
 LC_IMPORT("10.0", row_iter_bsatn_advance) int16_t lc_abi_advance(uint32_t iter, uint8_t* buf, uint32_t* len);
 LC_IMPORT("10.0", row_iter_bsatn_close) uint16_t lc_abi_close(uint32_t iter);
 LC_IMPORT("10.0", datastore_insert_bsatn) uint16_t lc_abi_insert(uint32_t table, uint8_t* row, uint32_t* len);
@@ -158,6 +162,15 @@ uint32_t lc_host_table_scan(uint32_t table) {
 uint32_t lc_host_index_scan_point(uint32_t index, void* key, int32_t len) {
     uint32_t iter = 0;
     if (lc_abi_index_scan_point(index, ((lc_array*)key)->data, (uint32_t)len, &iter) != 0) lc_fail("an index lookup failed");
+    return iter;
+}
+
+uint32_t lc_host_index_scan_range(uint32_t index, void* prefix, int32_t prefix_len, uint16_t prefix_elems, void* start,
+                                  int32_t start_len, void* end, int32_t end_len) {
+    uint32_t iter = 0;
+    if (lc_abi_index_scan_range(index, ((lc_array*)prefix)->data, (uint32_t)prefix_len, prefix_elems, ((lc_array*)start)->data,
+                                (uint32_t)start_len, ((lc_array*)end)->data, (uint32_t)end_len, &iter) != 0)
+        lc_fail("an index range scan failed");
     return iter;
 }
 

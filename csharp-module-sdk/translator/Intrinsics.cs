@@ -53,6 +53,7 @@ namespace Lightcone.Translator
             { "SpacetimeDB.Internal.Host::TableScan/1", "return lc_host_table_scan(a0);" },
             { "SpacetimeDB.Internal.Host::IndexScanPoint/3", "return lc_host_index_scan_point(a0, a1, a2);" },
             { "SpacetimeDB.Internal.Host::DeleteByPoint/3", "return lc_host_delete_by_point(a0, a1, a2);" },
+            { "SpacetimeDB.Internal.Host::IndexScanRange/8", "return lc_host_index_scan_range(a0, a1, a2, a3, a4, a5, a6, a7);" },
             { "SpacetimeDB.Internal.Host::Advance/2", "return lc_host_advance(a0, a1);" },
             { "SpacetimeDB.Internal.Host::CloseIter/1", "lc_host_close_iter(a0);" },
             { "SpacetimeDB.Internal.Host::Clear/1", "return lc_host_clear(a0);" },

@@ -231,6 +231,24 @@ namespace Lightcone.Translator
             return flags != null && flags.Length > 0 && flags[0].Value is byte && (byte)flags[0].Value == 2;
         }
 
+        /// `[Index.BTree(Accessor = ..., Columns = new[] { ... })]` on the table's struct:
+        /// (accessor, column positions).
+        static List<KeyValuePair<string, int[]>> MultiColumnIndexes(TableInfo t)
+        {
+            var found = new List<KeyValuePair<string, int[]>>();
+            foreach (CustomAttribute a in t.Row.Def.CustomAttributes.Where(x => x.AttributeType.FullName == "SpacetimeDB.Index/BTreeAttribute"))
+            {
+                var names = Named(a, "Columns") as CustomAttributeArgument[];
+                if (names == null) continue;
+                var cols = names.Select(n => t.Row.Fields.FindIndex(f => f.Def.Name == (string)n.Value)).ToArray();
+                string shown = string.Join(", ", names.Select(n => (string)n.Value));
+                if (cols.Any(c => c < 0)) throw new BuildError(t.Row.FullName + ": [Index.BTree] names a column it does not have (" + shown + ")");
+                if (cols.Length != 2) throw new BuildError(t.Row.FullName + ": multi-column indexes over two columns are supported (this one: " + shown + ")");
+                found.Add(new KeyValuePair<string, int[]>((string)Named(a, "Accessor") ?? string.Join("_", names.Select(n => (string)n.Value)), cols));
+            }
+            return found;
+        }
+
         static void Cols(Bw w, params int[] cols)
         {
             w.U32(cols.Length);
@@ -257,13 +275,21 @@ namespace Lightcone.Translator
                 if (pk >= 0) Cols(tables, pk); else Cols(tables);
                 var unique = Enumerable.Range(0, cols.Count).Where(i => HasAttr(cols[i], "PrimaryKeyAttribute") || HasAttr(cols[i], "UniqueAttribute")).ToList();
                 var indexed = Enumerable.Range(0, cols.Count).Where(i => !unique.Contains(i) && cols[i].Def.CustomAttributes.Any(a => a.AttributeType.FullName == "SpacetimeDB.Index/BTreeAttribute")).ToList();
-                tables.U32(unique.Count + indexed.Count);
+                var multi = MultiColumnIndexes(t);
+                tables.U32(unique.Count + indexed.Count + multi.Count);
                 foreach (int c in unique.Concat(indexed))
                 {
                     tables.Some(t.Name + "_" + cols[c].Def.Name + "_idx_btree");
                     tables.Some(cols[c].Def.Name);
                     tables.U8(0); // BTree
                     Cols(tables, c);
+                }
+                foreach (KeyValuePair<string, int[]> m in multi)
+                {
+                    tables.Some(t.Name + "_" + string.Join("_", m.Value.Select(c => cols[c].Def.Name)) + "_idx_btree");
+                    tables.Some(m.Key);
+                    tables.U8(0); // BTree
+                    Cols(tables, m.Value);
                 }
                 tables.U32(unique.Count);
                 foreach (int c in unique)

@@ -41,6 +41,8 @@ namespace Lightcone.Translator
         public string Namespace;
         public string Accessor, Name;
         public List<ScannedField> Fields = new List<ScannedField>();
+        /// The struct's own attributes (multi-column indexes).
+        public List<ScannedAttribute> Attributes = new List<ScannedAttribute>();
     }
 
     public static class TableScanner
@@ -112,11 +114,14 @@ namespace Lightcone.Translator
                     i++;
                     int depth = 1;
                     var arg = new List<string>();
+                    int braces = 0;
                     while (i < t.Count && depth > 0)
                     {
                         if (t[i] == "(") depth++;
                         if (t[i] == ")") { depth--; if (depth == 0) break; }
-                        if (t[i] == "," && depth == 1) { Arg(a, arg); arg.Clear(); i++; continue; }
+                        if (t[i] == "{") braces++;
+                        if (t[i] == "}") braces--;
+                        if (t[i] == "," && depth == 1 && braces == 0) { Arg(a, arg); arg.Clear(); i++; continue; }
                         arg.Add(t[i++]);
                     }
                     Arg(a, arg);
@@ -132,7 +137,19 @@ namespace Lightcone.Translator
         {
             if (arg.Count == 0) return;
             int eq = arg.IndexOf("=");
-            if (eq > 0)
+            if (eq > 0 && arg.Skip(eq + 1).Contains("{"))
+            {
+                // An array: `new[] { "a", nameof(b) }` as "a,b".
+                var items = new List<string>();
+                var rest = arg.Skip(eq + 1).ToList();
+                for (int k = 0; k < rest.Count; k++)
+                {
+                    if (rest[k].StartsWith("\"")) items.Add(rest[k].Substring(1));
+                    else if (rest[k] == "nameof" && k + 2 < rest.Count) items.Add(rest[k + 2]);
+                }
+                a.Args[arg[0]] = string.Join(",", items);
+            }
+            else if (eq > 0)
             {
                 string v = string.Concat(arg.Skip(eq + 1));
                 if (arg.Count == eq + 2 && arg[eq + 1].StartsWith("\"")) v = arg[eq + 1].Substring(1);
@@ -199,6 +216,7 @@ namespace Lightcone.Translator
                                 Accessor = accessor,
                                 Name = a.Arg("Name") ?? accessor,
                                 Fields = fields,
+                                Attributes = new List<ScannedAttribute>(pending),
                             });
                         }
                     }
@@ -343,6 +361,20 @@ namespace Lightcone.Translator
                         o.Append("        public global::SpacetimeDB.Internal.BTreeIndex<").Append(row).Append(", ").Append(f.Type).Append("> ").Append(f.Name)
                          .Append(" { get { return new global::SpacetimeDB.Internal.BTreeIndex<").Append(row).Append(", ").Append(f.Type).Append(">(\"")
                          .Append(index).Append("\", ref cachedIndex").Append(k).Append("); } }\n");
+                }
+                int multi = 0;
+                foreach (ScannedAttribute a in t.Attributes.Where(x => x.Is("Index.BTree") && x.Arg("Columns") != null))
+                {
+                    string[] cols = a.Arg("Columns").Split(',');
+                    var types = cols.Select(c => t.Fields.FirstOrDefault(f => f.Name == c)).ToList();
+                    if (cols.Length != 2 || types.Any(f => f == null)) continue; // refused from the IL with a reason
+                    string accessor = a.Arg("Accessor") ?? string.Join("_", cols);
+                    string index = t.Name + "_" + string.Join("_", cols) + "_idx_btree";
+                    string type = "global::SpacetimeDB.Internal.BTreeIndex<" + row + ", " + types[0].Type + ", " + types[1].Type + ">";
+                    o.Append("        static uint cachedMulti").Append(multi).Append(";\n");
+                    o.Append("        public ").Append(type).Append(' ').Append(accessor).Append(" { get { return new ").Append(type)
+                     .Append("(\"").Append(index).Append("\", ref cachedMulti").Append(multi).Append("); } }\n");
+                    multi++;
                 }
                 o.Append("    }\n");
             }

@@ -604,6 +604,7 @@ namespace Lightcone.Translator
             "uint16_t lc_host_insert(uint32_t table, void* row, int32_t* len);\nuint16_t lc_host_update(uint32_t table, uint32_t index, void* row, int32_t* len);\n" +
             "uint32_t lc_host_delete_all_by_eq(uint32_t table, void* rows, int32_t len);\nuint32_t lc_host_table_scan(uint32_t table);\n" +
             "uint32_t lc_host_index_scan_point(uint32_t index, void* key, int32_t len);\nuint32_t lc_host_delete_by_point(uint32_t index, void* key, int32_t len);\n" +
+            "uint32_t lc_host_index_scan_range(uint32_t index, void* prefix, int32_t prefix_len, uint16_t prefix_elems, void* start, int32_t start_len, void* end, int32_t end_len);\n" +
             "int32_t lc_host_advance(uint32_t iter, void** buffer);\nvoid lc_host_close_iter(uint32_t iter);\nuint64_t lc_host_clear(uint32_t table);\n" +
             "void lc_host_log(int32_t level, lc_string* message);\nvoid lc_host_identity(uint8_t out[32]);\n" +
             "int32_t lc_bw_raw(void** buf, int32_t len, const void* bytes, int32_t n);\nint32_t lc_br_raw(void* buf, int32_t* at, int32_t len, void* out, int32_t n);\n" +

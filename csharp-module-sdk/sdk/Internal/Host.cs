@@ -39,6 +39,12 @@ namespace SpacetimeDB.Internal
         [MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern uint DeleteByPoint(uint index, byte[] key, int length);
 
+        /// The rows whose first `prefixElems` index columns equal `prefix` and whose next one
+        /// lies between the encoded bounds (BSATN `Bound`: 0 included, 1 excluded, 2 none).
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern uint IndexScanRange(uint index, byte[] prefix, int prefixLength, ushort prefixElems,
+                                                   byte[] start, int startLength, byte[] end, int endLength);
+
         /// Fills `buffer` with whole rows of `iter` (growing it when one does not fit); their
         /// bytes, or when that was the iterator's last batch (the host then frees it)
         /// -(bytes + 1).

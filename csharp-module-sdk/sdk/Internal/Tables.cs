@@ -188,5 +188,55 @@ namespace SpacetimeDB.Internal
             int length = Bsatn.Write(ref buffer, 0, key);
             return Host.DeleteByPoint(indexId, buffer, length);
         }
+
+        /// The rows whose column lies in [from, to] (both included).
+        public IEnumerable<T> Filter(K from, K to) { return Range.Scan<T, K>(indexId, null, 0, 0, from, to); }
+    }
+
+    static class Range
+    {
+        static readonly byte[] NoPrefix = new byte[1];
+
+        /// Rows of `index` after `prefix` (`elems` columns) with the next column in [from, to].
+        internal static IEnumerable<T> Scan<T, K>(uint index, byte[] prefix, int prefixLength, ushort elems, K from, K to)
+        {
+            byte[] start = new byte[32], end = new byte[32];
+            int startLength = Bsatn.Write(ref start, 0, (byte)0);
+            startLength = Bsatn.Write(ref start, startLength, from);
+            int endLength = Bsatn.Write(ref end, 0, (byte)0);
+            endLength = Bsatn.Write(ref end, endLength, to);
+            return new RowIterator<T>(Host.IndexScanRange(index, prefix ?? NoPrefix, prefixLength, elems, start, startLength, end, endLength));
+        }
+    }
+
+    /// A b-tree index over two columns: filter by the first, or by both.
+    public sealed class BTreeIndex<T, K1, K2> where T : struct
+    {
+        readonly uint indexId;
+
+        public BTreeIndex(string indexName, ref uint cachedId)
+        {
+            if (cachedId == 0) cachedId = Host.IndexId(indexName) + 1;
+            indexId = cachedId - 1;
+        }
+
+        /// The rows whose first column is `first`.
+        public IEnumerable<T> Filter(K1 first) { return Range.Scan<T, K1>(indexId, null, 0, 0, first, first); }
+
+        /// The rows whose columns are `first` and `second`.
+        public IEnumerable<T> Filter(K1 first, K2 second)
+        {
+            byte[] prefix = new byte[32];
+            int length = Bsatn.Write(ref prefix, 0, first);
+            return Range.Scan<T, K2>(indexId, prefix, length, 1, second, second);
+        }
+
+        /// The rows whose first column is `first` and second lies in [from, to].
+        public IEnumerable<T> Filter(K1 first, K2 from, K2 to)
+        {
+            byte[] prefix = new byte[32];
+            int length = Bsatn.Write(ref prefix, 0, first);
+            return Range.Scan<T, K2>(indexId, prefix, length, 1, from, to);
+        }
     }
 }

@@ -31,13 +31,14 @@ public partial struct Counter
 }
 
 [SpacetimeDB.Table(Accessor = "roll", Public = true)]
+[SpacetimeDB.Index.BTree(Accessor = "by_parity_value", Columns = new[] { "parity", "value" })]
 public partial struct Roll
 {
     [SpacetimeDB.PrimaryKey]
     [SpacetimeDB.AutoInc]
     public ulong id;
+    public uint parity;
     [SpacetimeDB.Index.BTree]
-    public uint bucket;
     public int value;
 }
 
@@ -77,10 +78,13 @@ public static partial class Module
         for (uint i = 0; i < count; i++)
         {
             int value = ctx.Rng.Next(1, 7);
-            ctx.Db.roll.Insert(new Roll { bucket = (uint)value, value = value });
+            ctx.Db.roll.Insert(new Roll { parity = (uint)(value % 2), value = value });
         }
-        int sixes = 0;
-        foreach (Roll r in ctx.Db.roll.bucket.Filter(6u)) sixes++;
-        Log.Info("rolled " + count + ", " + sixes + " sixes so far, " + ctx.Db.roll.Count + " rolls in all");
+        int low = 0, sixes = 0, even = 0, evenHigh = 0;
+        foreach (Roll r in ctx.Db.roll.value.Filter(1, 3)) low++;
+        foreach (Roll r in ctx.Db.roll.by_parity_value.Filter(0u, 6)) sixes++;
+        foreach (Roll r in ctx.Db.roll.by_parity_value.Filter(0u)) even++;
+        foreach (Roll r in ctx.Db.roll.by_parity_value.Filter(0u, 4, 6)) evenHigh++;
+        Log.Info("rolled " + count + ": " + low + " low, " + sixes + " sixes, " + even + " even, " + evenHigh + " even of 4-6, " + ctx.Db.roll.Count + " in all");
     }
 }
