@@ -247,3 +247,23 @@ void lc_write_sink_string(uint32_t sink, lc_string* s) {
     if (n > sizeof small) n = sizeof small;
     lc_write_sink(sink, (const uint8_t*)small, n);
 }
+
+/* ---- no WASI ----
+ * The host provides no WASI functions, but wasi-libc's printf family (number formatting)
+ * refers to a few for its FILE machinery. Defining them here keeps them from becoming
+ * imports: nothing in a module reaches them (output goes to the module log), and if anything
+ * did it would get EBADF. */
+#define LC_WASI_EBADF 8
+int32_t __imported_wasi_snapshot_preview1_fd_close(int32_t fd) { (void)fd; return LC_WASI_EBADF; }
+int32_t __imported_wasi_snapshot_preview1_fd_seek(int32_t fd, int64_t offset, int32_t whence, int32_t out) {
+    (void)fd; (void)offset; (void)whence; (void)out;
+    return LC_WASI_EBADF;
+}
+int32_t __imported_wasi_snapshot_preview1_fd_write(int32_t fd, int32_t iovs, int32_t n, int32_t out) {
+    (void)fd; (void)iovs; (void)n; (void)out;
+    return LC_WASI_EBADF;
+}
+int32_t __imported_wasi_snapshot_preview1_fd_fdstat_get(int32_t fd, int32_t out) {
+    (void)fd; (void)out;
+    return LC_WASI_EBADF;
+}

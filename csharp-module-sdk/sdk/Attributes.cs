@@ -45,8 +45,10 @@ namespace SpacetimeDB
         }
     }
 
-    /// A struct or enum that can be a column or a reducer argument.
-    [AttributeUsage(AttributeTargets.Struct | AttributeTargets.Enum)]
+    /// A struct or enum that can be a column or a reducer argument; on an abstract class, a
+    /// tagged enum whose variants are its nested sealed subclasses (a variant with one field
+    /// named `Value` carries that field; otherwise its fields, possibly none).
+    [AttributeUsage(AttributeTargets.Struct | AttributeTargets.Enum | AttributeTargets.Class)]
     public sealed class TypeAttribute : Attribute { }
 
     public enum ReducerKind { UserDefined, Init, ClientConnected, ClientDisconnected }

@@ -143,9 +143,40 @@ namespace Lightcone.Translator
                 }
                 w.Append("    return len;\n");
             }
+            else if (ModuleDef.Variants(t) != null)
+            {
+                // A tagged enum: the variant's position, then its payload.
+                List<TypeDefinition> variants = ModuleDef.Variants(t);
+                w.Append("    if (!v) { lc_throw_null(); return len; }\n    const lc_type* ty = ((lc_header*)v)->type;\n");
+                r.Append("    uint8_t tag = 0;\n    if (!lc_br_raw(buf, at, len, &tag, 1)) return v;\n    switch (tag) {\n");
+                for (int i = 0; i < variants.Count; i++)
+                {
+                    TypeInfo vt = types.Get(variants[i]);
+                    tr.Construct(vt);
+                    tr.RequireLayout(vt);
+                    string self = "((struct " + vt.StructName + "*)v)";
+                    w.Append("    if (ty == &").Append(vt.Descriptor).Append(") {\n        uint8_t tag = ").Append(i).Append(";\n        len = lc_bw_raw(buf, len, &tag, 1);\n");
+                    r.Append("    case ").Append(i).Append(":\n        v = lc_new(&").Append(vt.Descriptor).Append(");\n");
+                    foreach (FieldInfo f in vt.Fields)
+                    {
+                        TypeInfo ft = FieldType(f, where);
+                        Require(ft, where);
+                        w.Append("        len = ").Append(Writer(ft)).Append("(buf, len, ").Append(self).Append("->").Append(f.CName).Append(");\n");
+                        r.Append("        ").Append(self).Append("->").Append(f.CName).Append(" = ").Append(Reader(ft)).Append("(buf, at, len);\n");
+                    }
+                    w.Append("        return len;\n    }\n");
+                    r.Append("        break;\n");
+                }
+                w.Append("    lc_throw(lc_make_Exception(lc_string_from_utf8(\"BSATN: a value of an abstract [Type] class that is none of its variants\", 71)));\n    return len;\n");
+                r.Append("    default:\n        lc_throw(lc_make_Exception(lc_string_from_utf8(\"BSATN: unknown variant tag\", 26)));\n    }\n");
+                w.Append("}\n");
+                r.Append("    return v;\n}\n");
+                bodies.Append(w).Append(r);
+                return;
+            }
             else
             {
-                throw new BuildError(where + ": " + t.FullName + " cannot be stored in a table or passed to a reducer (supported: numbers, bool, string, [Type] structs and enums, Nullable<T>, arrays, List<T>, Identity, ConnectionId, Timestamp, TimeDuration)");
+                throw new BuildError(where + ": " + t.FullName + " cannot be stored in a table or passed to a reducer (supported: numbers, bool, string, [Type] structs and enums, abstract [Type] classes with nested variant classes, Nullable<T>, arrays, List<T>, Identity, ConnectionId, Timestamp, TimeDuration, ScheduleAt)");
             }
             w.Append("}\n");
             r.Append("    return v;\n}\n");

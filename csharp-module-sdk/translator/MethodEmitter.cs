@@ -963,8 +963,8 @@ namespace Lightcone.Translator
                     case Code.Ceq: return "(" + a.Name + " == " + b.Name + ")";
                     case Code.Cgt: return "(" + a.Name + " > " + b.Name + ")";
                     case Code.Clt: return "(" + a.Name + " < " + b.Name + ")";
-                    case Code.Cgt_Un: return "!(" + a.Name + " <= " + b.Name + ")";
-                    case Code.Clt_Un: return "!(" + a.Name + " >= " + b.Name + ")";
+                    case Code.Cgt_Un: return "(!(" + a.Name + " <= " + b.Name + "))";
+                    case Code.Clt_Un: return "(!(" + a.Name + " >= " + b.Name + "))";
                 }
             }
             bool wide = a.Kind == StackKind.I8 || b.Kind == StackKind.I8;
@@ -988,8 +988,8 @@ namespace Lightcone.Translator
         {
             Slot b = Pop(), a = Pop();
             Code use = (intCmp != Code.Nop && !IsFloat(a) && !IsFloat(b)) ? intCmp : cmp;
-            string cond = Compare(use, a, b);
-            Line("if (" + (negate ? "!" : "") + cond + ") goto " + Lbl((Instruction)ins.Operand) + ";");
+            string cond = Compare(use, a, b); // parenthesized already
+            Line("if " + (negate ? "(!" + cond + ")" : cond) + " goto " + Lbl((Instruction)ins.Operand) + ";");
             return true;
         }
 

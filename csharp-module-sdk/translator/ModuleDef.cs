@@ -160,13 +160,29 @@ namespace Lightcone.Translator
                 Describe(types.Get(((GenericInstanceType)t.Ref).GenericArguments[0]), w);
                 return;
             }
-            if (t.IsEnum || (t.IsValueType && t.PrimitiveCType == null))
+            if (t.IsEnum || (t.IsValueType && t.PrimitiveCType == null) || Variants(t) != null)
             {
                 w.U8(0);
                 w.U32(Ref(t));
                 return;
             }
             throw new BuildError(t.FullName + " has no SpacetimeDB type (supported: numbers, bool, string, [Type] structs and enums, Nullable<T>, arrays, List<T>, Identity, ConnectionId, Timestamp, TimeDuration)");
+        }
+
+        /// A tagged enum: an abstract [Type] class whose variants are its nested sealed
+        /// subclasses, in declaration order. A variant with one field named `Value` carries that
+        /// field's type; otherwise a product of its fields (none: a unit variant).
+        public static List<TypeDefinition> Variants(TypeInfo t)
+        {
+            if (t.Def == null || t.IsValueType || !t.Def.IsAbstract || !t.Def.IsClass) return null;
+            if (!t.Def.CustomAttributes.Any(a => a.AttributeType.FullName == "SpacetimeDB.TypeAttribute")) return null;
+            return t.Def.NestedTypes.Where(n => n.IsClass && n.BaseType != null && n.BaseType.FullName == t.Def.FullName).ToList();
+        }
+
+        /// A variant's payload: its `Value` field alone, or null for a product of all fields.
+        public static FieldInfo SingleValue(TypeInfo variant)
+        {
+            return variant.Fields.Count == 1 && variant.Fields[0].Def.Name == "Value" ? variant.Fields[0] : null;
         }
 
         int Ref(TypeInfo t)
@@ -178,7 +194,31 @@ namespace Lightcone.Translator
             typespace.Add(null);
             names.Add(new KeyValuePair<string, int>(t.Def.Name, r));
             var w = new Bw();
-            if (t.IsEnum)
+            List<TypeDefinition> variants = Variants(t);
+            if (variants != null)
+            {
+                w.U8(1);
+                w.U32(variants.Count);
+                foreach (TypeDefinition v in variants)
+                {
+                    TypeInfo vt = types.Get(v);
+                    w.Some(v.Name);
+                    FieldInfo single = SingleValue(vt);
+                    if (single != null)
+                    {
+                        Describe(types.Get(single.Type), w);
+                        continue;
+                    }
+                    w.U8(2);
+                    w.U32(vt.Fields.Count);
+                    foreach (FieldInfo f in vt.Fields)
+                    {
+                        w.Some(f.Def.Name);
+                        Describe(types.Get(f.Type), w);
+                    }
+                }
+            }
+            else if (t.IsEnum)
             {
                 var consts = t.Def.Fields.Where(f => f.IsLiteral && f.IsStatic).ToList();
                 w.U8(1);

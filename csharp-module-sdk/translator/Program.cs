@@ -97,6 +97,12 @@ namespace Lightcone.Translator
                 Console.Error.WriteLine("error: " + e.Message);
                 return 2;
             }
+            catch (Exception e)
+            {
+                // A bug of the translator, or an assembly it cannot read: say so plainly.
+                Console.Error.WriteLine("error: the translator failed (" + e.GetType().Name + "): " + e.Message);
+                return 3;
+            }
         }
     }
 }

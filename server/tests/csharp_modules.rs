@@ -1,5 +1,6 @@
 //! C# modules beyond the samples, built from source in this run (mcs, the translator,
-//! clang-19) and published to the real server: a scheduled reducer repeating on its own,
+//! clang-19) and published to the real server: every column type (types-csharp), init,
+//! unique columns, deletes and event tables; a scheduled reducer repeating on its own,
 //! ctx.Rng, b-tree index filters (a value, a range, two columns), auto_inc keys, and an update
 //! by primary key.
 
@@ -78,4 +79,136 @@ fn a_csharp_game_loop_ticks_on_its_own_and_rng_ranges_and_two_column_indexes_wor
         "the index scans disagree with SQL (expected `{expected}`): {}",
         logs.body
     );
+}
+
+#[test]
+fn every_csharp_column_type_round_trips_through_the_real_server() {
+    let (server, owner) = Server::with_module("types", "server/host/tests/modules/types-csharp");
+    for args in [
+        r#"[1, {"Blue": []}, {"x": 1.5, "y": -2.25}, {"Rect": [3, 4]}, [1,2,3], ["a","b"], {"some": 7}, 18446744073709551615]"#,
+        r#"[2, {"Red": []}, [0, 0], {"Circle": 2.5}, [], [], {"none": []}, 5]"#,
+        r#"[3, {"Green": []}, [1, 1], {"Point": []}, [9], ["only"], {"some": -1}, 0]"#,
+    ] {
+        let r = server.call("types", "put", Some(&owner), args);
+        assert_eq!(r.status, 200, "{args}: {r:?}");
+    }
+    // The server's view: sums as [tag, payload], products as arrays.
+    let r = server.request(
+        "POST",
+        "/v1/database/types/sql",
+        Some(&owner),
+        Some(("text/plain", b"SELECT * FROM thing")),
+    );
+    let mut rows: Vec<Value> = serde_json::from_str::<Value>(&r.body).unwrap()[0]["rows"]
+        .as_array()
+        .unwrap()
+        .clone();
+    rows.sort_by_key(|r| r[0].as_u64());
+    assert_eq!(
+        rows,
+        [
+            serde_json::json!([
+                1,
+                [1, []],
+                [1.5, -2.25],
+                [1, [3.0, 4.0]],
+                [1, 2, 3],
+                ["a", "b"],
+                [0, 7],
+                [0, "a"],
+                18446744073709551615u64,
+                -1,
+                0.25
+            ]),
+            serde_json::json!([
+                2,
+                [0, []],
+                [0.0, 0.0],
+                [0, 2.5],
+                [],
+                [],
+                [1, []],
+                [1, []],
+                5,
+                -2,
+                0.5
+            ]),
+            serde_json::json!([
+                3,
+                [2, []],
+                [1.0, 1.0],
+                [2, []],
+                [9],
+                ["only"],
+                [0, -1],
+                [0, "only"],
+                0,
+                -3,
+                0.75
+            ]),
+        ]
+    );
+    // The module's view: each row read back through its own decoders.
+    for id in 1..=3 {
+        let r = server.call("types", "show", Some(&owner), &format!("[{id}]"));
+        assert_eq!(r.status, 200, "{r:?}");
+    }
+    let logs = server
+        .request("GET", "/v1/database/types/logs", Some(&owner), None)
+        .body;
+    let lines = [
+        "thing 1: Blue at (1.5, -2.25), rect 3x4, tags [1,2,3], names [a,b], maybe 7, note a, big 18446744073709551615, small -1, ratio 0.25",
+        "thing 2: Red at (0, 0), circle r=2.5, tags [], names [], maybe none, note null, big 5, small -2, ratio 0.5",
+        "thing 3: Green at (1, 1), point, tags [9], names [only], maybe -1, note only, big 0, small -3, ratio 0.75",
+    ];
+    for line in lines {
+        assert!(logs.contains(line), "{line} in {logs}");
+    }
+}
+
+/// Rows of `query` in database `db`, as JSON arrays.
+fn sql(server: &Server, db: &str, token: &str, query: &str) -> Vec<Value> {
+    let r = server.request(
+        "POST",
+        &format!("/v1/database/{db}/sql"),
+        Some(token),
+        Some(("text/plain", query.as_bytes())),
+    );
+    assert_eq!(r.status, 200, "{query}: {r:?}");
+    serde_json::from_str::<Value>(&r.body).unwrap()[0]["rows"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn a_csharp_init_reducer_unique_columns_deletes_and_event_tables_work() {
+    let (server, owner) = Server::with_module("types", "server/host/tests/modules/types-csharp");
+    // `init` ran once, at publish.
+    assert_eq!(
+        sql(&server, "types", &owner, "SELECT * FROM config"),
+        [serde_json::json!([0, "started", 1])]
+    );
+    for id in 1..=3 {
+        let args =
+            format!(r#"[{id}, {{"Red": []}}, [0, 0], {{"Point": []}}, [], [], {{"none": []}}, 0]"#);
+        assert_eq!(server.call("types", "put", Some(&owner), &args).status, 200);
+    }
+    let r = server.call("types", "tidy", Some(&owner), r#"[1, "started"]"#);
+    assert_eq!(r.status, 200, "{r:?}");
+    let left: Vec<u64> = sql(&server, "types", &owner, "SELECT * FROM thing")
+        .iter()
+        .map(|r| r[0].as_u64().unwrap())
+        .collect();
+    assert_eq!(left, [3], "1 deleted by key, 2 by value");
+    assert!(sql(&server, "types", &owner, "SELECT * FROM config").is_empty());
+    assert!(
+        sql(&server, "types", &owner, "SELECT * FROM ping").is_empty(),
+        "an event table keeps no rows"
+    );
+    let logs = server
+        .request("GET", "/v1/database/types/logs", Some(&owner), None)
+        .body;
+    let line = "tidy: by key True, by value True, config True, again False, connection True, things left 1";
+    assert!(logs.contains(line), "{line} in {logs}");
 }
