@@ -40,8 +40,6 @@ void lc_host_write(const char* utf8, size_t n, int newline) {
     lc_abi_console_log(2, (const uint8_t*)"", 0, (const uint8_t*)"", 0, 0, (const uint8_t*)utf8, (uint32_t)n);
 }
 
-/* Made by the translator's output: an Exception with `message` (host failures). */
-void* lc_make_Exception(lc_string* message);
 
 static void lc_fail(const char* what) {
     if (!lc_exc) lc_throw(lc_make_Exception(lc_string_from_utf8(what, strlen(what))));

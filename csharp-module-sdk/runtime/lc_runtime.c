@@ -80,6 +80,7 @@ size_t lc_arena_bytes(void) { return lc_arena_total; }
 void* lc_new(const lc_type* type) {
     lc_header* h = lc_alloc(type->size);
     h->type = type;
+    h->flags = lc_persistent ? LC_OBJ_PERSISTENT : 0;
     return h;
 }
 
@@ -90,6 +91,7 @@ void* lc_new_array(const lc_type* array_type, int32_t length) {
     }
     lc_array* a = lc_alloc(sizeof(lc_array) + (size_t)length * array_type->elem_size);
     a->hdr.type = array_type;
+    a->hdr.flags = lc_persistent ? LC_OBJ_PERSISTENT : 0;
     a->length = length;
     return a;
 }
@@ -101,6 +103,7 @@ lc_string* lc_string_alloc(int32_t length) {
     }
     lc_string* s = lc_alloc(sizeof(lc_string) + (size_t)length * 2 + 2);
     s->hdr.type = &lc_string_type;
+    s->hdr.flags = lc_persistent ? LC_OBJ_PERSISTENT : 0;
     s->length = length;
     return s;
 }
@@ -234,6 +237,12 @@ void lc_throw_index(void) { if (!lc_exc) lc_exc = lc_make_IndexOutOfRangeExcepti
 void lc_throw_divide_by_zero(void) { if (!lc_exc) lc_exc = lc_make_DivideByZeroException(); }
 void lc_throw_overflow(void) { if (!lc_exc) lc_exc = lc_make_OverflowException(); }
 void lc_throw_invalid_cast(void) { if (!lc_exc) lc_exc = lc_make_InvalidCastException(); }
+void lc_throw_persistent_store(void) {
+    static const char m[] =
+        "an object made during this call was stored into one made by a static initializer or constructor: "
+        "it would be freed when the call returns (keep call-time objects out of static state)";
+    if (!lc_exc) lc_exc = lc_make_Exception(lc_string_from_utf8(m, sizeof m - 1));
+}
 void lc_throw_array_type_mismatch(void) { if (!lc_exc) lc_exc = lc_make_ArrayTypeMismatchException(); }
 
 /* ---- corlib internal calls ---- */

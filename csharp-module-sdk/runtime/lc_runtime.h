@@ -11,11 +11,30 @@
 
 typedef struct lc_type lc_type;
 
-/* Every object starts with its type; the header is 8 bytes everywhere (wasm32 too), so a
- * boxed value or array element of 8-byte alignment starts right after it. */
+/* Every object starts with its type and flags; the header is 8 bytes on wasm32 (16 natively),
+ * so a boxed value or array element of 8-byte alignment starts right after it. */
 typedef struct {
     _Alignas(8) const lc_type* type;
+    /* LC_OBJ_PERSISTENT: made outside a call's arena (static constructors, literals). */
+    uint32_t flags;
 } lc_header;
+
+#define LC_OBJ_PERSISTENT 1u
+
+/* Whether `value` may be stored into `target`: in a module (whose arena is reset after each
+ * call) an object that lives for ever must not point at one freed when the call returns. A
+ * native program never resets its arena, so there everything may be stored anywhere. */
+static inline int lc_store_ok(const void* target, const void* value) {
+#ifdef LC_NO_NATIVE_HOST
+    return !value || !(((const lc_header*)target)->flags & LC_OBJ_PERSISTENT) ||
+           (((const lc_header*)value)->flags & LC_OBJ_PERSISTENT);
+#else
+    (void)target;
+    (void)value;
+    return 1;
+#endif
+}
+void lc_throw_persistent_store(void);
 
 /* An interface a type implements, and the functions of its methods, in declaration order. */
 typedef struct {
@@ -124,6 +143,8 @@ void* lc_make_DivideByZeroException(void);
 void* lc_make_OverflowException(void);
 void* lc_make_InvalidCastException(void);
 void* lc_make_ArrayTypeMismatchException(void);
+/* An Exception with `message`. */
+void* lc_make_Exception(lc_string* message);
 /* The exception's Message (for an uncaught one). */
 lc_string* lc_exception_message(void* exception);
 

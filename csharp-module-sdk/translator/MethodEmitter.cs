@@ -1071,7 +1071,10 @@ namespace Lightcone.Translator
             Bounds(a, i);
             if (ct == null) ct = types.CType(t);
             if (ct == "void*")
+            {
                 Line("if (" + v.Name + " && !lc_is_assignable(((lc_header*)" + v.Name + ")->type, ((lc_header*)" + a.Name + ")->type->elem)) { lc_throw_array_type_mismatch(); goto " + Dispatch(current.Offset) + "; }");
+                Line("if (!lc_store_ok(" + a.Name + ", " + v.Name + ")) { lc_throw_persistent_store(); goto " + Dispatch(current.Offset) + "; }");
+            }
             string value = v.Kind == StackKind.Value ? v.Name : "(" + ct + ")" + (v.Kind == StackKind.Ptr && ct != "void*" ? "(intptr_t)" : "") + v.Name;
             Line("LC_ARRAY_AT(" + a.Name + ", " + ct + ", " + i.Name + ") = " + value + ";");
             return true;
@@ -1132,7 +1135,10 @@ namespace Lightcone.Translator
             if (c == Code.Stfld)
             {
                 Slot v = Pop(), o = Pop();
-                Line(InstanceField(o, f) + " = " + Convert(v, f.Type) + ";");
+                string place = InstanceField(o, f);
+                if (o.Kind == StackKind.Ptr && !decl.IsValueType && types.Kind(f.Type) == StackKind.Ptr && !f.Type.IsPointer && !f.Type.IsByReference)
+                    Line("if (!lc_store_ok(" + o.Name + ", " + v.Name + ")) { lc_throw_persistent_store(); goto " + Dispatch(current.Offset) + "; }");
+                Line(place + " = " + Convert(v, f.Type) + ";");
                 return;
             }
             Slot obj = Pop();

@@ -195,7 +195,7 @@ namespace Lightcone.Translator
             literals[s] = name;
             var chars = string.Join(", ", s.Select(c => ((int)c).ToString()));
             literalCode.Append("static struct { lc_header hdr; int32_t length; uint16_t chars[" + (s.Length + 1) + "]; } " + name +
-                               " = { { &lc_string_type }, " + s.Length + ", { " + (s.Length == 0 ? "0" : chars + ", 0") + " } };\n");
+                               " = { { &lc_string_type, LC_OBJ_PERSISTENT }, " + s.Length + ", { " + (s.Length == 0 ? "0" : chars + ", 0") + " } };\n");
             RequireDescriptor(Types.Get("System", "String"));
             return name;
         }
@@ -526,6 +526,9 @@ namespace Lightcone.Translator
             var factories = RuntimeExceptions.Select(n => new KeyValuePair<string, MethodInst>(n, ExceptionCtor(n))).ToList();
             TypeInfo exception = Types.Get("System", "Exception");
             MethodInst message = Types.Method(exception.Def.Methods.First(md => md.Name == "get_Message"), exception, null);
+            exceptionCtor = Types.Method(exception.Def.Methods.First(md => md.IsConstructor && md.Parameters.Count == 1 && md.Parameters[0].ParameterType.FullName == "System.String"), exception, null);
+            Construct(exception);
+            Require(exceptionCtor);
             RequireVirtual(message);
             Construct(Types.Get("System", "String"));
             Run();
@@ -590,6 +593,8 @@ namespace Lightcone.Translator
                 o.Append("void* lc_make_").Append(f.Key).Append("(void)\n{\n    void* e = lc_new(&").Append(t.Descriptor).Append(");\n    ")
                  .Append(f.Value.CName).Append("(e);\n    return e;\n}\n");
             }
+            o.Append("void* lc_make_Exception(lc_string* message)\n{\n    void* e = lc_new(&").Append(exceptionCtor.Declaring.Descriptor).Append(");\n    ")
+             .Append(exceptionCtor.CName).Append("(e, message);\n    return e;\n}\n");
             o.Append("lc_string* lc_exception_message(void* e)\n{\n    return ((" + FnPointerType(message) + ")((lc_header*)e)->type->vtable[" + Types.Slot(message) + "])(e);\n}\n");
             o.Append("void* const* lc_cache_slots[] = { ").Append(caches.Count == 0 ? "NULL" : string.Join(", ", caches.Select(c => "(void* const*)" + c)).ToString()).Append(" };\n");
             o.Append("const int lc_cache_slot_count = ").Append(caches.Count).Append(";\n");
@@ -610,7 +615,7 @@ namespace Lightcone.Translator
             "int32_t lc_bw_raw(void** buf, int32_t len, const void* bytes, int32_t n);\nint32_t lc_br_raw(void* buf, int32_t* at, int32_t len, void* out, int32_t n);\n" +
             "int32_t lc_bw_string(void** buf, int32_t len, lc_string* s);\nlc_string* lc_br_string(void* buf, int32_t* at, int32_t len);\n" +
             "void* lc_read_source(uint32_t source, int32_t* len);\nvoid lc_write_sink(uint32_t sink, const uint8_t* bytes, size_t n);\n" +
-            "void lc_write_sink_string(uint32_t sink, lc_string* s);\nvoid* lc_make_Exception(lc_string* message);\n";
+            "void lc_write_sink_string(uint32_t sink, lc_string* s);\n";
 
         MethodInst contextCtor, exceptionCtor;
 
@@ -648,8 +653,6 @@ namespace Lightcone.Translator
             var o = new StringBuilder();
             byte[] def = moduleDef.Bytes();
             o.Append("static const uint8_t lc_module_def[] = { ").Append(string.Join(", ", def.Select(b => b.ToString()))).Append(" };\n");
-            o.Append("void* lc_make_Exception(lc_string* message)\n{\n    void* e = lc_new(&").Append(exceptionCtor.Declaring.Descriptor).Append(");\n    ")
-             .Append(exceptionCtor.CName).Append("(e, message);\n    return e;\n}\n");
             o.Append("__attribute__((export_name(\"__describe_module__\"))) void lc_describe_module(uint32_t sink)\n{\n    lc_write_sink(sink, lc_module_def, sizeof lc_module_def);\n}\n");
             o.Append("__attribute__((export_name(\"__call_reducer__\"))) int32_t lc_call_reducer(uint32_t id, uint64_t s0, uint64_t s1, uint64_t s2, uint64_t s3,\n");
             o.Append("    uint64_t c0, uint64_t c1, uint64_t timestamp, uint32_t args, uint32_t error_sink)\n{\n");

@@ -212,3 +212,26 @@ fn a_csharp_init_reducer_unique_columns_deletes_and_event_tables_work() {
     let line = "tidy: by key True, by value True, config True, again False, connection True, things left 1";
     assert!(logs.contains(line), "{line} in {logs}");
 }
+
+#[test]
+fn a_call_time_object_stored_into_static_state_fails_the_call_and_the_state_survives() {
+    let (server, owner) = Server::with_module("types", "server/host/tests/modules/types-csharp");
+    let r = server.call("types", "remember", Some(&owner), r#"["second"]"#);
+    assert_eq!(r.status, 530, "{r:?}");
+    assert!(
+        r.body
+            .contains("stored into one made by a static initializer"),
+        "{r:?}"
+    );
+    // Nothing dangles: the list still holds only what its initializer made, call after call.
+    for _ in 0..3 {
+        assert_eq!(
+            server.call("types", "recall", Some(&owner), "[]").status,
+            200
+        );
+    }
+    let logs = server
+        .request("GET", "/v1/database/types/logs", Some(&owner), None)
+        .body;
+    assert_eq!(logs.matches("remembered: first\"").count(), 3, "{logs}");
+}

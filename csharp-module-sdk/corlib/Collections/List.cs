@@ -47,7 +47,9 @@ namespace System.Collections.Generic
         public void Add(T item)
         {
             if (size == items.Length) Grow(size + 1);
-            items[size++] = item;
+            // Stored before counted: a store that fails leaves the list as it was.
+            items[size] = item;
+            size++;
             version++;
         }
 

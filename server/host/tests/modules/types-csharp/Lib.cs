@@ -60,6 +60,24 @@ public partial struct Ping
 
 public static partial class Module
 {
+    /// Made once, by the static initializer: it lives for ever.
+    static readonly List<string> Remembered = new List<string> { "first" };
+
+    /// Stores a call-time string into the list above: refused when it runs (the string is
+    /// freed when the call returns).
+    [SpacetimeDB.Reducer]
+    public static void remember(ReducerContext ctx, string name)
+    {
+        Remembered.Add(name + "!");
+    }
+
+    /// Reads the list: what the static initializer put there is still there.
+    [SpacetimeDB.Reducer]
+    public static void recall(ReducerContext ctx)
+    {
+        Log.Info("remembered: " + string.Join(",", Remembered));
+    }
+
     [SpacetimeDB.Reducer(ReducerKind.Init)]
     public static void init(ReducerContext ctx)
     {
