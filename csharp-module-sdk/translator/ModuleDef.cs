@@ -283,7 +283,7 @@ namespace Lightcone.Translator
                 var cols = names.Select(n => t.Row.Fields.FindIndex(f => f.Def.Name == (string)n.Value)).ToArray();
                 string shown = string.Join(", ", names.Select(n => (string)n.Value));
                 if (cols.Any(c => c < 0)) throw new BuildError(t.Row.FullName + ": [Index.BTree] names a column it does not have (" + shown + ")");
-                if (cols.Length != 2) throw new BuildError(t.Row.FullName + ": multi-column indexes over two columns are supported (this one: " + shown + ")");
+                if (cols.Length < 2 || cols.Length > 3) throw new BuildError(t.Row.FullName + ": multi-column indexes over two or three columns are supported (this one: " + shown + ")");
                 found.Add(new KeyValuePair<string, int[]>((string)Named(a, "Accessor") ?? string.Join("_", names.Select(n => (string)n.Value)), cols));
             }
             return found;

@@ -367,10 +367,10 @@ namespace Lightcone.Translator
                 {
                     string[] cols = a.Arg("Columns").Split(',');
                     var types = cols.Select(c => t.Fields.FirstOrDefault(f => f.Name == c)).ToList();
-                    if (cols.Length != 2 || types.Any(f => f == null)) continue; // refused from the IL with a reason
+                    if (cols.Length < 2 || cols.Length > 3 || types.Any(f => f == null)) continue; // refused from the IL with a reason
                     string accessor = a.Arg("Accessor") ?? string.Join("_", cols);
                     string index = t.Name + "_" + string.Join("_", cols) + "_idx_btree";
-                    string type = "global::SpacetimeDB.Internal.BTreeIndex<" + row + ", " + types[0].Type + ", " + types[1].Type + ">";
+                    string type = "global::SpacetimeDB.Internal.BTreeIndex<" + row + ", " + string.Join(", ", types.Select(f => f.Type)) + ">";
                     o.Append("        static uint cachedMulti").Append(multi).Append(";\n");
                     o.Append("        public ").Append(type).Append(' ').Append(accessor).Append(" { get { return new ").Append(type)
                      .Append("(\"").Append(index).Append("\", ref cachedMulti").Append(multi).Append("); } }\n");

@@ -1,7 +1,7 @@
 //! C# modules beyond the samples, built from source in this run (mcs, the translator,
 //! clang-19) and published to the real server: every column type (types-csharp), init,
 //! unique columns, deletes and event tables; a scheduled reducer repeating on its own,
-//! ctx.Rng, b-tree index filters (a value, a range, two columns), auto_inc keys, and an update
+//! ctx.Rng, b-tree index filters (a value, a range, two and three columns), auto_inc keys, and an update
 //! by primary key.
 
 mod support;
@@ -26,7 +26,7 @@ fn rows(server: &Server, token: &str, query: &str) -> Vec<Value> {
 }
 
 #[test]
-fn a_csharp_game_loop_ticks_on_its_own_and_rng_ranges_and_two_column_indexes_work() {
+fn a_csharp_game_loop_ticks_on_its_own_and_rng_ranges_and_multi_column_indexes_work() {
     let (server, owner) = Server::with_module("ticker", TICKER);
     for amount in [3, 4, 5] {
         let r = server.call("ticker", "work", Some(&owner), &format!("[{amount}]"));
@@ -58,7 +58,7 @@ fn a_csharp_game_loop_ticks_on_its_own_and_rng_ranges_and_two_column_indexes_wor
     assert_eq!(r.status, 200, "{r:?}");
     let rolls = rows(&server, &owner, "SELECT * FROM roll");
     assert_eq!(rolls.len(), 60);
-    let values: Vec<i64> = rolls.iter().map(|r| r[2].as_i64().unwrap()).collect();
+    let values: Vec<i64> = rolls.iter().map(|r| r[3].as_i64().unwrap()).collect();
     assert!(values.iter().all(|v| (1..=6).contains(v)), "{values:?}");
     assert!(
         values.iter().any(|&v| v != values[0]),
@@ -67,11 +67,14 @@ fn a_csharp_game_loop_ticks_on_its_own_and_rng_ranges_and_two_column_indexes_wor
     // What the module's index scans found, against counts made here from SQL's rows.
     let count = |f: &dyn Fn(i64) -> bool| values.iter().filter(|&&v| f(v)).count();
     let expected = format!(
-        "rolled 60: {} low, {} sixes, {} even, {} even of 4-6, 60 in all",
+        "rolled 60: {} low, {} sixes, {} even, {} even of 4-6, {} odd high, {} fives, {} twos, 60 in all",
         count(&|v| v <= 3),
         count(&|v| v == 6),
         count(&|v| v % 2 == 0),
         count(&|v| v % 2 == 0 && v >= 4),
+        count(&|v| v % 2 == 1 && v > 3),
+        count(&|v| v == 5),
+        count(&|v| v == 2),
     );
     let logs = server.request("GET", "/v1/database/ticker/logs", Some(&owner), None);
     assert!(

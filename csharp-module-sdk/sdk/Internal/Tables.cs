@@ -239,4 +239,37 @@ namespace SpacetimeDB.Internal
             return Range.Scan<T, K2>(indexId, prefix, length, 1, from, to);
         }
     }
+
+    /// A b-tree index over three columns: filter by a prefix of them, the last one by value
+    /// or by range.
+    public sealed class BTreeIndex<T, K1, K2, K3> where T : struct
+    {
+        readonly uint indexId;
+
+        public BTreeIndex(string indexName, ref uint cachedId)
+        {
+            if (cachedId == 0) cachedId = Host.IndexId(indexName) + 1;
+            indexId = cachedId - 1;
+        }
+
+        public IEnumerable<T> Filter(K1 first) { return Range.Scan<T, K1>(indexId, null, 0, 0, first, first); }
+
+        public IEnumerable<T> Filter(K1 first, K2 second)
+        {
+            byte[] prefix = new byte[32];
+            int length = Bsatn.Write(ref prefix, 0, first);
+            return Range.Scan<T, K2>(indexId, prefix, length, 1, second, second);
+        }
+
+        public IEnumerable<T> Filter(K1 first, K2 second, K3 third) { return Filter(first, second, third, third); }
+
+        /// The rows with `first` and `second` whose third column lies in [from, to].
+        public IEnumerable<T> Filter(K1 first, K2 second, K3 from, K3 to)
+        {
+            byte[] prefix = new byte[64];
+            int length = Bsatn.Write(ref prefix, 0, first);
+            length = Bsatn.Write(ref prefix, length, second);
+            return Range.Scan<T, K3>(indexId, prefix, length, 2, from, to);
+        }
+    }
 }

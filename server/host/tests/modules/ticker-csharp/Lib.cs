@@ -32,12 +32,15 @@ public partial struct Counter
 
 [SpacetimeDB.Table(Accessor = "roll", Public = true)]
 [SpacetimeDB.Index.BTree(Accessor = "by_parity_value", Columns = new[] { "parity", "value" })]
+[SpacetimeDB.Index.BTree(Accessor = "by_parity_half_value", Columns = new[] { "parity", "half", "value" })]
 public partial struct Roll
 {
     [SpacetimeDB.PrimaryKey]
     [SpacetimeDB.AutoInc]
     public ulong id;
     public uint parity;
+    /// 0 for 1-3, 1 for 4-6.
+    public byte half;
     [SpacetimeDB.Index.BTree]
     public int value;
 }
@@ -78,13 +81,18 @@ public static partial class Module
         for (uint i = 0; i < count; i++)
         {
             int value = ctx.Rng.Next(1, 7);
-            ctx.Db.roll.Insert(new Roll { parity = (uint)(value % 2), value = value });
+            ctx.Db.roll.Insert(new Roll { parity = (uint)(value % 2), half = (byte)(value > 3 ? 1 : 0), value = value });
         }
         int low = 0, sixes = 0, even = 0, evenHigh = 0;
         foreach (Roll r in ctx.Db.roll.value.Filter(1, 3)) low++;
         foreach (Roll r in ctx.Db.roll.by_parity_value.Filter(0u, 6)) sixes++;
         foreach (Roll r in ctx.Db.roll.by_parity_value.Filter(0u)) even++;
         foreach (Roll r in ctx.Db.roll.by_parity_value.Filter(0u, 4, 6)) evenHigh++;
-        Log.Info("rolled " + count + ": " + low + " low, " + sixes + " sixes, " + even + " even, " + evenHigh + " even of 4-6, " + ctx.Db.roll.Count + " in all");
+        int oddHigh = 0, oddHighFive = 0, evenLowTwo = 0;
+        foreach (Roll r in ctx.Db.roll.by_parity_half_value.Filter(1u, (byte)1)) oddHigh++;
+        foreach (Roll r in ctx.Db.roll.by_parity_half_value.Filter(1u, (byte)1, 5)) oddHighFive++;
+        foreach (Roll r in ctx.Db.roll.by_parity_half_value.Filter(0u, (byte)0, 1, 3)) evenLowTwo++;
+        Log.Info("rolled " + count + ": " + low + " low, " + sixes + " sixes, " + even + " even, " + evenHigh + " even of 4-6, "
+            + oddHigh + " odd high, " + oddHighFive + " fives, " + evenLowTwo + " twos, " + ctx.Db.roll.Count + " in all");
     }
 }
