@@ -14,15 +14,7 @@ use support::Server;
 const TICKER: &str = "server/host/tests/modules/ticker-csharp";
 
 fn rows(server: &Server, token: &str, query: &str) -> Vec<Value> {
-    let r = server.request(
-        "POST",
-        "/v1/database/ticker/sql",
-        Some(token),
-        Some(("text/plain", query.as_bytes())),
-    );
-    assert_eq!(r.status, 200, "{query}: {r:?}");
-    let v: Value = serde_json::from_str(&r.body).unwrap();
-    v[0]["rows"].as_array().unwrap().clone()
+    server.sql_rows("ticker", token, query)
 }
 
 #[test]
@@ -96,16 +88,7 @@ fn every_csharp_column_type_round_trips_through_the_real_server() {
         assert_eq!(r.status, 200, "{args}: {r:?}");
     }
     // The server's view: sums as [tag, payload], products as arrays.
-    let r = server.request(
-        "POST",
-        "/v1/database/types/sql",
-        Some(&owner),
-        Some(("text/plain", b"SELECT * FROM thing")),
-    );
-    let mut rows: Vec<Value> = serde_json::from_str::<Value>(&r.body).unwrap()[0]["rows"]
-        .as_array()
-        .unwrap()
-        .clone();
+    let mut rows = sql(&server, "types", &owner, "SELECT * FROM thing");
     rows.sort_by_key(|r| r[0].as_u64());
     assert_eq!(
         rows,
@@ -171,17 +154,7 @@ fn every_csharp_column_type_round_trips_through_the_real_server() {
 
 /// Rows of `query` in database `db`, as JSON arrays.
 fn sql(server: &Server, db: &str, token: &str, query: &str) -> Vec<Value> {
-    let r = server.request(
-        "POST",
-        &format!("/v1/database/{db}/sql"),
-        Some(token),
-        Some(("text/plain", query.as_bytes())),
-    );
-    assert_eq!(r.status, 200, "{query}: {r:?}");
-    serde_json::from_str::<Value>(&r.body).unwrap()[0]["rows"]
-        .as_array()
-        .unwrap()
-        .clone()
+    server.sql_rows(db, token, query)
 }
 
 #[test]

@@ -22,15 +22,7 @@ const TRANSFER: &[&str] = &[
 
 /// Rows of `query` as JSON arrays (SATS-JSON values, columns in order).
 fn rows(server: &Server, db: &str, token: &str, query: &str) -> Vec<Value> {
-    let r = server.request(
-        "POST",
-        &format!("/v1/database/{db}/sql"),
-        Some(token),
-        Some(("text/plain", query.as_bytes())),
-    );
-    assert_eq!(r.status, 200, "{query}: {r:?}");
-    let v: Value = serde_json::from_str(&r.body).unwrap();
-    v[0]["rows"].as_array().unwrap().clone()
+    server.sql_rows(db, token, query)
 }
 
 /// (status, body) of a reducer call.

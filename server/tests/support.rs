@@ -202,6 +202,19 @@ impl Server {
         )
     }
 
+    /// The rows of SQL `query` on `db` as JSON arrays (SATS-JSON values, columns in order).
+    pub fn sql_rows(&self, db: &str, token: &str, query: &str) -> Vec<serde_json::Value> {
+        let r = self.request(
+            "POST",
+            &format!("/v1/database/{db}/sql"),
+            Some(token),
+            Some(("text/plain", query.as_bytes())),
+        );
+        assert_eq!(r.status, 200, "{query}: {r:?}");
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        v[0]["rows"].as_array().unwrap().clone()
+    }
+
     /// Calls `reducer` of `db` with JSON `args`.
     pub fn call(&self, db: &str, reducer: &str, token: Option<&str>, args: &str) -> Reply {
         self.request(

@@ -210,9 +210,9 @@ namespace SpacetimeDB.Internal
     }
 
     /// A b-tree index over two columns: filter by the first, or by both.
-    public sealed class BTreeIndex<T, K1, K2> where T : struct
+    public class BTreeIndex<T, K1, K2> where T : struct
     {
-        readonly uint indexId;
+        protected readonly uint indexId;
 
         public BTreeIndex(string indexName, ref uint cachedId)
         {
@@ -242,24 +242,9 @@ namespace SpacetimeDB.Internal
 
     /// A b-tree index over three columns: filter by a prefix of them, the last one by value
     /// or by range.
-    public sealed class BTreeIndex<T, K1, K2, K3> where T : struct
+    public sealed class BTreeIndex<T, K1, K2, K3> : BTreeIndex<T, K1, K2> where T : struct
     {
-        readonly uint indexId;
-
-        public BTreeIndex(string indexName, ref uint cachedId)
-        {
-            if (cachedId == 0) cachedId = Host.IndexId(indexName) + 1;
-            indexId = cachedId - 1;
-        }
-
-        public IEnumerable<T> Filter(K1 first) { return Range.Scan<T, K1>(indexId, null, 0, 0, first, first); }
-
-        public IEnumerable<T> Filter(K1 first, K2 second)
-        {
-            byte[] prefix = new byte[32];
-            int length = Bsatn.Write(ref prefix, 0, first);
-            return Range.Scan<T, K2>(indexId, prefix, length, 1, second, second);
-        }
+        public BTreeIndex(string indexName, ref uint cachedId) : base(indexName, ref cachedId) { }
 
         public IEnumerable<T> Filter(K1 first, K2 second, K3 third) { return Filter(first, second, third, third); }
 
