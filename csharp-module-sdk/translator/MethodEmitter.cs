@@ -348,18 +348,6 @@ namespace Lightcone.Translator
             return p.Index + (m.Def.HasThis ? 1 : 0);
         }
 
-        int LocIndex(Instruction ins)
-        {
-            switch (ins.OpCode.Code)
-            {
-                case Code.Ldloc_0: case Code.Stloc_0: return 0;
-                case Code.Ldloc_1: case Code.Stloc_1: return 1;
-                case Code.Ldloc_2: case Code.Stloc_2: return 2;
-                case Code.Ldloc_3: case Code.Stloc_3: return 3;
-            }
-            return ((VariableDefinition)ins.Operand).Index;
-        }
-
         TypeReference LocType(int i) { return R(body.Variables[i].VariableType); }
 
         /// The local an instruction stores or loads, or -1.
@@ -440,7 +428,7 @@ namespace Lightcone.Translator
                     }
                 case Code.Ldloc_0: case Code.Ldloc_1: case Code.Ldloc_2: case Code.Ldloc_3: case Code.Ldloc_S: case Code.Ldloc:
                     {
-                        int i = LocIndex(ins);
+                        int i = LocalOf(ins);
                         Line(PushFor(LocType(i)) + " = loc" + i + ";");
                         return true;
                     }
@@ -452,7 +440,7 @@ namespace Lightcone.Translator
                     }
                 case Code.Stloc_0: case Code.Stloc_1: case Code.Stloc_2: case Code.Stloc_3: case Code.Stloc_S: case Code.Stloc:
                     {
-                        int i = LocIndex(ins);
+                        int i = LocalOf(ins);
                         Slot v = Pop();
                         Line("loc" + i + " = " + Convert(v, LocType(i)) + ";");
                         return true;

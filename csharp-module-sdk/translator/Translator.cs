@@ -531,10 +531,8 @@ namespace Lightcone.Translator
             Require(exceptionCtor);
             RequireVirtual(message);
             Construct(Types.Get("System", "String"));
+            // Emitting a body can require more methods and types; Run goes on until none is left.
             Run();
-            // Constructing types while emitting can require more methods.
-            int rounds = 0;
-            while (work.Count > 0 && rounds++ < 100) Run();
 
             // A struct's equality calls its struct fields' equality: they need descriptors too.
             bool grew = true;
@@ -629,14 +627,12 @@ namespace Lightcone.Translator
             foreach (ReducerInfo r in moduleDef.Reducers)
                 foreach (ParameterDefinition p in r.Method.Def.Parameters.Skip(1))
                     codecs.Require(Types.Get(p.ParameterType), Naming.Display(r.Method.Def));
-            TypeInfo ctx = Types.Get(module.GetType("SpacetimeDB", "ReducerContext") ?? (TypeReference)FindType(module, "SpacetimeDB.ReducerContext"));
+            TypeInfo ctx = Types.Get(FindType(module, "SpacetimeDB.ReducerContext"));
             Construct(ctx);
             contextCtor = Types.Method(ctx.Def.Methods.First(md => md.IsConstructor && !md.IsStatic && md.Parameters.Count == 7), ctx, null);
-            TypeInfo exception = Types.Get("System", "Exception");
-            Construct(exception);
-            exceptionCtor = Types.Method(exception.Def.Methods.First(md => md.IsConstructor && md.Parameters.Count == 1 && md.Parameters[0].ParameterType.FullName == "System.String"), exception, null);
             Construct(Types.Get(new ArrayType(Types.CorlibType("System", "Byte"))));
-            var roots = new List<MethodInst> { contextCtor, exceptionCtor };
+            // Translate adds Exception(string), which lc_make_Exception calls.
+            var roots = new List<MethodInst> { contextCtor };
             roots.AddRange(moduleDef.Reducers.Select(r => r.Method));
             return Translate(roots, null);
         }

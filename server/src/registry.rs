@@ -810,13 +810,10 @@ impl Registry {
         let values: Vec<(String, [Option<u64>; PER_DATABASE_METRICS.len()])> = dbs
             .iter()
             .map(|db| {
-                let (offset, clients) = {
+                let (offset, clients, table_bytes) = {
                     let state = db.datastore.read();
-                    let clients = state
-                        .table_id(lightcone_datastore::system::ST_CLIENT)
-                        .and_then(|id| state.table(id).ok())
-                        .map_or(0, |t| t.len());
-                    (state.next_offset, clients)
+                    let clients = state.rows_in(lightcone_datastore::system::ST_CLIENT);
+                    (state.next_offset, clients, state.heap_bytes())
                 };
                 let (sets, queries, view_runs) = db.subscription_counts();
                 let (queued, queued_max) = db.metrics.client_queue_bytes();
@@ -836,7 +833,7 @@ impl Registry {
                     Some(sets as u64),
                     Some(queries as u64),
                     Some(view_runs as u64),
-                    Some(db.datastore.read().heap_bytes() as u64),
+                    Some(table_bytes as u64),
                     Some(db.metrics.module_memory_bytes.load(Ordering::Relaxed)),
                     Some(queued),
                     Some(queued_max),
@@ -884,10 +881,7 @@ impl Registry {
             let def = db.def.read().clone();
             let state = db.datastore.read();
             for table in &def.tables {
-                let rows = state
-                    .table_id(&table.name)
-                    .and_then(|id| state.table(id).ok())
-                    .map_or(0, |t| t.len());
+                let rows = state.rows_in(&table.name);
                 let _ = writeln!(
                     out,
                     "lightcone_table_rows{{database=\"{}\",table=\"{}\"}} {rows}",

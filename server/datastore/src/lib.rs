@@ -120,6 +120,14 @@ impl CommittedState {
         }
     }
 
+    /// Rows in the table named `name` (as [`CommittedState::table_id`] finds it), 0 if there
+    /// is none.
+    pub fn rows_in(&self, name: &str) -> usize {
+        self.table_id(name)
+            .and_then(|id| self.table(id).ok())
+            .map_or(0, |t| t.len())
+    }
+
     /// Heap bytes of every table (see [`Table::heap_bytes`]): a walk over tables and
     /// indexes, not rows (except the keys of hash indexes that allow duplicates).
     pub fn heap_bytes(&self) -> usize {

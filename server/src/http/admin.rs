@@ -124,10 +124,7 @@ pub async fn database(state: State, auth: Auth, Path(noi): Path<String>) -> Resp
             .iter()
             .map(|t| TableInfo {
                 name: t.name.clone(),
-                rows: committed
-                    .table_id(&t.name)
-                    .and_then(|id| committed.table(id).ok())
-                    .map_or(0, |table| table.len()),
+                rows: committed.rows_in(&t.name),
                 public: t.is_public(),
                 event: t.is_event,
             })
