@@ -41,9 +41,16 @@ impl Default for HostConfig {
 }
 
 impl HostConfig {
-    /// The budget in epoch ticks (at least one).
+    /// The budget in epoch ticks: enough that a call is never stopped before it has run
+    /// `reducer_budget`. The first tick after a call starts may come at any moment (the epoch
+    /// thread does not restart with the call), so that partial tick is not counted: the call
+    /// is stopped between `reducer_budget` and `reducer_budget + EPOCH_TICK` after it began.
     pub fn budget_ticks(&self) -> u64 {
-        (self.reducer_budget.as_nanos() / EPOCH_TICK.as_nanos()).max(1) as u64
+        let whole = self
+            .reducer_budget
+            .as_nanos()
+            .div_ceil(EPOCH_TICK.as_nanos());
+        u64::try_from(whole).unwrap_or(u64::MAX).saturating_add(1)
     }
 }
 
@@ -89,6 +96,29 @@ impl Drop for HostEngine {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(t) = self.ticker.take() {
             let _ = t.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The epoch may tick just after a call starts, so only `ticks - 1` whole ticks are sure
+    /// to pass before the deadline; those must cover the budget, and not by a whole tick more.
+    #[test]
+    fn a_call_is_never_stopped_before_its_budget() {
+        for ms in [10, 11, 19, 50, 55, 1000] {
+            let config = HostConfig {
+                reducer_budget: Duration::from_millis(ms),
+                ..Default::default()
+            };
+            let sure = EPOCH_TICK * (config.budget_ticks() as u32 - 1);
+            assert!(sure >= config.reducer_budget, "{ms} ms: {sure:?}");
+            assert!(
+                sure < config.reducer_budget + EPOCH_TICK,
+                "{ms} ms: {sure:?}"
+            );
         }
     }
 }
