@@ -15,6 +15,7 @@
 //!    or rolled back.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -132,9 +133,11 @@ impl ClientBuilder {
         let schema = self.schema.map(Arc::new);
         let settings = self.settings;
         let given = schema.clone();
+        let received = Arc::new(AtomicU64::new(0));
+        let counted = received.clone();
         std::thread::Builder::new()
             .name("lightcone-client".into())
-            .spawn(move || worker::run(settings, given, to_game, from_game))
+            .spawn(move || worker::run(settings, given, to_game, from_game, counted))
             .map_err(|e| Error::Spawn(e.to_string()))?;
         let mut client = Client {
             commands,
@@ -154,6 +157,7 @@ impl ClientBuilder {
             predictions: Vec::new(),
             waited: None,
             identity_bytes: Vec::with_capacity(48),
+            received,
         };
         if let Some(schema) = schema {
             client.set_schema(schema);
@@ -201,6 +205,8 @@ pub struct Client {
     /// What [`Client::wait_tick`] received while waiting (applied first by the tick).
     waited: Option<Inbound>,
     identity_bytes: Vec<u8>,
+    /// Counted by the background thread: see [`Client::bytes_received`].
+    received: Arc<AtomicU64>,
 }
 
 impl Client {
@@ -705,6 +711,13 @@ impl Client {
     /// The row of `table` whose unique column `column` holds `value` (BSATN).
     pub fn find_unique(&self, table: u32, column: u16, value: &[u8]) -> Option<&[u8]> {
         self.cache.as_ref()?.find_unique(table, column, value)
+    }
+
+    /// WebSocket payload bytes received so far over every connection of this client, as
+    /// they came over the wire (compressed if the server compressed them). Counted by the
+    /// background thread as it reads, so it runs ahead of what ticks have applied.
+    pub fn bytes_received(&self) -> u64 {
+        self.received.load(Ordering::Relaxed)
     }
 
     /// What the cache could not place (zero on a healthy connection).

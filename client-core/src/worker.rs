@@ -13,6 +13,7 @@
 //! `old`; the messages from the one answer to the other also go as one unit.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -126,6 +127,9 @@ struct Worker {
     /// Whether a connection was ever made (the next one is a reconnect).
     connected_once: bool,
     protocol: Protocol,
+    /// WebSocket payload bytes received (as sent, before decompression), shared with the
+    /// game's [`crate::Client::bytes_received`].
+    received: Arc<AtomicU64>,
 }
 
 /// Runs the background thread until the game disconnects or the client gives up.
@@ -134,6 +138,7 @@ pub fn run(
     schema: Option<Arc<Schema>>,
     to_game: Outbox<Inbound>,
     commands: UnboundedReceiver<Command>,
+    received: Arc<AtomicU64>,
 ) {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -158,6 +163,7 @@ pub fn run(
         hold: None,
         connected_once: false,
         protocol,
+        received,
     };
     runtime.block_on(worker.run());
 }
@@ -514,6 +520,8 @@ impl Worker {
     }
 
     fn decode(&self, frame: &[u8]) -> Result<Vec<ServerMessage>, String> {
+        self.received
+            .fetch_add(frame.len() as u64, std::sync::atomic::Ordering::Relaxed);
         let payload = decode_server_frame(frame).map_err(|e| format!("bad frame: {e}"))?;
         match self.protocol {
             Protocol::V2 => bsatn::from_slice::<ServerMessage>(&payload)

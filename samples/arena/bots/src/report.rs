@@ -1,0 +1,145 @@
+//! Many bots at once ([`run_bots`]) and what they measured together ([`Report`]).
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use serde_json::json;
+
+use crate::bot::{run_bot, BotOptions, BotStats};
+
+/// Stack of each bot's thread (virtual memory: only what a bot touches is resident).
+const BOT_STACK_BYTES: usize = 2 << 20;
+
+/// The bots' measurements, merged.
+#[derive(Debug)]
+pub struct Report {
+    pub bots: usize,
+    pub interest: bool,
+    pub seconds: f64,
+    /// Per bot, averaged.
+    pub ticks_per_second: f64,
+    pub ticks_coalesced: u64,
+    pub delay_us: Histogram<u64>,
+    pub round_trip_us: Histogram<u64>,
+    pub calls: u64,
+    pub swaps: u64,
+    pub deaths: u64,
+    pub bytes_per_bot_per_second: f64,
+    pub errors: u64,
+    pub error_texts: Vec<String>,
+}
+
+impl Report {
+    fn merge(bots: usize, interest: bool, all: Vec<BotStats>) -> Self {
+        let mut r = Report {
+            bots,
+            interest,
+            seconds: 0.0,
+            ticks_per_second: 0.0,
+            ticks_coalesced: 0,
+            delay_us: Histogram::new_with_bounds(1, 60_000_000, 3).expect("static bounds"),
+            round_trip_us: Histogram::new_with_bounds(1, 60_000_000, 3).expect("static bounds"),
+            calls: 0,
+            swaps: 0,
+            deaths: 0,
+            bytes_per_bot_per_second: 0.0,
+            errors: 0,
+            error_texts: Vec::new(),
+        };
+        let mut bytes = 0.0;
+        let mut ticks = 0.0;
+        for s in &all {
+            let secs = s.measured.as_secs_f64().max(1e-9);
+            r.seconds = r.seconds.max(s.measured.as_secs_f64());
+            ticks += s.ticks as f64 / secs;
+            bytes += s.bytes as f64 / secs;
+            r.ticks_coalesced += s.ticks_coalesced;
+            let _ = r.delay_us.add(&s.delay_us);
+            let _ = r.round_trip_us.add(&s.round_trip_us);
+            r.calls += s.calls;
+            r.swaps += s.swaps;
+            r.deaths += s.deaths;
+            r.errors += s.errors;
+            for t in &s.error_texts {
+                if r.error_texts.len() < 10 {
+                    r.error_texts.push(t.clone());
+                }
+            }
+        }
+        let n = all.len().max(1) as f64;
+        r.ticks_per_second = ticks / n;
+        r.bytes_per_bot_per_second = bytes / n;
+        r
+    }
+
+    /// One JSON object (milliseconds for times).
+    pub fn to_json(&self) -> serde_json::Value {
+        let ms = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1000.0;
+        json!({
+            "bots": self.bots,
+            "interest_management": self.interest,
+            "seconds": self.seconds,
+            "ticks_per_second_per_bot": self.ticks_per_second,
+            "ticks_coalesced": self.ticks_coalesced,
+            "tick_to_bot_ms": {
+                "p50": ms(&self.delay_us, 0.5),
+                "p99": ms(&self.delay_us, 0.99),
+                "max": self.delay_us.max() as f64 / 1000.0,
+                "samples": self.delay_us.len(),
+            },
+            "reducer_round_trip_ms": {
+                "p50": ms(&self.round_trip_us, 0.5),
+                "p99": ms(&self.round_trip_us, 0.99),
+                "calls": self.calls,
+            },
+            "swaps": self.swaps,
+            "deaths": self.deaths,
+            "bytes_per_bot_per_second": self.bytes_per_bot_per_second,
+            "errors": self.errors,
+            "first_errors": self.error_texts,
+        })
+    }
+}
+
+/// Runs `bots` bots for `warmup` then `measure`, each on its own thread, and merges what
+/// they measured. `stop` ends them early.
+pub fn run_bots(
+    options: &BotOptions,
+    bots: usize,
+    warmup: Duration,
+    measure: Duration,
+    stop: Arc<AtomicBool>,
+) -> anyhow::Result<Report> {
+    let start = Instant::now();
+    let measure_from = start + warmup;
+    let deadline = measure_from + measure;
+    let mut threads = Vec::with_capacity(bots);
+    for i in 0..bots {
+        let (options, stop) = (options.clone(), stop.clone());
+        let t = std::thread::Builder::new()
+            .name(format!("bot-{i}"))
+            .stack_size(BOT_STACK_BYTES)
+            .spawn(move || {
+                let seed = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                run_bot(
+                    &options,
+                    &format!("bot-{i}"),
+                    seed,
+                    measure_from,
+                    deadline,
+                    &stop,
+                )
+            })?;
+        threads.push(t);
+    }
+    let mut all = Vec::with_capacity(bots);
+    for t in threads {
+        all.push(
+            t.join()
+                .map_err(|_| anyhow::anyhow!("a bot's thread panicked"))?,
+        );
+    }
+    Ok(Report::merge(bots, options.view.is_some(), all))
+}
