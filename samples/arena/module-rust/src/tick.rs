@@ -209,12 +209,16 @@ pub fn tick(ctx: &ReducerContext, _schedule: TickSchedule) -> Result<(), String>
             None => food_left += 1,
         }
         if b.changed {
+            // A piece that grew may now poke out of the arena: push it back in.
+            let r = radius(b.mass);
+            let x = clamp_into(b.x, r, c.world_size);
+            let y = clamp_into(b.y, r, c.world_size);
             ctx.db.entity().entity_id().update(Entity {
                 entity_id: b.id,
-                x: b.x,
-                y: b.y,
+                x,
+                y,
                 mass: b.mass,
-                cell: cell_of(b.x, b.y, c.world_size, c.cell_size),
+                cell: cell_of(x, y, c.world_size, c.cell_size),
             });
         }
     }
