@@ -14,8 +14,11 @@ use std::time::Duration;
 use lightcone_host::ReducerOutcome;
 
 /// Upper bounds (seconds) of the latency histograms' buckets.
-pub const LATENCY_BUCKETS: [f64; 12] = [
-    0.000_01, 0.000_05, 0.000_1, 0.000_5, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0,
+/// Fine enough (1–2.5–5 steps) that a quantile read off them with linear interpolation, as
+/// Prometheus's `histogram_quantile` does, is within a bucket's width of the truth.
+pub const LATENCY_BUCKETS: [f64; 19] = [
+    0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025,
+    0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
 /// A latency histogram with [`LATENCY_BUCKETS`] (cumulative, as Prometheus counts them).
@@ -176,6 +179,9 @@ pub struct DatabaseMetrics {
     reducers: parking_lot::Mutex<Vec<(String, Arc<CallMetrics>)>>,
     /// How long after their due time scheduled reducers and procedures ran.
     pub schedule_lateness: Histogram,
+    /// How long each commit took to become every subscriber's queued update (views run
+    /// again, subscriptions evaluated, messages encoded and queued).
+    pub update_duration: Histogram,
     /// Bytes of the module instances' linear memory, as the database thread last saw it.
     pub module_memory_bytes: AtomicU64,
     /// Each connected WebSocket client's count of bytes queued to it; a client's entry dies
@@ -268,6 +274,19 @@ pub fn render_databases(databases: &[(String, Arc<DatabaseMetrics>)], out: &mut 
     for (db, m) in databases {
         m.schedule_lateness.render(
             "lightcone_scheduled_lateness_seconds",
+            &format!("database=\"{db}\""),
+            out,
+        );
+    }
+    family(
+        out,
+        "lightcone_database_update_duration_seconds",
+        "histogram",
+        "How long a commit took to become every subscriber's queued update.",
+    );
+    for (db, m) in databases {
+        m.update_duration.render(
+            "lightcone_database_update_duration_seconds",
             &format!("database=\"{db}\""),
             out,
         );

@@ -119,6 +119,20 @@ fn ten_bots_play_by_the_rules() {
             "{dir}: {report:?}"
         );
         assert!(report.calls > 10 && report.swaps > 0, "{dir}: {report:?}");
+        // The server's side, read from /metrics over the measured window only: at 20 Hz it
+        // holds at most 20 ticks a second (and a debug server under ten bots keeps most).
+        let server = report.server.as_ref().expect("the server's metrics");
+        let ticks = server["tick_ms"]["ticks"].as_f64().unwrap();
+        let most = measure.as_secs_f64() * 20.0 + 2.0;
+        assert!(
+            ticks >= most / 4.0 && ticks <= most,
+            "{dir}: {ticks} ticks in the window: {server}"
+        );
+        assert!(
+            server["tick_ms"]["p99"].as_f64().unwrap() > 0.0
+                && server["update_ms"]["commits"].as_f64().unwrap() >= ticks,
+            "{dir}: {server}"
+        );
         assert_eq!(most_players, 10, "{dir}: not every bot entered the game");
         assert!(
             food_eaten > 0,

@@ -288,6 +288,18 @@ impl Worker {
         delta: &TxDelta,
         caller: Option<ConnectionId>,
     ) -> Option<TransactionUpdate> {
+        let started = std::time::Instant::now();
+        let own = self.fan_out(delta, caller);
+        self.metrics.update_duration.record(started.elapsed());
+        own
+    }
+
+    /// [`Worker::committed`]'s work, timed by it.
+    fn fan_out(
+        &mut self,
+        delta: &TxDelta,
+        caller: Option<ConnectionId>,
+    ) -> Option<TransactionUpdate> {
         // Views that read a changed table run again first (they need the write lock, so
         // before the read below); a failing one ends its subscribers' query sets.
         let (view_changes, failed) = self.views.refresh(&mut self.host, delta);

@@ -8,6 +8,7 @@
 //! - `brain.rs`: what a bot decides from what it sees.
 //! - `bot.rs`: one bot's life and measurements.
 //! - `report.rs`: many bots at once, merged measurements.
+//! - `server_side.rs`: the server's own tick and update durations, from its `/metrics`.
 //! - `observer.rs`: a client that sees everything (pictures, tests).
 //! - `render.rs`: the arena drawn to a PNG.
 
@@ -17,6 +18,7 @@ pub mod observer;
 pub mod render;
 pub mod report;
 pub mod rows;
+pub mod server_side;
 
 pub use bot::{run_bot, BotOptions, BotStats};
 pub use observer::Observer;

@@ -8,6 +8,7 @@ use hdrhistogram::Histogram;
 use serde_json::json;
 
 use crate::bot::{run_bot, BotOptions, BotStats};
+use crate::server_side;
 
 /// Stack of each bot's thread (virtual memory: only what a bot touches is resident).
 const BOT_STACK_BYTES: usize = 2 << 20;
@@ -29,6 +30,9 @@ pub struct Report {
     pub bytes_per_bot_per_second: f64,
     pub errors: u64,
     pub error_texts: Vec<String>,
+    /// The server's own tick and update durations over the window (server_side.rs), or why
+    /// they could not be read.
+    pub server: Result<serde_json::Value, String>,
 }
 
 impl Report {
@@ -47,6 +51,7 @@ impl Report {
             bytes_per_bot_per_second: 0.0,
             errors: 0,
             error_texts: Vec::new(),
+            server: Err("not read".into()),
         };
         let mut bytes = 0.0;
         let mut ticks = 0.0;
@@ -99,6 +104,8 @@ impl Report {
             "bytes_per_bot_per_second": self.bytes_per_bot_per_second,
             "errors": self.errors,
             "first_errors": self.error_texts,
+            "server": self.server.as_ref().ok(),
+            "server_unread_because": self.server.as_ref().err(),
         })
     }
 }
@@ -134,6 +141,17 @@ pub fn run_bots(
             })?;
         threads.push(t);
     }
+    // The server's side of the same window, read while the bots play.
+    let pause_until =
+        |at: Instant| std::thread::sleep(at.saturating_duration_since(Instant::now()));
+    pause_until(measure_from);
+    let before = server_side::scrape(&options.server, &options.database);
+    pause_until(deadline);
+    let after = server_side::scrape(&options.server, &options.database);
+    let server = match (before, after) {
+        (Ok(b), Ok(a)) => Ok(server_side::window_json(&b, &a)),
+        (Err(e), _) | (_, Err(e)) => Err(e.to_string()),
+    };
     let mut all = Vec::with_capacity(bots);
     for t in threads {
         all.push(
@@ -141,5 +159,7 @@ pub fn run_bots(
                 .map_err(|_| anyhow::anyhow!("a bot's thread panicked"))?,
         );
     }
-    Ok(Report::merge(bots, options.view.is_some(), all))
+    let mut report = Report::merge(bots, options.view.is_some(), all);
+    report.server = server;
+    Ok(report)
 }
