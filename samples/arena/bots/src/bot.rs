@@ -312,6 +312,11 @@ fn frame(
     let Some(world) = seen.world else {
         return Ok(());
     };
+    // The world row also changes between ticks (a player entering or leaving moves mass):
+    // only a new tick counts.
+    if bot.last_tick.is_some_and(|t| world.tick <= t) {
+        return Ok(());
+    }
     if measuring {
         stats.ticks += 1;
         let _ = stats

@@ -122,6 +122,14 @@ pub fn run_bots(
     let start = Instant::now();
     let measure_from = start + warmup;
     let deadline = measure_from + measure;
+    // The server's side of the same window, read by a thread of its own started before the
+    // bots' (with a thousand bots busy, a late start would shrink the window).
+    let scraper = {
+        let (server, database) = (options.server.clone(), options.database.clone());
+        std::thread::Builder::new()
+            .name("server-metrics".into())
+            .spawn(move || server_window(&server, &database, measure_from, deadline))?
+    };
     let mut threads = Vec::with_capacity(bots);
     for i in 0..bots {
         let (options, stop) = (options.clone(), stop.clone());
@@ -141,17 +149,6 @@ pub fn run_bots(
             })?;
         threads.push(t);
     }
-    // The server's side of the same window, read while the bots play.
-    let pause_until =
-        |at: Instant| std::thread::sleep(at.saturating_duration_since(Instant::now()));
-    pause_until(measure_from);
-    let before = server_side::scrape(&options.server, &options.database);
-    pause_until(deadline);
-    let after = server_side::scrape(&options.server, &options.database);
-    let server = match (before, after) {
-        (Ok(b), Ok(a)) => Ok(server_side::window_json(&b, &a)),
-        (Err(e), _) | (_, Err(e)) => Err(e.to_string()),
-    };
     let mut all = Vec::with_capacity(bots);
     for t in threads {
         all.push(
@@ -160,6 +157,28 @@ pub fn run_bots(
         );
     }
     let mut report = Report::merge(bots, options.view.is_some(), all);
-    report.server = server;
+    report.server = scraper
+        .join()
+        .unwrap_or_else(|_| Err("the metrics thread panicked".into()));
     Ok(report)
+}
+
+/// The server's tick and update durations between `from` and `to`, as JSON with the window's
+/// real length (each scrape's time is when it answered).
+fn server_window(
+    server: &str,
+    database: &str,
+    from: Instant,
+    to: Instant,
+) -> Result<serde_json::Value, String> {
+    let pause_until =
+        |at: Instant| std::thread::sleep(at.saturating_duration_since(Instant::now()));
+    pause_until(from);
+    let before = server_side::scrape(server, database).map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    pause_until(to);
+    let after = server_side::scrape(server, database).map_err(|e| e.to_string())?;
+    let mut window = server_side::window_json(&before, &after);
+    window["seconds"] = json!(started.elapsed().as_secs_f64());
+    Ok(window)
 }
