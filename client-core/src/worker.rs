@@ -355,7 +355,13 @@ impl Worker {
             headers.insert("authorization", value);
         }
         let (mut socket, response) =
-            tokio_tungstenite::connect_async(request)
+            // Nagle's algorithm off: a reducer call is a small write that must not wait
+            // for the server's acknowledgement of the one before.
+            tokio_tungstenite::connect_async_with_config(
+                request,
+                Some(crate::connection::websocket_config()),
+                true,
+            )
                 .await
                 .map_err(|e| match e {
                     tokio_tungstenite::tungstenite::Error::Http(response) => {

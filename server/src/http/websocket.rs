@@ -50,6 +50,11 @@ pub const V3_MAX_FRAME_PAYLOAD_BYTES: usize = 512 << 10;
 /// Most v2 frames the writer queues before one socket write.
 const MAX_FRAMES_PER_WRITE: usize = 256;
 
+/// Bytes read from a client's socket at a time. tungstenite's default, 128 KiB per connection,
+/// is zeroed on every read; clients send small messages, and a bigger frame is still read
+/// whole (the buffer grows to its length).
+const READ_BUFFER_BYTES: usize = 8 << 10;
+
 /// Most client messages handed to the database and not handled yet; past it the client is
 /// closed with 1013 (SpacetimeDB's limit).
 pub const MAX_PENDING_CLIENT_MESSAGES: usize = 16 * 1024;
@@ -171,7 +176,9 @@ pub async fn subscribe(
         queue_bytes: state.max_client_queue_bytes,
         _ticket: ticket.map(|t| t.0),
     };
-    upgrade.on_upgrade(move |socket| run(socket, session))
+    upgrade
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .on_upgrade(move |socket| run(socket, session))
 }
 
 /// Serves one connection until either side ends it.
