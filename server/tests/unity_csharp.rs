@@ -141,6 +141,54 @@ fn generated_csharp_for_the_chat_module_chats_between_two_clients() {
     assert!(out.contains("chat: all checks passed"), "{out}");
 }
 
+const ARENA: &str = "samples/arena/module-rust";
+
+#[test]
+fn the_arena_sample_compiles_and_its_client_plays_on_the_real_server() {
+    let generated = generate(ARENA, "arena-sample");
+    let repo = repo();
+    let sample = repo.join("unity-package/Samples~/Arena");
+    // The whole sample, glue included, against the Unity stubs.
+    let mut files = sources(&repo.join("unity-package/Runtime/Core"));
+    files.extend(sources(&repo.join("unity-package/Runtime/Native")));
+    files.extend(sources(&repo.join("unity-package/Runtime/Unity")));
+    files.extend(sources(&generated));
+    files.extend(sources(&sample));
+    files.push(repo.join("tests/unity/UnityStubs.cs"));
+    run(
+        Command::new("mcs")
+            .args(["-unsafe", "-warnaserror", "-nologo", "-target:library"])
+            .arg(format!("-out:{}", scratch("ArenaSample.dll").display()))
+            .args(files),
+        "mcs (arena sample)",
+    );
+    // Its engine-agnostic half, played: two players in a 300 × 300 arena of 100-unit cells.
+    let exe = scratch("ArenaTest.exe");
+    run(
+        Command::new("mcs")
+            .args(["-unsafe", "-warnaserror", "-nologo"])
+            .arg(format!("-out:{}", exe.display()))
+            .args(sources(&repo.join("unity-package/Runtime/Core")))
+            .args(sources(&repo.join("unity-package/Runtime/Native")))
+            .args(sources(&generated))
+            .arg(sample.join("ArenaGame.cs"))
+            .arg(repo.join("tests/unity/Checks.cs"))
+            .arg(repo.join("tests/unity/ArenaTest.cs")),
+        "mcs (arena test)",
+    );
+    let (server, owner) = Server::with_module("arena", ARENA);
+    let r = server.call("arena", "configure", Some(&owner), "[300, 60, 500]");
+    assert_eq!(r.status, 200, "{r:?}");
+    let out = run(
+        Command::new("mono")
+            .arg(&exe)
+            .args([&server.base, "arena"])
+            .env("LD_LIBRARY_PATH", lib_dir()),
+        "the C# arena test",
+    );
+    assert!(out.contains("arena: all checks passed"), "{out}");
+}
+
 /// tests/unity/`name`.cs (with Checks.cs) compiled with the runtime and the `generated` code:
 /// its exe.
 fn program(generated: &Path, name: &str) -> PathBuf {

@@ -10,15 +10,58 @@ namespace UnityEngine
     {
         public static void Destroy(Object o) { }
         public static void DontDestroyOnLoad(Object o) { }
+        public static T Instantiate<T>(T original) where T : Object { return original; }
     }
     public class Component : Object
     {
         public GameObject gameObject { get { return null; } }
+        public Transform transform { get { return null; } }
         public T GetComponent<T>() { return default(T); }
     }
     public class Behaviour : Component { }
     public class MonoBehaviour : Behaviour { }
-    public class GameObject : Object { }
+    public class GameObject : Object
+    {
+        public Transform transform { get { return null; } }
+        public T GetComponent<T>() { return default(T); }
+        public void SetActive(bool value) { }
+    }
+    public class Transform : Component
+    {
+        public Vector3 position { get; set; }
+        public Vector3 localScale { get; set; }
+    }
+    public class Renderer : Component { }
+    public sealed class SpriteRenderer : Renderer { public Color color { get; set; } }
+    public sealed class Camera : Behaviour { public static Camera main { get { return null; } } }
+
+    public struct Vector3
+    {
+        public float x, y, z;
+        public Vector3(float x, float y, float z) { this.x = x; this.y = y; this.z = z; }
+        public static Vector3 operator -(Vector3 a, Vector3 b) { return new Vector3(a.x - b.x, a.y - b.y, a.z - b.z); }
+    }
+    public struct Color
+    {
+        public float r, g, b, a;
+        public Color(float r, float g, float b, float a) { this.r = r; this.g = g; this.b = b; this.a = a; }
+    }
+
+    public enum KeyCode { None = 0, Space = 32, R = 114 }
+    public static class Input
+    {
+        public static Vector3 mousePosition { get { return default(Vector3); } }
+        public static bool GetKeyDown(KeyCode key) { return false; }
+    }
+    public static class Screen
+    {
+        public static int width { get { return 1920; } }
+        public static int height { get { return 1080; } }
+    }
+    public static class Time
+    {
+        public static double realtimeSinceStartupAsDouble { get { return 0; } }
+    }
 
     public static class Debug
     {
