@@ -163,19 +163,7 @@ fn the_arena_sample_compiles_and_its_client_plays_on_the_real_server() {
         "mcs (arena sample)",
     );
     // Its engine-agnostic half, played: two players in a 300 × 300 arena of 100-unit cells.
-    let exe = scratch("ArenaTest.exe");
-    run(
-        Command::new("mcs")
-            .args(["-unsafe", "-warnaserror", "-nologo"])
-            .arg(format!("-out:{}", exe.display()))
-            .args(sources(&repo.join("unity-package/Runtime/Core")))
-            .args(sources(&repo.join("unity-package/Runtime/Native")))
-            .args(sources(&generated))
-            .arg(sample.join("ArenaGame.cs"))
-            .arg(repo.join("tests/unity/Checks.cs"))
-            .arg(repo.join("tests/unity/ArenaTest.cs")),
-        "mcs (arena test)",
-    );
+    let exe = program_with(&generated, "ArenaTest", &[sample.join("ArenaGame.cs")]);
     let (server, owner) = Server::with_module("arena", ARENA);
     let r = server.call("arena", "configure", Some(&owner), "[300, 60, 500]");
     assert_eq!(r.status, 200, "{r:?}");
@@ -192,6 +180,11 @@ fn the_arena_sample_compiles_and_its_client_plays_on_the_real_server() {
 /// tests/unity/`name`.cs (with Checks.cs) compiled with the runtime and the `generated` code:
 /// its exe.
 fn program(generated: &Path, name: &str) -> PathBuf {
+    program_with(generated, name, &[])
+}
+
+/// [`program`] with `extra` sources compiled in.
+fn program_with(generated: &Path, name: &str, extra: &[PathBuf]) -> PathBuf {
     let exe = scratch(&format!("{name}.exe"));
     let repo = repo();
     run(
@@ -201,6 +194,7 @@ fn program(generated: &Path, name: &str) -> PathBuf {
             .args(sources(&repo.join("unity-package/Runtime/Core")))
             .args(sources(&repo.join("unity-package/Runtime/Native")))
             .args(sources(generated))
+            .args(extra)
             .arg(repo.join("tests/unity/Checks.cs"))
             .arg(repo.join(format!("tests/unity/{name}.cs"))),
         "mcs",
