@@ -12,7 +12,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use lightcone_arena_bots::rows::{decode, radius, Arena, Kill};
+use lightcone_arena_bots::rows::{decode, radius, reachable, Arena, Kill};
 use lightcone_arena_bots::{run_bots, BotOptions, Observer};
 use lightcone_client_core::protocol::bsatn;
 use lightcone_client_core::{Client, EventKind};
@@ -266,13 +266,19 @@ fn a_player_grows_splits_merges_and_eats_another_once() {
             if mass >= 60 && mass / 2 * 100 >= prey_mass * 115 {
                 break;
             }
-            let Some(&(hx, hy, _)) = hunter.pieces(&arena).values().next() else {
+            let Some(&(hx, hy, hm)) = hunter.pieces(&arena).values().next() else {
                 panic!("{dir}: the hunter was eaten");
             };
+            let side = arena
+                .config
+                .as_ref()
+                .map_or(f32::INFINITY, |c| c.world_size);
+            // Not a pellet in a corner the grown hunter cannot get near (see rows::reachable).
             let food = arena
                 .food
                 .iter()
                 .filter_map(|f| arena.entities.get(f))
+                .filter(|e| reachable(hm, e.x, e.y, side))
                 .min_by(|a, b| {
                     let d = |e: &&lightcone_arena_bots::rows::Entity| {
                         (e.x - hx).powi(2) + (e.y - hy).powi(2)

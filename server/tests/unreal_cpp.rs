@@ -66,6 +66,11 @@ fn the_plugin_ships_the_c_header_the_library_is_built_with() {
 
 /// tests/unreal/cpp/`name`.cpp compiled with the C++ layer and the `generated` code: its exe.
 fn program(generated: &Path, name: &str) -> PathBuf {
+    program_with(generated, name, &[])
+}
+
+/// [`program`] with `include` directories searched too.
+fn program_with(generated: &Path, name: &str, include: &[PathBuf]) -> PathBuf {
     let exe = scratch(name);
     let lib = lib_dir();
     run(
@@ -78,6 +83,7 @@ fn program(generated: &Path, name: &str) -> PathBuf {
             .arg(repo().join(THIRD_PARTY).join("include"))
             .arg("-I")
             .arg(generated)
+            .args(include.iter().flat_map(|d| [Path::new("-I"), d.as_path()]))
             .arg("-L")
             .arg(&lib)
             .arg(format!("-Wl,-rpath,{}", lib.display()))
@@ -85,6 +91,23 @@ fn program(generated: &Path, name: &str) -> PathBuf {
         "g++",
     );
     exe
+}
+
+const ARENA: &str = "samples/arena/module-rust";
+
+#[test]
+fn the_arena_sample_s_cpp_client_plays_on_the_real_server() {
+    let client = repo().join("samples/arena/unreal/Source/ArenaClient/Public");
+    let exe = program_with(&generate(ARENA, "arena-run"), "arena_test", &[client]);
+    let (server, owner) = Server::with_module("arena", ARENA);
+    // 300 × 300 in 100-unit cells: crossing the arena swaps the view twice.
+    let r = server.call("arena", "configure", Some(&owner), "[300, 60, 500]");
+    assert_eq!(r.status, 200, "{r:?}");
+    let out = run(
+        Command::new(&exe).args([&server.base, "arena"]),
+        "the C++ arena test",
+    );
+    assert!(out.contains("unreal arena: all checks passed"), "{out}");
 }
 
 #[test]

@@ -266,3 +266,44 @@ fn generated_unreal_code_matches_its_snapshots_and_compiles_against_the_stubs() 
         );
     }
 }
+
+#[test]
+fn the_arena_sample_s_game_module_compiles_against_the_stubs() {
+    let module = repo().join("samples/arena/unreal/Source/ArenaClient");
+    let rules = std::fs::read_to_string(module.join("ArenaClient.Build.cs")).unwrap();
+    assert!(
+        rules.contains("public class ArenaClient : ModuleRules"),
+        "{rules}"
+    );
+    for dependency in ["\"Lightcone\"", "\"LightconeCore\""] {
+        assert!(
+            rules.contains(dependency),
+            "the rules depend on {dependency}"
+        );
+    }
+    let scratch = support::tools::scratch("unreal-plugin", "arena");
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).unwrap();
+    // What the rules put on the include path as Generated/: the module's C++ bindings.
+    let generated = scratch.join("Generated");
+    support::tools::generate("cpp", "samples/arena/module-rust", &generated);
+    let headers = files(&module.join("Public"), ".h");
+    let sources = files(&module.join("Private"), ".cpp");
+    assert_eq!(sources.len(), 2, "{sources:?}");
+    for cpp in sources {
+        let stem = cpp.file_stem().unwrap().to_string_lossy().into_owned();
+        run(
+            stub_compiler(
+                &scratch,
+                &headers,
+                &[module.join("Public"), generated.clone()],
+            )
+            .arg("-DARENACLIENT_API=")
+            .arg("-c")
+            .arg(&cpp)
+            .arg("-o")
+            .arg(scratch.join(format!("{stem}.o"))),
+            &format!("g++ {}", cpp.display()),
+        );
+    }
+}

@@ -84,8 +84,14 @@ public static class ArenaTest
 
         // Each cache holds the entity rows of its view only, and some of them (food, at least).
         string why = "";
-        Checks.That(Until(() => a.Db.Entity.Count > 1 && OnlyViewCells(a, ga, out why), clients, games), "a's entities are its view's: " + why + " " + ga.LastError);
         var bodies = new List<ArenaBody>();
+        Func<bool> foodInView = () =>
+        {
+            ga.Bodies(bodies);
+            foreach (var body in bodies) if (body.Kind == ArenaBodyKind.Food) return true;
+            return false;
+        };
+        Checks.That(Until(() => foodInView() && OnlyViewCells(a, ga, out why), clients, games), "a's entities are its view's: " + why + " " + ga.LastError);
         ga.Bodies(bodies);
         int mineCount = 0, food = 0;
         foreach (var body in bodies) { if (body.Kind == ArenaBodyKind.Mine) mineCount++; if (body.Kind == ArenaBodyKind.Food) food++; }

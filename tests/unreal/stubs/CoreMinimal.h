@@ -105,6 +105,14 @@ private:
 	int64 Ticks;
 };
 
+/// A 2-D vector (doubles since UE 5.0).
+struct FVector2D
+{
+	double X = 0, Y = 0;
+	FVector2D() = default;
+	FVector2D(double InX, double InY) : X(InX), Y(InY) {}
+};
+
 class UClass;
 
 class UObject

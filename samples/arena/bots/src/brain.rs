@@ -2,7 +2,7 @@
 //! it, else chase the nearest thing it can eat (food or a smaller piece), splitting to catch
 //! a piece that is close; with nothing in sight, wander.
 
-use crate::rows::{can_eat, radius, Arena, Piece};
+use crate::rows::{can_eat, radius, reachable, Arena, Piece};
 
 /// Distance beyond a threat's reach at which a bot starts running.
 pub const FLEE_MARGIN: f32 = 40.0;
@@ -45,6 +45,10 @@ pub fn decide(arena: &Arena, me: u32, wander: (f32, f32)) -> Option<Decision> {
         .min()
         .unwrap_or(big.entity.mass);
     let at = (big.entity.x, big.entity.y);
+    let side = arena
+        .config
+        .as_ref()
+        .map_or(f32::INFINITY, |c| c.world_size);
 
     let threat = arena
         .pieces()
@@ -66,6 +70,7 @@ pub fn decide(arena: &Arena, me: u32, wander: (f32, f32)) -> Option<Decision> {
         .values()
         .filter(|e| arena.owners.get(&e.entity_id).is_none_or(|&o| o != me))
         .filter(|e| can_eat(big.entity.mass, e.mass))
+        .filter(|e| reachable(big.entity.mass, e.x, e.y, side))
         .map(|e| (((e.x - at.0).powi(2) + (e.y - at.1).powi(2)).sqrt(), e))
         .min_by(|a, b| a.0.total_cmp(&b.0));
     match prey {
@@ -141,6 +146,27 @@ mod tests {
         let d = decide(&a, 7, (1.0, 0.0)).unwrap();
         assert!(d.dy > 0.9, "{d:?}");
         assert!(!d.split);
+    }
+
+    #[test]
+    fn a_big_bot_passes_over_food_in_a_corner_it_cannot_reach() {
+        // Mass 400 (radius 40) is held 40 from each wall: the pellet at (2, 2) is 53.7 from
+        // the nearest centre it can have, out of reach; the one at (200, 40) is not.
+        let mut a = arena(
+            &[(1, 7, 60.0, 60.0, 400)],
+            &[(3, 2.0, 2.0, 1), (4, 200.0, 40.0, 1)],
+        );
+        a.config = Some(crate::rows::Config {
+            id: 0,
+            world_size: 1000.0,
+            cell_size: 100.0,
+            food_target: 0,
+            merge_after_micros: 0,
+            tick_micros: 50_000,
+            admin: Default::default(),
+        });
+        let d = decide(&a, 7, (0.0, 1.0)).unwrap();
+        assert!(d.dx > 0.9, "{d:?}");
     }
 
     #[test]

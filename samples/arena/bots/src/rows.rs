@@ -186,6 +186,16 @@ pub fn can_eat(eater: u32, food: u32) -> bool {
     u64::from(eater) * 100 >= u64::from(food) * 115
 }
 
+/// Whether a piece of `mass` can get its centre within its radius of point (`x`, `y`): a
+/// piece stays wholly inside the arena (its centre in [r, side − r]), so a pellet tucked
+/// into a corner is out of reach of pieces too big to get close to it.
+pub fn reachable(mass: u32, x: f32, y: f32, world: f32) -> bool {
+    let r = radius(mass);
+    let edge = r.min(world / 2.0);
+    let (cx, cy) = (x.clamp(edge, world - edge), y.clamp(edge, world - edge));
+    (cx - x).powi(2) + (cy - y).powi(2) < r * r
+}
+
 /// The module's interest cell of a point (`rules::cell_of`).
 pub fn cell_of(x: f32, y: f32, world: f32, cell: f32) -> u32 {
     let n = cells_per_side(world, cell);
@@ -212,4 +222,21 @@ pub fn cells_around(x: f32, y: f32, config: &Config, view: u32) -> Vec<u32> {
         }
     }
     cells
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_corner_pellet_is_out_of_reach_of_a_piece_too_big_to_get_near_it() {
+        // Radius 40: the centre stops 40 from each wall, 56.6 from the corner itself.
+        assert!(!reachable(400, 2.0, 2.0, 1000.0));
+        assert!(reachable(400, 20.0, 20.0, 1000.0));
+        assert!(reachable(400, 500.0, 1.0, 1000.0));
+        // Radius 2 reaches to within 1.2 of a corner.
+        assert!(reachable(1, 1.0, 1.0, 1000.0));
+        // A piece wider than the arena sits in its middle.
+        assert!(reachable(1_000_000, 0.0, 0.0, 100.0));
+    }
 }

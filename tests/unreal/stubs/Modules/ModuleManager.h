@@ -10,5 +10,12 @@ public:
 	virtual void ShutdownModule() {}
 };
 
+class FDefaultModuleImpl : public IModuleInterface
+{
+};
+class FDefaultGameModuleImpl : public FDefaultModuleImpl
+{
+};
+
 #define IMPLEMENT_MODULE(Class, Name) \
 	IModuleInterface* LightconeStubCreate##Name() { return new Class(); }
