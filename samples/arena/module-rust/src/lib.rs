@@ -247,7 +247,7 @@ pub fn split(ctx: &ReducerContext) -> Result<(), String> {
 }
 
 /// Changes the arena's size, food and merge delay: only the publisher may. Everything is
-/// moved inside a smaller arena at once.
+/// moved inside a smaller arena, and food beyond a lower target removed, at once.
 #[spacetimedb::reducer]
 pub fn configure(
     ctx: &ReducerContext,
@@ -283,6 +283,25 @@ pub fn configure(
                 .entity()
                 .entity_id()
                 .update(Entity { x, y, cell, ..e });
+        }
+    }
+    // Down to the new food target at once, newest pellets first (their mass leaves the board).
+    let mut pellets: Vec<u32> = ctx.db.food().iter().map(|f| f.entity_id).collect();
+    if pellets.len() > food_target as usize {
+        pellets.sort_unstable();
+        let mut removed = 0u64;
+        for id in pellets.split_off(food_target as usize) {
+            if let Some(e) = ctx.db.entity().entity_id().find(id) {
+                removed += u64::from(e.mass);
+                ctx.db.entity().entity_id().delete(id);
+            }
+            ctx.db.food().entity_id().delete(id);
+        }
+        if let Some(w) = ctx.db.world().id().find(0) {
+            ctx.db.world().id().update(World {
+                mass_removed: w.mass_removed + removed,
+                ..w
+            });
         }
     }
     ctx.db.config().id().update(c);
