@@ -19,7 +19,11 @@ use lightcone_client_core::{Client, EventKind};
 use support::{module_wasm, Server};
 
 /// The arena module in every language it exists in.
-const ARENA: &[&str] = &["samples/arena/module-rust", "samples/arena/module-cpp"];
+const ARENA: &[&str] = &[
+    "samples/arena/module-rust",
+    "samples/arena/module-cpp",
+    "samples/arena/module-csharp",
+];
 
 /// Longest any step of a scenario may take.
 const STEP: Duration = Duration::from_secs(30);

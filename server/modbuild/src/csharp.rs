@@ -337,8 +337,9 @@ pub fn is_module_dir(dir: &Path) -> bool {
     })
 }
 
-/// The module's C# sources: every `.cs` under `dir`, except build output (`bin/`, `obj/`)
-/// and hidden directories, in a stable order.
+/// The module's C# sources: every `.cs` under `dir`, except build output (`bin/`, `obj/`,
+/// and `target/`, where `lightcone build` unpacks the SDK) and hidden directories, in a
+/// stable order.
 fn module_sources(dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_owned()];
@@ -348,7 +349,7 @@ fn module_sources(dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
             if path.is_dir() {
-                if !(name.starts_with('.') || name == "bin" || name == "obj") {
+                if !(name.starts_with('.') || name == "bin" || name == "obj" || name == "target") {
                     stack.push(path);
                 }
             } else if path.extension().is_some_and(|x| x == "cs") {

@@ -190,3 +190,20 @@ fn every_sdk_file_is_embedded() {
         "csharp.rs's SDK_FILES must list every SDK source file"
     );
 }
+
+#[test]
+fn a_module_builds_with_its_target_folder_inside_it() {
+    // `lightcone build` in a module's folder unpacks the SDK's own .cs files into
+    // ./target: they are build output, not the module's sources.
+    let dir = scratch().join("module-with-target");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        repo().join("samples/chat/module-csharp/Lib.cs"),
+        dir.join("Lib.cs"),
+    )
+    .unwrap();
+    let wasm = csharp::build_module(&dir, &dir.join("target")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(wasm.starts_with(dir.join("target")), "{}", wasm.display());
+    assert!(std::fs::metadata(&wasm).unwrap().len() > 0);
+}
