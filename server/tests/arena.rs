@@ -273,10 +273,7 @@ fn a_player_grows_splits_merges_and_eats_another_once() {
             let Some(&(hx, hy, hm)) = hunter.pieces(&arena).values().next() else {
                 panic!("{dir}: the hunter was eaten");
             };
-            let side = arena
-                .config
-                .as_ref()
-                .map_or(f32::INFINITY, |c| c.world_size);
+            let side = arena.world_size();
             // Not a pellet in a corner the grown hunter cannot get near (see rows::reachable).
             let food = arena
                 .food

@@ -45,10 +45,7 @@ pub fn decide(arena: &Arena, me: u32, wander: (f32, f32)) -> Option<Decision> {
         .min()
         .unwrap_or(big.entity.mass);
     let at = (big.entity.x, big.entity.y);
-    let side = arena
-        .config
-        .as_ref()
-        .map_or(f32::INFINITY, |c| c.world_size);
+    let side = arena.world_size();
 
     let threat = arena
         .pieces()

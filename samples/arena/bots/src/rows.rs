@@ -165,6 +165,11 @@ impl Arena {
         Ok(a)
     }
 
+    /// The arena's side, unbounded until the config row has arrived.
+    pub fn world_size(&self) -> f32 {
+        self.config.as_ref().map_or(f32::INFINITY, |c| c.world_size)
+    }
+
     /// The pieces among the visible entities.
     pub fn pieces(&self) -> impl Iterator<Item = Piece> + '_ {
         self.entities.values().filter_map(|e| {

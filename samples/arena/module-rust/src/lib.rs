@@ -72,16 +72,22 @@ pub fn client_disconnected(ctx: &ReducerContext) {
         ctx.db.circle().entity_id().delete(c.entity_id);
     }
     ctx.db.steering().player_id().delete(p.player_id);
-    if let Some(w) = ctx.db.world().id().find(0) {
-        ctx.db.world().id().update(World {
-            mass_removed: w.mass_removed + removed,
-            ..w
-        });
-    }
+    count_mass(ctx, 0, removed);
     ctx.db
         .player()
         .identity()
         .update(Player { online: false, ..p });
+}
+
+/// Adds to the world's mass counters (mass brought onto and taken off the board).
+fn count_mass(ctx: &ReducerContext, spawned: u64, removed: u64) {
+    if let Some(w) = ctx.db.world().id().find(0) {
+        ctx.db.world().id().update(World {
+            mass_spawned: w.mass_spawned + spawned,
+            mass_removed: w.mass_removed + removed,
+            ..w
+        });
+    }
 }
 
 /// The caller's player row (every connected caller has one).
@@ -159,12 +165,7 @@ fn spawn_piece(ctx: &ReducerContext, player_id: u32) -> Result<(), String> {
         player_id,
         split_at: ctx.timestamp,
     });
-    if let Some(w) = ctx.db.world().id().find(0) {
-        ctx.db.world().id().update(World {
-            mass_spawned: w.mass_spawned + u64::from(START_MASS),
-            ..w
-        });
-    }
+    count_mass(ctx, u64::from(START_MASS), 0);
     Ok(())
 }
 
@@ -297,12 +298,7 @@ pub fn configure(
             }
             ctx.db.food().entity_id().delete(id);
         }
-        if let Some(w) = ctx.db.world().id().find(0) {
-            ctx.db.world().id().update(World {
-                mass_removed: w.mass_removed + removed,
-                ..w
-            });
-        }
+        count_mass(ctx, 0, removed);
     }
     ctx.db.config().id().update(c);
     Ok(())
