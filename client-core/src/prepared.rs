@@ -158,9 +158,9 @@ impl Preparer {
         list: &BsatnRowList,
         into: &mut Vec<PreparedRow>,
     ) -> Result<(), String> {
-        let rows = list.rows().map_err(|e| e.to_string())?;
-        into.reserve(rows.len());
-        into.extend(rows.iter().map(|r| self.row(table, r)));
+        let rows = list.row_slices().map_err(|e| e.to_string())?;
+        into.reserve(list.len());
+        into.extend(rows.map(|r| self.row(table, r)));
         Ok(())
     }
 
@@ -187,10 +187,8 @@ impl Preparer {
                             self.rows_into(entry.table, &p.deletes, &mut entry.deletes)?;
                         }
                         TableUpdateRows::EventTable(e) => {
-                            let rows = e.events.rows().map_err(|e| e.to_string())?;
-                            entry
-                                .events
-                                .extend(rows.iter().map(|r| Box::<[u8]>::from(&r[..])));
+                            let rows = e.events.row_slices().map_err(|e| e.to_string())?;
+                            entry.events.extend(rows.map(Box::<[u8]>::from));
                         }
                     }
                 }

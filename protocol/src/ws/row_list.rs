@@ -47,17 +47,31 @@ impl BsatnRowList {
         self.len() == 0
     }
 
-    /// The bytes of every row, in order. Fails if the hint does not fit the data (a list from
-    /// an untrusted peer: offsets out of order or out of range, a fixed size of 0, or data
-    /// that is not a whole number of fixed-size rows).
+    /// The bytes of every row, in order, as shared [`Bytes`]. Fails as [`Self::row_slices`].
     pub fn rows(&self) -> DecodeResult<Vec<Bytes>> {
-        let data_len = self.rows_data.len();
+        let data = self.rows_data.as_ptr() as usize;
+        Ok(self
+            .row_slices()?
+            .map(|r| {
+                let start = r.as_ptr() as usize - data;
+                self.rows_data.slice(start..start + r.len())
+            })
+            .collect())
+    }
+
+    /// The bytes of every row, in order, borrowed from the list (no allocation). Fails, before
+    /// yielding anything, if the hint does not fit the data (a list from an untrusted peer:
+    /// offsets out of order or out of range, a fixed size of 0, or data that is not a whole
+    /// number of fixed-size rows).
+    pub fn row_slices(&self) -> DecodeResult<impl Iterator<Item = &[u8]> + '_> {
+        let data = &self.rows_data[..];
+        let data_len = data.len();
         let bad = |detail: String| DecodeError::InvalidValue {
             what: "row list",
             detail,
         };
-        match &self.size_hint {
-            RowSizeHint::FixedSize(0) => Err(bad("fixed row size of 0".into())),
+        let (size, offsets): (usize, &[u64]) = match &self.size_hint {
+            RowSizeHint::FixedSize(0) => return Err(bad("fixed row size of 0".into())),
             RowSizeHint::FixedSize(size) => {
                 let size = *size as usize;
                 if data_len % size != 0 {
@@ -65,12 +79,9 @@ impl BsatnRowList {
                         "{data_len} data bytes are not a whole number of {size}-byte rows"
                     )));
                 }
-                Ok((0..data_len / size)
-                    .map(|i| self.rows_data.slice(i * size..(i + 1) * size))
-                    .collect())
+                (size, &[])
             }
             RowSizeHint::RowOffsets(offsets) => {
-                let mut rows = Vec::with_capacity(offsets.len());
                 for (i, &start) in offsets.iter().enumerate() {
                     let end = offsets.get(i + 1).copied().unwrap_or(data_len as u64);
                     if start > end || end > data_len as u64 {
@@ -78,14 +89,23 @@ impl BsatnRowList {
                             "row {i} spans {start}..{end} but the data has {data_len} bytes"
                         )));
                     }
-                    rows.push(self.rows_data.slice(start as usize..end as usize));
                 }
                 if offsets.first().is_some_and(|&first| first != 0) {
                     return Err(bad("the first row does not start at offset 0".into()));
                 }
-                Ok(rows)
+                (0, offsets)
             }
-        }
+        };
+        // Checked above: every range lies inside the data, in order.
+        let fixed = (size > 0)
+            .then(|| data.chunks_exact(size))
+            .into_iter()
+            .flatten();
+        let offset = offsets.iter().enumerate().map(move |(i, &start)| {
+            let end = offsets.get(i + 1).copied().unwrap_or(data_len as u64);
+            &data[start as usize..end as usize]
+        });
+        Ok(fixed.chain(offset))
     }
 }
 
@@ -166,6 +186,49 @@ impl RowListBuilder {
         BsatnRowList {
             size_hint,
             rows_data: Bytes::from(self.data),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(size_hint: RowSizeHint, data: &[u8]) -> BsatnRowList {
+        BsatnRowList {
+            size_hint,
+            rows_data: Bytes::copy_from_slice(data),
+        }
+    }
+
+    #[test]
+    fn rows_are_cut_where_the_hint_says() {
+        let fixed = list(RowSizeHint::FixedSize(2), b"abcdef");
+        let rows: Vec<&[u8]> = fixed.row_slices().unwrap().collect();
+        assert_eq!(rows, [b"ab", b"cd", b"ef"]);
+        let offsets = list(RowSizeHint::RowOffsets(vec![0, 1, 1, 4]), b"abcdef");
+        let rows: Vec<&[u8]> = offsets.row_slices().unwrap().collect();
+        assert_eq!(rows, [&b"a"[..], b"", b"bcd", b"ef"]);
+        let shared: Vec<Bytes> = offsets.rows().unwrap();
+        assert_eq!(shared, [&b"a"[..], b"", b"bcd", b"ef"]);
+    }
+
+    #[test]
+    fn a_hint_that_does_not_fit_the_data_is_an_error_before_any_row() {
+        for (hint, why) in [
+            (RowSizeHint::FixedSize(0), "fixed row size of 0"),
+            (RowSizeHint::FixedSize(4), "not a whole number"),
+            (RowSizeHint::RowOffsets(vec![0, 4, 2]), "row 1 spans 4..2"),
+            (RowSizeHint::RowOffsets(vec![0, 9]), "row 0 spans 0..9"),
+            (
+                RowSizeHint::RowOffsets(vec![1, 2]),
+                "does not start at offset 0",
+            ),
+        ] {
+            let bad = list(hint, b"abcdef");
+            let error = bad.row_slices().err().expect("a bad hint").to_string();
+            assert!(error.contains(why), "{error}");
+            assert!(bad.rows().is_err());
         }
     }
 }

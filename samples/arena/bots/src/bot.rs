@@ -13,10 +13,12 @@ use lightcone_client_core::protocol::bsatn;
 use lightcone_client_core::{CallStatus, Client, EventKind};
 
 use crate::brain::decide;
-use crate::rows::{cells_around, decode, Arena, Entity, Tables, World};
+use crate::rows::{cells_around, decode, player_of, Arena, Entity, Tables, World};
 
-/// How long one `wait_tick` waits before the bot looks at the clock again.
-const WAIT: Duration = Duration::from_millis(20);
+/// How long one `wait_tick` waits before the bot looks at the clock again (for its deadline
+/// and `stop`). Not shorter: a bot woken between ticks for nothing costs a context switch, and
+/// at 1,000 bots two such wake-ups per tick were a tenth of their core.
+const WAIT: Duration = Duration::from_millis(250);
 /// Least time between two splits of one bot.
 const SPLIT_EVERY: Duration = Duration::from_secs(2);
 /// Error texts a bot keeps (the rest are only counted).
@@ -102,6 +104,9 @@ fn now_micros() -> i64 {
 struct Bot {
     client: Client,
     tables: Option<Tables>,
+    /// What the bot knows of the game: the owners of every piece, followed from the
+    /// `circle` events; the entities in view, read again at each decision.
+    arena: Arena,
     me: Option<u32>,
     entered: bool,
     /// The base query set (everything but entities) once applied.
@@ -162,6 +167,7 @@ pub fn run_bot(
     let mut bot = Bot {
         client,
         tables: None,
+        arena: Arena::default(),
         me: None,
         entered: false,
         base_applied: false,
@@ -216,6 +222,7 @@ fn frame(
     stats: &mut BotStats,
 ) -> anyhow::Result<()> {
     let world_table = bot.tables.map(|t| t.world);
+    let circle_table = bot.tables.map(|t| t.circle);
     let locating = bot.locating;
     let base_set = 1u32;
     let mut seen = Seen::default();
@@ -241,6 +248,13 @@ fn frame(
                 && Some(e.table) == world_table
             {
                 seen.world = Some(decode(batch.a(e))?);
+            } else if Some(e.table) == circle_table
+                && (kind == EventKind::Insert as u16
+                    || kind == EventKind::Update as u16
+                    || kind == EventKind::Delete as u16)
+            {
+                bot.arena
+                    .apply_circle(batch.a(e), kind != EventKind::Delete as u16)?;
             } else if kind == EventKind::ReducerResult as u16 {
                 let status = match e.aux {
                     0 => CallStatus::Committed,
@@ -282,6 +296,9 @@ fn frame(
     }
     if seen.base_applied {
         bot.base_applied = true;
+        if let Some(tables) = bot.tables {
+            bot.arena.reload_owners(&bot.client, &tables)?;
+        }
         bot.call("enter_game", bsatn::to_vec(name), stats);
     }
     for (request, status, text) in seen.results {
@@ -341,25 +358,23 @@ fn steer(bot: &mut Bot, options: &BotOptions, stats: &mut BotStats) -> anyhow::R
     let Some(tables) = bot.tables else {
         return Ok(());
     };
-    let mut arena = Arena::read(&bot.client, &tables)?;
+    bot.arena.refresh_view(&bot.client, &tables)?;
     for e in bot.located.drain(..) {
-        arena.entities.entry(e.entity_id).or_insert(e);
+        bot.arena.entities.entry(e.entity_id).or_insert(e);
     }
-    let Some(config) = arena.config.clone() else {
+    let Some(config) = bot.arena.config.clone() else {
         return Ok(());
     };
     if bot.me.is_none() {
-        let identity = bot.client.identity();
-        bot.me = arena
-            .players
-            .iter()
-            .find(|p| Some(p.identity) == identity)
-            .map(|p| p.player_id);
+        if let Some(identity) = bot.client.identity() {
+            bot.me = player_of(&bot.client, &tables, identity)?.map(|p| p.player_id);
+        }
     }
     let Some(me) = bot.me else {
         return Ok(());
     };
-    let my_pieces: Vec<u32> = arena
+    let my_pieces: Vec<u32> = bot
+        .arena
         .owners
         .iter()
         .filter(|(_, &o)| o == me)
@@ -376,7 +391,7 @@ fn steer(bot: &mut Bot, options: &BotOptions, stats: &mut BotStats) -> anyhow::R
     // Where the bot is: its pieces' centre of mass, from what it sees of them.
     let (mut sx, mut sy, mut m) = (0.0f64, 0.0f64, 0.0f64);
     for id in &my_pieces {
-        if let Some(e) = arena.entities.get(id) {
+        if let Some(e) = bot.arena.entities.get(id) {
             sx += f64::from(e.x) * f64::from(e.mass);
             sy += f64::from(e.y) * f64::from(e.mass);
             m += f64::from(e.mass);
@@ -412,7 +427,7 @@ fn steer(bot: &mut Bot, options: &BotOptions, stats: &mut BotStats) -> anyhow::R
         let a = (bot.next_random() % 360) as f32 * std::f32::consts::PI / 180.0;
         bot.wander = (a.cos(), a.sin());
     }
-    let Some(d) = decide(&arena, me, bot.wander) else {
+    let Some(d) = decide(&bot.arena, me, bot.wander) else {
         return Ok(());
     };
     let moved = (d.dx - bot.last_sent.0).abs() + (d.dy - bot.last_sent.1).abs();

@@ -79,6 +79,18 @@ bsatn_struct! {
     }
 }
 
+/// The player row of `identity`, found by its primary key in the cache.
+pub fn player_of(
+    client: &Client,
+    t: &Tables,
+    identity: Identity,
+) -> anyhow::Result<Option<Player>> {
+    client
+        .find(t.player, &bsatn::to_vec(&identity))
+        .map(decode)
+        .transpose()
+}
+
 /// Decodes a row of the arena's tables; a row that does not decode is a module this
 /// program does not know (an error, not a panic).
 pub fn decode<T: Decode>(row: &[u8]) -> anyhow::Result<T> {
@@ -163,6 +175,44 @@ impl Arena {
             a.players.push(decode(row)?);
         }
         Ok(a)
+    }
+
+    /// Reads the config, world and entity rows again, keeping `owners`, `food` and `players`
+    /// as they are: a bot's view between decisions. Its owners follow the `circle` events
+    /// ([`Arena::apply_circle`]) instead of a read of every circle at every decision.
+    pub fn refresh_view(&mut self, client: &Client, t: &Tables) -> anyhow::Result<()> {
+        if self.config.is_none() {
+            self.config = client.rows(t.config).next().map(decode).transpose()?;
+        }
+        self.world = client.rows(t.world).next().map(decode).transpose()?;
+        self.entities.clear();
+        for row in client.rows(t.entity) {
+            let e: Entity = decode(row)?;
+            self.entities.insert(e.entity_id, e);
+        }
+        Ok(())
+    }
+
+    /// Reads every piece's owner from the cache (once the circles are subscribed).
+    pub fn reload_owners(&mut self, client: &Client, t: &Tables) -> anyhow::Result<()> {
+        self.owners.clear();
+        for row in client.rows(t.circle) {
+            let c: Circle = decode(row)?;
+            self.owners.insert(c.entity_id, c.player_id);
+        }
+        Ok(())
+    }
+
+    /// Follows one row event of the `circle` table: `inserted` for an insert or the new row of
+    /// an update, else a delete.
+    pub fn apply_circle(&mut self, row: &[u8], inserted: bool) -> anyhow::Result<()> {
+        let c: Circle = decode(row)?;
+        if inserted {
+            self.owners.insert(c.entity_id, c.player_id);
+        } else {
+            self.owners.remove(&c.entity_id);
+        }
+        Ok(())
     }
 
     /// The arena's side, unbounded until the config row has arrived.
