@@ -14,6 +14,7 @@ namespace Lightcone.Translator
             { "System.Enum::ToString/0", "return lc_enum_to_string(self);" },
             { "System.Runtime.CompilerServices.RuntimeHelpers::ReferenceEquals/2", "return a0 == a1;" },
             { "System.Runtime.CompilerServices.RuntimeHelpers::GetHashCode/1", "return lc_identity_hash(a0);" },
+            { "System.Runtime.CompilerServices.RuntimeHelpers::CheckStore/2", "if (!lc_store_ok(a0, a1)) lc_throw_persistent_store();" },
             { "System.String::get_Length/0", "return ((lc_string*)self)->length;" },
             { "System.String::get_Chars/1",
               "if ((uint32_t)a0 >= (uint32_t)((lc_string*)self)->length) { lc_throw_index(); return 0; }\n    return ((lc_string*)self)->chars[a0];" },

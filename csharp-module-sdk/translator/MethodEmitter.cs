@@ -1284,7 +1284,13 @@ namespace Lightcone.Translator
             for (int i = 0; i < n; i++) args.Insert(0, Pop());
             var callArgs = new List<string>();
             for (int i = 0; i < n; i++) callArgs.Add(Convert(args[i], ctor.Context.Resolve(ctor.Def.Parameters[i].ParameterType)));
-            if (t.Cctor != null && t != m.Declaring) Line("C_" + t.Name + "();");
+            if (t.Cctor != null && t != m.Declaring)
+            {
+                // Its static constructor runs before the first instance is made, even when no
+                // static field of it is ever read (which is what otherwise emits it).
+                tr.RequireStatics(t);
+                Line("C_" + t.Name + "();");
+            }
             if (t.IsString)
             {
                 MethodInst alt = tr.StringCtor(ctor);

@@ -210,4 +210,29 @@ fn a_call_time_object_stored_into_static_state_fails_the_call_and_the_state_surv
         .request("GET", "/v1/database/types/logs", Some(&owner), None)
         .body;
     assert_eq!(logs.matches("remembered: first\"").count(), 3, "{logs}");
+
+    // A dictionary's and a set's entries are structs inside an array: stores into them are
+    // checked by the collection itself, and integers are still welcome.
+    for reducer in ["remember_name", "remember_tag"] {
+        let r = server.call("types", reducer, Some(&owner), r#"["second"]"#);
+        assert_eq!(r.status, 530, "{reducer}: {r:?}");
+        assert!(
+            r.body
+                .contains("stored into one made by a static initializer"),
+            "{reducer}: {r:?}"
+        );
+    }
+    for n in [5, 6, 5] {
+        let r = server.call("types", "count", Some(&owner), &format!("[{n}]"));
+        assert_eq!(r.status, 200, "{r:?}");
+    }
+    let logs = server
+        .request("GET", "/v1/database/types/logs", Some(&owner), None)
+        .body;
+    for line in [
+        "counts: 1, names: 1 first, tags: first\"",
+        "counts: 2, names: 1 first, tags: first\"",
+    ] {
+        assert!(logs.contains(line), "{line} not in {logs}");
+    }
 }

@@ -20,6 +20,10 @@ namespace System.Collections.Generic
         int freeCount;
         int version;
         readonly IEqualityComparer<TKey> comparer;
+        // Whether keys and values are references (null is their default): only then can a store
+        // leave a dictionary that lives for ever pointing at an object the call's arena frees.
+        static readonly bool keysAreObjects = default(TKey) == null;
+        static readonly bool valuesAreObjects = default(TValue) == null;
 
         public Dictionary() : this(0, null) { }
         public Dictionary(int capacity) : this(capacity, null) { }
@@ -61,6 +65,11 @@ namespace System.Collections.Generic
 
         void Insert(TKey key, TValue value, bool add)
         {
+            // The stores below go through the address of an entry inside the array, where the
+            // translator's store check cannot see whose array it is: checked here, before
+            // anything changes (a failed store fails the call and leaves the dictionary as it was).
+            if (keysAreObjects) System.Runtime.CompilerServices.RuntimeHelpers.CheckStore(this, key);
+            if (valuesAreObjects) System.Runtime.CompilerServices.RuntimeHelpers.CheckStore(this, value);
             int found = Find(key);
             if (found >= 0)
             {

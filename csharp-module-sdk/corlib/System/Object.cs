@@ -105,6 +105,11 @@ namespace System.Runtime.CompilerServices
         [MethodImpl(MethodImplOptions.InternalCall)]
         public static extern int GetHashCode(object o);
 
+        /// Fails the call (as a store the translator checks does) if `value`, made during the
+        /// call, would be kept by `target`, which lives for ever.
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern void CheckStore(object target, object value);
+
         public static void InitializeArray(Array array, RuntimeFieldHandle field) { InternalInitializeArray(array, field); }
 
         [MethodImpl(MethodImplOptions.InternalCall)]

@@ -78,6 +78,34 @@ public static partial class Module
         Log.Info("remembered: " + string.Join(",", Remembered));
     }
 
+    static readonly Dictionary<string, string> Names = new Dictionary<string, string> { { "a", "first" } };
+    static readonly HashSet<string> Tags = new HashSet<string> { "first" };
+    static readonly Dictionary<int, int> Counts = new Dictionary<int, int>(8);
+
+    /// A call-time string as a value of the dictionary above: refused (the check is the
+    /// dictionary's own, its entries being structs inside an array).
+    [SpacetimeDB.Reducer]
+    public static void remember_name(ReducerContext ctx, string name)
+    {
+        Names["a"] = name + "!";
+    }
+
+    /// A call-time string as a key of the set above: refused.
+    [SpacetimeDB.Reducer]
+    public static void remember_tag(ReducerContext ctx, string name)
+    {
+        Tags.Add(name + "!");
+    }
+
+    /// Integers into a dictionary that lives for ever: nothing to free, so allowed; then
+    /// what the three hold.
+    [SpacetimeDB.Reducer]
+    public static void count(ReducerContext ctx, int n)
+    {
+        Counts[n] = n * 2;
+        Log.Info("counts: " + Counts.Count + ", names: " + Names.Count + " " + Names["a"] + ", tags: " + string.Join(",", Tags));
+    }
+
     [SpacetimeDB.Reducer(ReducerKind.Init)]
     public static void init(ReducerContext ctx)
     {
