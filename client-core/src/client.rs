@@ -27,6 +27,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::backoff::Backoff;
 use crate::cache::{Cache, CacheStats};
 use crate::connection::Protocol;
+use crate::connection_thread::ConnectionThread;
 use crate::events::{CallStatus, EventBatch, EventKind};
 use crate::inbox::{self, Inbox, Next};
 use crate::prepared::{Inbound, PreparedRows, Preparer, ReducerOutcome};
@@ -69,6 +70,8 @@ pub enum State {
 pub struct ClientBuilder {
     settings: Settings,
     schema: Option<Schema>,
+    /// Where the connection runs: its own thread (`None`), or a shared one.
+    thread: Option<tokio::runtime::Handle>,
 }
 
 impl ClientBuilder {
@@ -86,7 +89,16 @@ impl ClientBuilder {
                 backoff: Backoff::default(),
             },
             schema: None,
+            thread: None,
         }
+    }
+
+    /// Run the connection on `thread`, shared with other clients, instead of on a thread of
+    /// its own: for programs holding hundreds of clients (bots, load tests), where a thread
+    /// per connection spends more on waking threads than on the messages.
+    pub fn on(mut self, thread: &ConnectionThread) -> Self {
+        self.thread = Some(thread.handle().clone());
+        self
     }
 
     /// Connect as the identity of `token` (the one a `Connected` event handed over before);
@@ -135,10 +147,17 @@ impl ClientBuilder {
         let given = schema.clone();
         let received = Arc::new(AtomicU64::new(0));
         let counted = received.clone();
-        std::thread::Builder::new()
-            .name("lightcone-client".into())
-            .spawn(move || worker::run(settings, given, to_game, from_game, counted))
-            .map_err(|e| Error::Spawn(e.to_string()))?;
+        match &self.thread {
+            Some(thread) => {
+                thread.spawn(worker::serve(settings, given, to_game, from_game, counted));
+            }
+            None => {
+                std::thread::Builder::new()
+                    .name("lightcone-client".into())
+                    .spawn(move || worker::run(settings, given, to_game, from_game, counted))
+                    .map_err(|e| Error::Spawn(e.to_string()))?;
+            }
+        }
         let mut client = Client {
             commands,
             inbound,

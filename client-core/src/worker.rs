@@ -24,6 +24,7 @@ use lightcone_protocol::ws::v2::{
     self, ClientMessage, QuerySetId, ServerMessage, UnsubscribeFlags,
 };
 use lightcone_protocol::ws::v3;
+use rand::SeedableRng;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -150,6 +151,18 @@ pub fn run(
             return;
         }
     };
+    runtime.block_on(serve(settings, schema, to_game, commands, received));
+}
+
+/// The connection's whole life, on whatever runtime drives it (its own thread's, or a
+/// [`crate::ConnectionThread`] shared with other clients).
+pub async fn serve(
+    settings: Settings,
+    schema: Option<Arc<Schema>>,
+    to_game: Outbox<Inbound>,
+    commands: UnboundedReceiver<Command>,
+    received: Arc<AtomicU64>,
+) {
     let protocol = settings.protocol;
     let mut worker = Worker {
         settings,
@@ -165,7 +178,7 @@ pub fn run(
         protocol,
         received,
     };
-    runtime.block_on(worker.run());
+    worker.run().await;
 }
 
 /// Why connecting failed, and whether trying again can help.
@@ -177,7 +190,9 @@ struct ConnectError {
 impl Worker {
     async fn run(&mut self) {
         let mut attempt = 0u32;
-        let mut rng = rand::rng();
+        // Seeded from the thread's generator but owned here: the loop may run on a runtime
+        // shared by many clients, where a thread-local generator cannot be held across awaits.
+        let mut rng = rand::rngs::StdRng::from_rng(&mut rand::rng());
         loop {
             // Whether this round had a connection to lose (a failed attempt loses nothing:
             // the engine hears one ConnectionLost per loss, then the attempts).

@@ -8,7 +8,9 @@ mod support;
 use std::time::{Duration, Instant};
 
 use lightcone_client_core::protocol::bsatn;
-use lightcone_client_core::{Backoff, CallStatus, Client, Error, EventKind, FLAG_PREDICTED};
+use lightcone_client_core::{
+    Backoff, CallStatus, Client, ConnectionThread, Error, EventKind, FLAG_PREDICTED,
+};
 use support::Server;
 
 const EVERYTHING: &str = "server/host/tests/modules/everything";
@@ -68,7 +70,10 @@ fn until_event(c: &mut Client, kind: EventKind, id: u32) -> Vec<Ev> {
 }
 
 fn connect(server: &Server, db: &str) -> Client {
-    let mut c = Client::builder(&server.base, db).connect().unwrap();
+    connected(Client::builder(&server.base, db).connect().unwrap())
+}
+
+fn connected(mut c: Client) -> Client {
     until(&mut c, "Connected", |seen| {
         seen.iter().any(|e| is(e, EventKind::Connected))
     });
@@ -185,6 +190,54 @@ fn rows_that_overlapping_sets_share_are_inserted_once_and_deleted_once() {
     assert_eq!(a.count(a.table_index("player").unwrap()), 0);
     assert_eq!(a.cache_stats(), Default::default());
     assert_eq!(b.cache_stats(), Default::default());
+}
+
+#[test]
+fn clients_sharing_one_connection_thread_each_get_their_own_rows_and_results() {
+    let (server, _) = Server::with_module("game", EVERYTHING);
+    let thread = ConnectionThread::start().unwrap();
+    let mut clients: Vec<Client> = (0..3)
+        .map(|_| {
+            connected(
+                Client::builder(&server.base, "game")
+                    .on(&thread)
+                    .connect()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    let identities: Vec<_> = clients.iter().map(|c| c.identity().unwrap()).collect();
+    assert!(identities[0] != identities[1] && identities[1] != identities[2]);
+    for c in &mut clients {
+        subscribe(c, "SELECT * FROM player");
+    }
+    for (i, c) in clients.iter_mut().enumerate() {
+        add_player(c, &format!("p{i}"), 1, 1, 10 + i as u16);
+    }
+    // Each cache holds every client's rows (a call of its own is answered after every
+    // update before it).
+    for c in &mut clients {
+        sync(c);
+        let table = c.table_index("player").unwrap();
+        let mut names: Vec<String> = c.rows(table).map(|r| player(r).1).collect();
+        names.sort();
+        assert_eq!(names, ["p0", "p1", "p2"]);
+    }
+    // One leaving does not end the connections it shared the thread with.
+    let mut gone = clients.remove(0);
+    gone.disconnect().unwrap();
+    let seen = add_player(&mut clients[0], "after", 1, 1, 99);
+    assert!(
+        row_events(&seen).contains(&(INSERT, "after".into())),
+        "{seen:?}"
+    );
+    let seen = until(&mut clients[1], "the insert after one left", |seen| {
+        row_events(seen).contains(&(INSERT, "after".into()))
+    });
+    assert!(
+        !seen.iter().any(|e| is(e, EventKind::ConnectionLost)),
+        "{seen:?}"
+    );
 }
 
 #[test]

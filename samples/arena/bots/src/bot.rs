@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use hdrhistogram::Histogram;
 use lightcone_client_core::protocol::bsatn;
-use lightcone_client_core::{CallStatus, Client, EventKind};
+use lightcone_client_core::{CallStatus, Client, ConnectionThread, EventKind};
 
 use crate::brain::decide;
 use crate::rows::{cells_around, decode, player_of, Arena, Entity, Tables, World};
@@ -35,6 +35,9 @@ pub struct BotOptions {
     pub view: Option<u32>,
     /// A decision (and at most one `set_direction`) every this many server ticks.
     pub steer_every_ticks: u64,
+    /// Threads the bots' connections share (`ConnectionThread`); 0 gives every bot's client
+    /// core a thread of its own, as in a game.
+    pub connection_threads: usize,
 }
 
 impl Default for BotOptions {
@@ -44,6 +47,7 @@ impl Default for BotOptions {
             database: "arena".into(),
             view: Some(1),
             steer_every_ticks: 5,
+            connection_threads: 1,
         }
     }
 }
@@ -146,9 +150,11 @@ impl Bot {
     }
 }
 
-/// Plays as `name` until `deadline` (or `stop`), measuring from `measure_from`.
+/// Plays as `name` until `deadline` (or `stop`), measuring from `measure_from`; its
+/// connection runs on `on` when given, else on a thread of its own.
 pub fn run_bot(
     options: &BotOptions,
+    on: Option<&ConnectionThread>,
     name: &str,
     seed: u64,
     measure_from: Instant,
@@ -156,7 +162,11 @@ pub fn run_bot(
     stop: &AtomicBool,
 ) -> BotStats {
     let mut stats = BotStats::new();
-    let client = match Client::builder(&options.server, &options.database).connect() {
+    let mut builder = Client::builder(&options.server, &options.database);
+    if let Some(thread) = on {
+        builder = builder.on(thread);
+    }
+    let client = match builder.connect() {
         Ok(c) => c,
         Err(e) => {
             stats.error(format!("connect: {e}"));

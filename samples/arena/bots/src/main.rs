@@ -45,6 +45,10 @@ struct Cli {
     /// One decision per bot every this many server ticks.
     #[arg(long, default_value_t = 5)]
     steer_every: u64,
+    /// Threads the bots' connections share; 0 gives each bot's client core a thread of its
+    /// own, as a game has (1,000 bots: 1,000 threads woken per tick).
+    #[arg(long, default_value_t = 1)]
+    connection_threads: usize,
     /// After the run, draw the arena (as a client that sees everything) to this PNG.
     #[arg(long)]
     png: Option<PathBuf>,
@@ -57,6 +61,7 @@ fn main() -> anyhow::Result<()> {
         database: cli.database.clone(),
         view: (!cli.no_interest).then_some(cli.view),
         steer_every_ticks: cli.steer_every.max(1),
+        connection_threads: cli.connection_threads,
     };
     let stop = Arc::new(AtomicBool::new(false));
     // The observer connects first, so it sees the bots' whole game.

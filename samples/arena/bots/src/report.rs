@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
+use lightcone_client_core::ConnectionThread;
 use serde_json::json;
 
 use crate::bot::{run_bot, BotOptions, BotStats};
@@ -130,9 +131,13 @@ pub fn run_bots(
             .name("server-metrics".into())
             .spawn(move || server_window(&server, &database, measure_from, deadline))?
     };
+    let shared = (0..options.connection_threads)
+        .map(|_| ConnectionThread::start().map(Arc::new))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut threads = Vec::with_capacity(bots);
     for i in 0..bots {
         let (options, stop) = (options.clone(), stop.clone());
+        let on = (!shared.is_empty()).then(|| shared[i % shared.len()].clone());
         let t = std::thread::Builder::new()
             .name(format!("bot-{i}"))
             .stack_size(BOT_STACK_BYTES)
@@ -140,6 +145,7 @@ pub fn run_bots(
                 let seed = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
                 run_bot(
                     &options,
+                    on.as_deref(),
                     &format!("bot-{i}"),
                     seed,
                     measure_from,
