@@ -38,6 +38,10 @@ pub struct BotOptions {
     /// Threads the bots' connections share (`ConnectionThread`); 0 gives every bot's client
     /// core a thread of its own, as in a game.
     pub connection_threads: usize,
+    /// How much lower than the connection threads the bot threads run (a nice value; 0 =
+    /// the same). With a thousand bot threads runnable at each tick, a shared connection
+    /// thread at their priority gets a thousandth of the core and every bot waits for it.
+    pub bot_nice: i32,
 }
 
 impl Default for BotOptions {
@@ -48,6 +52,7 @@ impl Default for BotOptions {
             view: Some(1),
             steer_every_ticks: 5,
             connection_threads: 1,
+            bot_nice: 0,
         }
     }
 }
@@ -162,6 +167,9 @@ pub fn run_bot(
     stop: &AtomicBool,
 ) -> BotStats {
     let mut stats = BotStats::new();
+    if options.bot_nice > 0 {
+        lower_priority(options.bot_nice);
+    }
     let mut builder = Client::builder(&options.server, &options.database);
     if let Some(thread) = on {
         builder = builder.on(thread);
@@ -209,6 +217,19 @@ pub fn run_bot(
         bot.client.bytes_received() - bytes_at_start.unwrap_or(bot.client.bytes_received());
     let _ = bot.client.disconnect();
     stats
+}
+
+/// Lowers this thread's scheduling priority by `nice` (Linux: a thread has its own nice
+/// value; lowering needs no privilege). Best effort: where it fails the bot plays as it is.
+fn lower_priority(nice: i32) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain system calls on this thread's own id; no memory is passed.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        let _ = libc::setpriority(libc::PRIO_PROCESS, tid, nice);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = nice;
 }
 
 /// What one frame's events said, copied out of the batch.

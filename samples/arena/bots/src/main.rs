@@ -46,9 +46,14 @@ struct Cli {
     #[arg(long, default_value_t = 5)]
     steer_every: u64,
     /// Threads the bots' connections share; 0 gives each bot's client core a thread of its
-    /// own, as a game has (1,000 bots: 1,000 threads woken per tick).
-    #[arg(long, default_value_t = 1)]
+    /// own, as a game has (1,000 bots: 1,000 more threads woken per tick). One shared thread
+    /// was starved among a thousand bot threads; 4–16 measured alike (docs/benchmarks.md).
+    #[arg(long, default_value_t = 8)]
     connection_threads: usize,
+    /// Nice value added to the bot threads (not the connection threads), so the connections
+    /// are served first when every bot wakes at a tick (0: the same priority).
+    #[arg(long, default_value_t = 10)]
+    bot_nice: i32,
     /// After the run, draw the arena (as a client that sees everything) to this PNG.
     #[arg(long)]
     png: Option<PathBuf>,
@@ -62,6 +67,7 @@ fn main() -> anyhow::Result<()> {
         view: (!cli.no_interest).then_some(cli.view),
         steer_every_ticks: cli.steer_every.max(1),
         connection_threads: cli.connection_threads,
+        bot_nice: cli.bot_nice,
     };
     let stop = Arc::new(AtomicBool::new(false));
     // The observer connects first, so it sees the bots' whole game.
