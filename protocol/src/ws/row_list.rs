@@ -49,13 +49,9 @@ impl BsatnRowList {
 
     /// The bytes of every row, in order, as shared [`Bytes`]. Fails as [`Self::row_slices`].
     pub fn rows(&self) -> DecodeResult<Vec<Bytes>> {
-        let data = self.rows_data.as_ptr() as usize;
         Ok(self
             .row_slices()?
-            .map(|r| {
-                let start = r.as_ptr() as usize - data;
-                self.rows_data.slice(start..start + r.len())
-            })
+            .map(|r| self.rows_data.slice_ref(r))
             .collect())
     }
 

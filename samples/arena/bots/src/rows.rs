@@ -155,19 +155,9 @@ pub struct Arena {
 impl Arena {
     /// Reads the whole cache.
     pub fn read(client: &Client, t: &Tables) -> anyhow::Result<Self> {
-        let mut a = Arena {
-            config: client.rows(t.config).next().map(decode).transpose()?,
-            world: client.rows(t.world).next().map(decode).transpose()?,
-            ..Default::default()
-        };
-        for row in client.rows(t.entity) {
-            let e: Entity = decode(row)?;
-            a.entities.insert(e.entity_id, e);
-        }
-        for row in client.rows(t.circle) {
-            let c: Circle = decode(row)?;
-            a.owners.insert(c.entity_id, c.player_id);
-        }
+        let mut a = Arena::default();
+        a.refresh_view(client, t)?;
+        a.reload_owners(client, t)?;
         for row in client.rows(t.food) {
             a.food.push(decode::<Food>(row)?.entity_id);
         }
