@@ -29,7 +29,7 @@ use crate::cache::{Cache, CacheStats};
 use crate::connection::Protocol;
 use crate::connection_thread::ConnectionThread;
 use crate::events::{CallStatus, EventBatch, EventKind};
-use crate::inbox::{self, Inbox, Next};
+use crate::inbox::{self, Inbox, Next, Wake};
 use crate::prepared::{Inbound, PreparedRows, Preparer, ReducerOutcome};
 use crate::schema::Schema;
 use crate::worker::{self, Command, Settings};
@@ -70,8 +70,10 @@ pub enum State {
 pub struct ClientBuilder {
     settings: Settings,
     schema: Option<Schema>,
-    /// Where the connection runs: its own thread (`None`), or a shared one.
+    /// Where the connection runs: its own thread (`None`), or a shared runtime.
     thread: Option<tokio::runtime::Handle>,
+    /// Called on the connection's thread whenever something arrives for the next tick.
+    wake: Option<Wake>,
 }
 
 impl ClientBuilder {
@@ -90,6 +92,7 @@ impl ClientBuilder {
             },
             schema: None,
             thread: None,
+            wake: None,
         }
     }
 
@@ -98,6 +101,24 @@ impl ClientBuilder {
     /// per connection spends more on waking threads than on the messages.
     pub fn on(mut self, thread: &ConnectionThread) -> Self {
         self.thread = Some(thread.handle().clone());
+        self
+    }
+
+    /// Run the connection as a task of `runtime`, which the caller drives: a program that
+    /// plays many clients on one thread runs a current-thread runtime there (`block_on`) and
+    /// calls each client's [`Client::frame_tick`] from it, so a message is read, decoded and
+    /// applied on one thread with no hand-over between threads. The runtime must keep
+    /// running while the client lives.
+    pub fn on_runtime(mut self, runtime: &tokio::runtime::Handle) -> Self {
+        self.thread = Some(runtime.clone());
+        self
+    }
+
+    /// Calls `wake` on the connection's thread each time something arrives that the next
+    /// [`Client::frame_tick`] will apply: for a loop that waits on many clients at once and
+    /// ticks only those with news. It must be quick and must not call back into the client.
+    pub fn on_arrival(mut self, wake: impl Fn() + Send + Sync + 'static) -> Self {
+        self.wake = Some(Wake(Arc::new(wake)));
         self
     }
 
@@ -140,7 +161,7 @@ impl ClientBuilder {
     /// Starts the background thread, which connects; returns at once. The outcome comes as
     /// a `Connected` (or `GaveUp`) event from [`Client::frame_tick`].
     pub fn connect(self) -> Result<Client, Error> {
-        let (to_game, inbound) = inbox::channel();
+        let (to_game, inbound) = inbox::channel(self.wake);
         let (commands, from_game) = tokio::sync::mpsc::unbounded_channel();
         let schema = self.schema.map(Arc::new);
         let settings = self.settings;

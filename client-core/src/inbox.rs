@@ -2,18 +2,30 @@
 //! takes only what had arrived when it began: a server that streams as fast as the game
 //! applies cannot stretch one frame without end (what arrives meanwhile waits for the next
 //! tick). The sender counts each item after it is in the channel; the game reads the count
-//! (a *mark*) when its tick begins and takes items numbered below it.
+//! (a *mark*) when its tick begins and takes items numbered below it. A sender may carry a
+//! [`Wake`], called after each item, for a game side that waits on many inboxes at once.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Called on the sender's thread after each item is in the channel.
+#[derive(Clone)]
+pub struct Wake(pub Arc<dyn Fn() + Send + Sync>);
+
+impl std::fmt::Debug for Wake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Wake")
+    }
+}
+
 /// The sending half (the client's thread).
 #[derive(Debug)]
 pub struct Outbox<T> {
     tx: Sender<T>,
     sent: Arc<AtomicU64>,
+    wake: Option<Wake>,
 }
 
 /// The receiving half (the game thread).
@@ -37,13 +49,15 @@ pub enum Next<T> {
     Disconnected,
 }
 
-pub fn channel<T>() -> (Outbox<T>, Inbox<T>) {
+/// A channel whose sender calls `wake` (if any) after each item.
+pub fn channel<T>(wake: Option<Wake>) -> (Outbox<T>, Inbox<T>) {
     let (tx, rx) = mpsc::channel();
     let sent = Arc::new(AtomicU64::new(0));
     (
         Outbox {
             tx,
             sent: sent.clone(),
+            wake,
         },
         Inbox {
             rx,
@@ -59,6 +73,9 @@ impl<T> Outbox<T> {
     pub fn send(&self, item: T) -> Result<(), T> {
         self.tx.send(item).map_err(|e| e.0)?;
         self.sent.fetch_add(1, Ordering::Release);
+        if let Some(wake) = &self.wake {
+            (wake.0)();
+        }
         Ok(())
     }
 }
@@ -119,7 +136,7 @@ mod tests {
 
     #[test]
     fn a_tick_takes_only_what_was_sent_before_its_mark() {
-        let (out, mut inbox) = channel();
+        let (out, mut inbox) = channel(None);
         out.send(1).unwrap();
         out.send(2).unwrap();
         let mark = inbox.mark();
@@ -132,7 +149,7 @@ mod tests {
 
     #[test]
     fn an_item_waited_for_comes_first_and_the_end_is_seen_once_all_is_taken() {
-        let (out, mut inbox) = channel();
+        let (out, mut inbox) = channel(None);
         out.send(1).unwrap();
         let mark = inbox.mark();
         out.send(2).unwrap();
@@ -143,5 +160,22 @@ mod tests {
             inbox.next_before(inbox.mark()),
             Next::Disconnected
         ));
+    }
+
+    #[test]
+    fn the_wake_is_called_once_per_item_sent() {
+        let woken = Arc::new(AtomicU64::new(0));
+        let (out, inbox) = {
+            let woken = woken.clone();
+            channel(Some(Wake(Arc::new(move || {
+                woken.fetch_add(1, Ordering::SeqCst);
+            }))))
+        };
+        let mut inbox = inbox;
+        out.send(1).unwrap();
+        out.send(2).unwrap();
+        assert_eq!(woken.load(Ordering::SeqCst), 2);
+        let mark = inbox.mark();
+        assert_eq!(drain(&mut inbox, mark), [1, 2]);
     }
 }

@@ -5,6 +5,9 @@
 
 mod support;
 
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use lightcone_client_core::protocol::bsatn;
@@ -238,6 +241,143 @@ fn clients_sharing_one_connection_thread_each_get_their_own_rows_and_results() {
         !seen.iter().any(|e| is(e, EventKind::ConnectionLost)),
         "{seen:?}"
     );
+}
+
+/// Drives `runtime` on this thread and ticks each of `clients` when its `woken` count moved,
+/// recording its events, until `done` holds for them (failing after [`DEADLINE`]). A client
+/// whose count did not move is ticked too, and must have nothing.
+fn drive(
+    runtime: &tokio::runtime::Runtime,
+    notify: &tokio::sync::Notify,
+    clients: &mut [Client],
+    woken: &[Arc<AtomicU64>],
+    seen: &mut [Vec<Ev>],
+    what: &str,
+    done: impl Fn(&[Vec<Ev>]) -> bool,
+) {
+    let deadline = Instant::now() + DEADLINE;
+    let mut counted: Vec<u64> = woken.iter().map(|w| w.load(Ordering::SeqCst)).collect();
+    while !done(seen) {
+        assert!(
+            Instant::now() < deadline,
+            "no {what} in time; saw {:?}",
+            seen.iter()
+                .map(|s| s
+                    .iter()
+                    .map(|e| (
+                        e.kind,
+                        String::from_utf8_lossy(&e.a)
+                            .chars()
+                            .take(80)
+                            .collect::<String>()
+                    ))
+                    .collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+        );
+        runtime.block_on(async {
+            let _ = tokio::time::timeout(Duration::from_millis(50), notify.notified()).await;
+        });
+        for (i, c) in clients.iter_mut().enumerate() {
+            let now = woken[i].load(Ordering::SeqCst);
+            let batch = c.frame_tick();
+            if now == counted[i] {
+                assert!(
+                    batch.events.is_empty(),
+                    "client {i} had news it was not woken for"
+                );
+                continue;
+            }
+            counted[i] = now;
+            seen[i].extend(batch.events.iter().map(|e| Ev {
+                tick: 0,
+                kind: e.kind,
+                flags: e.flags,
+                table: e.table,
+                id: e.id,
+                aux: e.aux,
+                a: batch.a(e).to_vec(),
+                b: batch.b(e).to_vec(),
+            }));
+        }
+    }
+}
+
+#[test]
+fn clients_on_the_callers_runtime_are_woken_for_what_arrives_and_get_their_rows() {
+    let (server, _) = Server::with_module("game", EVERYTHING);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let notify = Arc::new(tokio::sync::Notify::new());
+    let woken: Vec<Arc<AtomicU64>> = (0..2).map(|_| Arc::new(AtomicU64::new(0))).collect();
+    let wake_threads = Arc::new(Mutex::new(HashSet::new()));
+    let mut clients: Vec<Client> = (0..2)
+        .map(|i| {
+            let (count, notify, threads) = (woken[i].clone(), notify.clone(), wake_threads.clone());
+            Client::builder(&server.base, "game")
+                .on_runtime(runtime.handle())
+                .on_arrival(move || {
+                    threads.lock().unwrap().insert(std::thread::current().id());
+                    count.fetch_add(1, Ordering::SeqCst);
+                    notify.notify_one();
+                })
+                .connect()
+                .unwrap()
+        })
+        .collect();
+    let mut seen = vec![Vec::new(), Vec::new()];
+    let all_have = |kind: EventKind| {
+        move |seen: &[Vec<Ev>]| seen.iter().all(|s| s.iter().any(|e| is(e, kind)))
+    };
+    drive(
+        &runtime,
+        &notify,
+        &mut clients,
+        &woken,
+        &mut seen,
+        "Connected",
+        all_have(EventKind::Connected),
+    );
+    for c in &mut clients {
+        c.subscribe(&["SELECT * FROM player"]).unwrap();
+    }
+    drive(
+        &runtime,
+        &notify,
+        &mut clients,
+        &woken,
+        &mut seen,
+        "SubscribeApplied",
+        all_have(EventKind::SubscribeApplied),
+    );
+    for (i, c) in clients.iter_mut().enumerate() {
+        let args = bsatn::to_vec(&(format!("p{i}"), 1u32, 1u32, 10 + i as u16));
+        c.call_reducer("add_player", args).unwrap();
+    }
+    drive(
+        &runtime,
+        &notify,
+        &mut clients,
+        &woken,
+        &mut seen,
+        "both inserts",
+        |seen| {
+            seen.iter().all(|s| {
+                let names: Vec<(u16, String)> = row_events(s);
+                names.contains(&(INSERT, "p0".into())) && names.contains(&(INSERT, "p1".into()))
+            })
+        },
+    );
+    for c in &clients {
+        let table = c.table_index("player").unwrap();
+        let mut names: Vec<String> = c.rows(table).map(|r| player(r).1).collect();
+        names.sort();
+        assert_eq!(names, ["p0", "p1"]);
+    }
+    // Every arrival was announced on this thread: the connections ran on its runtime.
+    let threads = wake_threads.lock().unwrap();
+    assert_eq!(*threads, HashSet::from([std::thread::current().id()]));
 }
 
 #[test]

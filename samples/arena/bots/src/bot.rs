@@ -1,24 +1,19 @@
-//! One bot: its own identity and connection (a [`Client`] of lightcone-client-core), driven
-//! by its own thread with `wait_tick`. It enters the game, follows its pieces with an
-//! interest subscription (the cells around it, swapped as it moves), steers a few times a
-//! second ([`crate::brain`]), splits now and then, respawns when eaten, and measures what it
-//! sees ([`BotStats`]).
+//! One bot: its own identity and connection (a [`Client`] of lightcone-client-core), played
+//! by whichever thread holds it (`bot_thread.rs`) one [`Bot::frame`] at a time, never
+//! blocking. It enters the game, follows its pieces with an interest subscription (the cells
+//! around it, swapped as it moves), steers a few times a second ([`crate::brain`]), splits now
+//! and then, respawns when eaten, and measures what it sees ([`BotStats`]).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use hdrhistogram::Histogram;
 use lightcone_client_core::protocol::bsatn;
-use lightcone_client_core::{CallStatus, Client, ConnectionThread, EventKind};
+use lightcone_client_core::{CallStatus, Client, EventKind};
 
 use crate::brain::decide;
 use crate::rows::{cells_around, decode, player_of, Arena, Entity, Tables, World};
 
-/// How long one `wait_tick` waits before the bot looks at the clock again (for its deadline
-/// and `stop`). Not shorter: a bot woken between ticks for nothing costs a context switch, and
-/// at 1,000 bots two such wake-ups per tick were a tenth of their core.
-const WAIT: Duration = Duration::from_millis(250);
 /// Least time between two splits of one bot.
 const SPLIT_EVERY: Duration = Duration::from_secs(2);
 /// Error texts a bot keeps (the rest are only counted).
@@ -35,17 +30,11 @@ pub struct BotOptions {
     pub view: Option<u32>,
     /// A decision (and at most one `set_direction`) every this many server ticks.
     pub steer_every_ticks: u64,
-    /// Threads the bots' connections share (`ConnectionThread`); 0 gives every bot's client
-    /// core a thread of its own, as in a game.
-    pub connection_threads: usize,
-    /// How much lower than the connection threads the bot threads run (a nice value; 0 =
-    /// the same). With a thousand bot threads runnable at each tick, a shared connection
-    /// thread at their priority gets a thousandth of the core and every bot waits for it.
-    pub bot_nice: i32,
+    /// Threads playing the bots, each running its bots' connections too (at least one).
+    pub threads: usize,
 }
 
-/// For a few bots (tests): one shared connection thread, bots at normal priority. The
-/// `arena-bots` program defaults to 8 threads and nice +10, measured best at 1,000 bots.
+/// For a few bots (tests): one thread plays them all.
 impl Default for BotOptions {
     fn default() -> Self {
         BotOptions {
@@ -53,8 +42,7 @@ impl Default for BotOptions {
             database: "arena".into(),
             view: Some(1),
             steer_every_ticks: 5,
-            connection_threads: 1,
-            bot_nice: 0,
+            threads: 1,
         }
     }
 }
@@ -80,7 +68,7 @@ pub struct BotStats {
 }
 
 impl BotStats {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let h = || Histogram::new_with_bounds(1, 60_000_000, 3).expect("static histogram bounds");
         BotStats {
             ticks: 0,
@@ -97,7 +85,7 @@ impl BotStats {
         }
     }
 
-    fn error(&mut self, text: String) {
+    pub(crate) fn error(&mut self, text: String) {
         self.errors += 1;
         if self.error_texts.len() < KEPT_ERRORS {
             self.error_texts.push(text);
@@ -111,17 +99,19 @@ fn now_micros() -> i64 {
         .map_or(0, |d| d.as_micros() as i64)
 }
 
-/// A bot's state between ticks.
-struct Bot {
+/// A bot between frames.
+pub struct Bot {
     client: Client,
+    name: String,
+    stats: BotStats,
+    /// Bytes the client had received when measuring began.
+    bytes_at_start: Option<u64>,
     tables: Option<Tables>,
     /// What the bot knows of the game: the owners of every piece, followed from the
     /// `circle` events; the entities in view, read again at each decision.
     arena: Arena,
     me: Option<u32>,
     entered: bool,
-    /// The base query set (everything but entities) once applied.
-    base_applied: bool,
     /// The entity query set and the cells it covers.
     view_set: Option<(u32, Vec<u32>)>,
     /// Calls waiting: request → (sent, what).
@@ -139,13 +129,64 @@ struct Bot {
 }
 
 impl Bot {
-    fn call(&mut self, name: &'static str, args: Vec<u8>, stats: &mut BotStats) {
+    /// A bot playing as `name` over `client` (just connected: its `Connected` event is still
+    /// to come); `seed` picks its first wandering direction and its dice.
+    pub fn new(client: Client, name: String, seed: u64) -> Self {
+        let angle = (seed % 360) as f32 * std::f32::consts::PI / 180.0;
+        Bot {
+            client,
+            name,
+            stats: BotStats::new(),
+            bytes_at_start: None,
+            tables: None,
+            arena: Arena::default(),
+            me: None,
+            entered: false,
+            view_set: None,
+            pending: HashMap::new(),
+            locating: None,
+            located: Vec::new(),
+            last_tick: None,
+            last_sent: (f32::NAN, f32::NAN),
+            last_split: None,
+            respawn_pending: false,
+            wander: (angle.cos(), angle.sin()),
+            rng: seed | 1,
+        }
+    }
+
+    /// From now on what the bot sees counts.
+    pub fn start_measuring(&mut self) {
+        self.bytes_at_start = Some(self.client.bytes_received());
+    }
+
+    /// Whether [`Bot::start_measuring`] was called.
+    pub fn measuring(&self) -> bool {
+        self.bytes_at_start.is_some()
+    }
+
+    /// Notes an error that ends the bot's game.
+    pub fn fail(&mut self, text: String) {
+        self.stats.error(text);
+    }
+
+    /// Leaves the game: hands over what the bot measured, over `measured`, and its client,
+    /// which is disconnecting (its `Disconnected` event is to come).
+    pub fn finish(mut self, measured: Duration) -> (BotStats, Client) {
+        let now = self.client.bytes_received();
+        self.stats.bytes = now - self.bytes_at_start.unwrap_or(now);
+        self.stats.measured = measured;
+        let _ = self.client.disconnect();
+        (self.stats, self.client)
+    }
+
+    fn call(&mut self, name: &'static str, args: Vec<u8>) {
         match self.client.call_reducer(name, args) {
             Ok(r) => {
                 self.pending.insert(r, (Instant::now(), name));
-                stats.calls += 1;
+                self.stats.calls += 1;
             }
-            Err(e) => stats.error(format!("{name}: {e}")),
+            Err(e) => self.stats.error(format!("{name}: {e}")),
         }
     }
 
@@ -155,83 +196,6 @@ impl Bot {
         self.rng ^= self.rng << 17;
         self.rng
     }
-}
-
-/// Plays as `name` until `deadline` (or `stop`), measuring from `measure_from`; its
-/// connection runs on `on` when given, else on a thread of its own.
-pub fn run_bot(
-    options: &BotOptions,
-    on: Option<&ConnectionThread>,
-    name: &str,
-    seed: u64,
-    measure_from: Instant,
-    deadline: Instant,
-    stop: &AtomicBool,
-) -> BotStats {
-    let mut stats = BotStats::new();
-    if options.bot_nice > 0 {
-        lower_priority(options.bot_nice);
-    }
-    let mut builder = Client::builder(&options.server, &options.database);
-    if let Some(thread) = on {
-        builder = builder.on(thread);
-    }
-    let client = match builder.connect() {
-        Ok(c) => c,
-        Err(e) => {
-            stats.error(format!("connect: {e}"));
-            return stats;
-        }
-    };
-    let angle = (seed % 360) as f32 * std::f32::consts::PI / 180.0;
-    let mut bot = Bot {
-        client,
-        tables: None,
-        arena: Arena::default(),
-        me: None,
-        entered: false,
-        base_applied: false,
-        view_set: None,
-        pending: HashMap::new(),
-        locating: None,
-        located: Vec::new(),
-        last_tick: None,
-        last_sent: (f32::NAN, f32::NAN),
-        last_split: None,
-        respawn_pending: false,
-        wander: (angle.cos(), angle.sin()),
-        rng: seed | 1,
-    };
-    let mut bytes_at_start = None;
-    while Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
-        let measuring = Instant::now() >= measure_from;
-        if measuring && bytes_at_start.is_none() {
-            bytes_at_start = Some(bot.client.bytes_received());
-        }
-        if let Err(e) = frame(&mut bot, options, name, measuring, &mut stats) {
-            stats.error(e.to_string());
-            break;
-        }
-    }
-    let end = Instant::now();
-    stats.measured = end.saturating_duration_since(measure_from);
-    stats.bytes =
-        bot.client.bytes_received() - bytes_at_start.unwrap_or(bot.client.bytes_received());
-    let _ = bot.client.disconnect();
-    stats
-}
-
-/// Lowers this thread's scheduling priority by `nice` (Linux: a thread has its own nice
-/// value; lowering needs no privilege). Best effort: where it fails the bot plays as it is.
-fn lower_priority(nice: i32) {
-    #[cfg(target_os = "linux")]
-    // SAFETY: plain system calls on this thread's own id; no memory is passed.
-    unsafe {
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        let _ = libc::setpriority(libc::PRIO_PROCESS, tid, nice);
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = nice;
 }
 
 /// What one frame's events said, copied out of the batch.
@@ -247,20 +211,23 @@ struct Seen {
     failures: Vec<String>,
 }
 
-fn frame(
-    bot: &mut Bot,
-    options: &BotOptions,
-    name: &str,
-    measuring: bool,
-    stats: &mut BotStats,
-) -> anyhow::Result<()> {
+impl Bot {
+    /// Applies what arrived (the client's `frame_tick`, which never blocks) and acts on it;
+    /// `Err` ends the bot's game (its client gave up).
+    pub fn frame(&mut self, options: &BotOptions) -> anyhow::Result<()> {
+        frame(self, options)
+    }
+}
+
+fn frame(bot: &mut Bot, options: &BotOptions) -> anyhow::Result<()> {
+    let measuring = bot.measuring();
     let world_table = bot.tables.map(|t| t.world);
     let circle_table = bot.tables.map(|t| t.circle);
     let locating = bot.locating;
     let base_set = 1u32;
     let mut seen = Seen::default();
     {
-        let batch = bot.client.wait_tick(WAIT);
+        let batch = bot.client.frame_tick();
         for e in &batch.events {
             let kind = e.kind;
             if kind == EventKind::Connected as u16 || kind == EventKind::Reconnected as u16 {
@@ -310,7 +277,7 @@ fn frame(
     }
     let arrived = now_micros();
     for f in seen.failures {
-        stats.error(f);
+        bot.stats.error(f);
     }
     if seen.connected && bot.tables.is_none() {
         let tables = Tables::of(&bot.client)?;
@@ -328,11 +295,11 @@ fn frame(
         anyhow::ensure!(set == base_set, "the base query set is not the first");
     }
     if seen.base_applied {
-        bot.base_applied = true;
         if let Some(tables) = bot.tables {
             bot.arena.reload_owners(&bot.client, &tables)?;
         }
-        bot.call("enter_game", bsatn::to_vec(name), stats);
+        let name = bot.name.clone();
+        bot.call("enter_game", bsatn::to_vec(&name));
     }
     for (request, status, text) in seen.results {
         let Some((sent, what)) = bot.pending.remove(&request) else {
@@ -340,7 +307,7 @@ fn frame(
         };
         if measuring {
             let us = sent.elapsed().as_micros().max(1) as u64;
-            let _ = stats.round_trip_us.record(us);
+            let _ = bot.stats.round_trip_us.record(us);
         }
         if what == "enter_game" && status == CallStatus::Committed {
             bot.entered = true;
@@ -349,11 +316,11 @@ fn frame(
             bot.respawn_pending = false;
         }
         if status != CallStatus::Committed {
-            stats.error(format!("{what}: {status:?} {text}"));
+            bot.stats.error(format!("{what}: {status:?} {text}"));
         }
     }
     if seen.swapped && measuring {
-        stats.swaps += 1;
+        bot.stats.swaps += 1;
     }
     bot.located.append(&mut seen.located);
     if seen.located_done {
@@ -368,6 +335,7 @@ fn frame(
         return Ok(());
     }
     if measuring {
+        let stats = &mut bot.stats;
         stats.ticks += 1;
         let _ = stats
             .delay_us
@@ -383,11 +351,11 @@ fn frame(
     if !bot.entered || !steer_now {
         return Ok(());
     }
-    steer(bot, options, stats)
+    steer(bot, options)
 }
 
 /// Reads the cache, follows the bot's pieces with its view, and steers.
-fn steer(bot: &mut Bot, options: &BotOptions, stats: &mut BotStats) -> anyhow::Result<()> {
+fn steer(bot: &mut Bot, options: &BotOptions) -> anyhow::Result<()> {
     let Some(tables) = bot.tables else {
         return Ok(());
     };
@@ -415,9 +383,9 @@ fn steer(bot: &mut Bot, options: &BotOptions, stats: &mut BotStats) -> anyhow::R
         .collect();
     if my_pieces.is_empty() {
         if !bot.respawn_pending {
-            stats.deaths += 1;
+            bot.stats.deaths += 1;
             bot.respawn_pending = true;
-            bot.call("respawn", Vec::new(), stats);
+            bot.call("respawn", Vec::new());
         }
         return Ok(());
     }
@@ -467,11 +435,11 @@ fn steer(bot: &mut Bot, options: &BotOptions, stats: &mut BotStats) -> anyhow::R
     // NaN (nothing sent yet) counts as moved.
     if moved.is_nan() || moved >= 0.05 {
         bot.last_sent = (d.dx, d.dy);
-        bot.call("set_direction", bsatn::to_vec(&(d.dx, d.dy)), stats);
+        bot.call("set_direction", bsatn::to_vec(&(d.dx, d.dy)));
     }
     if d.split && bot.last_split.is_none_or(|t| t.elapsed() >= SPLIT_EVERY) {
         bot.last_split = Some(Instant::now());
-        bot.call("split", Vec::new(), stats);
+        bot.call("split", Vec::new());
     }
     Ok(())
 }

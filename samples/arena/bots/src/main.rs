@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use lightcone_arena_bots::{render_png, run_bots, BotOptions, Observer};
 
-/// mimalloc rather than glibc's malloc: a thousand bots are two thousand threads allocating
-/// small batches, and glibc's arenas, shared between them, were a third of the bots' CPU
-/// (perf, 1,000 bots: `_int_malloc`, `malloc_consolidate`, arena lock wake-ups).
+/// mimalloc rather than glibc's malloc: when a thousand bots were two thousand threads
+/// allocating small batches, glibc's arenas, shared between them, were a third of the bots'
+/// CPU (perf, 1,000 bots: `_int_malloc`, `malloc_consolidate`, arena lock wake-ups).
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -45,15 +45,10 @@ struct Cli {
     /// One decision per bot every this many server ticks.
     #[arg(long, default_value_t = 5)]
     steer_every: u64,
-    /// Threads the bots' connections share; 0 gives each bot's client core a thread of its
-    /// own, as a game has (1,000 bots: 1,000 more threads woken per tick). One shared thread
-    /// was starved among a thousand bot threads; 4–16 measured alike (docs/benchmarks.md).
-    #[arg(long, default_value_t = 8)]
-    connection_threads: usize,
-    /// Nice value added to the bot threads (not the connection threads), so the connections
-    /// are served first when every bot wakes at a tick (0: the same priority).
-    #[arg(long, default_value_t = 10)]
-    bot_nice: i32,
+    /// Threads playing the bots, their connections included (default: the cores this
+    /// process may run on).
+    #[arg(long)]
+    threads: Option<usize>,
     /// After the run, draw the arena (as a client that sees everything) to this PNG.
     #[arg(long)]
     png: Option<PathBuf>,
@@ -66,8 +61,9 @@ fn main() -> anyhow::Result<()> {
         database: cli.database.clone(),
         view: (!cli.no_interest).then_some(cli.view),
         steer_every_ticks: cli.steer_every.max(1),
-        connection_threads: cli.connection_threads,
-        bot_nice: cli.bot_nice,
+        threads: cli.threads.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        }),
     };
     let stop = Arc::new(AtomicBool::new(false));
     // The observer connects first, so it sees the bots' whole game.

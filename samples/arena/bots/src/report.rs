@@ -5,14 +5,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use lightcone_client_core::ConnectionThread;
 use serde_json::json;
 
-use crate::bot::{run_bot, BotOptions, BotStats};
+use crate::bot::{BotOptions, BotStats};
+use crate::bot_thread;
 use crate::server_side;
-
-/// Stack of each bot's thread (virtual memory: only what a bot touches is resident).
-const BOT_STACK_BYTES: usize = 2 << 20;
 
 /// The bots' measurements, merged.
 #[derive(Debug)]
@@ -111,8 +108,8 @@ impl Report {
     }
 }
 
-/// Runs `bots` bots for `warmup` then `measure`, each on its own thread, and merges what
-/// they measured. `stop` ends them early.
+/// Runs `bots` bots for `warmup` then `measure`, on `options.threads` threads, and merges
+/// what they measured. `stop` ends them early.
 pub fn run_bots(
     options: &BotOptions,
     bots: usize,
@@ -131,35 +128,29 @@ pub fn run_bots(
             .name("server-metrics".into())
             .spawn(move || server_window(&server, &database, measure_from, deadline))?
     };
-    let shared = (0..options.connection_threads)
-        .map(|_| ConnectionThread::start().map(Arc::new))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut threads = Vec::with_capacity(bots);
-    for i in 0..bots {
-        let (options, stop) = (options.clone(), stop.clone());
-        let on = (!shared.is_empty()).then(|| shared[i % shared.len()].clone());
-        let t = std::thread::Builder::new()
-            .name(format!("bot-{i}"))
-            .stack_size(BOT_STACK_BYTES)
-            .spawn(move || {
+    let threads = options.threads.max(1).min(bots.max(1));
+    let mut playing = Vec::with_capacity(threads);
+    for t in 0..threads {
+        // Bot i plays on thread i mod threads.
+        let names: Vec<(String, u64)> = (t..bots)
+            .step_by(threads)
+            .map(|i| {
                 let seed = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                run_bot(
-                    &options,
-                    on.as_deref(),
-                    &format!("bot-{i}"),
-                    seed,
-                    measure_from,
-                    deadline,
-                    &stop,
-                )
-            })?;
-        threads.push(t);
+                (format!("bot-{i}"), seed)
+            })
+            .collect();
+        let (options, stop) = (options.clone(), stop.clone());
+        playing.push(
+            std::thread::Builder::new()
+                .name(format!("bots-{t}"))
+                .spawn(move || bot_thread::play(&options, names, measure_from, deadline, &stop))?,
+        );
     }
     let mut all = Vec::with_capacity(bots);
-    for t in threads {
-        all.push(
+    for t in playing {
+        all.extend(
             t.join()
-                .map_err(|_| anyhow::anyhow!("a bot's thread panicked"))?,
+                .map_err(|_| anyhow::anyhow!("a bots' thread panicked"))?,
         );
     }
     let mut report = Report::merge(bots, options.view.is_some(), all);
