@@ -33,7 +33,9 @@ pub struct TableSchema {
 pub struct Schema {
     pub tables: Vec<TableSchema>,
     pub typespace: Typespace,
-    by_name: HashMap<String, u32>,
+    /// Looked up for every table of every message: a fast hash, not SipHash (the names come
+    /// from the module, not from an adversary of this client).
+    by_name: HashMap<String, u32, foldhash::fast::FixedState>,
 }
 
 /// Why a schema could not be had.

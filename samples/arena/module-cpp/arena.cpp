@@ -74,6 +74,14 @@ struct Steering {
 };
 LC_STRUCT(Steering, player_id, dx, dy)
 
+/// A split or respawn a player asked for, done by the next tick (as the Rust module's).
+struct Request {
+    uint32_t player_id;
+    bool split;
+    bool respawn;
+};
+LC_STRUCT(Request, player_id, split, respawn)
+
 struct Kill {
     uint32_t killer_id;
     uint32_t victim_id;
@@ -99,6 +107,7 @@ LC_TABLE(entity, Entity, lc::Public, lc::PrimaryKey<&Entity::entity_id>, lc::Aut
 LC_TABLE(circle, Circle, lc::Public, lc::PrimaryKey<&Circle::entity_id>, lc::Index<"player_id", &Circle::player_id>);
 LC_TABLE(food, Food, lc::Public, lc::PrimaryKey<&Food::entity_id>);
 LC_TABLE(steering, Steering, lc::Private, lc::PrimaryKey<&Steering::player_id>);
+LC_TABLE(request, Request, lc::Private, lc::PrimaryKey<&Request::player_id>);
 LC_TABLE(kill, Kill, lc::Public, lc::EventTable);
 LC_TABLE(tick_schedule, TickSchedule, lc::PrimaryKey<&TickSchedule::scheduled_id>,
          lc::AutoInc<&TickSchedule::scheduled_id>, lc::Scheduled<&tick, &TickSchedule::scheduled_at>);
@@ -206,12 +215,28 @@ lc::Result<> enter_game(lc::ReducerContext& ctx, std::string name) {
 }
 LC_REDUCER(enter_game, name);
 
+bool has_pieces(uint32_t player_id) { return !circle.index<"player_id">().filter(player_id).empty(); }
+
+/// Queues a split and/or a respawn for the next tick.
+lc::Result<> ask(uint32_t player_id, bool split, bool respawn) {
+    if (std::optional<Request> r = request.find(player_id)) {
+        r->split = r->split || split;
+        r->respawn = r->respawn || respawn;
+        lc::Result<Request> updated = request.update(*r);
+        if (!updated) return updated.err();
+        return lc::ok();
+    }
+    lc::Result<Request> added = request.insert(Request{player_id, split, respawn});
+    if (!added) return added.err();
+    return lc::ok();
+}
+
 lc::Result<> respawn(lc::ReducerContext& ctx) {
     lc::Result<Player> p = me(ctx);
     if (!p) return p.err();
     if (p->name.empty()) return lc::err("Enter the game first");
-    if (!circle.index<"player_id">().filter(p->player_id).empty()) return lc::err("You are still in the game");
-    return spawn_piece(ctx, p->player_id);
+    if (has_pieces(p->player_id)) return lc::err("You are still in the game");
+    return ask(p->player_id, false, true);
 }
 LC_REDUCER(respawn);
 
@@ -230,14 +255,19 @@ lc::Result<> set_direction(lc::ReducerContext& ctx, float dx, float dy) {
 LC_REDUCER(set_direction, dx, dy);
 
 lc::Result<> split(lc::ReducerContext& ctx) {
-    lc::Result<Config> c = current_config();
-    if (!c) return c.err();
     lc::Result<Player> p = me(ctx);
     if (!p) return p.err();
-    std::vector<Circle> pieces = circle.index<"player_id">().filter(p->player_id);
-    if (pieces.empty()) return lc::err("You are not in the game");
+    if (!has_pieces(p->player_id)) return lc::err("You are not in the game");
+    return ask(p->player_id, true, false);
+}
+LC_REDUCER(split);
+
+lc::Result<> split_pieces(lc::ReducerContext& ctx, uint32_t player_id) {
+    lc::Result<Config> c = current_config();
+    if (!c) return c.err();
+    std::vector<Circle> pieces = circle.index<"player_id">().filter(player_id);
     float dx = 1.0f, dy = 0.0f;
-    if (std::optional<Steering> s = steering.find(p->player_id); s && (s->dx != 0.0f || s->dy != 0.0f)) {
+    if (std::optional<Steering> s = steering.find(player_id); s && (s->dx != 0.0f || s->dy != 0.0f)) {
         float len = std::sqrt(s->dx * s->dx + s->dy * s->dy);
         dx = s->dx / len;
         dy = s->dy / len;
@@ -256,14 +286,31 @@ lc::Result<> split(lc::ReducerContext& ctx) {
         LC_TRY(entity.update(*e));
         lc::Result<Entity> added = entity.insert(Entity{0, x, y, half, cell_of(x, y, c->world_size, c->cell_size)});
         if (!added) return added.err();
-        LC_TRY(circle.insert(Circle{added->entity_id, p->player_id, ctx.timestamp}));
+        LC_TRY(circle.insert(Circle{added->entity_id, player_id, ctx.timestamp}));
         piece.split_at = ctx.timestamp;
         LC_TRY(circle.update(piece));
         count += 1;
     }
     return lc::ok();
 }
-LC_REDUCER(split);
+
+/// Does what players asked since the last tick (the tick calls it first).
+lc::Result<> answer_requests(lc::ReducerContext& ctx) {
+    std::vector<Request> requests;
+    for (const Request& r : request.rows()) requests.push_back(r);
+    for (const Request& r : requests) {
+        request.erase(r.player_id);
+        // A player who left since asking has nothing done for them.
+        std::optional<Player> p = player.by<&Player::player_id>().find(r.player_id);
+        if (!p || !p->online) continue;
+        if (r.respawn && !has_pieces(r.player_id)) {
+            LC_TRY(spawn_piece(ctx, r.player_id));
+        } else if (r.split) {
+            LC_TRY(split_pieces(ctx, r.player_id));
+        }
+    }
+    return lc::ok();
+}
 
 lc::Result<> configure(lc::ReducerContext& ctx, float world_size, uint32_t food_target, uint64_t merge_after_ms) {
     lc::Result<Config> c = current_config();
@@ -496,7 +543,9 @@ lc::Result<> tick(lc::ReducerContext& ctx, TickSchedule) {
     w->at = ctx.timestamp;
     w->mass_spawned += spawned;
     LC_TRY(world.update(*w));
-    return lc::ok();
+    // Splits and respawns asked for since the last tick, last: a new piece is seen for a
+    // tick before anything can eat it.
+    return answer_requests(ctx);
 }
 LC_REDUCER(tick, schedule);
 

@@ -114,14 +114,47 @@ public static partial class Module
         if (Pieces(ctx, p.player_id).Count == 0) SpawnPiece(ctx, p.player_id);
     }
 
-    /// A new piece for a player who lost their last one.
+    /// A new piece, at the next tick, for a player who lost their last one.
     [SpacetimeDB.Reducer]
     public static void respawn(ReducerContext ctx)
     {
         Player p = Me(ctx);
         if (p.name.Length == 0) throw new Exception("Enter the game first");
         if (Pieces(ctx, p.player_id).Count != 0) throw new Exception("You are still in the game");
-        SpawnPiece(ctx, p.player_id);
+        Ask(ctx, p.player_id, false, true);
+    }
+
+    /// Queues a split and/or a respawn for the next tick.
+    static void Ask(ReducerContext ctx, uint playerId, bool split, bool respawn)
+    {
+        Request? found = ctx.Db.request.player_id.Find(playerId);
+        if (found != null)
+        {
+            Request r = found.Value;
+            r.split = r.split || split;
+            r.respawn = r.respawn || respawn;
+            ctx.Db.request.player_id.Update(r);
+        }
+        else
+        {
+            ctx.Db.request.Insert(new Request { player_id = playerId, split = split, respawn = respawn });
+        }
+    }
+
+    /// Does what players asked since the last tick (the tick calls it first).
+    static void AnswerRequests(ReducerContext ctx)
+    {
+        var requests = new List<Request>();
+        foreach (Request r in ctx.Db.request.Iter()) requests.Add(r);
+        foreach (Request r in requests)
+        {
+            ctx.Db.request.player_id.Delete(r.player_id);
+            // A player who left since asking has nothing done for them.
+            Player? p = ctx.Db.player.player_id.Find(r.player_id);
+            if (p == null || !p.Value.online) continue;
+            if (r.respawn && Pieces(ctx, r.player_id).Count == 0) SpawnPiece(ctx, r.player_id);
+            else if (r.split) SplitPieces(ctx, r.player_id);
+        }
     }
 
     static void SpawnPiece(ReducerContext ctx, uint playerId)
@@ -151,17 +184,22 @@ public static partial class Module
         else ctx.Db.steering.Insert(row);
     }
 
-    /// Splits each of the caller's pieces big enough in two, the new half thrown ahead along
-    /// the stick, while the player has fewer than MaxPieces.
+    /// At the next tick, splits each of the caller's pieces big enough in two, the new half
+    /// thrown ahead along the stick, while the player has fewer than MaxPieces.
     [SpacetimeDB.Reducer]
     public static void split(ReducerContext ctx)
     {
-        Config c = CurrentConfig(ctx);
         Player p = Me(ctx);
-        List<Circle> pieces = Pieces(ctx, p.player_id);
-        if (pieces.Count == 0) throw new Exception("You are not in the game");
+        if (Pieces(ctx, p.player_id).Count == 0) throw new Exception("You are not in the game");
+        Ask(ctx, p.player_id, true, false);
+    }
+
+    static void SplitPieces(ReducerContext ctx, uint playerId)
+    {
+        Config c = CurrentConfig(ctx);
+        List<Circle> pieces = Pieces(ctx, playerId);
         float dx = 1f, dy = 0f;
-        Steering? s = ctx.Db.steering.player_id.Find(p.player_id);
+        Steering? s = ctx.Db.steering.player_id.Find(playerId);
         if (s != null && (s.Value.dx != 0f || s.Value.dy != 0f))
         {
             float len = (float)Math.Sqrt(s.Value.dx * s.Value.dx + s.Value.dy * s.Value.dy);
@@ -186,7 +224,7 @@ public static partial class Module
             {
                 entity_id = 0, x = x, y = y, mass = half, cell = Rules.CellOf(x, y, c.world_size, c.cell_size),
             });
-            ctx.Db.circle.Insert(new Circle { entity_id = added.entity_id, player_id = p.player_id, split_at = ctx.Timestamp });
+            ctx.Db.circle.Insert(new Circle { entity_id = added.entity_id, player_id = playerId, split_at = ctx.Timestamp });
             Circle moved = piece;
             moved.split_at = ctx.Timestamp;
             ctx.Db.circle.entity_id.Update(moved);

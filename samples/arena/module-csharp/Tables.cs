@@ -87,6 +87,16 @@ public partial struct Steering
     public float dy;
 }
 
+/// A split or respawn a player asked for, done by the next tick (as the Rust module's).
+[SpacetimeDB.Table(Accessor = "request")]
+public partial struct Request
+{
+    [SpacetimeDB.PrimaryKey]
+    public uint player_id;
+    public bool split;
+    public bool respawn;
+}
+
 /// A player lost their last piece: delivered to subscribers once, never stored.
 [SpacetimeDB.Table(Accessor = "kill", Public = true, Event = true)]
 public partial struct Kill

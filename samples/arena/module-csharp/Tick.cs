@@ -242,5 +242,8 @@ public static partial class Module
         w.at = ctx.Timestamp;
         w.mass_spawned += spawned;
         ctx.Db.world.id.Update(w);
+        // Splits and respawns asked for since the last tick, last: a new piece is seen for a
+        // tick before anything can eat it.
+        AnswerRequests(ctx);
     }
 }

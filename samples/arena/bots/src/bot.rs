@@ -123,7 +123,11 @@ pub struct Bot {
     last_tick: Option<u64>,
     last_sent: (f32, f32),
     last_split: Option<Instant>,
+    /// A respawn asked for and not yet seen: the server tick after the call's result is
+    /// the one that places the piece (the module queues splits and respawns for its tick).
     respawn_pending: bool,
+    /// The last tick the bot had seen when its respawn's result came.
+    respawn_answered: Option<u64>,
     wander: (f32, f32),
     rng: u64,
 }
@@ -150,6 +154,7 @@ impl Bot {
             last_sent: (f32::NAN, f32::NAN),
             last_split: None,
             respawn_pending: false,
+            respawn_answered: None,
             wander: (angle.cos(), angle.sin()),
             rng: seed | 1,
         }
@@ -313,7 +318,11 @@ fn frame(bot: &mut Bot, options: &BotOptions) -> anyhow::Result<()> {
             bot.entered = true;
         }
         if what == "respawn" {
-            bot.respawn_pending = false;
+            if status == CallStatus::Committed {
+                bot.respawn_answered = bot.last_tick.or(Some(0));
+            } else {
+                bot.respawn_pending = false;
+            }
         }
         if status != CallStatus::Committed {
             bot.stats.error(format!("{what}: {status:?} {text}"));
@@ -381,6 +390,17 @@ fn steer(bot: &mut Bot, options: &BotOptions) -> anyhow::Result<()> {
         .filter(|(_, &o)| o == me)
         .map(|(&e, _)| e)
         .collect();
+    if !my_pieces.is_empty() {
+        bot.respawn_pending = false;
+        bot.respawn_answered = None;
+    }
+    // Asked, answered, and two ticks on still nothing: the new piece was eaten at once.
+    if let (Some(answered), Some(now)) = (bot.respawn_answered, bot.last_tick) {
+        if now > answered + 1 {
+            bot.respawn_pending = false;
+            bot.respawn_answered = None;
+        }
+    }
     if my_pieces.is_empty() {
         if !bot.respawn_pending {
             bot.stats.deaths += 1;

@@ -120,30 +120,67 @@ pub fn enter_game(ctx: &ReducerContext, name: String) -> Result<(), String> {
     let p = me(ctx)?;
     let id = p.player_id;
     ctx.db.player().identity().update(Player { name, ..p });
-    if ctx.db.circle().player_id().filter(id).next().is_none() {
+    if !has_pieces(ctx, id) {
         spawn_piece(ctx, id)?;
     }
     Ok(())
 }
 
-/// A new piece for a player who lost their last one.
+/// A new piece, at the next tick, for a player who lost their last one.
 #[spacetimedb::reducer]
 pub fn respawn(ctx: &ReducerContext) -> Result<(), String> {
     let p = me(ctx)?;
     if p.name.is_empty() {
         return Err("Enter the game first".into());
     }
-    if ctx
-        .db
-        .circle()
-        .player_id()
-        .filter(p.player_id)
-        .next()
-        .is_some()
-    {
+    if has_pieces(ctx, p.player_id) {
         return Err("You are still in the game".into());
     }
-    spawn_piece(ctx, p.player_id)
+    ask(ctx, p.player_id, false, true);
+    Ok(())
+}
+
+fn has_pieces(ctx: &ReducerContext, player_id: u32) -> bool {
+    ctx.db.circle().player_id().filter(player_id).next().is_some()
+}
+
+/// Queues a split and/or a respawn for the next tick.
+fn ask(ctx: &ReducerContext, player_id: u32, split: bool, respawn: bool) {
+    match ctx.db.request().player_id().find(player_id) {
+        Some(r) => {
+            ctx.db.request().player_id().update(Request {
+                split: r.split || split,
+                respawn: r.respawn || respawn,
+                ..r
+            });
+        }
+        None => {
+            ctx.db.request().insert(Request {
+                player_id,
+                split,
+                respawn,
+            });
+        }
+    }
+}
+
+/// Does what players asked since the last tick (called by the tick first).
+pub(crate) fn answer_requests(ctx: &ReducerContext) -> Result<(), String> {
+    let requests: Vec<Request> = ctx.db.request().iter().collect();
+    for r in requests {
+        ctx.db.request().player_id().delete(r.player_id);
+        // A player who left since asking has nothing done for them.
+        let online = ctx.db.player().player_id().find(r.player_id);
+        if !online.is_some_and(|p| p.online) {
+            continue;
+        }
+        if r.respawn && !has_pieces(ctx, r.player_id) {
+            spawn_piece(ctx, r.player_id)?;
+        } else if r.split {
+            split_pieces(ctx, r.player_id)?;
+        }
+    }
+    Ok(())
 }
 
 fn spawn_piece(ctx: &ReducerContext, player_id: u32) -> Result<(), String> {
@@ -189,17 +226,22 @@ pub fn set_direction(ctx: &ReducerContext, dx: f32, dy: f32) -> Result<(), Strin
     Ok(())
 }
 
-/// Splits each of the caller's pieces big enough in two, the new half thrown ahead along the
-/// stick, while the player has fewer than `MAX_PIECES`.
+/// At the next tick, splits each of the caller's pieces big enough in two, the new half
+/// thrown ahead along the stick, while the player has fewer than `MAX_PIECES`.
 #[spacetimedb::reducer]
 pub fn split(ctx: &ReducerContext) -> Result<(), String> {
-    let c = config(ctx)?;
     let p = me(ctx)?;
-    let pieces: Vec<Circle> = ctx.db.circle().player_id().filter(p.player_id).collect();
-    if pieces.is_empty() {
+    if !has_pieces(ctx, p.player_id) {
         return Err("You are not in the game".into());
     }
-    let (dx, dy) = match ctx.db.steering().player_id().find(p.player_id) {
+    ask(ctx, p.player_id, true, false);
+    Ok(())
+}
+
+fn split_pieces(ctx: &ReducerContext, player_id: u32) -> Result<(), String> {
+    let c = config(ctx)?;
+    let pieces: Vec<Circle> = ctx.db.circle().player_id().filter(player_id).collect();
+    let (dx, dy) = match ctx.db.steering().player_id().find(player_id) {
         Some(s) if s.dx != 0.0 || s.dy != 0.0 => {
             let len = (s.dx * s.dx + s.dy * s.dy).sqrt();
             (s.dx / len, s.dy / len)
@@ -235,7 +277,7 @@ pub fn split(ctx: &ReducerContext) -> Result<(), String> {
         });
         ctx.db.circle().insert(Circle {
             entity_id: new.entity_id,
-            player_id: p.player_id,
+            player_id,
             split_at: ctx.timestamp,
         });
         ctx.db.circle().entity_id().update(Circle {

@@ -89,6 +89,17 @@ pub struct Steering {
     pub dy: f32,
 }
 
+/// A player asked to split or respawn; the next tick does it (private). Queued, not done at
+/// once, so that every change players see comes with a tick: a thousand players' splits and
+/// respawns done at once were each a message to every client, as many as the ticks.
+#[spacetimedb::table(accessor = request)]
+pub struct Request {
+    #[primary_key]
+    pub player_id: u32,
+    pub split: bool,
+    pub respawn: bool,
+}
+
 /// A player lost their last piece: delivered to subscribers once, never stored.
 #[spacetimedb::table(accessor = kill, public, event)]
 pub struct Kill {

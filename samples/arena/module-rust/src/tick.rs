@@ -1,8 +1,9 @@
 //! The server's 20 Hz tick: every piece moves along its player's stick (and, once its pieces
 //! may merge, toward their centre), then every piece from the biggest down eats what its
 //! circle covers — food, smaller pieces of others, its own pieces that may merge — then the
-//! food is topped up. Mass is only ever moved, never made or lost, except by food spawning
-//! (counted in `world.mass_spawned`).
+//! food is topped up, and last the splits and respawns players asked for since the last tick
+//! are done (`request`). Mass is only ever moved, never made or lost, except by food and new
+//! pieces spawning (counted in `world.mass_spawned`).
 
 use std::collections::HashMap;
 
@@ -264,5 +265,7 @@ pub fn tick(ctx: &ReducerContext, _schedule: TickSchedule) -> Result<(), String>
         mass_spawned: w.mass_spawned + spawned,
         ..w
     });
-    Ok(())
+    // Splits and respawns asked for since the last tick, last: a new piece is seen for a
+    // tick before anything can eat it.
+    crate::answer_requests(ctx)
 }
