@@ -5,9 +5,8 @@
 # arena sized for the bots: one bot per 100 × 100 interest cell, four pellets per bot) and
 # plays it with N bots, printing arena-bots' JSON report per run. Needs what scripts/test.sh
 # installs. On a machine with two cores or more the server is pinned to the first core and
-# the bots to the others (taskset), so neither steals the other's CPU: a thousand bots are two
-# thousand threads, which no nice level keeps off the server's few. The bots' own slowness is
-# then in their numbers, not in the server's.
+# the bots to the others (taskset), so neither steals the other's CPU, and the bots' own
+# slowness is in their numbers, not in the server's.
 #
 #   scripts/bench-arena.sh                      # 100, 500, 1000 bots with interest; 100, 500 without
 #   BOTS="100 1000" NO_INTEREST="" SECONDS_PER_RUN=30 scripts/bench-arena.sh
@@ -59,8 +58,8 @@ play() { # bots, extra arena-bots flags...
     "$bin/lightcone" call "$db" configure "$world" "$food" 5000 --server "$url" >&2
     local cpu_before cpu_after
     cpu_before="$(cpu_seconds "$server_pid")"
-    # mimalloc keeps the pages bots free (MIMALLOC_PURGE_DELAY=-1): two thousand threads
-    # giving pages back and faulting them in again cost the bots a tenth of their CPU.
+    # mimalloc keeps the pages bots free (MIMALLOC_PURGE_DELAY=-1): giving pages back and
+    # faulting them in again cost the bots a tenth of their CPU (measured with a thread per bot).
     MIMALLOC_PURGE_DELAY=-1 $bots_on "$bin/arena-bots" --server "$url" --database "$db" --bots "$bots" --seconds "$secs" "$@"
     cpu_after="$(cpu_seconds "$server_pid")"
     # The server's CPU over the whole run (warm-up and connecting included), in cores.

@@ -201,20 +201,6 @@ std::size_t chars(const std::string& s) {
     return n;
 }
 
-lc::Result<> enter_game(lc::ReducerContext& ctx, std::string name) {
-    name = trimmed(name);
-    if (name.empty()) return lc::err("Names must not be empty");
-    if (chars(name) > MAX_NAME_CHARS) return lc::err("Names are at most " + std::to_string(MAX_NAME_CHARS) + " characters");
-    lc::Result<Player> p = me(ctx);
-    if (!p) return p.err();
-    uint32_t id = p->player_id;
-    p->name = std::move(name);
-    LC_TRY(player.update(p.value()));
-    if (circle.index<"player_id">().filter(id).empty()) return spawn_piece(ctx, id);
-    return lc::ok();
-}
-LC_REDUCER(enter_game, name);
-
 bool has_pieces(uint32_t player_id) { return !circle.index<"player_id">().filter(player_id).empty(); }
 
 /// Queues a split and/or a respawn for the next tick.
@@ -230,6 +216,21 @@ lc::Result<> ask(uint32_t player_id, bool split, bool respawn) {
     if (!added) return added.err();
     return lc::ok();
 }
+
+lc::Result<> enter_game(lc::ReducerContext& ctx, std::string name) {
+    name = trimmed(name);
+    if (name.empty()) return lc::err("Names must not be empty");
+    if (chars(name) > MAX_NAME_CHARS) return lc::err("Names are at most " + std::to_string(MAX_NAME_CHARS) + " characters");
+    lc::Result<Player> p = me(ctx);
+    if (!p) return p.err();
+    uint32_t id = p->player_id;
+    p->name = std::move(name);
+    LC_TRY(player.update(p.value()));
+    // The first piece comes with the next tick, as respawns do.
+    if (!has_pieces(id)) return ask(id, false, true);
+    return lc::ok();
+}
+LC_REDUCER(enter_game, name);
 
 lc::Result<> respawn(lc::ReducerContext& ctx) {
     lc::Result<Player> p = me(ctx);

@@ -101,7 +101,8 @@ public static partial class Module
         return found.Value;
     }
 
-    /// Names the caller and puts a first piece in the arena (if they have none yet).
+    /// Names the caller and, at the next tick, puts a first piece in the arena (if they have
+    /// none yet).
     [SpacetimeDB.Reducer]
     public static void enter_game(ReducerContext ctx, string name)
     {
@@ -111,7 +112,8 @@ public static partial class Module
         Player p = Me(ctx);
         p.name = name;
         ctx.Db.player.identity.Update(p);
-        if (Pieces(ctx, p.player_id).Count == 0) SpawnPiece(ctx, p.player_id);
+        // The first piece comes with the next tick, as respawns do.
+        if (Pieces(ctx, p.player_id).Count == 0) Ask(ctx, p.player_id, false, true);
     }
 
     /// A new piece, at the next tick, for a player who lost their last one.

@@ -16,6 +16,8 @@ use crate::rows::{cells_around, decode, player_of, Arena, Entity, Tables, World}
 
 /// Least time between two splits of one bot.
 const SPLIT_EVERY: Duration = Duration::from_secs(2);
+/// Ticks after a respawn's answer within which the bot expects to see its new piece.
+const RESPAWN_SEEN_WITHIN_TICKS: u64 = 20;
 /// Error texts a bot keeps (the rest are only counted).
 const KEPT_ERRORS: usize = 5;
 
@@ -290,7 +292,9 @@ fn frame(bot: &mut Bot, options: &BotOptions) -> anyhow::Result<()> {
         let mut base = vec![
             "SELECT * FROM config",
             "SELECT * FROM world",
-            "SELECT * FROM player",
+            // Only its own: every player's row would bring every bot a message whenever
+            // anyone enters or leaves.
+            "SELECT * FROM player WHERE identity = :sender",
             "SELECT * FROM circle",
         ];
         if options.view.is_none() {
@@ -316,6 +320,9 @@ fn frame(bot: &mut Bot, options: &BotOptions) -> anyhow::Result<()> {
         }
         if what == "enter_game" && status == CallStatus::Committed {
             bot.entered = true;
+            // The first piece comes with the next tick, as a respawned one does.
+            bot.respawn_pending = true;
+            bot.respawn_answered = bot.last_tick.or(Some(0));
         }
         if what == "respawn" {
             if status == CallStatus::Committed {
@@ -344,13 +351,23 @@ fn frame(bot: &mut Bot, options: &BotOptions) -> anyhow::Result<()> {
         return Ok(());
     }
     if measuring {
+        let period = bot.arena.config.as_ref().map(|c| c.tick_micros as i64);
         let stats = &mut bot.stats;
         stats.ticks += 1;
-        let _ = stats
-            .delay_us
-            .record((arrived - world.at.micros_since_unix_epoch).max(1) as u64);
+        let at = world.at.micros_since_unix_epoch;
+        let _ = stats.delay_us.record((arrived - at).max(1) as u64);
         if let Some(last) = bot.last_tick {
-            stats.ticks_coalesced += world.tick.saturating_sub(last + 1);
+            let missed = world.tick.saturating_sub(last + 1);
+            stats.ticks_coalesced += missed;
+            // A tick the bot never saw on its own arrived now too, so its delay counts: from
+            // its time, estimated as this tick's less a tick period per tick between them.
+            if let Some(period) = period {
+                for back in 1..=missed as i64 {
+                    let _ = stats
+                        .delay_us
+                        .record((arrived - (at - back * period)).max(1) as u64);
+                }
+            }
         }
     }
     let steer_now = bot
@@ -394,9 +411,10 @@ fn steer(bot: &mut Bot, options: &BotOptions) -> anyhow::Result<()> {
         bot.respawn_pending = false;
         bot.respawn_answered = None;
     }
-    // Asked, answered, and two ticks on still nothing: the new piece was eaten at once.
+    // Asked, answered, and a second on still nothing: the new piece was eaten at once (the
+    // tick after the answer places it, but a bot behind the server sees that tick late).
     if let (Some(answered), Some(now)) = (bot.respawn_answered, bot.last_tick) {
-        if now > answered + 1 {
+        if now > answered + RESPAWN_SEEN_WITHIN_TICKS {
             bot.respawn_pending = false;
             bot.respawn_answered = None;
         }

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use lightcone_client_core::{Client, State};
+use lightcone_client_core::{Client, Schema, State};
 use tokio::sync::Notify;
 
 use crate::bot::{Bot, BotOptions, BotStats};
@@ -68,9 +68,11 @@ enum Seat {
 }
 
 /// Plays the bots named in `names` (with their seeds) on this thread until `deadline` (or
-/// `stop`), measuring from `measure_from`; returns what each measured.
+/// `stop`), measuring from `measure_from`; returns what each measured. `schema` is the
+/// module's, fetched once for all.
 pub fn play(
     options: &BotOptions,
+    schema: &Schema,
     names: Vec<(String, u64)>,
     measure_from: Instant,
     deadline: Instant,
@@ -99,6 +101,7 @@ pub fn play(
         .map(|(k, (name, seed))| {
             let ring = ready.clone();
             Client::builder(&options.server, &options.database)
+                .schema(schema.clone())
                 .on_runtime(runtime.handle())
                 .on_arrival(move || ring.ring(k))
                 .connect()

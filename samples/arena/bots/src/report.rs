@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
+use lightcone_client_core::Schema;
 use serde_json::json;
 
 use crate::bot::{BotOptions, BotStats};
@@ -128,6 +129,9 @@ pub fn run_bots(
             .name("server-metrics".into())
             .spawn(move || server_window(&server, &database, measure_from, deadline))?
     };
+    // One schema for every bot: a thousand clients each fetching and reading it took
+    // seconds of the bots' core while they connected.
+    let schema = Arc::new(Schema::fetch(&options.server, &options.database, None)?);
     let threads = options.threads.max(1).min(bots.max(1));
     let mut playing = Vec::with_capacity(threads);
     for t in 0..threads {
@@ -139,11 +143,13 @@ pub fn run_bots(
                 (format!("bot-{i}"), seed)
             })
             .collect();
-        let (options, stop) = (options.clone(), stop.clone());
+        let (options, stop, schema) = (options.clone(), stop.clone(), schema.clone());
         playing.push(
             std::thread::Builder::new()
                 .name(format!("bots-{t}"))
-                .spawn(move || bot_thread::play(&options, names, measure_from, deadline, &stop))?,
+                .spawn(move || {
+                    bot_thread::play(&options, &schema, names, measure_from, deadline, &stop)
+                })?,
         );
     }
     let mut all = Vec::with_capacity(bots);

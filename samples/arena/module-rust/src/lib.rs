@@ -107,7 +107,8 @@ fn config(ctx: &ReducerContext) -> Result<Config, String> {
         .ok_or_else(|| "The arena has no config".to_string())
 }
 
-/// Names the caller and puts a first piece in the arena (if they have none yet).
+/// Names the caller and, at the next tick, puts a first piece in the arena (if they have
+/// none yet).
 #[spacetimedb::reducer]
 pub fn enter_game(ctx: &ReducerContext, name: String) -> Result<(), String> {
     let name = name.trim().to_string();
@@ -120,8 +121,9 @@ pub fn enter_game(ctx: &ReducerContext, name: String) -> Result<(), String> {
     let p = me(ctx)?;
     let id = p.player_id;
     ctx.db.player().identity().update(Player { name, ..p });
+    // The first piece comes with the next tick, as respawns do.
     if !has_pieces(ctx, id) {
-        spawn_piece(ctx, id)?;
+        ask(ctx, id, false, true);
     }
     Ok(())
 }
