@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use lightcone_client_core::protocol::bsatn;
 use lightcone_client_core::{
-    Backoff, CallStatus, Client, ConnectionThread, Error, EventKind, FLAG_PREDICTED,
+    Backoff, CallStatus, Client, ConnectionThread, Error, EventBatch, EventKind, FLAG_PREDICTED,
 };
 use support::Server;
 
@@ -40,23 +40,27 @@ fn is(e: &Ev, kind: EventKind) -> bool {
     e.kind == kind as u16
 }
 
+/// The events of `batch`, owned, as handed out by tick number `tick`.
+fn owned(batch: &EventBatch, tick: u32) -> impl Iterator<Item = Ev> + '_ {
+    batch.events.iter().map(move |e| Ev {
+        tick,
+        kind: e.kind,
+        flags: e.flags,
+        table: e.table,
+        id: e.id,
+        aux: e.aux,
+        a: batch.a(e).to_vec(),
+        b: batch.b(e).to_vec(),
+    })
+}
+
 /// Ticks until `done` holds for the events seen so far (failing after [`DEADLINE`]).
 fn until(c: &mut Client, what: &str, done: impl Fn(&[Ev]) -> bool) -> Vec<Ev> {
     let deadline = Instant::now() + DEADLINE;
     let mut seen = Vec::new();
     let mut tick = 0;
     loop {
-        let batch = c.wait_tick(Duration::from_millis(50));
-        seen.extend(batch.events.iter().map(|e| Ev {
-            tick,
-            kind: e.kind,
-            flags: e.flags,
-            table: e.table,
-            id: e.id,
-            aux: e.aux,
-            a: batch.a(e).to_vec(),
-            b: batch.b(e).to_vec(),
-        }));
+        seen.extend(owned(c.wait_tick(Duration::from_millis(50)), tick));
         if done(&seen) {
             return seen;
         }
@@ -258,22 +262,7 @@ fn drive(
     let deadline = Instant::now() + DEADLINE;
     let mut counted: Vec<u64> = woken.iter().map(|w| w.load(Ordering::SeqCst)).collect();
     while !done(seen) {
-        assert!(
-            Instant::now() < deadline,
-            "no {what} in time; saw {:?}",
-            seen.iter()
-                .map(|s| s
-                    .iter()
-                    .map(|e| (
-                        e.kind,
-                        String::from_utf8_lossy(&e.a)
-                            .chars()
-                            .take(80)
-                            .collect::<String>()
-                    ))
-                    .collect::<Vec<_>>())
-                .collect::<Vec<_>>()
-        );
+        assert!(Instant::now() < deadline, "no {what} in time; saw {seen:?}");
         runtime.block_on(async {
             let _ = tokio::time::timeout(Duration::from_millis(50), notify.notified()).await;
         });
@@ -288,16 +277,7 @@ fn drive(
                 continue;
             }
             counted[i] = now;
-            seen[i].extend(batch.events.iter().map(|e| Ev {
-                tick: 0,
-                kind: e.kind,
-                flags: e.flags,
-                table: e.table,
-                id: e.id,
-                aux: e.aux,
-                a: batch.a(e).to_vec(),
-                b: batch.b(e).to_vec(),
-            }));
+            seen[i].extend(owned(batch, 0));
         }
     }
 }

@@ -295,7 +295,7 @@ lc::Result<> split_pieces(lc::ReducerContext& ctx, uint32_t player_id) {
     return lc::ok();
 }
 
-/// Does what players asked since the last tick (the tick calls it first).
+/// Does what players asked since the last tick (the tick calls it last).
 lc::Result<> answer_requests(lc::ReducerContext& ctx) {
     std::vector<Request> requests;
     for (const Request& r : request.rows()) requests.push_back(r);

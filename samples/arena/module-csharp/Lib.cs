@@ -143,7 +143,7 @@ public static partial class Module
         }
     }
 
-    /// Does what players asked since the last tick (the tick calls it first).
+    /// Does what players asked since the last tick (the tick calls it last).
     static void AnswerRequests(ReducerContext ctx)
     {
         var requests = new List<Request>();

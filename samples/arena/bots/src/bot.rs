@@ -101,6 +101,17 @@ fn now_micros() -> i64 {
         .map_or(0, |d| d.as_micros() as i64)
 }
 
+/// A bot's next piece, after it entered or lost its last one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Respawn {
+    /// Nothing asked (it has pieces, or may ask for one).
+    Idle,
+    /// `respawn` sent, its result not yet back.
+    Asked,
+    /// The piece was granted when the bot had seen this tick; the next tick places it.
+    Answered(u64),
+}
+
 /// A bot between frames.
 pub struct Bot {
     client: Client,
@@ -125,11 +136,9 @@ pub struct Bot {
     last_tick: Option<u64>,
     last_sent: (f32, f32),
     last_split: Option<Instant>,
-    /// A respawn asked for and not yet seen: the server tick after the call's result is
-    /// the one that places the piece (the module queues splits and respawns for its tick).
-    respawn_pending: bool,
-    /// The last tick the bot had seen when its respawn's result came.
-    respawn_answered: Option<u64>,
+    /// Where the bot's next piece stands (the module queues respawns, and `enter_game`'s
+    /// first piece, for its next tick).
+    respawn: Respawn,
     wander: (f32, f32),
     rng: u64,
 }
@@ -155,8 +164,7 @@ impl Bot {
             last_tick: None,
             last_sent: (f32::NAN, f32::NAN),
             last_split: None,
-            respawn_pending: false,
-            respawn_answered: None,
+            respawn: Respawn::Idle,
             wander: (angle.cos(), angle.sin()),
             rng: seed | 1,
         }
@@ -320,16 +328,14 @@ fn frame(bot: &mut Bot, options: &BotOptions) -> anyhow::Result<()> {
         }
         if what == "enter_game" && status == CallStatus::Committed {
             bot.entered = true;
-            // The first piece comes with the next tick, as a respawned one does.
-            bot.respawn_pending = true;
-            bot.respawn_answered = bot.last_tick.or(Some(0));
         }
-        if what == "respawn" {
-            if status == CallStatus::Committed {
-                bot.respawn_answered = bot.last_tick.or(Some(0));
+        // The first piece comes with the next tick, as a respawned one does.
+        if what == "enter_game" || what == "respawn" {
+            bot.respawn = if status == CallStatus::Committed {
+                Respawn::Answered(bot.last_tick.unwrap_or(0))
             } else {
-                bot.respawn_pending = false;
-            }
+                Respawn::Idle
+            };
         }
         if status != CallStatus::Committed {
             bot.stats.error(format!("{what}: {status:?} {text}"));
@@ -408,21 +414,19 @@ fn steer(bot: &mut Bot, options: &BotOptions) -> anyhow::Result<()> {
         .map(|(&e, _)| e)
         .collect();
     if !my_pieces.is_empty() {
-        bot.respawn_pending = false;
-        bot.respawn_answered = None;
+        bot.respawn = Respawn::Idle;
     }
     // Asked, answered, and a second on still nothing: the new piece was eaten at once (the
     // tick after the answer places it, but a bot behind the server sees that tick late).
-    if let (Some(answered), Some(now)) = (bot.respawn_answered, bot.last_tick) {
+    if let (Respawn::Answered(answered), Some(now)) = (bot.respawn, bot.last_tick) {
         if now > answered + RESPAWN_SEEN_WITHIN_TICKS {
-            bot.respawn_pending = false;
-            bot.respawn_answered = None;
+            bot.respawn = Respawn::Idle;
         }
     }
     if my_pieces.is_empty() {
-        if !bot.respawn_pending {
+        if bot.respawn == Respawn::Idle {
             bot.stats.deaths += 1;
-            bot.respawn_pending = true;
+            bot.respawn = Respawn::Asked;
             bot.call("respawn", Vec::new());
         }
         return Ok(());

@@ -1,7 +1,7 @@
 //! Headless bots for the arena sample (docs/arena.md), on lightcone-client-core: each bot has
-//! its own identity and connection, and a few threads play them all; together they are a load test that reports what
-//! a game team cares about (ticks seen, tick-to-client delay, reducer round trips, bytes per
-//! client, errors).
+//! its own identity and connection, and a few threads play them all; together they are a load
+//! test that reports what a game team cares about (ticks seen, tick-to-client delay, reducer
+//! round trips, bytes per client, errors).
 //!
 //! - `rows.rs`: the module's rows decoded from the cache, and the module's rules a client
 //!   needs (radius, who eats whom, interest cells).

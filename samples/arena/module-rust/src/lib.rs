@@ -166,14 +166,14 @@ fn ask(ctx: &ReducerContext, player_id: u32, split: bool, respawn: bool) {
     }
 }
 
-/// Does what players asked since the last tick (called by the tick first).
+/// Does what players asked since the last tick (the tick calls it last).
 pub(crate) fn answer_requests(ctx: &ReducerContext) -> Result<(), String> {
     let requests: Vec<Request> = ctx.db.request().iter().collect();
     for r in requests {
         ctx.db.request().player_id().delete(r.player_id);
         // A player who left since asking has nothing done for them.
-        let online = ctx.db.player().player_id().find(r.player_id);
-        if !online.is_some_and(|p| p.online) {
+        let player = ctx.db.player().player_id().find(r.player_id);
+        if !player.is_some_and(|p| p.online) {
             continue;
         }
         if r.respawn && !has_pieces(ctx, r.player_id) {
